@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Runs every `*.test.ts` under packages/*/test and bench/test with node:test (TypeScript through tsx).
+// Usage: npm test [-- <path-prefix> ...]   e.g. `npm test -- packages/jwtkit/test/claims`
+// Prints the spec reporter's output, then one closing line: `tests: N passed, N failed, N skipped`.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const roots = ['packages/jwtkit/test', 'packages/server/test', 'bench/test'];
+
+function walk(dir, out) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'fixtures') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2).map((f) => f.replace(/\\/g, '/').replace(/\/$/, ''));
+const files = roots
+  .flatMap((r) => walk(join(root, r), []))
+  .filter((f) => {
+    const rel = relative(root, f).split(sep).join('/');
+    return filters.length === 0 || filters.some((x) => rel.startsWith(x));
+  })
+  .sort();
+
+if (files.length === 0) {
+  console.error('run-tests: no test files matched', filters);
+  process.exit(1);
+}
+
+// tsx must be loaded in every child test process; node:test children inherit process.execArgv.
+if (!process.execArgv.some((a) => a.includes('tsx'))) {
+  console.error('run-tests: start me with `node --import tsx scripts/run-tests.mjs` (npm test does).');
+  process.exit(1);
+}
+
+const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
+const stream = run({
+  files,
+  concurrency: Math.max(2, availableParallelism()),
+  timeout: 10 * 60 * 1000,
+});
+stream.on('test:pass', (e) => {
+  if (e.details?.type === 'suite') return;
+  if (e.skip) counts.skip++;
+  else if (e.todo) counts.todo++;
+  else counts.pass++;
+});
+stream.on('test:fail', (e) => {
+  if (e.details?.type === 'suite' && e.details?.error?.failureType !== 'testCodeFailure' && e.details?.error?.failureType !== 'hookFailed') return;
+  counts.fail++;
+});
+stream.compose(spec).pipe(process.stdout);
+stream.on('end', () => {
+  const line = `tests: ${counts.pass} passed, ${counts.fail} failed` + (counts.skip ? `, ${counts.skip} skipped` : '');
+  // Let the reporter flush first.
+  setImmediate(() => {
+    process.stdout.write(`\n${line}\n`);
+    process.exitCode = counts.fail > 0 || process.exitCode ? 1 : 0;
+  });
+});
