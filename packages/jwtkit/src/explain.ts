@@ -1,0 +1,493 @@
+/**
+ * `jwtkit/explain`: what a token says, in words, without verifying it.
+ *
+ * Browser-safe on purpose: no `node:*` import, no `Buffer`, no `process`. The same code runs in the
+ * `jwtkit decode` CLI and in the web page served by the server (one implementation of "what does this
+ * claim mean"). It never throws on bad input: structural problems are listed in `errors`.
+ */
+import {
+  ALGORITHMS,
+  type AlgorithmFamily,
+  CLAIMS,
+  HEADER_PARAMS,
+  lookup,
+  type ParamInfo,
+  PRIVATE_CLAIM,
+  PRIVATE_HEADER_PARAM,
+} from './_lib/claims-info.js';
+
+export type { AlgorithmFamily } from './_lib/claims-info.js';
+
+export interface ExplainOptions {
+  /** Current time in seconds since the epoch (default: the clock). */
+  now?: number;
+  /** A lifetime (exp - iat) above this many seconds is reported as `long-lifetime`. Default 24 h. */
+  longLifetime?: number;
+}
+
+export interface ClaimTime {
+  /** The NumericDate itself (seconds since the epoch). */
+  epoch: number;
+  /** UTC date, ISO 8601. */
+  iso: string;
+  /** 'expires in 14 min', 'expired 3 h ago', 'issued 2 d ago', ... */
+  relative: string;
+}
+
+export interface ParamExplanation {
+  name: string;
+  value: unknown;
+  label: string;
+  description: string;
+  rfc: string;
+  url: string;
+  /** false for a private (unregistered) name. */
+  registered: boolean;
+}
+
+export interface ClaimExplanation extends ParamExplanation {
+  time?: ClaimTime;
+}
+
+export type WarningCode =
+  | 'alg-none'
+  | 'alg-unknown'
+  | 'no-exp'
+  | 'long-lifetime'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'iat-in-future'
+  | 'bad-time-claim'
+  | 'jku'
+  | 'x5u'
+  | 'jwk-header'
+  | 'crit'
+  | 'b64-false'
+  | 'kid-suspicious'
+  | 'duplicate-key'
+  | 'signature-missing'
+  | 'signature-with-none'
+  | 'signature-length'
+  | 'sensitive-claim'
+  | 'jwe';
+
+export interface ExplainWarning {
+  code: WarningCode;
+  message: string;
+}
+
+export interface Explanation {
+  /** Raw base64url parts (for a JWE: protected header, encrypted key, iv, ciphertext, tag joined in `signature`). */
+  segments: { header: string; payload: string; signature: string };
+  /** 'jws' (3 parts), 'jwe' (5 parts, encrypted), or 'invalid'. */
+  kind: 'jws' | 'jwe' | 'invalid';
+  header: Record<string, unknown> | null;
+  payload: unknown | null;
+  /** Structural problems: wrong part count, bad base64url, bad UTF-8, bad JSON, non-object header. */
+  errors: string[];
+  algorithm: {
+    name: string;
+    description: string;
+    family: AlgorithmFamily;
+    rfc?: string;
+    url?: string;
+  } | null;
+  claims: ClaimExplanation[];
+  headerParams: ParamExplanation[];
+  warnings: ExplainWarning[];
+  /** Decoded signature length in bytes (null when undecodable). */
+  signatureBytes: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict base64url, UTF-8 and JSON (no Buffer)
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const VALUE = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) VALUE[B64URL.charCodeAt(i)] = i;
+
+/**
+ * Decodes canonical base64url (RFC 7515 §2): alphabet [A-Za-z0-9_-], no padding, no whitespace,
+ * length % 4 != 1, unused trailing bits zero. Returns null for anything else.
+ */
+export function decodeBase64url(s: string): Uint8Array | null {
+  const rem = s.length % 4;
+  if (rem === 1) return null;
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    const v = code < 128 ? VALUE[code]! : -1;
+    if (v < 0) return null;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (acc !== 0) return null; // non-canonical: unused bits set
+  return out;
+}
+
+export function encodeBase64url(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]!;
+    if (i + 1 < bytes.length) out += B64URL[(n >> 6) & 63]!;
+  }
+  return out;
+}
+
+/** base64url of the UTF-8 bytes of `text`. */
+export function encodeBase64urlText(text: string): string {
+  return encodeBase64url(new TextEncoder().encode(text));
+}
+
+/** The first object key that occurs twice in the same object of (already valid) JSON text, else null. */
+export function findDuplicateKey(json: string): string | null {
+  const stack: Array<Set<string> | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (expectKey && top) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (top.has(key)) return key;
+        top.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push(null);
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      expectKey = stack[stack.length - 1] != null;
+    }
+  }
+  return null;
+}
+
+type Parsed = { ok: true; value: unknown; text: string } | { ok: false; error: string };
+
+function parseSegment(segment: string, what: 'header' | 'payload'): Parsed {
+  if (segment === '') return { ok: false, error: `${what} is empty` };
+  const bytes = decodeBase64url(segment);
+  if (!bytes) {
+    const why = /[=]/.test(segment)
+      ? 'has "=" padding'
+      : /[+/]/.test(segment)
+        ? 'uses "+" or "/" (base64, not base64url)'
+        : /\s/.test(segment)
+          ? 'contains whitespace'
+          : /[^A-Za-z0-9_-]/.test(segment)
+            ? 'contains characters outside the base64url alphabet'
+            : 'has an impossible length or non-zero trailing bits';
+    return { ok: false, error: `${what} is not valid base64url: it ${why}` };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return { ok: false, error: `${what} is not valid UTF-8` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown, text };
+  } catch {
+    return { ok: false, error: `${what} is not valid JSON` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Times
+
+const MAX_DATE_MS = 8.64e15;
+
+function span(seconds: number): string {
+  const s = Math.abs(seconds);
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
+  if (s < 730 * 86400) return `${Math.round(s / 86400)} d`;
+  return `${Math.round(s / (365.25 * 86400))} years`;
+}
+
+function relative(name: string, value: number, now: number): string {
+  const d = value - now;
+  switch (name) {
+    case 'exp':
+      return d > 0 ? `expires in ${span(d)}` : `expired ${span(d)} ago`;
+    case 'nbf':
+      return d > 0 ? `not valid for another ${span(d)}` : `valid since ${span(d)}`;
+    default: {
+      const verb =
+        name === 'iat'
+          ? 'issued'
+          : name === 'auth_time'
+            ? 'authenticated'
+            : name === 'updated_at'
+              ? 'updated'
+              : 'happened';
+      return d > 0 ? `${verb} in ${span(d)} (in the future)` : `${verb} ${span(d)} ago`;
+    }
+  }
+}
+
+function isNumericDate(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && Math.abs(v * 1000) <= MAX_DATE_MS;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const SIG_BYTES: Record<string, number> = {
+  HS256: 32,
+  HS384: 48,
+  HS512: 64,
+  ES256: 64,
+  ES384: 96,
+  ES512: 132,
+  ES256K: 64,
+  Ed25519: 64,
+  Ed448: 114,
+};
+const SENSITIVE =
+  /^(pass(word|wd)?|pwd|secret|client_secret|private_?key|ssn|credit_?card|card_?number|cvv)$/i;
+const SUSPICIOUS_KID = /\.\.|[/\\'";|`$]|\0/;
+
+function param(
+  name: string,
+  value: unknown,
+  info: ParamInfo | undefined,
+  fallback: ParamInfo,
+): ParamExplanation {
+  const i = info ?? fallback;
+  return {
+    name,
+    value,
+    label: info ? i.label : name,
+    description: i.description,
+    rfc: i.rfc,
+    url: i.url,
+    registered: info !== undefined,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Splits, decodes and describes a compact JWS/JWT (or the protected header of a JWE). Never throws. */
+export function explainToken(token: string, options: ExplainOptions = {}): Explanation {
+  const now = options.now ?? Date.now() / 1000;
+  const longLifetime = options.longLifetime ?? 24 * 3600;
+  const t = typeof token === 'string' ? token.trim() : '';
+  const parts = t.split('.');
+  const out: Explanation = {
+    segments: { header: parts[0] ?? '', payload: parts[1] ?? '', signature: parts.slice(2).join('.') },
+    kind: 'invalid',
+    header: null,
+    payload: null,
+    errors: [],
+    algorithm: null,
+    claims: [],
+    headerParams: [],
+    warnings: [],
+    signatureBytes: null,
+  };
+  const warn = (code: WarningCode, message: string) => out.warnings.push({ code, message });
+
+  if (t === '') {
+    out.errors.push('the token is empty');
+    return out;
+  }
+  if (parts.length !== 3 && parts.length !== 5) {
+    out.errors.push(
+      `a compact JWT has 3 dot-separated parts (header.payload.signature); this one has ${parts.length}`,
+    );
+  }
+  if (parts.length === 5) {
+    out.kind = 'jwe';
+    out.segments = { header: parts[0]!, payload: '', signature: parts.slice(1).join('.') };
+    warn('jwe', 'this is an encrypted token (JWE, 5 parts): only its header can be read without the key');
+  } else if (parts.length === 3) {
+    out.kind = 'jws';
+  }
+
+  // Header
+  const h = parseSegment(out.segments.header, 'header');
+  if (!h.ok) out.errors.push(h.error);
+  else if (!isObject(h.value)) out.errors.push('header is not a JSON object');
+  else {
+    out.header = h.value;
+    const dup = findDuplicateKey(h.text);
+    if (dup !== null)
+      warn('duplicate-key', `header has the key "${dup}" twice; parsers disagree on which one wins`);
+    for (const [name, value] of Object.entries(h.value)) {
+      out.headerParams.push(param(name, value, lookup(HEADER_PARAMS, name), PRIVATE_HEADER_PARAM));
+    }
+    explainHeader(out, h.value, warn);
+  }
+
+  // Payload
+  if (out.kind !== 'jwe' && parts.length >= 2) {
+    const b64 = out.header?.b64;
+    if (b64 === false) {
+      out.payload = out.segments.payload;
+    } else {
+      const pl = parseSegment(out.segments.payload, 'payload');
+      if (!pl.ok) out.errors.push(pl.error);
+      else if (!isObject(pl.value)) {
+        out.payload = pl.value;
+        out.errors.push('payload is JSON but not an object (a JWT claims set is a JSON object)');
+      } else {
+        out.payload = pl.value;
+        const dup = findDuplicateKey(pl.text);
+        if (dup !== null)
+          warn('duplicate-key', `payload has the claim "${dup}" twice; parsers disagree on which one wins`);
+        explainClaims(out, pl.value, now, longLifetime, warn);
+      }
+    }
+  }
+
+  // Signature
+  if (out.kind === 'jws') {
+    const sig = out.segments.signature;
+    const bytes = decodeBase64url(sig);
+    if (!bytes) out.errors.push('signature is not valid base64url');
+    else out.signatureBytes = bytes.length;
+    const name = out.algorithm?.name;
+    if (name !== undefined && out.algorithm?.family !== 'none') {
+      if (sig === '') warn('signature-missing', `alg is ${name} but the signature part is empty`);
+      else if (bytes && SIG_BYTES[name] !== undefined && bytes.length !== SIG_BYTES[name]) {
+        warn(
+          'signature-length',
+          `a ${name} signature is ${SIG_BYTES[name]} bytes; this one is ${bytes.length} (ES* signatures must be raw r||s, not DER)`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function explainHeader(
+  out: Explanation,
+  header: Record<string, unknown>,
+  warn: (code: WarningCode, message: string) => void,
+): void {
+  const alg = header.alg;
+  if (alg === undefined) out.errors.push('header has no "alg" parameter');
+  else if (typeof alg !== 'string') out.errors.push('header "alg" is not a string');
+  else if (alg.toLowerCase() === 'none') {
+    out.algorithm = { ...ALGORITHMS.none!, name: alg };
+    warn('alg-none', 'alg is "none": the token is not signed, anyone can forge it; never accept it');
+    if (out.segments.signature !== '' && out.kind === 'jws') {
+      warn('signature-with-none', 'alg is "none" but a signature is present');
+    }
+  } else {
+    const info = lookup(ALGORITHMS, alg);
+    if (info) out.algorithm = { ...info };
+    else if (out.kind === 'jwe')
+      out.algorithm = { name: alg, description: 'JWE key management algorithm', family: 'unknown' };
+    else {
+      out.algorithm = {
+        name: alg,
+        description: 'Not a JWS algorithm registered by RFC 7518',
+        family: 'unknown',
+      };
+      warn('alg-unknown', `alg "${alg}" is not a registered JWS algorithm`);
+    }
+  }
+  if (header.jku !== undefined) {
+    warn('jku', 'header has "jku": a verifier that fetches keys from it lets the token choose its own key');
+  }
+  if (header.x5u !== undefined) {
+    warn(
+      'x5u',
+      'header has "x5u": a verifier that fetches certificates from it lets the token choose its own key',
+    );
+  }
+  if (header.jwk !== undefined) {
+    warn(
+      'jwk-header',
+      'header embeds a "jwk": verifying with it proves nothing unless that key is already trusted',
+    );
+  }
+  if (header.crit !== undefined) {
+    warn(
+      'crit',
+      `header has "crit" ${JSON.stringify(header.crit)}: a verifier must reject it unless it understands those`,
+    );
+  }
+  if (header.b64 === false) warn('b64-false', 'header has "b64": false (RFC 7797 unencoded payload)');
+  if (typeof header.kid === 'string' && SUSPICIOUS_KID.test(header.kid)) {
+    warn('kid-suspicious', '"kid" contains path or quote characters; never use it in a file path or a query');
+  }
+}
+
+function explainClaims(
+  out: Explanation,
+  payload: Record<string, unknown>,
+  now: number,
+  longLifetime: number,
+  warn: (code: WarningCode, message: string) => void,
+): void {
+  for (const [name, value] of Object.entries(payload)) {
+    const info = lookup(CLAIMS, name);
+    const claim: ClaimExplanation = param(name, value, info, PRIVATE_CLAIM);
+    if (info?.time) {
+      if (isNumericDate(value)) {
+        claim.time = {
+          epoch: value,
+          iso: new Date(value * 1000).toISOString(),
+          relative: relative(name, value, now),
+        };
+      } else {
+        warn(
+          'bad-time-claim',
+          `"${name}" must be a NumericDate (a number of seconds), got ${JSON.stringify(value)}`,
+        );
+      }
+    }
+    if (SENSITIVE.test(name)) {
+      warn(
+        'sensitive-claim',
+        `claim "${name}" looks secret: a JWT payload is only encoded, anyone with the token can read it`,
+      );
+    }
+    out.claims.push(claim);
+  }
+  const { exp, nbf, iat } = payload;
+  if (exp === undefined) warn('no-exp', 'no "exp" claim: the token never expires');
+  if (isNumericDate(exp) && exp <= now) warn('expired', `the token expired ${span(exp - now)} ago`);
+  if (isNumericDate(nbf) && nbf > now)
+    warn('not-yet-valid', `the token is not valid for another ${span(nbf - now)}`);
+  if (isNumericDate(iat) && iat > now + 60)
+    warn('iat-in-future', `"iat" is ${span(iat - now)} in the future`);
+  if (isNumericDate(exp)) {
+    const from = isNumericDate(iat) ? iat : isNumericDate(nbf) ? nbf : null;
+    if (from !== null && exp - from > longLifetime) {
+      warn(
+        'long-lifetime',
+        `long lifetime: valid for ${span(exp - from)} (exp - ${from === iat ? 'iat' : 'nbf'}); prefer short-lived tokens`,
+      );
+    } else if (from === null && exp - now > longLifetime) {
+      warn('long-lifetime', `long lifetime: still valid for ${span(exp - now)}; prefer short-lived tokens`);
+    }
+  }
+}
