@@ -1,0 +1,302 @@
+// Library benchmark (`npm run bench`): jwtkit vs jose, jsonwebtoken, fast-jwt, @node-rs/jsonwebtoken and a
+// raw node:crypto baseline, in one process, as median ratios over interleaved rounds (each round measures
+// every contender of a case back to back with mitata's `measure`, in a rotated order).
+// Writes the tables into bench/README.md (section `lib`) and bench/results/lib-latest.json.
+//
+// Options: --rounds N (5) --time MS per measurement (120) --filter TEXT (case id substring)
+//          --quick (3 rounds, 40 ms) --no-write (print only)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { measure } from 'mitata';
+import { checkContender, validClaims } from './check.js';
+import {
+  buildContenders,
+  type Contender,
+  jwtkitUnavailableReason,
+  loadJwtkit,
+  type Op,
+} from './contenders.js';
+import { ALGS, type BenchAlg, keysFor, PAYLOADS, type PayloadName } from './fixtures.js';
+import { rawSignClaims } from './raw.js';
+import { BENCH_DIR, fmtOps, fmtRatio, machineLine, median, versionOf, writeReadmeSection } from './report.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string' },
+    time: { type: 'string' },
+    filter: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(args.rounds ?? (args.quick ? 3 : 5));
+const TIME_MS = Number(args.time ?? (args.quick ? 40 : 120));
+
+interface CaseResult {
+  id: string;
+  op: Op;
+  alg: BenchAlg;
+  payload: PayloadName;
+  contenders: Array<{
+    id: string;
+    lib: string;
+    input: string;
+    cached: boolean;
+    primary: boolean;
+    error?: string;
+    opsPerRound: number[];
+    ops: number;
+    vsRaw: number;
+  }>;
+  /** Median per-round ratio (primary jwtkit ops / other ops) for each other contender id. */
+  primaryVs: Record<string, number>;
+  /** Median per-round ratio of arbitrary pairs used by the targets, `a|b` -> ops(a)/ops(b). */
+  pairs: Record<string, number>;
+}
+
+function caseId(op: Op, alg: BenchAlg, payload: PayloadName): string {
+  return `${op} ${alg} ${payload}`;
+}
+
+async function runCase(op: Op, alg: BenchAlg, payloadName: PayloadName): Promise<CaseResult> {
+  const ks = keysFor(alg);
+  const payload = PAYLOADS[payloadName];
+  const contenders = await buildContenders(alg, op);
+  const errors = new Map<string, string>();
+  for (const c of contenders) {
+    const why = await checkContender(c, ks, payload);
+    if (why) {
+      errors.set(c.id, why);
+      console.error(`  !! ${c.id}: FAILED correctness check: ${why} (not timed)`);
+    }
+  }
+  const live = contenders.filter((c) => !errors.has(c.id));
+  const token = rawSignClaims(ks, validClaims(payload));
+  const fnOf = (c: Contender): (() => unknown) =>
+    op === 'sign' ? () => c.sign!(payload) : () => c.verify!(token);
+
+  const perRound = new Map<string, number[]>(live.map((c) => [c.id, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = live.map((_, i) => live[(i + r) % live.length]!);
+    for (const c of order) {
+      const stats = await measure(fnOf(c), { min_cpu_time: TIME_MS * 1e6 });
+      perRound.get(c.id)!.push(1e9 / stats.avg);
+    }
+  }
+  const ratio = (a: string, b: string): number => {
+    const ra = perRound.get(a);
+    const rb = perRound.get(b);
+    if (!ra || !rb) return Number.NaN;
+    return median(ra.map((x, i) => x / rb[i]!));
+  };
+  const primary = live.find((c) => c.primary);
+  const res: CaseResult = {
+    id: caseId(op, alg, payloadName),
+    op,
+    alg,
+    payload: payloadName,
+    contenders: contenders.map((c) => ({
+      id: c.id,
+      lib: c.lib,
+      input: c.input,
+      cached: !!c.cached,
+      primary: !!c.primary,
+      ...(errors.has(c.id) ? { error: errors.get(c.id)! } : {}),
+      opsPerRound: perRound.get(c.id) ?? [],
+      ops: median(perRound.get(c.id) ?? []),
+      vsRaw: ratio(c.id, 'raw node:crypto'),
+    })),
+    primaryVs: {},
+    pairs: {},
+  };
+  if (primary) for (const c of live) if (c !== primary) res.primaryVs[c.id] = ratio(primary.id, c.id);
+  const pairList: Array<[string, string]> =
+    op === 'sign'
+      ? [['jwtkit encode (string)', 'jwtkit encode (key)']]
+      : [
+          ['jwtkit decode (string)', 'jwtkit decode (key)'],
+          ['jwtkit createVerifier cache (key)', 'fast-jwt createVerifier cache (string)'],
+        ];
+  for (const [a, b] of pairList) res.pairs[`${a}|${b}`] = ratio(a, b);
+  return res;
+}
+
+interface TargetRow {
+  what: string;
+  caseId: string;
+  ratio: number;
+  goal: number;
+}
+
+function targets(results: CaseResult[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const P = 'jwtkit createSigner (key)';
+  const V = 'jwtkit createVerifier (key)';
+  for (const r of results) {
+    const raw = r.contenders.find((c) => c.primary)?.vsRaw ?? Number.NaN;
+    const primaryName = r.op === 'sign' ? P : V;
+    if (r.alg === 'HS256' && r.op === 'sign') {
+      rows.push({
+        what: `${P} vs fast-jwt`,
+        caseId: r.id,
+        ratio: r.primaryVs['fast-jwt createSigner (string)'] ?? Number.NaN,
+        goal: 1.5,
+      });
+      rows.push({ what: `${P} vs raw`, caseId: r.id, ratio: raw, goal: 0.85 });
+    } else if (r.alg === 'HS256' && r.op === 'verify') {
+      rows.push({
+        what: `${V} vs fast-jwt (no cache)`,
+        caseId: r.id,
+        ratio: r.primaryVs['fast-jwt createVerifier (string)'] ?? Number.NaN,
+        goal: 1.1,
+      });
+      rows.push({ what: `${V} vs raw`, caseId: r.id, ratio: raw, goal: 0.9 });
+      rows.push({
+        what: 'jwtkit cached verifier vs fast-jwt cached',
+        caseId: r.id,
+        ratio:
+          r.pairs['jwtkit createVerifier cache (key)|fast-jwt createVerifier cache (string)'] ?? Number.NaN,
+        goal: 1.0,
+      });
+    } else {
+      rows.push({ what: `${primaryName} vs raw`, caseId: r.id, ratio: raw, goal: 0.95 });
+    }
+    const [a, b] =
+      r.op === 'sign'
+        ? ['jwtkit encode (string)', 'jwtkit encode (key)']
+        : ['jwtkit decode (string)', 'jwtkit decode (key)'];
+    rows.push({
+      what: `${a} vs ${b}`,
+      caseId: r.id,
+      ratio: r.pairs[`${a}|${b}`] ?? Number.NaN,
+      goal: 0.9,
+    });
+  }
+  return rows;
+}
+
+function renderMarkdown(
+  results: CaseResult[],
+  rows: TargetRow[],
+  seconds: number,
+  jwtkitNote: string,
+): string {
+  const out: string[] = [];
+  out.push(`Last run: ${machineLine()}.`);
+  out.push('');
+  out.push(
+    `Command: \`npm run bench\` (${ROUNDS} interleaved rounds, mitata \`measure\` with min ${TIME_MS} ms CPU time per ` +
+      `contender per round; ratios are medians of per-round ratios; wall time ${seconds.toFixed(0)} s). ` +
+      `Peers: jose ${versionOf('jose')}, jsonwebtoken ${versionOf('jsonwebtoken')}, fast-jwt ${versionOf('fast-jwt')}, ` +
+      `@node-rs/jsonwebtoken ${versionOf('@node-rs/jsonwebtoken')}.`,
+  );
+  if (jwtkitNote) out.push('', `**jwtkit was not measured: ${jwtkitNote}.**`);
+  out.push(
+    '',
+    '#### Targets',
+    '',
+    '| target | case | median ratio | goal | status |',
+    '|---|---|---:|---:|---|',
+  );
+  for (const t of rows) {
+    const ok = Number.isFinite(t.ratio) && t.ratio >= t.goal;
+    out.push(
+      `| ${t.what} | ${t.caseId} | ${fmtRatio(t.ratio)} | >= ${t.goal} | ${Number.isFinite(t.ratio) ? (ok ? 'met' : '**NOT MET**') : 'not measured'} |`,
+    );
+  }
+  const met = rows.filter((t) => t.ratio >= t.goal).length;
+  out.push('', `${met} of ${rows.length} targets met.`);
+
+  // One table per (op, payload): rows = contenders, columns = algorithms, cell = ops/s (x raw).
+  for (const op of ['sign', 'verify'] as const) {
+    for (const payload of Object.keys(PAYLOADS) as PayloadName[]) {
+      const cases = results.filter((r) => r.op === op && r.payload === payload);
+      if (cases.length === 0) continue;
+      const ids: string[] = [];
+      for (const r of cases) for (const c of r.contenders) if (!ids.includes(c.id)) ids.push(c.id);
+      out.push('', `#### ${op}, ${payload} payload: ops/s (ratio to raw node:crypto)`, '');
+      out.push(`| contender | ${cases.map((r) => r.alg).join(' | ')} |`);
+      out.push(`|---|${cases.map(() => '---:').join('|')}|`);
+      for (const id of ids) {
+        const cells = cases.map((r) => {
+          const c = r.contenders.find((x) => x.id === id);
+          if (!c) return 'n/a';
+          if (c.error) return 'FAILED check';
+          return `${fmtOps(c.ops)} (${fmtRatio(c.vsRaw)})`;
+        });
+        const name = cases.some((r) => r.contenders.find((x) => x.id === id)?.primary) ? `**${id}**` : id;
+        out.push(`| ${name} | ${cells.join(' | ')} |`);
+      }
+    }
+  }
+
+  // jwtkit primary vs every peer.
+  const peerIds: string[] = [];
+  for (const r of results)
+    for (const k of Object.keys(r.primaryVs)) if (!peerIds.includes(k)) peerIds.push(k);
+  const peerCols = peerIds.filter((p) => !p.startsWith('jwtkit'));
+  if (peerCols.length) {
+    out.push(
+      '',
+      '#### jwtkit (createSigner/createVerifier, imported key) vs each contender: median ratio of ops/s (> 1 = jwtkit faster)',
+      '',
+    );
+    out.push(`| case | ${peerCols.join(' | ')} |`);
+    out.push(`|---|${peerCols.map(() => '---:').join('|')}|`);
+    for (const r of results) {
+      out.push(
+        `| ${r.id} | ${peerCols.map((p) => (p in r.primaryVs ? fmtRatio(r.primaryVs[p]!) : 'n/a')).join(' | ')} |`,
+      );
+    }
+  }
+  const failures = results.flatMap((r) =>
+    r.contenders.filter((c) => c.error).map((c) => `${r.id}: ${c.id}: ${c.error}`),
+  );
+  if (failures.length) {
+    out.push('', 'Contenders that failed the correctness check (not timed):', '');
+    for (const f of failures) out.push(`- ${f}`);
+  }
+  out.push(
+    '',
+    'jsonwebtoken 9 has no EdDSA support (n/a). "string" = secret / PEM string passed on every call; "key" = ' +
+      'imported once (KeyObject; jose: CryptoKey from importPKCS8/importSPKI, Uint8Array secret).',
+  );
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const jk = await loadJwtkit();
+  const jwtkitNote = jk ? '' : jwtkitUnavailableReason();
+  if (!jk) console.error(`WARNING: ${jwtkitNote}; benchmarking peers only.`);
+  const results: CaseResult[] = [];
+  for (const op of ['sign', 'verify'] as const) {
+    for (const alg of ALGS) {
+      for (const payload of Object.keys(PAYLOADS) as PayloadName[]) {
+        const id = caseId(op, alg, payload);
+        if (args.filter && !id.includes(args.filter)) continue;
+        const r = await runCase(op, alg, payload);
+        results.push(r);
+        const line = r.contenders
+          .map((c) => `${c.id}=${c.error ? 'FAILED' : `${fmtOps(c.ops)}/s ${fmtRatio(c.vsRaw)}`}`)
+          .join('  ');
+        console.log(`${id}: ${line}`);
+      }
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = targets(results);
+  const md = renderMarkdown(results, rows, seconds, jwtkitNote);
+  console.log(`\n${md}`);
+  if (!args['no-write'] && !args.filter) {
+    writeReadmeSection('lib', md);
+    mkdirSync(`${BENCH_DIR}results`, { recursive: true });
+    writeFileSync(
+      `${BENCH_DIR}results/lib-latest.json`,
+      `${JSON.stringify({ machine: machineLine(), rounds: ROUNDS, timeMs: TIME_MS, results, targets: rows }, null, 1)}\n`,
+    );
+    console.log('\nwrote bench/README.md (section lib) and bench/results/lib-latest.json');
+  }
+}
+
+await main();

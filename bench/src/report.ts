@@ -1,0 +1,79 @@
+// Helpers shared by the bench scripts: machine description, README section rewriting, formatting.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const README = fileURLToPath(new URL('../README.md', import.meta.url));
+
+export function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return m?.[1]?.trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function gitHead(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const req = createRequire(import.meta.url);
+export function versionOf(pkg: string): string {
+  try {
+    return (req(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+export function machineLine(): string {
+  return (
+    `node ${process.version}, nproc ${availableParallelism()}, CPU "${cpuModel()}", ` +
+    `${process.platform}/${process.arch}, jwtkit @ ${gitHead()}, ${new Date().toISOString().slice(0, 16)}Z`
+  );
+}
+
+/** Replaces the text between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` in bench/README.md. */
+export function writeReadmeSection(name: string, body: string): void {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  let text: string;
+  try {
+    text = readFileSync(README, 'utf8');
+  } catch {
+    text = '# jwtkit benchmarks\n';
+  }
+  const block = `${start}\n${body.trim()}\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i >= 0 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
+  else text = `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(README, text);
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function fmtOps(ops: number): string {
+  if (!Number.isFinite(ops)) return 'n/a';
+  if (ops >= 1e6) return `${(ops / 1e6).toFixed(2)}M`;
+  if (ops >= 1e4) return `${(ops / 1e3).toFixed(0)}k`;
+  if (ops >= 1e3) return `${(ops / 1e3).toFixed(1)}k`;
+  return ops.toFixed(0);
+}
+
+export function fmtRatio(r: number): string {
+  return Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a';
+}
