@@ -1,0 +1,194 @@
+/**
+ * The storage boundary of the auth service. Every persistent fact lives behind this one async interface,
+ * implemented by `sqlite.ts` (better-sqlite3, WAL) and `postgres.ts` (pg Pool). Services never see SQL.
+ *
+ * Times are integer milliseconds since the epoch. Ids: users are integers, sessions and refresh tokens
+ * are random UUIDs, audit events are increasing integers.
+ */
+
+export type Role = 'admin' | 'user';
+export type RefreshTokenStatus = 'active' | 'rotated' | 'revoked';
+export type SigningKeyStatus = 'next' | 'active' | 'retired';
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  disabled: boolean;
+  /** Per-user token epoch: access tokens carrying an older epoch are rejected. */
+  tokenEpoch: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewUser {
+  /** Explicit id (used for the demo seed); omitted means "assign one". */
+  id?: number;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  now: number;
+}
+
+export interface UserPatch {
+  role?: Role;
+  disabled?: boolean;
+  passwordHash?: string;
+}
+
+/** A login session = one refresh-token family. */
+export interface SessionRecord {
+  id: string;
+  userId: number;
+  clientId: string;
+  createdAt: number;
+  lastUsedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface NewSession {
+  id: string;
+  userId: number;
+  clientId: string;
+  expiresAt: number;
+  userAgent: string | null;
+  ip: string | null;
+  now: number;
+}
+
+export interface NewRefreshToken {
+  id: string;
+  /** SHA-256 of the opaque token (hex); the token itself is never stored. */
+  tokenHash: string;
+  expiresAt: number;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  sessionId: string;
+  tokenHash: string;
+  parentId: string | null;
+  status: RefreshTokenStatus;
+  createdAt: number;
+  expiresAt: number;
+  rotatedAt: number | null;
+  replacedBy: string | null;
+}
+
+export interface AuditEventRecord {
+  id: number;
+  at: number;
+  type: string;
+  userId: number | null;
+  actorId: number | null;
+  sessionId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+}
+
+export type NewAuditEvent = Omit<AuditEventRecord, 'id'>;
+
+export interface AuditQuery {
+  limit: number;
+  /** Only events with an id lower than this (cursor for paging backwards). */
+  beforeId?: number;
+  userId?: number;
+  type?: string;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  status: SigningKeyStatus;
+  /** Private key material, encrypted at rest by the keys service (opaque to storage). */
+  privateKey: string;
+  /** Public JWK as JSON text. */
+  publicJwk: string;
+  createdAt: number;
+  activatedAt: number | null;
+  retiredAt: number | null;
+}
+
+export interface DenylistEntry {
+  key: string;
+  expiresAt: number;
+}
+
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema (idempotent). */
+  migrate(): Promise<void>;
+  /** Throws when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // users
+  /** Throws StorageConflictError when the username (or explicit id) is taken. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  getUserById(id: number): Promise<UserRecord | null>;
+  getUserByUsername(username: string): Promise<UserRecord | null>;
+  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
+  updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null>;
+  /** Atomically increments the user's token epoch and returns the new value (null: no such user). */
+  bumpTokenEpoch(id: number, now: number): Promise<number | null>;
+
+  // sessions (refresh-token families)
+  createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  listActiveSessions(userId: number, now: number): Promise<SessionRecord[]>;
+  /** Revokes the session and every refresh token in it. Returns false if it was already revoked or absent. */
+  revokeSession(id: string, reason: string, now: number): Promise<boolean>;
+  /** Revokes every live session of the user; returns the ids it revoked. */
+  revokeUserSessions(userId: number, reason: string, now: number): Promise<string[]>;
+
+  // refresh tokens
+  getRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  getRefreshTokenById(id: string): Promise<RefreshTokenRecord | null>;
+  listRefreshTokens(sessionId: string): Promise<RefreshTokenRecord[]>;
+  /**
+   * The refresh compare-and-set: atomically marks `oldId` rotated (only if it is still active and
+   * unexpired), inserts `next` as the active token of the same family and touches the session.
+   * Returns true for exactly one of any number of concurrent callers; false otherwise (nothing changed).
+   */
+  rotateRefreshToken(oldId: string, next: NewRefreshToken, now: number): Promise<boolean>;
+
+  // audit log
+  appendAuditEvent(event: NewAuditEvent): Promise<AuditEventRecord>;
+  listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]>;
+
+  // signing keys
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Atomically: the current `active` key becomes `retired`, the `expectedNext` key becomes `active`,
+   * and `newNext` is inserted as `next`. Returns false (nothing changed) when `expectedNext` is no
+   * longer the next key (a concurrent rotation won).
+   */
+  rotateSigningKeys(expectedNext: string, newNext: SigningKeyRecord, now: number): Promise<boolean>;
+  /** Deletes retired keys retired before `retiredBefore`; returns their kids. */
+  deleteRetiredSigningKeys(retiredBefore: number): Promise<string[]>;
+
+  // access-token denylist (jti / session ids), persisted so it survives restarts
+  addDenylistEntry(entry: DenylistEntry): Promise<void>;
+  listDenylistEntries(now: number): Promise<DenylistEntry[]>;
+  isDenylisted(key: string, now: number): Promise<boolean>;
+
+  // settings (instance secrets, etc.)
+  /** Stores `value` under `name` unless one exists; returns the stored value either way. */
+  getOrSetSetting(name: string, value: string): Promise<string>;
+
+  /** Deletes expired denylist entries, refresh tokens and sessions past their expiry. */
+  purgeExpired(now: number): Promise<void>;
+}
+
+export class StorageConflictError extends Error {
+  override readonly name = 'StorageConflictError';
+  constructor(message: string) {
+    super(message);
+  }
+}
