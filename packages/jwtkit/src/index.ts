@@ -1,1 +1,31 @@
-export const version = "0.1.0";
+/**
+ * jwtkit: JSON Web Tokens for Node.js. Sync, fast, secure by default, byte-compatible with PyJWT.
+ * Zero dependencies: all cryptography is node:crypto (OpenSSL).
+ */
+export { encode } from './encode.js';
+export type { EncodeOptions } from './encode.js';
+export { decode, decodeComplete, decodeUnverified, getUnverifiedHeader } from './decode.js';
+export type { DecodeOptions, DecodedJwt, JwtHeader, JwtPayload } from './decode.js';
+export { createSigner, createVerifier } from './verifier.js';
+export type { VerifierOptions } from './verifier.js';
+export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
+export {
+  exportJwk,
+  exportPem,
+  exportPublicJwk,
+  generateKeyPair,
+  generateSecret,
+  importKey,
+  jwkThumbprint,
+  jwkThumbprintUri,
+} from './keys.js';
+export type { ImportKeyOptions, KeyObject } from './keys.js';
+export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
+export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
+export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';
+export type { Algorithm, AlgorithmFamily } from './_lib/algorithms.js';
+export { signBytes, verifyBytes } from './signature.js';
+export * from './errors.js';
+
+/** The library version (kept equal to package.json by a test). */
+export const version = '0.1.0';

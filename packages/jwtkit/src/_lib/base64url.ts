@@ -1,0 +1,32 @@
+/**
+ * Strict base64url (RFC 7515 §2, RFC 4648 §5): alphabet [A-Za-z0-9_-] only, no padding, no whitespace,
+ * length % 4 != 1, and the unused bits of the last character must be zero (one canonical spelling per
+ * byte string). Node's `Buffer.from(s, 'base64url')` accepts all of those, so we check before decoding.
+ */
+
+const ALPHABET = /^[A-Za-z0-9_-]*$/;
+
+// Value of each base64url character, -1 elsewhere.
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) {
+  VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+}
+
+/** True when `s` is the canonical base64url spelling of some byte string. */
+export function isStrictBase64url(s: string): boolean {
+  const rem = s.length & 3;
+  if (rem === 1 || !ALPHABET.test(s)) return false;
+  if (rem === 0) return true;
+  const last = VALUE[s.charCodeAt(s.length - 1)]!;
+  // 2 chars carry 12 bits for 8 (4 unused); 3 chars carry 18 bits for 16 (2 unused).
+  return (last & (rem === 2 ? 0x0f : 0x03)) === 0;
+}
+
+/** Decodes strict base64url; `null` when the text is not canonical base64url. */
+export function decodeStrict(s: string): Buffer | null {
+  return isStrictBase64url(s) ? Buffer.from(s, 'base64url') : null;
+}
+
+export function encode(data: Uint8Array | string): string {
+  return (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength)).toString('base64url');
+}

@@ -1,0 +1,121 @@
+/**
+ * Strict compact JWS parsing: exactly three segments, each canonical base64url, a header that is a
+ * JSON object without duplicate members whose registered parameters have the right types, a size
+ * limit checked before any work. Parsed headers are cached by their exact base64url text (bounded).
+ */
+import { decodeStrict, isStrictBase64url } from './base64url.js';
+import { type JsonObject, type JsonProblem, parseJsonObject } from './json.js';
+import { DecodeError } from '../errors.js';
+
+export const DEFAULT_MAX_TOKEN_LENGTH = 256 * 1024;
+
+export interface CompactParts {
+  readonly headerB64: string;
+  readonly payloadB64: string;
+  readonly signatureB64: string;
+  /** `header.payload`, the bytes the signature covers (ASCII). */
+  readonly signingInput: string;
+  readonly header: JwtHeader;
+}
+
+/** A JOSE header as received (members other than the registered ones are kept as they are). */
+export interface JwtHeader {
+  alg: string;
+  typ?: string;
+  cty?: string;
+  kid?: string;
+  crit?: string[];
+  jku?: string;
+  x5u?: string;
+  jwk?: Record<string, unknown>;
+  x5c?: string[];
+  x5t?: string;
+  'x5t#S256'?: string;
+  b64?: boolean;
+  [member: string]: unknown;
+}
+
+const PROBLEM_TEXT: Record<JsonProblem, string> = {
+  utf8: 'is not valid UTF-8',
+  syntax: 'is not valid JSON',
+  'not-object': 'is not a JSON object',
+  duplicate: 'has a duplicate member name',
+};
+
+export function jsonProblemMessage(segment: 'header' | 'payload', problem: JsonProblem): string {
+  return `Invalid token: the ${segment} ${PROBLEM_TEXT[problem]}`;
+}
+
+const headerCache = new Map<string, JwtHeader>();
+const HEADER_CACHE_MAX = 512;
+
+const STRING_PARAMS = ['typ', 'cty', 'kid', 'jku', 'x5u', 'x5t', 'x5t#S256'] as const;
+
+/** Parses and shape-checks a header segment. Thrown errors never include the segment text. */
+export function parseHeader(headerB64: string): JwtHeader {
+  const cached = headerCache.get(headerB64);
+  if (cached) return cached;
+  const bytes = decodeStrict(headerB64);
+  if (!bytes) throw new DecodeError('Invalid token: the header is not canonical base64url');
+  const parsed = parseJsonObject(bytes);
+  if (!parsed.ok) throw new DecodeError(jsonProblemMessage('header', parsed.problem));
+  const header = parsed.value;
+  checkHeaderShape(header);
+  deepFreeze(header);
+  if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
+  headerCache.set(headerB64, header as JwtHeader);
+  return header as JwtHeader;
+}
+
+export function checkHeaderShape(header: JsonObject): void {
+  if (typeof header.alg !== 'string') throw new DecodeError('Invalid token: the header has no "alg" string');
+  for (const name of STRING_PARAMS) {
+    if (Object.hasOwn(header, name) && typeof header[name] !== 'string') {
+      throw new DecodeError(`Invalid token: the "${name}" header parameter must be a string`);
+    }
+  }
+}
+
+function deepFreeze(value: unknown): void {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const k in v) stack.push((v as JsonObject)[k]);
+    }
+  }
+}
+
+/** Splits a compact JWS into its three segments, checking size and structure only. */
+export function splitCompact(token: unknown, maxLength: number): Omit<CompactParts, 'header'> {
+  if (typeof token !== 'string') throw new DecodeError('Invalid token: expected a string');
+  if (token.length > maxLength) throw new DecodeError(`Invalid token: longer than the ${maxLength}-character limit`);
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
+    throw new DecodeError('Invalid token: a JWS in compact form has exactly three dot-separated segments');
+  }
+  const headerB64 = token.slice(0, first);
+  const payloadB64 = token.slice(first + 1, second);
+  const signatureB64 = token.slice(second + 1);
+  if (headerB64.length === 0) throw new DecodeError('Invalid token: the header segment is empty');
+  if (payloadB64.length === 0) throw new DecodeError('Invalid token: the payload segment is empty');
+  if (!isStrictBase64url(payloadB64)) throw new DecodeError('Invalid token: the payload is not canonical base64url');
+  if (!isStrictBase64url(signatureB64)) throw new DecodeError('Invalid token: the signature is not canonical base64url');
+  return { headerB64, payloadB64, signatureB64, signingInput: token.slice(0, second) };
+}
+
+export function parseCompact(token: unknown, maxLength: number): CompactParts {
+  const parts = splitCompact(token, maxLength);
+  return { ...parts, header: parseHeader(parts.headerB64) };
+}
+
+/** Decodes and parses the payload segment as a JSON object (already checked as base64url). */
+export function parsePayload(payloadB64: string): JsonObject {
+  const bytes = decodeStrict(payloadB64);
+  if (!bytes) throw new DecodeError('Invalid token: the payload is not canonical base64url');
+  const parsed = parseJsonObject(bytes);
+  if (!parsed.ok) throw new DecodeError(jsonProblemMessage('payload', parsed.problem));
+  return parsed.value;
+}

@@ -1,0 +1,92 @@
+/**
+ * The one file in the library that imports node:crypto. Everything cryptographic goes through here,
+ * and here only OpenSSL does the work: nothing is hand-rolled.
+ */
+import {
+  type KeyObject,
+  constants,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  timingSafeEqual,
+} from 'node:crypto';
+import type { AlgorithmInfo } from './algorithms.js';
+
+export type { KeyObject };
+export { createPrivateKey, createPublicKey, createSecretKey, randomBytes };
+
+export function isKeyObject(value: unknown): value is KeyObject {
+  // KeyObject cannot be subclassed or constructed by user code; the instanceof check is exact.
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as KeyObject).type === 'string' &&
+    typeof (value as KeyObject).export === 'function' &&
+    Object.prototype.toString.call(value) === '[object KeyObject]'
+  );
+}
+
+export function hmacBase64url(hash: string, secret: Buffer, data: string): string {
+  return createHmac(hash, secret).update(data, 'latin1').digest('base64url');
+}
+
+export function hmacBytes(hash: string, secret: Buffer, data: string): Buffer {
+  return createHmac(hash, secret).update(data, 'latin1').digest();
+}
+
+export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function digest(hash: string, data: string | Buffer): Buffer {
+  return createHash(hash).update(data).digest();
+}
+
+function signerOptions(info: AlgorithmInfo, key: KeyObject) {
+  switch (info.family) {
+    case 'rsa-pss':
+      return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: info.hashBytes };
+    case 'ecdsa':
+      return { key, dsaEncoding: 'ieee-p1363' as const };
+    default:
+      return key;
+  }
+}
+
+/** Signs `data` (the ASCII signing input) with an asymmetric private key. Returns the raw JWS signature. */
+export function asymmetricSign(info: AlgorithmInfo, key: KeyObject, data: Buffer): Buffer {
+  return cryptoSign(info.hash, data, signerOptions(info, key));
+}
+
+/**
+ * Verifies an asymmetric JWS signature. For PSS the salt length must equal the hash length exactly
+ * (OpenSSL checks it when a fixed salt length is given); for ECDSA the signature is raw r||s.
+ */
+export function asymmetricVerify(info: AlgorithmInfo, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  try {
+    return cryptoVerify(info.hash, data, signerOptions(info, key), signature);
+  } catch {
+    // OpenSSL refuses some malformed signatures with an exception rather than `false`.
+    return false;
+  }
+}
+
+export type GeneratedPair = { privateKey: KeyObject; publicKey: KeyObject };
+
+export function generateRsa(modulusLength: number): GeneratedPair {
+  return generateKeyPairSync('rsa', { modulusLength, publicExponent: 0x10001 });
+}
+export function generateEc(namedCurve: string): GeneratedPair {
+  return generateKeyPairSync('ec', { namedCurve });
+}
+export function generateOkp(type: 'ed25519' | 'ed448'): GeneratedPair {
+  return type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ed448');
+}
+
+export { X509Certificate } from 'node:crypto';

@@ -1,0 +1,140 @@
+/**
+ * JSON the way JOSE needs it.
+ * - `parseJsonObject`: UTF-8 bytes -> a plain object; rejects invalid UTF-8, a BOM, non-objects and
+ *   duplicate member names at any depth (RFC 7515 §4 / RFC 7519 §4 let us reject them, and rejecting
+ *   removes any disagreement between parsers). Never recursive, so deep nesting cannot blow the stack.
+ * - `stringifyPython`: JSON.stringify, then every character outside printable ASCII escaped as
+ *   `\uXXXX` (lower-case hex), which is what Python's `json.dumps(..., separators=(",", ":"))` prints
+ *   with its default `ensure_ascii=True`. Numbers follow JavaScript's format (Python prints `1.0`).
+ */
+import { isUtf8 } from 'node:buffer';
+
+export type JsonObject = { [key: string]: unknown };
+
+/** Why a byte string is not an acceptable JSON object. */
+export type JsonProblem = 'utf8' | 'syntax' | 'not-object' | 'duplicate';
+
+export type ParseResult = { ok: true; value: JsonObject } | { ok: false; problem: JsonProblem };
+
+export function parseJsonObject(bytes: Buffer): ParseResult {
+  if (!isUtf8(bytes)) return { ok: false, problem: 'utf8' };
+  const text = bytes.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'syntax' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: 'not-object' };
+  }
+  if (hasDuplicateMembers(text, value)) return { ok: false, problem: 'duplicate' };
+  return { ok: true, value: value as JsonObject };
+}
+
+/** Counts the members of every object in a parsed JSON value, without recursion. */
+function countMembers(root: unknown): number {
+  let count = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) stack.push(item);
+    } else {
+      for (const k in v) {
+        count++;
+        const item = (v as JsonObject)[k];
+        if (typeof item === 'object' && item !== null) stack.push(item);
+      }
+    }
+  }
+  return count;
+}
+
+const WS_BEFORE_COLON = /"[ \t\r\n]+:/;
+
+/**
+ * Fast path: every member name in the text is a string token immediately followed by ':'. When no `"`
+ * is followed by whitespace and then ':', each name contributes one `":` to the text, so
+ * (number of `":` in the text) >= (names in the text) >= (members after parsing), and equality of the
+ * outer two proves that no name was repeated. Anything else goes through the exact scanner.
+ */
+function hasDuplicateMembers(text: string, value: unknown): boolean {
+  const members = countMembers(value);
+  if (!WS_BEFORE_COLON.test(text)) {
+    let colons = 0;
+    for (let i = text.indexOf('":'); i !== -1; i = text.indexOf('":', i + 2)) colons++;
+    if (colons === members) return false;
+  }
+  return scanForDuplicates(text);
+}
+
+/** Exact check: tokenizes the (already valid) JSON text and tracks member names per open object. */
+function scanForDuplicates(text: string): boolean {
+  // One entry per open container: a Set of names for objects, null for arrays.
+  const stack: (Set<string> | null)[] = [];
+  let expectName = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */) {
+      stack.push(new Set());
+      expectName = true;
+    } else if (c === 0x5b /* [ */) {
+      stack.push(null);
+      expectName = false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectName = false;
+    } else if (c === 0x2c /* , */) {
+      expectName = stack.length > 0 && stack[stack.length - 1] !== null;
+    } else if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let hasEscape = false;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c /* \ */) {
+          hasEscape = true;
+          j += 2;
+          continue;
+        }
+        if (d === 0x22) break;
+        j++;
+      }
+      if (expectName) {
+        const raw = text.slice(i + 1, j);
+        const name = hasEscape ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const names = stack[stack.length - 1];
+        if (names) {
+          if (names.has(name)) return true;
+          names.add(name);
+        }
+        expectName = false;
+      }
+      i = j;
+    }
+  }
+  return false;
+}
+
+// Printable ASCII is 0x20-0x7e; Python escapes everything else (control characters are already
+// escaped by JSON.stringify, so what is left to do is 0x7f and above, one UTF-16 unit at a time).
+const NON_ASCII = /[\u007f-\uffff]/g;
+const escapeUnit = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+export function stringifyPython(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('value is not JSON-serializable');
+  NON_ASCII.lastIndex = 0;
+  return NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeUnit) : json;
+}
+
+/** JSON.stringify with keys sorted at the top level (PyJWT sorts header keys). */
+export function stringifySortedHeader(header: JsonObject): string {
+  const sorted: JsonObject = {};
+  for (const k of Object.keys(header).sort()) {
+    if (header[k] !== undefined) sorted[k] = header[k];
+  }
+  return stringifyPython(sorted);
+}

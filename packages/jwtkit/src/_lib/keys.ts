@@ -1,0 +1,387 @@
+/**
+ * Turning what the caller passes as a key into key material, once, and binding it to an algorithm.
+ *
+ * Rules (RFC 8725 §3.1, RFC 7518 §3):
+ * - The algorithm decides how a key is read; the key's text never chooses the algorithm.
+ * - An HMAC secret is a string, bytes, a secret KeyObject or an `oct` JWK. Anything that is or looks
+ *   like an asymmetric key (PEM anywhere in the text, SSH public key, JWK JSON text, DER bytes that
+ *   parse as a key) is refused as a secret, so a public key can never become an HMAC key.
+ * - An RS/PS/ES/EdDSA key is a PEM string, DER bytes, an asymmetric KeyObject or an RSA/EC/OKP JWK;
+ *   its type and curve must match the algorithm; RSA keys must have at least 2048 bits.
+ * - A JWK's own `alg`, `use` and `key_ops` are honoured.
+ * Parsed keys are cached (strings and bytes by content in bounded maps, objects by identity).
+ */
+import { type AlgorithmInfo, type CurveName, MIN_HMAC_SECRET_BYTES, MIN_RSA_BITS } from './algorithms.js';
+import { decodeStrict } from './base64url.js';
+import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey, isKeyObject } from './crypto.js';
+import { InvalidKeyError } from '../errors.js';
+
+export type { KeyObject };
+
+/** A JSON Web Key (RFC 7517). */
+export interface Jwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  d?: string;
+  n?: string;
+  e?: string;
+  k?: string;
+  x5c?: string[];
+  [member: string]: unknown;
+}
+
+/** A JSON Web Key Set (RFC 7517 §5). */
+export interface Jwks {
+  keys: Jwk[];
+}
+
+/** Anything jwtkit accepts as a key. */
+export type KeyInput = string | Uint8Array | KeyObject | Jwk;
+
+export type KeyUsage = 'sign' | 'verify';
+
+export interface SecretEntry {
+  readonly kind: 'secret';
+  readonly bytes: Buffer;
+  readonly jwk: Jwk | null;
+  warned: boolean;
+}
+
+export interface AsymmetricEntry {
+  readonly kind: 'asymmetric';
+  readonly key: KeyObject;
+  /** 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | ... (node:crypto's asymmetricKeyType). */
+  readonly type: string;
+  readonly curve: CurveName | null;
+  readonly bits: number;
+  readonly jwk: Jwk | null;
+  /** For a private key: its public half, derived once on first verify. */
+  publicKey: KeyObject | null;
+}
+
+type Entry = SecretEntry | AsymmetricEntry;
+
+// ---------------------------------------------------------------- caches
+
+const MAX_CACHED = 1024;
+
+class BoundedMap<V> extends Map<string, V> {
+  override set(key: string, value: V): this {
+    if (this.size >= MAX_CACHED && !this.has(key)) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return super.set(key, value);
+  }
+}
+
+const secretByString = new BoundedMap<SecretEntry>();
+const asymByString = new BoundedMap<AsymmetricEntry>();
+const secretByBytes = new BoundedMap<SecretEntry>();
+const asymByBytes = new BoundedMap<AsymmetricEntry>();
+const byObject = new WeakMap<object, Entry>();
+
+// ---------------------------------------------------------------- helpers
+
+const NODE_CURVES: Record<string, CurveName> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+  secp256k1: 'secp256k1',
+};
+
+const ASYMMETRIC_TEXT = /-----BEGIN|^\s*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^\s*\{[\s\S]*"kty"/;
+
+function isJwkLike(value: unknown): value is Jwk {
+  return typeof value === 'object' && value !== null && !isKeyObject(value) && !ArrayBuffer.isView(value) && typeof (value as Jwk).kty === 'string';
+}
+
+export function isJwks(value: unknown): value is Jwks {
+  return typeof value === 'object' && value !== null && !isKeyObject(value) && Array.isArray((value as Jwks).keys);
+}
+
+function bytesKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+function asymmetricEntry(key: KeyObject, jwk: Jwk | null): AsymmetricEntry {
+  if (key.type === 'secret') throw new InvalidKeyError('Expected an asymmetric key, got a secret key');
+  const type = key.asymmetricKeyType ?? 'unknown';
+  const details = key.asymmetricKeyDetails ?? {};
+  let curve: CurveName | null = null;
+  if (type === 'ec') curve = NODE_CURVES[details.namedCurve ?? ''] ?? null;
+  else if (type === 'ed25519') curve = 'Ed25519';
+  else if (type === 'ed448') curve = 'Ed448';
+  return {
+    kind: 'asymmetric',
+    key,
+    type,
+    curve,
+    bits: details.modulusLength ?? 0,
+    jwk,
+    publicKey: key.type === 'public' ? key : null,
+  };
+}
+
+/** Parses DER bytes as a public key, a private key or a certificate; null when they are none of these. */
+function parseDer(der: Buffer): KeyObject | null {
+  const attempts: Array<() => KeyObject> = [
+    () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
+    () => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
+    () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+    () => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }),
+    () => createPrivateKey({ key: der, format: 'der', type: 'sec1' }),
+    () => new X509Certificate(der).publicKey,
+  ];
+  for (const attempt of attempts) {
+    try {
+      return attempt();
+    } catch {
+      // try the next encoding
+    }
+  }
+  return null;
+}
+
+function parsePem(pem: string, passphrase?: string): KeyObject {
+  try {
+    if (/-----BEGIN CERTIFICATE-----/.test(pem)) return new X509Certificate(pem).publicKey;
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
+      return passphrase === undefined ? createPrivateKey(pem) : createPrivateKey({ key: pem, passphrase });
+    }
+    return createPublicKey(pem);
+  } catch (cause) {
+    const encrypted = /ENCRYPTED/.test(pem) && passphrase === undefined;
+    throw new InvalidKeyError(
+      encrypted ? 'The PEM key is encrypted: pass its passphrase' : 'The PEM text is not a valid key or certificate',
+      { cause },
+    );
+  }
+}
+
+function importAsymmetricJwk(jwk: Jwk): KeyObject {
+  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') {
+    throw new InvalidKeyError(`A JWK with kty "${String(jwk.kty).slice(0, 16)}" is not an asymmetric signing key`);
+  }
+  if (Array.isArray(jwk.x5c) && jwk.n === undefined && jwk.x === undefined) {
+    const first = jwk.x5c[0];
+    const der = typeof first === 'string' ? Buffer.from(first, 'base64') : null;
+    if (!der) throw new InvalidKeyError('The JWK x5c member is empty');
+    try {
+      return new X509Certificate(der).publicKey;
+    } catch (cause) {
+      throw new InvalidKeyError('The JWK x5c certificate cannot be parsed', { cause });
+    }
+  }
+  // Pass only the members node:crypto reads, so unexpected members cannot change the import.
+  const { kty, crv, x, y, d, n, e, p, q, dp, dq, qi } = jwk as Record<string, unknown>;
+  const clean = Object.fromEntries(
+    Object.entries({ kty, crv, x, y, d, n, e, p, q, dp, dq, qi }).filter(([, v]) => v !== undefined),
+  );
+  for (const [name, v] of Object.entries(clean)) {
+    if (typeof v !== 'string' || (name !== 'kty' && name !== 'crv' && decodeStrict(v) === null)) {
+      throw new InvalidKeyError(`The JWK member "${name}" is not a base64url string`);
+    }
+  }
+  try {
+    // biome-ignore lint/suspicious/noExplicitAny: node's JWK type is looser than ours
+    return clean.d !== undefined ? createPrivateKey({ key: clean as any, format: 'jwk' }) : createPublicKey({ key: clean as any, format: 'jwk' });
+  } catch (cause) {
+    throw new InvalidKeyError('The JWK is not a valid key', { cause });
+  }
+}
+
+// ---------------------------------------------------------------- entries
+
+/** The key as an HMAC secret; throws when the input is (or looks like) an asymmetric key. */
+export function secretEntry(input: unknown): SecretEntry {
+  if (typeof input === 'string') {
+    let entry = secretByString.get(input);
+    if (!entry) {
+      if (ASYMMETRIC_TEXT.test(input)) {
+        throw new InvalidKeyError('An asymmetric key (PEM, certificate, SSH or JWK text) cannot be used as an HMAC secret');
+      }
+      entry = { kind: 'secret', bytes: Buffer.from(input, 'utf8'), jwk: null, warned: false };
+      secretByString.set(input, entry);
+    }
+    return entry;
+  }
+  if (input instanceof Uint8Array) {
+    const k = bytesKey(input);
+    let entry = secretByBytes.get(k);
+    if (!entry) {
+      const bytes = Buffer.from(input); // a copy: later changes to the caller's array do not affect us
+      if (ASYMMETRIC_TEXT.test(bytes.toString('latin1')) || (bytes[0] === 0x30 && parseDer(bytes) !== null)) {
+        throw new InvalidKeyError('Bytes that encode an asymmetric key cannot be used as an HMAC secret');
+      }
+      entry = { kind: 'secret', bytes, jwk: null, warned: false };
+      secretByBytes.set(k, entry);
+    }
+    return entry;
+  }
+  if (typeof input === 'object' && input !== null) {
+    const cached = byObject.get(input);
+    if (cached) {
+      if (cached.kind !== 'secret') throw new InvalidKeyError('An asymmetric key cannot be used as an HMAC secret');
+      return cached;
+    }
+    let entry: SecretEntry;
+    if (isKeyObject(input)) {
+      if (input.type !== 'secret') throw new InvalidKeyError('An asymmetric KeyObject cannot be used as an HMAC secret');
+      entry = { kind: 'secret', bytes: input.export(), jwk: null, warned: false };
+    } else if (isJwkLike(input)) {
+      if (input.kty !== 'oct') throw new InvalidKeyError(`A JWK with kty "${String(input.kty).slice(0, 16)}" cannot be used as an HMAC secret`);
+      const bytes = typeof input.k === 'string' ? decodeStrict(input.k) : null;
+      if (!bytes) throw new InvalidKeyError('The oct JWK has no valid "k" member');
+      entry = { kind: 'secret', bytes, jwk: input, warned: false };
+    } else {
+      throw new InvalidKeyError('Unsupported key: expected a string, bytes, a KeyObject or a JWK');
+    }
+    byObject.set(input, entry);
+    return entry;
+  }
+  throw new InvalidKeyError('Unsupported key: expected a string, bytes, a KeyObject or a JWK');
+}
+
+/** The key as an asymmetric key; throws for secrets and for anything that does not parse. */
+export function asymmetricKeyEntry(input: unknown, passphrase?: string): AsymmetricEntry {
+  if (typeof input === 'string') {
+    const cacheKey = passphrase === undefined ? input : `${passphrase.length}:${passphrase}\u0000${input}`;
+    let entry = asymByString.get(cacheKey);
+    if (!entry) {
+      if (!input.includes('-----BEGIN')) {
+        throw new InvalidKeyError('This algorithm needs a PEM key, a KeyObject or a JWK; a plain string is only an HMAC secret');
+      }
+      entry = asymmetricEntry(parsePem(input, passphrase), null);
+      asymByString.set(cacheKey, entry);
+    }
+    return entry;
+  }
+  if (input instanceof Uint8Array) {
+    const k = bytesKey(input);
+    let entry = asymByBytes.get(k);
+    if (!entry) {
+      const bytes = Buffer.from(input);
+      const key = bytes.toString('latin1').includes('-----BEGIN') ? parsePem(bytes.toString('utf8'), passphrase) : parseDer(bytes);
+      if (!key) throw new InvalidKeyError('The bytes are not a DER or PEM key (SPKI, PKCS#1, PKCS#8, SEC1 or X.509)');
+      entry = asymmetricEntry(key, null);
+      asymByBytes.set(k, entry);
+    }
+    return entry;
+  }
+  if (typeof input === 'object' && input !== null) {
+    const cached = byObject.get(input);
+    if (cached) {
+      if (cached.kind !== 'asymmetric') throw new InvalidKeyError('A secret cannot be used with an asymmetric algorithm');
+      return cached;
+    }
+    let entry: AsymmetricEntry;
+    if (isKeyObject(input)) {
+      if (input.type === 'secret') throw new InvalidKeyError('A secret KeyObject cannot be used with an asymmetric algorithm');
+      entry = asymmetricEntry(input, null);
+    } else if (isJwkLike(input)) {
+      if (input.kty === 'oct') throw new InvalidKeyError('An oct (secret) JWK cannot be used with an asymmetric algorithm');
+      entry = asymmetricEntry(importAsymmetricJwk(input), input);
+    } else {
+      throw new InvalidKeyError('Unsupported key: expected a PEM string, DER bytes, a KeyObject or a JWK');
+    }
+    byObject.set(input, entry);
+    return entry;
+  }
+  throw new InvalidKeyError('Unsupported key: expected a PEM string, DER bytes, a KeyObject or a JWK');
+}
+
+// ---------------------------------------------------------------- binding to an algorithm
+
+function checkJwkConstraints(jwk: Jwk | null, info: AlgorithmInfo, usage: KeyUsage): void {
+  if (!jwk) return;
+  if (jwk.alg !== undefined && jwk.alg !== info.name) {
+    throw new InvalidKeyError(`The JWK is restricted to alg ${String(jwk.alg).slice(0, 16)}, not ${info.name}`);
+  }
+  if (jwk.use !== undefined && jwk.use !== 'sig') throw new InvalidKeyError('The JWK "use" is not "sig"');
+  if (jwk.key_ops !== undefined) {
+    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes(usage)) {
+      throw new InvalidKeyError(`The JWK "key_ops" does not allow "${usage}"`);
+    }
+  }
+}
+
+export interface HmacKeyPolicy {
+  /** Refuse secrets shorter than the hash output (RFC 7518 §3.2) instead of warning. */
+  strict?: boolean;
+}
+
+/** The secret bytes for an HMAC algorithm, after the length and JWK checks. */
+export function hmacSecret(input: unknown, info: AlgorithmInfo, usage: KeyUsage, policy: HmacKeyPolicy = {}): Buffer {
+  const entry = secretEntry(input);
+  checkJwkConstraints(entry.jwk, info, usage);
+  const n = entry.bytes.length;
+  if (n < info.hashBytes) {
+    // JWK keys are structured key material: the RFC minimum applies to them without exception.
+    if (policy.strict || entry.jwk || n < MIN_HMAC_SECRET_BYTES) {
+      throw new InvalidKeyError(
+        `The HMAC key is ${n} bytes; ${info.name} needs at least ${entry.jwk || policy.strict ? info.hashBytes : MIN_HMAC_SECRET_BYTES} (RFC 7518 §3.2 asks for ${info.hashBytes})`,
+      );
+    }
+    if (!entry.warned) {
+      entry.warned = true;
+      process.emitWarning(
+        `The HMAC key is ${n} bytes, shorter than the ${info.name} hash (${info.hashBytes} bytes). RFC 7518 §3.2 requires at least ${info.hashBytes} random bytes; use generateSecret('${info.name}').`,
+        { type: 'JwtKitWarning', code: 'JWTKIT_SHORT_HMAC_KEY' },
+      );
+    }
+  }
+  return entry.bytes;
+}
+
+function checkKeyMatchesAlgorithm(entry: AsymmetricEntry, info: AlgorithmInfo): void {
+  switch (info.family) {
+    case 'rsa':
+    case 'rsa-pss': {
+      const okType = entry.type === 'rsa' || (info.family === 'rsa-pss' && entry.type === 'rsa-pss');
+      if (!okType) throw new InvalidKeyError(`${info.name} needs an RSA key, not ${describe(entry)}`);
+      if (entry.bits < MIN_RSA_BITS) throw new InvalidKeyError(`${info.name} needs an RSA key of at least ${MIN_RSA_BITS} bits (this one has ${entry.bits})`);
+      return;
+    }
+    case 'ecdsa':
+      if (entry.type !== 'ec' || entry.curve === null || !info.curves.includes(entry.curve)) {
+        throw new InvalidKeyError(`${info.name} needs an EC ${info.curves[0]} key, not ${describe(entry)}`);
+      }
+      return;
+    case 'eddsa':
+      if (entry.curve === null || !info.curves.includes(entry.curve) || (entry.type !== 'ed25519' && entry.type !== 'ed448')) {
+        throw new InvalidKeyError(`${info.name} needs an ${info.curves.join(' or ')} key, not ${describe(entry)}`);
+      }
+      return;
+    default:
+      throw new InvalidKeyError(`${info.name} is not an asymmetric algorithm`);
+  }
+}
+
+function describe(entry: AsymmetricEntry): string {
+  return entry.curve ? `${entry.type} ${entry.curve}` : `an ${entry.type} key`;
+}
+
+/** The KeyObject to sign or verify with, after type, curve, size and JWK checks. */
+export function asymmetricKey(input: unknown, info: AlgorithmInfo, usage: KeyUsage): KeyObject {
+  const entry = asymmetricKeyEntry(input);
+  checkKeyMatchesAlgorithm(entry, info);
+  checkJwkConstraints(entry.jwk, info, usage);
+  if (usage === 'sign') {
+    if (entry.key.type !== 'private') throw new InvalidKeyError(`Signing with ${info.name} needs a private key`);
+    return entry.key;
+  }
+  if (!entry.publicKey) entry.publicKey = createPublicKey(entry.key);
+  return entry.publicKey;
+}
+
+/** The key material for `info`: secret bytes for HMAC, a KeyObject for the rest. */
+export function keyFor(input: unknown, info: AlgorithmInfo, usage: KeyUsage, policy?: HmacKeyPolicy): Buffer | KeyObject {
+  return info.family === 'hmac' ? hmacSecret(input, info, usage, policy) : asymmetricKey(input, info, usage);
+}

@@ -1,0 +1,28 @@
+/**
+ * The algorithm layer, public: sign or verify raw bytes with one JWS algorithm and a key, with the same
+ * key/algorithm binding as `encode`/`decode`. For JWS code that is not JWT, and for conformance tests.
+ */
+import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
+import { type KeyInput, keyFor } from './_lib/keys.js';
+import { checkSignature, createSignature } from './_lib/signature.js';
+import { InvalidAlgorithmError } from './errors.js';
+
+function info(alg: Algorithm) {
+  const i = algorithmInfo(alg);
+  if (!i) throw new InvalidAlgorithmError(`Unsupported algorithm: ${String(alg).slice(0, 20)}`);
+  return i;
+}
+
+const toBuffer = (data: Uint8Array | string) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+
+/** The raw JWS signature of `data` (for ES*: r||s). */
+export function signBytes(alg: Algorithm, key: KeyInput, data: Uint8Array | string, options: { strict?: boolean } = {}): Buffer {
+  const i = info(alg);
+  return createSignature(i, keyFor(key, i, 'sign', options), toBuffer(data));
+}
+
+/** Whether `signature` is a valid raw JWS signature of `data`; key/algorithm mismatches throw `InvalidKeyError`. */
+export function verifyBytes(alg: Algorithm, key: KeyInput, data: Uint8Array | string, signature: Uint8Array, options: { strict?: boolean } = {}): boolean {
+  const i = info(alg);
+  return checkSignature(i, keyFor(key, i, 'verify', options), toBuffer(data), toBuffer(signature));
+}
