@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -36,7 +36,7 @@ export function versionOf(pkg: string): string {
 
 export function machineLine(): string {
   return (
-    `node ${process.version}, nproc ${availableParallelism()}, CPU "${cpuModel()}", ` +
+    `node ${process.version}, nproc ${cpus().length}, CPU "${cpuModel()}", ` +
     `${process.platform}/${process.arch}, jwtkit @ ${gitHead()}, ${new Date().toISOString().slice(0, 16)}Z`
   );
 }

@@ -1,0 +1,318 @@
+// HTTP benchmark (`npm run bench:http`): GET /me on our server (packages/server buildApp) vs the same route
+// on Fastify + @fastify/jwt (with and without its token cache) vs no auth at all, for HS256 and ES256.
+// Servers run in child processes pinned to CPU 0 (taskset, when available); this process runs autocannon
+// pinned to CPU 1. Everything listens on 127.0.0.1 only. Writes bench/README.md section `http` and
+// bench/results/http-latest.json.
+//
+// Options: --duration S (8) --warmup S (2) --connections N (50) --rounds N (2) --algs HS256,ES256 --no-write
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { BENCH_DIR, fmtRatio, machineLine, median, versionOf, writeReadmeSection } from './report.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '2' },
+    algs: { type: 'string', default: 'HS256,ES256' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const ROUNDS = Number(args.rounds);
+const ALGS = args.algs.split(',') as Array<'HS256' | 'ES256'>;
+
+type TargetName = 'jwtkit server' | '@fastify/jwt' | '@fastify/jwt (cache)' | 'no auth';
+const TARGETS: TargetName[] = ['jwtkit server', '@fastify/jwt', '@fastify/jwt (cache)', 'no auth'];
+
+const canPin =
+  cpus().length >= 2 &&
+  (() => {
+    try {
+      execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  token: string;
+  note?: string;
+}
+
+function spawnServer(script: string, argv: string[], env: Record<string, string> = {}): Promise<Running> {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const nodeArgs = ['--import', 'tsx', file, ...argv];
+  const [cmd, cmdArgs] = canPin
+    ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child = spawn(cmd as string, cmdArgs as string[], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${argv.join(' ')}: no port within 60 s`));
+    }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} ${argv.join(' ')} exited early (code ${code})`));
+    });
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      try {
+        const msg = JSON.parse(line) as { port?: number; token?: string; error?: string; note?: string };
+        clearTimeout(timer);
+        if (msg.error) {
+          child.kill('SIGKILL');
+          reject(new Error(msg.error));
+          return;
+        }
+        rl.close();
+        child.stdout!.resume();
+        resolve({ child, port: msg.port!, token: msg.token ?? '', ...(msg.note ? { note: msg.note } : {}) });
+      } catch {
+        // not our line
+      }
+    });
+  });
+}
+
+async function stop(r: Running): Promise<void> {
+  if (r.child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      r.child.kill('SIGKILL');
+      resolve();
+    }, 5000);
+    r.child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    r.child.kill('SIGTERM');
+  });
+}
+
+async function get(port: number, token?: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}/me`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+function tamper(token: string): string {
+  const i = token.lastIndexOf('.') + 3;
+  return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+}
+
+/** Correctness gate before load: 200 + alice with the token; 401 without / with a tampered token. */
+async function check(name: TargetName, r: Running): Promise<string | null> {
+  const ok = await get(r.port, r.token || undefined);
+  if (ok.status !== 200 || !ok.body.includes('alice'))
+    return `GET /me with token: ${ok.status} ${ok.body.slice(0, 200)}`;
+  if (name === 'no auth') return null;
+  const none = await get(r.port);
+  if (none.status !== 401) return `GET /me without token: ${none.status}, expected 401`;
+  const bad = await get(r.port, tamper(r.token));
+  if (bad.status !== 401) return `GET /me with tampered token: ${bad.status}, expected 401`;
+  return null;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(r: Running, seconds: number): Promise<Sample> {
+  const res = await autocannon({
+    url: `http://127.0.0.1:${r.port}/me`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: r.token ? { authorization: `Bearer ${r.token}` } : {},
+  });
+  return {
+    rps: res.requests.average,
+    p50: res.latency.p50,
+    p99: res.latency.p99,
+    non2xx: res.non2xx,
+    errors: res.errors + res.timeouts,
+  };
+}
+
+async function startTarget(name: TargetName, alg: 'HS256' | 'ES256'): Promise<Running> {
+  switch (name) {
+    case 'jwtkit server':
+      return spawnServer('./http/jwtkit-server.ts', [alg]);
+    case '@fastify/jwt':
+      return spawnServer('./http/peer-server.ts', ['fastify-jwt', alg]);
+    case '@fastify/jwt (cache)':
+      return spawnServer('./http/peer-server.ts', ['fastify-jwt-cache', alg]);
+    case 'no auth':
+      return spawnServer('./http/peer-server.ts', ['noauth', alg]);
+  }
+}
+
+interface AlgResult {
+  alg: string;
+  rows: Array<{
+    name: TargetName;
+    error?: string;
+    note?: string;
+    rps: number;
+    p50: number;
+    p99: number;
+    non2xx: number;
+    errors: number;
+    samples: Sample[];
+  }>;
+  oursVsFastifyJwt: number;
+  oursVsFastifyJwtCache: number;
+  oursVsNoAuth: number;
+}
+
+async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
+  const running = new Map<TargetName, Running>();
+  const errors = new Map<TargetName, string>();
+  const notes = new Map<TargetName, string>();
+  for (const name of TARGETS) {
+    try {
+      const r = await startTarget(name, alg);
+      if (r.note) notes.set(name, r.note);
+      const why = await check(name, r);
+      if (why) {
+        errors.set(name, `failed correctness check: ${why}`);
+        await stop(r);
+      } else running.set(name, r);
+    } catch (e) {
+      errors.set(name, (e as Error).message);
+    }
+    if (errors.has(name)) console.error(`  !! ${alg} ${name}: ${errors.get(name)}`);
+  }
+  const samples = new Map<TargetName, Sample[]>();
+  const live = TARGETS.filter((n) => running.has(n));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = live.map((_, i) => live[(i + round) % live.length]!);
+    for (const name of order) {
+      const r = running.get(name)!;
+      if (WARMUP > 0) await load(r, WARMUP);
+      const s = await load(r, DURATION);
+      console.log(
+        `${alg} round ${round + 1} ${name}: ${s.rps.toFixed(0)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, ` +
+          `non2xx ${s.non2xx}, errors ${s.errors}`,
+      );
+      samples.set(name, [...(samples.get(name) ?? []), s]);
+    }
+  }
+  for (const r of running.values()) await stop(r);
+  const ratio = (a: TargetName, b: TargetName) => {
+    const sa = samples.get(a);
+    const sb = samples.get(b);
+    if (!sa || !sb) return Number.NaN;
+    return median(sa.map((x, i) => x.rps / sb[i]!.rps));
+  };
+  return {
+    alg,
+    rows: TARGETS.map((name) => {
+      const s = samples.get(name) ?? [];
+      return {
+        name,
+        ...(errors.has(name) ? { error: errors.get(name)! } : {}),
+        ...(notes.has(name) ? { note: notes.get(name)! } : {}),
+        rps: median(s.map((x) => x.rps)),
+        p50: median(s.map((x) => x.p50)),
+        p99: median(s.map((x) => x.p99)),
+        non2xx: s.reduce((a, x) => a + x.non2xx, 0),
+        errors: s.reduce((a, x) => a + x.errors, 0),
+        samples: s,
+      };
+    }),
+    oursVsFastifyJwt: ratio('jwtkit server', '@fastify/jwt'),
+    oursVsFastifyJwtCache: ratio('jwtkit server', '@fastify/jwt (cache)'),
+    oursVsNoAuth: ratio('jwtkit server', 'no auth'),
+  };
+}
+
+function render(results: AlgResult[], seconds: number): string {
+  const out: string[] = [];
+  out.push(`Last run: ${machineLine()}.`, '');
+  out.push(
+    `Command: \`npm run bench:http\` (autocannon ${versionOf('autocannon')}, ${CONNECTIONS} connections, ` +
+      `${WARMUP} s warm-up + ${DURATION} s measured per target per round, ${ROUNDS} interleaved rounds, medians; ` +
+      `servers ${canPin ? 'pinned to CPU 0, load generator to CPU 1' : 'NOT pinned (taskset unavailable)'}; ` +
+      `fastify ${versionOf('fastify')}, @fastify/jwt ${versionOf('@fastify/jwt')}; wall time ${seconds.toFixed(0)} s).`,
+  );
+  out.push(
+    '',
+    '| alg | target | req/s | p50 ms | p99 ms | non-2xx | errors |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  );
+  for (const r of results) {
+    for (const row of r.rows) {
+      if (row.error) {
+        out.push(`| ${r.alg} | ${row.name} | not measured: ${row.error.replace(/\|/g, '/')} | | | | |`);
+        continue;
+      }
+      out.push(
+        `| ${r.alg} | ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${row.errors} |`,
+      );
+    }
+  }
+  out.push('', '| alg | target | measured | goal | status |', '|---|---|---:|---:|---|');
+  for (const r of results) {
+    const goal = r.alg === 'HS256' ? 1.2 : 1.0;
+    const ours = r.rows.find((x) => x.name === 'jwtkit server')!;
+    const peer = r.rows.find((x) => x.name === '@fastify/jwt')!;
+    const st = (ok: boolean, measured: boolean) => (measured ? (ok ? 'met' : '**NOT MET**') : 'not measured');
+    const m = Number.isFinite(r.oursVsFastifyJwt);
+    out.push(
+      `| ${r.alg} | req/s jwtkit server / @fastify/jwt | ${fmtRatio(r.oursVsFastifyJwt)} | >= ${goal} | ${st(r.oursVsFastifyJwt >= goal, m)} |`,
+    );
+    out.push(
+      `| ${r.alg} | p99 jwtkit server vs @fastify/jwt | ${ours.p99} ms vs ${peer.p99} ms | no worse | ${st(ours.p99 <= peer.p99, m)} |`,
+    );
+    out.push(
+      `| ${r.alg} | (info) req/s jwtkit server / @fastify/jwt with cache | ${fmtRatio(r.oursVsFastifyJwtCache)} | | |`,
+    );
+    out.push(`| ${r.alg} | (info) req/s jwtkit server / no auth | ${fmtRatio(r.oursVsNoAuth)} | | |`);
+  }
+  const notes = results.flatMap((r) =>
+    r.rows.filter((x) => x.note).map((x) => `${r.alg} ${x.name}: ${x.note}`),
+  );
+  if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const results: AlgResult[] = [];
+  for (const alg of ALGS) results.push(await runAlg(alg));
+  const md = render(results, (performance.now() - t0) / 1000);
+  console.log(`\n${md}`);
+  if (!args['no-write']) {
+    writeReadmeSection('http', md);
+    mkdirSync(`${BENCH_DIR}results`, { recursive: true });
+    writeFileSync(
+      `${BENCH_DIR}results/http-latest.json`,
+      `${JSON.stringify({ machine: machineLine(), results }, null, 1)}\n`,
+    );
+    console.log('\nwrote bench/README.md (section http) and bench/results/http-latest.json');
+  }
+}
+
+await main();
