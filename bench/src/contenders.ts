@@ -95,7 +95,13 @@ export async function buildContenders(alg: BenchAlg, op: Op): Promise<Contender[
   const out: Contender[] = [];
   const jk = await loadJwtkit();
   const rs = loadNodeRs();
-  const jk_sign_opts = { algorithm: alg, expiresIn: LIFETIME, issuer: ISSUER, audience: AUDIENCE };
+  const jk_sign_opts = {
+    algorithm: alg,
+    issuedAt: true,
+    expiresIn: LIFETIME,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  };
   const jk_verify_opts = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE };
   const jkeys = await joseKeys(ks);
 

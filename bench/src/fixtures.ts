@@ -27,9 +27,7 @@ export const ACCESS_PAYLOAD = {
   jti: '8d7c6b5a-4e3f-4a2b-9c1d-0e9f8a7b6c5d',
   client_id: 'jwtkit-web-dashboard',
   scope: 'openid profile email offline_access orders:read orders:write invoices:read users:read',
-  sid: 'b1f0a2c3-d4e5-4f60-8a71-92b3c4d5e6f7',
   auth_time: 1764300000,
-  acr: 'urn:mace:incommon:iap:silver',
   amr: ['pwd', 'otp'],
   email: 'alice.anderson@example.com',
   email_verified: true,
@@ -37,9 +35,7 @@ export const ACCESS_PAYLOAD = {
   preferred_username: 'alice',
   locale: 'en-GB',
   roles: ['admin', 'billing-manager', 'support-agent'],
-  groups: ['engineering', 'platform-team'],
   tenant: { id: 'tn_4c2f9a', plan: 'enterprise', region: 'eu-west-1' },
-  permissions: ['users:read', 'users:write', 'reports:export'],
 } as const;
 
 export type PayloadName = 'seed' | 'access-600B';
