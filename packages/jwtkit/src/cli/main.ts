@@ -159,7 +159,7 @@ function report(err: unknown, io: CliIo, prefix: string, cmd: CommandDef | undef
     (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
     (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     exitCode = EXIT.usage;
-    message = (err as Error).message.split('\n')[0] ?? 'invalid arguments';
+    message = (err as Error).message.split('\n').join(' ');
     showUsage = true;
   } else {
     message = `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
