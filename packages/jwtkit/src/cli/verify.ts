@@ -110,6 +110,9 @@ export const command: CommandDef = {
         ...(maxAge !== undefined ? { maxAge } : {}),
       }) as unknown as { header: Record<string, unknown>; payload: unknown };
     } catch (err) {
+      if (errCode(err) === 'ERR_JWT_AUDIENCE_INVALID' && audience === undefined && err instanceof Error) {
+        err.message += ' (pass --aud with the audience you expect)';
+      }
       if (values.json) {
         out(JSON.stringify({ valid: false, code: errCode(err) ?? 'ERR_JWT', error: errMessage(err) }));
       }
