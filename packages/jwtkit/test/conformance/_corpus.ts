@@ -1,0 +1,100 @@
+/**
+ * Shared plumbing of the conformance harness: where the shared corpus lives, loading it, and the
+ * per-corpus tallies printed as one summary line each (`wycheproof-jws: 401 cases, 0 failed`).
+ *
+ * The corpus is read from `../shared/conformance` next to the repository (never copied into it).
+ * When it is missing: under CI the suite fails; otherwise every test skips loudly, saying where it looked.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { JwtError } from '../../src/index.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const conformanceDir = resolve(repoRoot, '..', 'shared', 'conformance');
+export const corpusPresent = existsSync(conformanceDir);
+
+/** Call at the top of a suite: throws under CI when the corpus is missing. */
+export function assertCorpusOrSkip(): boolean {
+  if (corpusPresent) return true;
+  if (process.env.CI) throw new Error(`conformance corpus missing at ${conformanceDir} (CI is set: failing)`);
+  console.log(`\n!!! conformance corpus NOT FOUND at ${conformanceDir}: conformance tests are SKIPPED !!!\n`);
+  return false;
+}
+
+export function skipMissing(t: TestContext): void {
+  t.skip(`conformance corpus not reachable at ${conformanceDir} (../shared/conformance)`);
+}
+
+export function loadJson<T = unknown>(relative: string): T {
+  return JSON.parse(readFileSync(resolve(conformanceDir, relative), 'utf8')) as T;
+}
+
+/** Tally of one corpus: cases run, failed, pending (features not implemented, listed as todo). */
+export class Tally {
+  cases = 0;
+  failed = 0;
+  pending = 0;
+  readonly failures: string[] = [];
+  constructor(readonly name: string) {}
+  pass(): void {
+    this.cases++;
+  }
+  fail(id: string, why: string): void {
+    this.cases++;
+    this.failed++;
+    this.failures.push(`${id}: ${why}`);
+  }
+  todo(): void {
+    this.pending++;
+  }
+  line(): string {
+    return `${this.name}: ${this.cases} cases, ${this.failed} failed${this.pending ? `, ${this.pending} pending` : ''}`;
+  }
+}
+
+/** Prints the summary lines (stdout) and, for the docs generator, writes them to $CONFORMANCE_SUMMARY_FILE. */
+export function printSummary(tallies: Tally[]): void {
+  for (const t of tallies) {
+    console.log(t.line());
+    for (const f of t.failures.slice(0, 20)) console.log(`  FAILED ${f}`);
+  }
+  const out = process.env.CONFORMANCE_SUMMARY_FILE;
+  if (out) {
+    for (const t of tallies) {
+      appendFileSync(out, `${JSON.stringify({ name: t.name, cases: t.cases, failed: t.failed, pending: t.pending })}\n`);
+    }
+  }
+}
+
+
+/**
+ * Runs `fn` and classifies the outcome. A `JwtError` is a rejection; anything else thrown (TypeError,
+ * RangeError, ...) is a crash and is reported as such.
+ */
+export type Outcome =
+  | { kind: 'accept'; value: unknown; ms: number }
+  | { kind: 'reject'; error: JwtError; ms: number }
+  | { kind: 'crash'; error: unknown; ms: number };
+
+export function outcome(fn: () => unknown): Outcome {
+  const start = performance.now();
+  try {
+    const value = fn();
+    return { kind: 'accept', value, ms: performance.now() - start };
+  } catch (error) {
+    const ms = performance.now() - start;
+    if (error instanceof JwtError) return { kind: 'reject', error, ms };
+    return { kind: 'crash', error, ms };
+  }
+}
+
+export function describeOutcome(o: Outcome): string {
+  if (o.kind === 'accept') return 'accepted';
+  if (o.kind === 'reject') return `rejected (${o.error.name} ${o.error.code}: ${o.error.message})`;
+  const e = o.error as Error;
+  return `CRASHED with a non-JwtError (${e?.name}: ${e?.message})`;
+}
+
+export const b64urlJson = (seg: string): unknown => JSON.parse(Buffer.from(seg, 'base64url').toString('utf8'));
