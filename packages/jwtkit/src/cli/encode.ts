@@ -18,15 +18,18 @@ function parsePayloadJson(text: string, source: string): Record<string, unknown>
   return value;
 }
 
+const STRING_CLAIMS = new Set(['iss', 'sub', 'jti', 'aud']);
+
 export const command: CommandDef = {
   meta: {
     name: 'encode',
     summary: 'create a signed JWT from JSON or key=value claims',
     description: [
       'PAYLOAD is a JSON object, @FILE (a JSON file), - (JSON on stdin), or key=value pairs whose values',
-      'are JSON-typed (user_id=101 is a number, admin=true a boolean, name=alice a string). A JSON object',
-      'or @FILE may be followed by key=value pairs, which override it. With no PAYLOAD and a pipe, stdin',
-      'is read. Claims from flags (--exp, --iss, ...) override the payload. No iat is added unless --iat.',
+      'are JSON-typed: user_id=101 is a number, admin=true a boolean, name=alice a string (iss, sub, jti',
+      'and aud always stay strings: sub=101 is "101"). A JSON object or @FILE may be followed by key=value',
+      'pairs, which override it. With no PAYLOAD and a pipe, stdin is read. Claims from flags (--exp,',
+      '--iss, ...) override the payload. No iat is added unless --iat (PyJWT-compatible output).',
       '',
       'The key comes from --key FILE (PEM or JWK), --secret-file, --secret or the JWT_SECRET variable.',
       '--alg defaults to HS256 for a secret and to the key\'s own algorithm for a key (JWK "alg", EC curve,',
@@ -86,7 +89,8 @@ export const command: CommandDef = {
         throw usageError(`a JSON payload, @FILE or - must come first, before key=value pairs (got ${JSON.stringify(truncate(arg))})`);
       }
       const [k, v] = parsePair(arg, 'a payload claim');
-      payload[k] = v;
+      // iss, sub, jti and aud are StringOrURI (RFC 7519 §4.1): `sub=101` means the string "101".
+      payload[k] = STRING_CLAIMS.has(k) && (typeof v === 'number' || typeof v === 'boolean') ? arg.slice(k.length + 1) : v;
     }
 
     // 2. Claims from flags.

@@ -157,3 +157,9 @@ describe('jwtkit encode', () => {
     }
   });
 });
+
+test('jwtkit encode: iss/sub/jti/aud from key=value stay strings (StringOrURI)', async () => {
+  const r = await run(['encode', 'sub=101', 'iss=7', 'jti=true', 'aud=5', 'n=5'], { env: { JWT_SECRET: STRONG_SECRET } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(payloadOf(r.stdout), { sub: '101', iss: '7', jti: 'true', aud: '5', n: 5 });
+});

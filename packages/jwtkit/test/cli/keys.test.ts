@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { after, describe, test } from 'node:test';
+import { decode, encode, exportJwk, exportPem, generateKeyPair, jwkThumbprint } from '../../src/index.js';
+import { headerOf, run, tempDir } from './_helpers.js';
+
+const tmp = tempDir();
+after(() => tmp.cleanup());
+const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+describe('jwtkit keygen', () => {
+  for (const alg of ['ES256', 'ES384', 'ES512', 'ES256K', 'EdDSA', 'Ed25519', 'Ed448', 'RS256', 'PS256'] as const) {
+    test(`${alg}: a private JWK with alg, use and a thumbprint kid that signs verifiable tokens`, async () => {
+      const r = await run(['keygen', alg]);
+      assert.equal(r.code, 0, r.stderr);
+      const jwk = JSON.parse(r.stdout);
+      assert.equal(jwk.alg, alg);
+      assert.equal(jwk.use, 'sig');
+      assert.ok(typeof jwk.d === 'string', 'private');
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
+      assert.equal(jwk.kid, jwkThumbprint(pub));
+      const token = encode({ sub: 'k' }, jwk, { algorithm: alg });
+      assert.equal(decode<{ sub: string }>(token, pub, { algorithms: [alg] }).sub, 'k');
+    });
+  }
+
+  test('HS256: an oct JWK of 32 random bytes; --format base64url prints just the secret', async () => {
+    const r = await run(['keygen', 'HS256', '--kid', 'h1']);
+    const jwk = JSON.parse(r.stdout);
+    assert.equal(jwk.kty, 'oct');
+    assert.equal(Buffer.from(jwk.k, 'base64url').length, 32);
+    assert.equal(jwk.kid, 'h1');
+    const b = await run(['keygen', 'HS512', '--format', 'base64url']);
+    assert.match(b.stdout, /^[A-Za-z0-9_-]{86}\n$/);
+    const two = await run(['keygen', 'HS256', '--format', 'base64url']);
+    const three = await run(['keygen', 'HS256', '--format', 'base64url']);
+    assert.notEqual(two.stdout, three.stdout);
+  });
+
+  test('--format pem prints a PKCS#8 private key and the SPKI public key', async () => {
+    const r = await run(['keygen', 'ES256', '--format', 'pem']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----\n-----BEGIN PUBLIC KEY-----/);
+  });
+
+  test('--out writes the private key (mode 600) and the public key next to it; the pair round-trips through encode/verify', async () => {
+    const out = tmp.file('es.json');
+    const r = await run(['keygen', 'ES256', '--out', out, '--kid', 'k1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    const pubPath = tmp.file('es.pub.json');
+    assert.ok(existsSync(pubPath));
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const pub = JSON.parse(readFileSync(pubPath, 'utf8'));
+    for (const m of PRIVATE) assert.equal(m in pub, false, m);
+    assert.equal(pub.kid, 'k1');
+    const enc = await run(['encode', '--key', out, 'sub=1']);
+    assert.equal(enc.code, 0, enc.stderr);
+    assert.deepEqual(headerOf(enc.stdout), { alg: 'ES256', kid: 'k1', typ: 'JWT' });
+    const ver = await run(['verify', '--key', pubPath, enc.stdout.trim()]);
+    assert.equal(ver.code, 0, ver.stderr);
+    // Existing files are kept unless --force.
+    const again = await run(['keygen', 'ES256', '--out', out]);
+    assert.equal(again.code, 3);
+    assert.match(again.stderr, /already exists.*--force/);
+    assert.equal((await run(['keygen', 'ES256', '--out', out, '--force'])).code, 0);
+  });
+
+  test('pem --out: key.pem and key.pub.pem, usable with --key', async () => {
+    const out = tmp.file('rsa.pem');
+    assert.equal((await run(['keygen', 'RS256', '--format', 'pem', '--out', out])).code, 0);
+    const enc = await run(['encode', '--key', out, 'sub=1']);
+    assert.equal(headerOf(enc.stdout).alg, 'RS256', 'RSA key defaults to RS256 for encode');
+    const ver = await run(['verify', '--key', tmp.file('rsa.pub.pem'), '--alg', 'RS256', enc.stdout.trim()]);
+    assert.equal(ver.code, 0, ver.stderr);
+  });
+
+  describe('errors', () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['keygen'], 2, /missing argument ALG/],
+      [['keygen', 'XX999'], 2, /unknown algorithm/],
+      [['keygen', 'none'], 2, /not accepted/],
+      [['keygen', 'HS256', '--format', 'pem'], 2, /no PEM form/],
+      [['keygen', 'ES256', '--format', 'base64url'], 2, /HMAC/],
+      [['keygen', 'ES256', '--format', 'der'], 2, /--format must be/],
+      [['keygen', 'RS256', '--bits', '1024'], 2, /--bits/],
+      [['keygen', 'ES256', '--bits', '4096'], 2, /RSA/],
+      [['keygen', 'ES256', '--format', 'pem', '--kid', 'x'], 2, /--kid only applies/],
+      [['keygen', 'ES256', '--out', '/nonexistent-dir/k.json'], 3, /cannot write/],
+    ];
+    for (const [argv, code, re] of cases) {
+      test(argv.join(' '), async () => {
+        const r = await run(argv);
+        assert.equal(r.code, code, r.stderr);
+        assert.match(r.stderr, re);
+      });
+    }
+  });
+});
+
+describe('jwtkit jwk', () => {
+  const ec = generateKeyPair('ES256');
+  const privPem = tmp.file('ec-priv.pem', exportPem(ec.privateKey));
+  const pubPem = tmp.file('ec-pub.pem', exportPem(ec.publicKey));
+  const pubJwk = exportJwk(ec.publicKey);
+
+  test('PEM to JWK: public stays public; a private PEM gives a private JWK unless --public', async () => {
+    const a = JSON.parse((await run(['jwk', pubPem])).stdout);
+    assert.deepEqual(a, pubJwk);
+    const b = JSON.parse((await run(['jwk', privPem])).stdout);
+    assert.equal(typeof b.d, 'string');
+    const c = JSON.parse((await run(['jwk', privPem, '--public', '--kid', 'k9', '--alg', 'ES256', '--use', 'sig'])).stdout);
+    assert.deepEqual(c, { ...pubJwk, kid: 'k9', alg: 'ES256', use: 'sig' });
+  });
+
+  test('--thumbprint prints the RFC 7638 thumbprint, the same for the private and public key', async () => {
+    const a = await run(['jwk', pubPem, '--thumbprint']);
+    const b = await run(['jwk', privPem, '--thumbprint']);
+    assert.equal(a.stdout, `${jwkThumbprint(pubJwk)}\n`);
+    assert.equal(a.stdout, b.stdout);
+    const sha512 = await run(['jwk', pubPem, '--thumbprint', '--hash', 'sha512']);
+    assert.equal(sha512.stdout.trim(), jwkThumbprint(pubJwk, 'sha512'));
+    const kid = JSON.parse((await run(['jwk', pubPem, '--kid-thumbprint'])).stdout);
+    assert.equal(kid.kid, jwkThumbprint(pubJwk));
+  });
+
+  test('RFC 7638 §3.1 example thumbprint', async () => {
+    const rfc = {
+      kty: 'RSA',
+      n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      e: 'AQAB',
+      alg: 'RS256',
+      kid: '2011-04-29',
+    };
+    const f = tmp.file('rfc7638.json', JSON.stringify(rfc));
+    const r = await run(['jwk', f, '--thumbprint']);
+    assert.equal(r.stdout, 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs\n');
+  });
+
+  test('reads stdin with -', async () => {
+    const r = await run(['jwk', '-', '--thumbprint'], { stdin: exportPem(ec.publicKey) });
+    assert.equal(r.stdout.trim(), jwkThumbprint(pubJwk));
+  });
+
+  describe('errors', () => {
+    test('missing file: exit 3', async () => {
+      const r = await run(['jwk', '/nonexistent.pem']);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /no such file/);
+    });
+    test('not a key: exit 3', async () => {
+      const r = await run(['jwk', tmp.file('junk.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')]);
+      assert.equal(r.code, 3);
+      assert.match(r.stderr, /not a usable key/);
+    });
+    test('a JWKS: exit 3', async () => {
+      const r = await run(['jwk', tmp.file('set.json', JSON.stringify({ keys: [pubJwk] }))]);
+      assert.equal(r.code, 3);
+    });
+    test('no FILE, bad --hash, --public of a secret', async () => {
+      assert.equal((await run(['jwk'])).code, 2);
+      assert.equal((await run(['jwk', pubPem, '--thumbprint', '--hash', 'md5'])).code, 2);
+      const oct = tmp.file('oct.json', JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 1).toString('base64url') }));
+      assert.equal((await run(['jwk', oct, '--public'])).code, 3);
+      assert.equal((await run(['jwk', oct, '--thumbprint'])).code, 0);
+    });
+  });
+});
+
+describe('jwtkit jwks', () => {
+  const ec = generateKeyPair('ES256');
+  const ed = generateKeyPair('EdDSA');
+  const rsa = generateKeyPair('RS256');
+
+  test('builds one public JWKS from PEM, JWK and JWKS files, private parts stripped, kids kept or derived', async () => {
+    const a = tmp.file('a.pem', exportPem(ec.privateKey));
+    const b = tmp.file('b.json', JSON.stringify({ ...exportJwk(ed.privateKey), kid: 'ed-1', alg: 'EdDSA', use: 'sig', key_ops: ['sign'] }));
+    const c = tmp.file('c.json', JSON.stringify({ keys: [{ ...exportJwk(rsa.privateKey), kid: 'rsa-1' }] }));
+    const r = await run(['jwks', a, b, c]);
+    assert.equal(r.code, 0, r.stderr);
+    const set = JSON.parse(r.stdout);
+    assert.equal(set.keys.length, 3);
+    for (const k of set.keys) for (const m of PRIVATE) assert.equal(m in k, false, `${k.kid}: ${m}`);
+    assert.equal(set.keys[0].kid, jwkThumbprint(exportJwk(ec.publicKey)));
+    assert.deepEqual(set.keys[1], { ...exportJwk(ed.publicKey), kid: 'ed-1', alg: 'EdDSA', use: 'sig' });
+    assert.equal(set.keys[2].kid, 'rsa-1');
+    // The set verifies a token signed by one of the keys.
+    const token = encode({ sub: 's', exp: Math.floor(Date.now() / 1000) + 60 }, ed.privateKey, { algorithm: 'EdDSA', keyId: 'ed-1' });
+    const jf = tmp.file('set-out.json', r.stdout);
+    const v = await run(['verify', '--jwks', jf, '--alg', 'EdDSA', token]);
+    assert.equal(v.code, 0, v.stderr);
+  });
+
+  test('refuses to publish an HMAC (oct) key', async () => {
+    const oct = tmp.file('oct2.json', JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') }));
+    const r = await run(['jwks', oct]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /never be published/);
+    assert.equal(r.stdout, '');
+  });
+
+  test('warns about duplicate kids', async () => {
+    const x = tmp.file('x.json', JSON.stringify({ ...exportJwk(ec.publicKey), kid: 'same' }));
+    const y = tmp.file('y.json', JSON.stringify({ ...exportJwk(ed.publicKey), kid: 'same' }));
+    const r = await run(['jwks', x, y]);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /share kid "same"/);
+  });
+
+  test('no FILE: usage error; missing file: exit 3', async () => {
+    assert.equal((await run(['jwks'])).code, 2);
+    assert.equal((await run(['jwks', '/nonexistent.pem'])).code, 3);
+  });
+});
