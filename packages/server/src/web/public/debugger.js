@@ -1,0 +1,338 @@
+// @ts-check
+// The debugger: decode + verify (left/right panels) and encode. Runs entirely in the page.
+import { $, coloredToken, fill, h, jsonNodes, localDate, tablist } from './dom.js';
+import { encodeBase64urlText, explainToken } from './jwtkit/explain.js';
+import {
+  fetchJwks,
+  generateKey,
+  importSignKey,
+  importVerifyKey,
+  KeyError,
+  signInput,
+  verifySegments,
+  verifyWithJwks,
+} from './webcrypto.js';
+
+/** @typedef {import('./webcrypto.js').KeyKind} KeyKind */
+
+const KEY_LABELS = /** @type {Record<string, string>} */ ({
+  secret: 'Secret (UTF-8 text)',
+  'secret-b64': 'Secret (base64url bytes)',
+  pem: 'PEM public key (or certificate)',
+  jwk: 'JWK or JWK Set (JSON)',
+});
+const ENC_KEY_LABELS = /** @type {Record<string, string>} */ ({
+  secret: 'Secret (UTF-8 text)',
+  'secret-b64': 'Secret (base64url bytes)',
+  pem: 'PEM private key (PKCS#8, "BEGIN PRIVATE KEY")',
+  jwk: 'Private JWK (JSON, with "d")',
+});
+
+/** @param {string} name */
+function radioValue(name) {
+  const el = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name="${name}"]:checked`));
+  return /** @type {KeyKind | 'jwks-url'} */ (el?.value ?? 'secret');
+}
+/** @param {string} name @param {string} value */
+function setRadio(name, value) {
+  const el = /** @type {HTMLInputElement | null} */ (
+    document.querySelector(`input[name="${name}"][value="${value}"]`)
+  );
+  if (el) el.checked = true;
+}
+
+/** @param {unknown} v */
+function show(v) {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** @param {{name: string, label: string, value: unknown, description: string, rfc: string, url: string, registered: boolean, time?: {epoch: number, relative: string, iso: string}}} c */
+function paramRow(c) {
+  const value = h('td', { class: 'mono' }, show(c.value));
+  if (c.time) {
+    const past = c.time.epoch * 1000 <= Date.now();
+    value.append(
+      h('br'),
+      h('time', { datetime: c.time.iso, class: 'date', title: c.time.iso }, localDate(c.time.epoch)),
+      h('br'),
+      h('span', { class: `rel ${c.name === 'exp' ? (past ? 'bad' : 'ok') : ''}` }, c.time.relative),
+    );
+  }
+  return h(
+    'tr',
+    { 'data-claim': c.name },
+    h(
+      'th',
+      { scope: 'row' },
+      h('code', null, c.name),
+      c.registered ? h('span', { class: 'label' }, c.label) : null,
+    ),
+    value,
+    h(
+      'td',
+      null,
+      c.description,
+      ' ',
+      h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', class: 'rfc' }, c.rfc),
+    ),
+  );
+}
+
+/** @param {Array<{code: string, message: string}>} warnings @param {HTMLElement} list */
+function renderWarnings(warnings, list) {
+  if (warnings.length === 0) fill(list, h('li', { class: 'muted' }, 'No warnings.'));
+  else
+    fill(
+      list,
+      ...warnings.map((w) =>
+        h('li', { class: `warn w-${w.code}`, 'data-code': w.code }, h('code', null, w.code), ' ', w.message),
+      ),
+    );
+}
+
+export function initDebugger() {
+  const modes = tablist($('debugger-tabs'), () => {});
+  const input = /** @type {HTMLTextAreaElement} */ ($('token-input'));
+  const keyText = /** @type {HTMLTextAreaElement} */ ($('verify-key'));
+  const status = $('verify-status');
+  /** @type {ReturnType<typeof explainToken> | null} */
+  let current = null;
+  let verifySeq = 0;
+
+  /** @param {'idle' | 'valid' | 'invalid' | 'error' | 'busy'} state @param {string} text */
+  const setStatus = (state, text) => {
+    status.dataset.state = state;
+    status.textContent = text;
+  };
+
+  function decode() {
+    const token = input.value;
+    const e = explainToken(token);
+    current = e;
+    fill($('token-colored'), coloredToken(token));
+    fill($('token-errors'), ...e.errors.map((m) => h('li', null, m)));
+    renderWarnings(token.trim() ? e.warnings : [], $('token-warnings'));
+    fill($('header-json'), e.header ? jsonNodes(e.header) : '');
+    fill($('payload-json'), e.payload !== null ? jsonNodes(e.payload) : '');
+    fill($('header-table').tBodies[0], ...e.headerParams.map(paramRow));
+    fill($('claims-table').tBodies[0], ...e.claims.map(paramRow));
+    $('alg-name').textContent = e.algorithm?.name ?? '–';
+    $('alg-desc').textContent = e.algorithm ? e.algorithm.description : '';
+    $('signature-info').textContent = token.trim()
+      ? `${e.segments.signature || '(empty)'}${e.signatureBytes !== null ? `  (${e.signatureBytes} bytes)` : ''}`
+      : '';
+    verify(false);
+  }
+
+  /** @param {boolean} fetchUrl */
+  async function verify(fetchUrl) {
+    const seq = ++verifySeq;
+    const kind = radioValue('key-kind');
+    const e = current;
+    const done = (/** @type {Parameters<typeof setStatus>} */ ...a) => {
+      if (seq === verifySeq) setStatus(...a);
+    };
+    if (!e || !input.value.trim()) return done('idle', 'Paste a token and a key.');
+    if (e.kind !== 'jws' || e.errors.length > 0 || !e.algorithm) {
+      return done(
+        'error',
+        'Cannot verify: the token is not a well-formed signed JWT (see the errors above).',
+      );
+    }
+    const alg = e.algorithm.name;
+    if (kind === 'jwks-url' && !fetchUrl)
+      return done('idle', 'Enter a JWKS URL and press "Fetch keys & verify".');
+    if (kind !== 'jwks-url' && keyText.value === '')
+      return done('idle', `Enter the ${KEY_LABELS[kind]?.toLowerCase()} to verify the ${alg} signature.`);
+    try {
+      done('busy', 'Verifying…');
+      let result;
+      let via = '';
+      if (kind === 'jwks-url' || (kind === 'jwk' && /"keys"\s*:/.test(keyText.value))) {
+        const jwks =
+          kind === 'jwks-url'
+            ? await fetchJwks(/** @type {HTMLInputElement} */ ($('jwks-url')).value)
+            : JSON.parse(keyText.value);
+        const kid = typeof e.header?.kid === 'string' ? e.header.kid : undefined;
+        const r = await verifyWithJwks(alg, e.segments, jwks, kid);
+        result = r.valid;
+        via =
+          r.valid && r.kid
+            ? ` with key "${r.kid}"`
+            : ` (${r.tried} candidate key${r.tried === 1 ? '' : 's'} tried)`;
+      } else {
+        const key = await importVerifyKey(alg, kind, keyText.value);
+        result = await verifySegments(alg, key, e.segments);
+      }
+      if (result) done('valid', `✔ Signature verified (${alg})${via}`);
+      else done('invalid', `✘ Invalid signature (${alg})${via}`);
+    } catch (err) {
+      done(
+        'error',
+        `Cannot verify: ${err instanceof KeyError ? err.message : err instanceof SyntaxError ? 'the key is not valid JSON' : 'unexpected error'}`,
+      );
+    }
+  }
+
+  function syncKeyKind() {
+    const kind = radioValue('key-kind');
+    $('key-url-wrap').hidden = kind !== 'jwks-url';
+    $('key-text-wrap').hidden = kind === 'jwks-url';
+    $('verify-key-label').textContent = KEY_LABELS[kind] ?? '';
+    keyText.rows = kind === 'secret' || kind === 'secret-b64' ? 2 : 6;
+    verify(false);
+  }
+
+  input.addEventListener('input', decode);
+  keyText.addEventListener('input', () => verify(false));
+  for (const r of document.querySelectorAll('input[name="key-kind"]'))
+    r.addEventListener('change', syncKeyKind);
+  $('jwks-fetch').addEventListener('click', () => verify(true));
+  $('jwks-url').addEventListener('keydown', (/** @type {KeyboardEvent} */ ev) => {
+    if (ev.key === 'Enter') verify(true);
+  });
+
+  // ------------------------------------------------------------------ encoder
+  const algSel = /** @type {HTMLSelectElement} */ ($('enc-alg'));
+  const headerText = /** @type {HTMLTextAreaElement} */ ($('enc-header'));
+  const payloadText = /** @type {HTMLTextAreaElement} */ ($('enc-payload'));
+  const encKey = /** @type {HTMLTextAreaElement} */ ($('enc-key'));
+  const encStatus = $('enc-status');
+  let encSeq = 0;
+  let lastToken = '';
+  const now = () => Math.floor(Date.now() / 1000);
+  headerText.value = JSON.stringify({ alg: 'HS256', typ: 'JWT' }, null, 2);
+  payloadText.value = JSON.stringify(
+    { sub: '101', name: 'Alice Example', role: 'admin', iat: now(), exp: now() + 900 },
+    null,
+    2,
+  );
+
+  function syncEncKind() {
+    $('enc-key-label').textContent = ENC_KEY_LABELS[radioValue('enc-key-kind')] ?? '';
+    encode();
+  }
+
+  async function encode() {
+    const seq = ++encSeq;
+    /** @param {string} state @param {string} text @param {string} [token] */
+    const done = (state, text, token = '') => {
+      if (seq !== encSeq) return;
+      encStatus.dataset.state = state;
+      encStatus.textContent = text;
+      lastToken = token;
+      fill($('enc-output'), token ? coloredToken(token) : '');
+      renderWarnings(token ? explainToken(token).warnings : [], $('enc-warnings'));
+    };
+    let header;
+    let payload;
+    try {
+      header = JSON.parse(headerText.value);
+    } catch {
+      return done('error', 'The header is not valid JSON.');
+    }
+    if (!header || typeof header !== 'object' || Array.isArray(header))
+      return done('error', 'The header must be a JSON object.');
+    try {
+      payload = JSON.parse(payloadText.value);
+    } catch {
+      return done('error', 'The payload is not valid JSON.');
+    }
+    const alg = String(header.alg ?? '');
+    const kind = /** @type {KeyKind} */ (radioValue('enc-key-kind'));
+    if (encKey.value === '')
+      return done(
+        'idle',
+        `Enter a ${ENC_KEY_LABELS[kind]?.toLowerCase()} to sign with ${alg}, or generate one.`,
+      );
+    try {
+      const key = await importSignKey(alg, kind, encKey.value);
+      const input = `${encodeBase64urlText(JSON.stringify(header))}.${encodeBase64urlText(JSON.stringify(payload))}`;
+      const sig = await signInput(alg, key, input);
+      done('valid', `Signed with ${alg}.`, `${input}.${sig}`);
+    } catch (err) {
+      done('error', `Cannot sign: ${err instanceof KeyError ? err.message : 'unexpected error'}`);
+    }
+  }
+
+  algSel.addEventListener('change', () => {
+    const alg = algSel.value;
+    try {
+      const header = JSON.parse(headerText.value);
+      header.alg = alg;
+      headerText.value = JSON.stringify(header, null, 2);
+    } catch {
+      headerText.value = JSON.stringify({ alg, typ: 'JWT' }, null, 2);
+    }
+    const hs = alg.startsWith('HS');
+    const kind = radioValue('enc-key-kind');
+    if (hs !== (kind === 'secret' || kind === 'secret-b64')) {
+      setRadio('enc-key-kind', hs ? 'secret' : 'pem');
+      encKey.value = '';
+      $('enc-public-wrap').hidden = true;
+    }
+    syncEncKind();
+  });
+  headerText.addEventListener('input', () => {
+    try {
+      const alg = JSON.parse(headerText.value).alg;
+      if ([...algSel.options].some((o) => o.value === alg)) algSel.value = alg;
+    } catch {
+      /* keep the selection while the JSON is being typed */
+    }
+    encode();
+  });
+  payloadText.addEventListener('input', encode);
+  encKey.addEventListener('input', encode);
+  for (const r of document.querySelectorAll('input[name="enc-key-kind"]'))
+    r.addEventListener('change', syncEncKind);
+  $('enc-now').addEventListener('click', () => {
+    try {
+      const p = JSON.parse(payloadText.value);
+      p.iat = now();
+      p.exp = now() + 900;
+      payloadText.value = JSON.stringify(p, null, 2);
+      encode();
+    } catch {
+      encStatus.textContent = 'The payload is not valid JSON.';
+    }
+  });
+  $('enc-generate').addEventListener('click', async () => {
+    encStatus.textContent = 'Generating…';
+    try {
+      const k = await generateKey(algSel.value);
+      setRadio('enc-key-kind', k.kind);
+      encKey.value = k.signing;
+      $('enc-public-wrap').hidden = !k.public;
+      /** @type {HTMLTextAreaElement} */ ($('enc-public')).value = k.public ?? '';
+      syncEncKind();
+    } catch (err) {
+      encStatus.textContent = `Cannot generate: ${err instanceof KeyError ? err.message : 'unexpected error'}`;
+    }
+  });
+  $('enc-copy').addEventListener('click', async () => {
+    if (!lastToken) return;
+    try {
+      await navigator.clipboard.writeText(lastToken);
+      encStatus.textContent = 'Copied to the clipboard.';
+    } catch {
+      encStatus.textContent = 'Copy failed: select the token and copy it by hand.';
+    }
+  });
+  $('enc-to-decoder').addEventListener('click', () => {
+    if (!lastToken) return;
+    input.value = lastToken;
+    const kind = radioValue('enc-key-kind');
+    const pub = /** @type {HTMLTextAreaElement} */ ($('enc-public')).value;
+    setRadio('key-kind', kind === 'pem' ? 'pem' : kind);
+    keyText.value = kind === 'pem' && pub ? pub : encKey.value;
+    modes.select('tab-decode');
+    syncKeyKind();
+    decode();
+    input.focus();
+  });
+
+  syncKeyKind();
+  syncEncKind();
+  decode();
+}

@@ -1,0 +1,350 @@
+// @ts-check
+// The Flow: an interactive walk through this service's REST auth flow with the demo users.
+import { $, coloredToken, fill, h } from './dom.js';
+import { explainToken } from './jwtkit/explain.js';
+import { sequenceDiagram } from './sequence.js';
+
+const USERS = /** @type {Record<string, {password: string, role: string}>} */ ({
+  alice: { password: 'alice-demo-password', role: 'admin' },
+  bob: { password: 'bob-demo-password', role: 'user' },
+});
+
+/** @type {import('./sequence.js').Step[]} */
+const STEPS = [
+  {
+    id: 'login',
+    title: '1 · Log in',
+    messages: [
+      { from: 'C', to: 'A', label: 'POST /auth/login {username, password}' },
+      { from: 'A', to: 'D', label: 'find user; check the argon2id password hash' },
+      { from: 'A', to: 'D', label: 'store hash of refresh token (new family)' },
+      { from: 'A', to: 'C', label: '200 {access_token, refresh_token}', reply: true },
+    ],
+  },
+  {
+    id: 'me',
+    title: '2 · Call the API',
+    messages: [
+      { from: 'C', to: 'A', label: 'GET /me  Authorization: Bearer <access>' },
+      { from: 'A', to: 'A', label: 'verify signature, exp, iss, aud' },
+      { from: 'A', to: 'D', label: 'is the jti deny-listed? no' },
+      { from: 'A', to: 'C', label: '200 {user}', reply: true },
+    ],
+  },
+  {
+    id: 'admin',
+    title: '3 · Admin route',
+    messages: [
+      { from: 'C', to: 'A', label: 'GET /admin/users  Bearer <access>' },
+      { from: 'A', to: 'A', label: 'valid token; role claim == admin?' },
+      { from: 'A', to: 'C', label: '200 users (admin) · 403 (user)', reply: true },
+    ],
+  },
+  {
+    id: 'refresh',
+    title: '4 · Refresh (rotation)',
+    messages: [
+      { from: 'C', to: 'A', label: 'POST /auth/refresh {refresh_token}' },
+      { from: 'A', to: 'D', label: 'token unused? mark used; store its successor' },
+      { from: 'A', to: 'C', label: '200 new access + new refresh token', reply: true },
+    ],
+  },
+  {
+    id: 'replay',
+    title: '5 · Replay old refresh token',
+    messages: [
+      { from: 'C', to: 'A', label: 'POST /auth/refresh {old refresh_token}' },
+      { from: 'A', to: 'D', label: 'already used: theft! revoke the whole family' },
+      { from: 'A', to: 'C', label: '401 (family revoked)', reply: true },
+    ],
+  },
+  {
+    id: 'logout',
+    title: '6 · Log out',
+    messages: [
+      { from: 'C', to: 'A', label: 'POST /auth/logout  Bearer + {refresh_token}' },
+      { from: 'A', to: 'D', label: 'deny-list the access jti until its exp; revoke refresh' },
+      { from: 'A', to: 'C', label: '204 No Content', reply: true },
+    ],
+  },
+  {
+    id: 'me-after',
+    title: '7 · Use the logged-out token',
+    messages: [
+      { from: 'C', to: 'A', label: 'GET /me  Bearer <logged-out access>' },
+      { from: 'A', to: 'D', label: 'is the jti deny-listed? yes' },
+      { from: 'A', to: 'C', label: '401 (token revoked)', reply: true },
+    ],
+  },
+];
+
+const STATUS_TEXT = /** @type {Record<number, string>} */ ({
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+});
+const SHOWN_HEADERS = ['content-type', 'cache-control', 'www-authenticate', 'retry-after', 'location'];
+
+/** @param {string} t */
+const short = (t) => (t.length > 28 ? `${t.slice(0, 16)}…${t.slice(-8)}` : t);
+
+export function initFlow() {
+  const diagram = sequenceDiagram(STEPS);
+  $('flow-diagram').append(diagram.svg);
+  /** @type {{user: string | null, access: string | null, refresh: string | null, old: string[], loggedOutAccess: string | null}} */
+  const state = { user: null, access: null, refresh: null, old: [], loggedOutAccess: null };
+  let busy = false;
+
+  const buttons = /** @type {Record<string, HTMLButtonElement>} */ ({
+    me: $('flow-me'),
+    admin: $('flow-admin'),
+    refresh: $('flow-refresh'),
+    replay: $('flow-replay'),
+    logout: $('flow-logout'),
+    meAfter: $('flow-me-after'),
+  });
+
+  function render() {
+    const live = state.access !== null;
+    buttons.me.disabled = busy || !live;
+    buttons.admin.disabled = busy || !live;
+    buttons.refresh.disabled = busy || !state.refresh;
+    buttons.replay.disabled = busy || state.old.length === 0;
+    buttons.logout.disabled = busy || !live;
+    buttons.meAfter.disabled = busy || !state.loggedOutAccess;
+    /** @type {HTMLButtonElement} */ ($('flow-login-alice')).disabled = busy;
+    /** @type {HTMLButtonElement} */ ($('flow-login-bob')).disabled = busy;
+
+    const acc = $('flow-access');
+    if (state.access) {
+      const e = explainToken(state.access);
+      const p = /** @type {Record<string, unknown>} */ (e.payload ?? {});
+      const exp = e.claims.find((c) => c.name === 'exp')?.time?.relative;
+      fill(
+        acc,
+        h('span', { class: 'token-colored small-token' }, coloredToken(state.access)),
+        h(
+          'span',
+          { class: 'token-summary' },
+          `${e.algorithm?.name ?? '?'} · sub ${String(p.sub ?? '?')} · ${p.username !== undefined ? `username ${String(p.username)} · ` : ''}role ${String(p.role ?? '?')}${exp ? ` · ${exp}` : ''}`,
+        ),
+      );
+      acc.classList.remove('muted');
+    } else {
+      fill(acc, state.loggedOutAccess ? 'none (logged out)' : 'none');
+      acc.classList.add('muted');
+    }
+    const ref = $('flow-refresh-token');
+    fill(ref, state.refresh ?? 'none');
+    ref.classList.toggle('muted', !state.refresh);
+    const old = $('flow-old-refresh');
+    fill(old, state.old.length ? state.old.map(short).join('\n') : 'none');
+    old.classList.toggle('muted', state.old.length === 0);
+  }
+
+  /**
+   * Sends one request and shows it. Tokens here are the flow's own, issued by this service.
+   * @param {string} stepId @param {string} title @param {string} method @param {string} path
+   * @param {{bearer?: string | null, body?: unknown}} opts
+   */
+  async function call(stepId, title, method, path, opts) {
+    busy = true;
+    render();
+    diagram.highlight(stepId);
+    $('flow-step-title').textContent = `· ${title}`;
+    /** @type {Record<string, string>} */
+    const headers = {};
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (opts.bearer) headers.Authorization = `Bearer ${opts.bearer}`;
+    const reqLines = [
+      `${method} ${path} HTTP/1.1`,
+      `Host: ${location.host}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
+    if (opts.body !== undefined) reqLines.push('', JSON.stringify(opts.body, null, 2));
+    $('flow-request').textContent = reqLines.join('\n');
+    $('flow-response').textContent = '…';
+    const badge = $('flow-response-status');
+    badge.textContent = '';
+    try {
+      const res = await fetch(path, {
+        method,
+        headers,
+        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      const text = await res.text();
+      /** @type {any} */
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON */
+      }
+      const resLines = [`HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? res.statusText}`];
+      for (const name of SHOWN_HEADERS) {
+        const v = res.headers.get(name);
+        if (v) resLines.push(`${name}: ${v}`);
+      }
+      if (text) resLines.push('', json !== null ? JSON.stringify(json, null, 2) : text);
+      $('flow-response').textContent = resLines.join('\n');
+      badge.textContent = String(res.status);
+      badge.dataset.ok = String(res.ok);
+      diagram.setReply(stepId, `${res.status} ${STATUS_TEXT[res.status] ?? ''}`.trim(), res.ok);
+      $('flow-history').append(
+        h(
+          'li',
+          { class: res.ok ? 'ok' : 'bad', 'data-step': stepId },
+          h('code', null, `${method} ${path}`),
+          ` → ${res.status} `,
+          h('span', { class: 'muted' }, title),
+        ),
+      );
+      return { status: res.status, json };
+    } catch {
+      $('flow-response').textContent = 'Network error: is the server running?';
+      return { status: 0, json: null };
+    } finally {
+      busy = false;
+    }
+  }
+
+  /** @param {string} text @param {'ok' | 'bad' | 'info'} kind */
+  const say = (text, kind) => {
+    const st = $('flow-status');
+    st.textContent = text;
+    st.dataset.state = kind;
+  };
+
+  /** @param {string} user */
+  async function login(user) {
+    const u = USERS[user];
+    if (!u) return;
+    const r = await call('login', `log in as ${user}`, 'POST', '/auth/login', {
+      body: { username: user, password: u.password },
+    });
+    if (r.status === 200 && r.json?.access_token) {
+      Object.assign(state, {
+        user,
+        access: r.json.access_token,
+        refresh: r.json.refresh_token ?? null,
+        old: [],
+        loggedOutAccess: null,
+      });
+      say(
+        `Logged in as ${user} (${u.role}). The access token is a signed JWT (expires in ${r.json.expires_in ?? '?'} s); the refresh token is an opaque random string stored hashed in the database.`,
+        'ok',
+      );
+    } else say(`Login failed with ${r.status}.`, 'bad');
+    render();
+  }
+
+  async function me() {
+    const r = await call('me', 'GET /me', 'GET', '/me', { bearer: state.access });
+    say(
+      r.status === 200
+        ? 'The API verified the JWT signature and claims locally, then checked the deny-list: 200.'
+        : `GET /me answered ${r.status}.`,
+      r.status === 200 ? 'ok' : 'bad',
+    );
+    render();
+  }
+
+  async function admin() {
+    const r = await call('admin', 'GET /admin/users', 'GET', '/admin/users', { bearer: state.access });
+    if (r.status === 200) say(`${state.user} has role admin: the admin route answers 200.`, 'ok');
+    else if (r.status === 403)
+      say(
+        `${state.user} is authenticated (valid token) but not authorized: role "${USERS[state.user ?? '']?.role}" is not admin, so 403 Forbidden.`,
+        'bad',
+      );
+    else say(`GET /admin/users answered ${r.status}.`, 'bad');
+    render();
+  }
+
+  async function refresh() {
+    const used = state.refresh;
+    const r = await call('refresh', 'refresh', 'POST', '/auth/refresh', { body: { refresh_token: used } });
+    if (r.status === 200 && r.json?.access_token && used) {
+      state.old.unshift(used);
+      state.access = r.json.access_token;
+      state.refresh = r.json.refresh_token ?? null;
+      say(
+        'Rotation: the old refresh token is now used up and a new pair was issued. Keep only the new one.',
+        'ok',
+      );
+    } else say(`Refresh answered ${r.status}.`, 'bad');
+    render();
+  }
+
+  async function replay() {
+    const r = await call('replay', 'replay old refresh token', 'POST', '/auth/refresh', {
+      body: { refresh_token: state.old[0] },
+    });
+    say(
+      r.status === 401
+        ? 'Replay detected: a used refresh token came back, so the server revoked the whole token family (the current refresh token is dead too): 401.'
+        : `Replaying the old refresh token answered ${r.status}.`,
+      r.status === 401 ? 'ok' : 'bad',
+    );
+    render();
+  }
+
+  async function logout() {
+    const access = state.access;
+    const r = await call('logout', 'log out', 'POST', '/auth/logout', {
+      bearer: access,
+      body: { refresh_token: state.refresh },
+    });
+    if (r.status >= 200 && r.status < 300) {
+      state.loggedOutAccess = access;
+      state.access = null;
+      state.refresh = null;
+      say(
+        "Logged out: the access token's jti is deny-listed until it expires and the refresh token is revoked.",
+        'ok',
+      );
+    } else say(`Logout answered ${r.status}.`, 'bad');
+    render();
+  }
+
+  async function meAfter() {
+    const r = await call('me-after', 'GET /me after logout', 'GET', '/me', { bearer: state.loggedOutAccess });
+    say(
+      r.status === 401
+        ? 'The token is still correctly signed and not expired, but it was deny-listed at logout: 401.'
+        : `GET /me answered ${r.status}.`,
+      r.status === 401 ? 'ok' : 'bad',
+    );
+    render();
+  }
+
+  $('flow-login-alice').addEventListener('click', () => login('alice'));
+  $('flow-login-bob').addEventListener('click', () => login('bob'));
+  buttons.me.addEventListener('click', me);
+  buttons.admin.addEventListener('click', admin);
+  buttons.refresh.addEventListener('click', refresh);
+  buttons.replay.addEventListener('click', replay);
+  buttons.logout.addEventListener('click', logout);
+  buttons.meAfter.addEventListener('click', meAfter);
+  $('flow-reset').addEventListener('click', () => {
+    Object.assign(state, { user: null, access: null, refresh: null, old: [], loggedOutAccess: null });
+    diagram.highlight(null);
+    fill($('flow-history'));
+    $('flow-request').textContent = '(no request yet)';
+    $('flow-response').textContent = '(no response yet)';
+    $('flow-response-status').textContent = '';
+    $('flow-step-title').textContent = '';
+    say('Start by logging in.', 'info');
+    render();
+  });
+  render();
+}
