@@ -25,6 +25,10 @@ export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
 export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';
 export type { Algorithm, AlgorithmFamily } from './_lib/algorithms.js';
 export { signBytes, verifyBytes } from './signature.js';
+export { signJws } from './jws/sign.js';
+export { verifyJws } from './jws/verify.js';
+export type { VerifiedJws, VerifyJwsOptions } from './jws/verify.js';
+export type { FlattenedJws, GeneralJws, JwsSerialization, JwsSignatureJson, JwsSigner, SignJwsOptions } from './jws/types.js';
 export * from './errors.js';
 
 /** The library version (kept equal to package.json by a test). */
