@@ -1,0 +1,104 @@
+/**
+ * Builds the Fastify app from a config and injected infrastructure. No listening, no process globals:
+ * tests drive it with `app.inject()` or `app.listen({ port: 0 })`; `main.ts` starts it for real.
+ */
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { registerHttpBasics, sendProblem, toProblem } from './http.js';
+import { OpenApiCollector } from './openapi.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { systemRoutes } from './routes/system.js';
+import { type Infrastructure, type Services, createServices } from './services/index.js';
+import { registerWeb } from './web/index.js';
+
+export const VERSION = '0.1.0';
+
+export interface BuildOptions {
+  infra?: Infrastructure;
+  /** false: no logs. Default: pino at config.logLevel on stdout (or on `logStream`). */
+  logger?: boolean;
+  logStream?: NodeJS.WritableStream;
+}
+
+/** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'password',
+  'current_password',
+  'new_password',
+  'token',
+  'access_token',
+  'refresh_token',
+  '*.password',
+  '*.current_password',
+  '*.new_password',
+  '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  'body',
+  '*.body',
+];
+
+/** Query values that look secret are never logged. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const out: string[] = [];
+  for (const [k] of params) out.push(`${encodeURIComponent(k)}=${/token|pass|secret|code|key|auth/i.test(k) ? '[redacted]' : '…'}`);
+  return `${url.slice(0, q)}?${out.join('&')}`;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; services: Services }> {
+  const logger: FastifyServerOptions['logger'] =
+    options.logger === false
+      ? false
+      : {
+          level: config.logLevel,
+          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          serializers: {
+            req: (req: { method?: string; url?: string; ip?: string }) => ({
+              method: req.method,
+              url: redactUrl(String(req.url ?? '')),
+              remoteAddress: req.ip,
+            }),
+          },
+          ...(options.logStream ? { stream: options.logStream } : {}),
+        };
+
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    requestTimeout: 30_000,
+    routerOptions: { maxParamLength: 256 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    frameworkErrors: (err, _req, reply) => {
+      sendProblem(reply, toProblem(err));
+    },
+  });
+
+  const services = await createServices(config, options.infra ?? {}, app.log);
+  app.addHook('onClose', async () => {
+    await services.close();
+  });
+
+  const openapi = new OpenApiCollector();
+  openapi.attach(app);
+  registerHttpBasics(app);
+
+  await app.register(systemRoutes, { services, openapi, version: VERSION });
+  await app.register(authRoutes, { services });
+  await app.register(adminRoutes, { services });
+  await app.register(oauthRoutes, { services });
+  await registerWeb(app);
+  await app.ready();
+  return { app, services };
+}

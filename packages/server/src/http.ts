@@ -1,0 +1,147 @@
+/**
+ * HTTP plumbing shared by every route: problem+json errors, content types, bearer authentication
+ * (RFC 6750), request context, and the Fastify type augmentations the routes rely on.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { Problem, insufficientScope, invalidRequestToken, invalidToken, missingToken } from './errors.js';
+import type { Role } from './storage/types.js';
+import type { RequestContext } from './services/sessions.js';
+import type { Services } from './services/index.js';
+import type { AccessClaims } from './services/tokens.js';
+import { MAX_ACCESS_TOKEN_LENGTH } from './services/tokens.js';
+
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  tags?: string[];
+  responses?: Record<string, { description: string; schema?: unknown }>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Accept application/x-www-form-urlencoded bodies (the OAuth endpoints). */
+    acceptsForm?: boolean;
+    /** Required role; set by `requireAuth` (used for the OpenAPI security section). */
+    auth?: Role | 'any';
+    openapi?: RouteDoc;
+  }
+  interface FastifyRequest {
+    auth: AccessClaims | null;
+  }
+}
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+export function sendProblem(reply: FastifyReply, problem: Problem, instance?: string): FastifyReply {
+  reply.code(problem.status);
+  for (const [k, v] of Object.entries(problem.headers)) reply.header(k, v);
+  reply.header('cache-control', 'no-store');
+  reply.type(PROBLEM_TYPE);
+  return reply.send(problem.body(instance));
+}
+
+const FASTIFY_CODES: Record<string, [string, string]> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Unsupported Media Type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_content_length', 'Bad Request'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'Payload Too Large'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['empty_body', 'Bad Request'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'Bad Request'],
+  FST_ERR_BAD_URL: ['bad_url', 'Bad Request'],
+};
+
+/** Maps any thrown error to a problem; unknown errors become an opaque 500 (and are logged). */
+export function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  const e = err as { statusCode?: unknown; code?: unknown; validation?: unknown; message?: unknown; validationContext?: unknown };
+  if (e && Array.isArray(e.validation)) {
+    const errors = (e.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>).map((v) => ({
+      pointer: `${String(e.validationContext ?? 'body')}${v.instancePath ?? ''}`,
+      detail: v.message ?? 'is invalid',
+    }));
+    return new Problem(400, 'validation_failed', 'Bad Request', `The request is invalid: ${errors.map((x) => `${x.pointer} ${x.detail}`).join('; ')}`, {
+      extensions: { errors },
+    });
+  }
+  if (err instanceof SyntaxError) return new Problem(400, 'invalid_json', 'Bad Request', 'The body is not valid JSON.');
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const [code, title] = FASTIFY_CODES[String(e.code)] ?? ['bad_request', status === 413 ? 'Payload Too Large' : status === 415 ? 'Unsupported Media Type' : 'Bad Request'];
+    const detail = typeof e.message === 'string' && e.message.length < 300 ? e.message : undefined;
+    return new Problem(status, code, title, detail);
+  }
+  return new Problem(500, 'internal_error', 'Internal Server Error', 'An unexpected error occurred.');
+}
+
+export function registerHttpBasics(app: FastifyInstance): void {
+  app.decorateRequest('auth', null);
+
+  app.setErrorHandler((err, request, reply) => {
+    const problem = toProblem(err);
+    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, new Problem(404, 'not_found', 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+
+  // Bodies: JSON (Fastify's parser, with prototype-poisoning protection) and, for the OAuth endpoints,
+  // application/x-www-form-urlencoded. Nothing else.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const params = new URLSearchParams(body as string);
+    const out: Record<string, string> = Object.create(null);
+    for (const [k, v] of params) {
+      if (k in out) {
+        done(new Problem(400, 'invalid_request', 'Bad Request', `Parameter "${k.slice(0, 40)}" is repeated.`), undefined);
+        return;
+      }
+      out[k] = v;
+    }
+    done(null, { ...out });
+  });
+  app.addHook('preValidation', async (request) => {
+    const type = String(request.headers['content-type'] ?? '').toLowerCase();
+    if (type.startsWith('application/x-www-form-urlencoded') && !request.routeOptions.config.acceptsForm) {
+      throw new Problem(415, 'unsupported_media_type', 'Unsupported Media Type', 'This endpoint accepts application/json only.');
+    }
+  });
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+  });
+}
+
+export const requestContext = (request: FastifyRequest): RequestContext => ({
+  ip: request.ip ?? null,
+  userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
+});
+
+/** RFC 6750 §2.1 b64token. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** A preHandler that authenticates the bearer token and, optionally, requires a role. */
+export function requireAuth(services: Services, role: Role | 'any' = 'any'): preHandlerHookHandler {
+  const realm = services.config.realm;
+  return async (request) => {
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') throw missingToken(realm);
+    const m = /^([^\s]+)(?:[ ]+(.*))?$/s.exec(header);
+    if (!m || m[1]!.toLowerCase() !== 'bearer') throw missingToken(realm);
+    const token = (m[2] ?? '').trim();
+    if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');
+    if (!B64TOKEN.test(token)) throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
+    if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken(realm, 'The access token is too long.');
+    const claims = await services.tokens.authenticate(token);
+    request.auth = claims;
+    if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(realm, 'admin');
+  };
+}
+
+/** The authenticated claims (only call behind requireAuth). */
+export function claimsOf(request: FastifyRequest): AccessClaims {
+  if (!request.auth) throw new Error('route is missing requireAuth');
+  return request.auth;
+}

@@ -1,0 +1,65 @@
+/** Starts the auth service: `npm start` (demo mode by default). */
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { DEMO_USERS } from './services/index.js';
+import { sqlitePath } from './storage/index.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`jwtkit server: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const { app } = await buildApp(config);
+  const address = await app.listen({ host: config.host, port: config.port });
+
+  const db = /^postgres/i.test(config.databaseUrl)
+    ? config.databaseUrl.replace(/:[^:@/]*@/, ':***@')
+    : sqlitePath(config.databaseUrl, config.baseDir);
+  const lines = [
+    '',
+    `  jwtkit auth service (${config.mode} mode) listening on ${address}`,
+    `  database: ${db}   signing: ${config.jwtAlg}   docs: ${address}/docs`,
+  ];
+  if (config.seedDemoUsers) {
+    const alice = DEMO_USERS[0];
+    lines.push(
+      `  demo users: ${DEMO_USERS.map((u) => `${u.username} / ${u.password} (${u.role})`).join(', ')}`,
+      '',
+      '  try:',
+      `    curl -s -X POST ${address}/auth/login -H 'content-type: application/json' \\`,
+      `      -d '{"username":"${alice.username}","password":"${alice.password}"}'`,
+      '    npm run demo        # walks login, /me, a 403, refresh, replay detection, logout',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`jwtkit server failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

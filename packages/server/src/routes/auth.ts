@@ -1,0 +1,188 @@
+import type { FastifyInstance } from 'fastify';
+import { claimsOf, requestContext, requireAuth } from '../http.js';
+import {
+  credentialsBody,
+  problems,
+  sessionSchema,
+  tokenResponseSchema,
+  userSchema,
+  uuidParam,
+} from '../schemas.js';
+import type { Services } from '../services/index.js';
+
+export async function authRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { auth } = services;
+  const user = requireAuth(services);
+  const tags = ['auth'];
+
+  app.post<{ Body: { username: string; password: string } }>('/auth/register', {
+    schema: { body: credentialsBody },
+    config: {
+      openapi: {
+        summary: 'Create an account (role user)',
+        tags,
+        responses: { '201': { description: 'Created', schema: userSchema }, ...problems(400, 409, 415, 429) },
+      },
+    },
+    handler: async (req, reply) => {
+      const created = await auth.register(req.body.username, req.body.password, requestContext(req));
+      return reply.code(201).send(created);
+    },
+  });
+
+  app.post<{ Body: { username: string; password: string } }>('/auth/login', {
+    schema: { body: credentialsBody },
+    config: {
+      openapi: {
+        summary: 'Log in: returns an access token and a refresh token',
+        description: 'Wrong usernames and wrong passwords get the same answer. Limited per account+IP and per IP.',
+        tags,
+        responses: { '200': { description: 'Tokens', schema: tokenResponseSchema }, ...problems(400, 401, 415, 429) },
+      },
+    },
+    handler: async (req) => auth.login(req.body.username, req.body.password, requestContext(req)),
+  });
+
+  app.post<{ Body: { refresh_token: string } }>('/auth/refresh', {
+    schema: {
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['refresh_token'],
+        properties: { refresh_token: { type: 'string', minLength: 1, maxLength: 512 } },
+      },
+    },
+    config: {
+      openapi: {
+        summary: 'Rotate a refresh token: returns a new pair; the old refresh token is spent',
+        description:
+          'Reusing a spent refresh token revokes its whole session, except for the immediately previous token within the grace window (concurrent refreshes get the same new token).',
+        tags,
+        responses: { '200': { description: 'Tokens', schema: tokenResponseSchema }, ...problems(400, 401, 415, 429) },
+      },
+    },
+    handler: async (req) => auth.refresh(req.body.refresh_token, requestContext(req)),
+  });
+
+  app.post('/auth/logout', {
+    preHandler: user,
+    config: {
+      auth: 'any',
+      openapi: {
+        summary: "Log out: revokes this token's session and denylists the access token",
+        tags,
+        responses: { '204': { description: 'Logged out' }, ...problems(400, 401) },
+      },
+    },
+    handler: async (req, reply) => {
+      await auth.logout(claimsOf(req), requestContext(req));
+      return reply.code(204).send();
+    },
+  });
+
+  app.post('/auth/logout-all', {
+    preHandler: user,
+    config: {
+      auth: 'any',
+      openapi: {
+        summary: 'Log out everywhere: revokes every session and every access token of the user',
+        tags,
+        responses: {
+          '200': { description: 'Done', schema: { type: 'object', properties: { revoked_sessions: { type: 'integer' } } } },
+          ...problems(400, 401),
+        },
+      },
+    },
+    handler: async (req) => auth.logoutAll(claimsOf(req), requestContext(req)),
+  });
+
+  app.get('/auth/sessions', {
+    preHandler: user,
+    config: {
+      auth: 'any',
+      openapi: {
+        summary: "The user's active sessions (refresh-token families)",
+        tags,
+        responses: {
+          '200': { description: 'Sessions', schema: { type: 'object', properties: { sessions: { type: 'array', items: sessionSchema } } } },
+          ...problems(400, 401),
+        },
+      },
+    },
+    handler: async (req) => ({ sessions: await auth.listSessions(claimsOf(req)) }),
+  });
+
+  app.delete<{ Params: { id: string } }>('/auth/sessions/:id', {
+    preHandler: user,
+    schema: { params: uuidParam },
+    config: {
+      auth: 'any',
+      openapi: {
+        summary: 'Revoke one of your sessions (and its access tokens)',
+        tags,
+        responses: { '204': { description: 'Revoked' }, ...problems(400, 401, 404) },
+      },
+    },
+    handler: async (req, reply) => {
+      await auth.revokeOwnSession(claimsOf(req), req.params.id, requestContext(req));
+      return reply.code(204).send();
+    },
+  });
+
+  app.post<{ Body: { current_password: string; new_password: string } }>('/auth/password', {
+    preHandler: user,
+    schema: {
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['current_password', 'new_password'],
+        properties: {
+          current_password: { type: 'string', minLength: 1, maxLength: 4096 },
+          new_password: { type: 'string', minLength: 1, maxLength: 4096 },
+        },
+      },
+    },
+    config: {
+      auth: 'any',
+      openapi: {
+        summary: 'Change your password: ends every session and invalidates every access token',
+        tags,
+        responses: { '204': { description: 'Changed; log in again' }, ...problems(400, 401, 403, 415, 429) },
+      },
+    },
+    handler: async (req, reply) => {
+      await auth.changePassword(claimsOf(req), req.body.current_password, req.body.new_password, requestContext(req));
+      return reply.code(204).send();
+    },
+  });
+
+  app.get('/me', {
+    preHandler: user,
+    config: {
+      auth: 'any',
+      openapi: {
+        summary: 'The authenticated user',
+        tags: ['user'],
+        responses: {
+          '200': {
+            description: 'The user',
+            schema: {
+              type: 'object',
+              properties: {
+                user_id: { type: 'integer' },
+                username: { type: 'string' },
+                role: { type: 'string' },
+                created_at: { type: 'string' },
+                session_id: { type: 'string' },
+                client_id: { type: 'string' },
+                token_expires_at: { type: 'string' },
+              },
+            },
+          },
+          ...problems(400, 401),
+        },
+      },
+    },
+    handler: async (req) => auth.me(claimsOf(req)),
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { requestContext, requireAuth } from '../http.js';
+import { problems } from '../schemas.js';
+import type { Services } from '../services/index.js';
+
+const tokenBody = {
+  type: 'object',
+  required: ['token'],
+  properties: {
+    token: { type: 'string', minLength: 1, maxLength: 8192 },
+    token_type_hint: { type: 'string', maxLength: 64 },
+    // RFC 7662/7009 allow clients to send their credentials in the body; accepted and ignored.
+    client_id: { type: 'string', maxLength: 256 },
+  },
+  additionalProperties: false,
+} as const;
+
+export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const { auth, config, keys } = services;
+  const tags = ['oauth'];
+
+  app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/introspect', {
+    preHandler: requireAuth(services, 'admin'),
+    schema: { body: tokenBody },
+    config: {
+      acceptsForm: true,
+      auth: 'admin',
+      openapi: {
+        summary: 'RFC 7662 token introspection (access or refresh token)',
+        description: 'The caller authenticates with an admin bearer token. Unknown, expired or revoked tokens answer {"active": false}.',
+        tags,
+        responses: { '200': { description: 'Introspection response', schema: { type: 'object', properties: { active: { type: 'boolean' } } } }, ...problems(400, 401, 403, 415) },
+      },
+    },
+    handler: async (req) => auth.introspect(req.body.token, req.body.token_type_hint),
+  });
+
+  app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/revoke', {
+    schema: { body: tokenBody },
+    config: {
+      acceptsForm: true,
+      openapi: {
+        summary: 'RFC 7009 token revocation (refresh token: its session; access token: its jti)',
+        description: 'Possession of the token is the authorization. Always 200, also for unknown tokens.',
+        tags,
+        responses: { '200': { description: 'Revoked (or nothing to revoke)' }, ...problems(400, 415) },
+      },
+    },
+    handler: async (req, reply) => {
+      await auth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
+      return reply.code(200).send();
+    },
+  });
+
+  app.get('/.well-known/jwks.json', {
+    config: { openapi: { summary: 'Public signing keys (JWK Set): next, active and still-verifying retired keys', tags: ['discovery'] } },
+    handler: async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=60');
+      reply.type('application/jwk-set+json');
+      return keys.jwks();
+    },
+  });
+
+  app.get('/.well-known/oauth-authorization-server', {
+    config: { openapi: { summary: 'RFC 8414 authorization server metadata (subset)', tags: ['discovery'] } },
+    handler: async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      const base = config.issuer;
+      return {
+        issuer: config.issuer,
+        jwks_uri: `${base}/.well-known/jwks.json`,
+        introspection_endpoint: `${base}/oauth/introspect`,
+        revocation_endpoint: `${base}/oauth/revoke`,
+        revocation_endpoint_auth_methods_supported: ['none'],
+        response_types_supported: [],
+        grant_types_supported: ['password', 'refresh_token'],
+        token_endpoint_auth_methods_supported: ['none'],
+        service_documentation: `${base}/docs`,
+        access_token_signing_alg_values_supported: [keys.algorithm],
+        'x-jwtkit-endpoints': { login: `${base}/auth/login`, refresh: `${base}/auth/refresh`, logout: `${base}/auth/logout` },
+      };
+    },
+  });
+}

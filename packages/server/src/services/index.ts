@@ -1,0 +1,112 @@
+/** Wires the services together from a config and (optionally) injected infrastructure. */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { createStorage } from '../storage/index.js';
+import type { Storage } from '../storage/types.js';
+import { AuditService } from './audit.js';
+import { AuthService } from './auth.js';
+import type { EventBus } from './events.js';
+import { LocalEventBus } from './events.js';
+import { KeyService } from './keys.js';
+import { PasswordHasher } from './passwords.js';
+import type { RateLimiter } from './rate-limit.js';
+import { MemoryRateLimiter } from './rate-limit.js';
+import type { Denylist, EpochStore } from './revocation.js';
+import { StorageDenylist, StorageEpochStore } from './revocation.js';
+import { resolveInstanceSecret } from './secrets.js';
+import { SessionService } from './sessions.js';
+import { TokenService } from './tokens.js';
+
+/** Everything a cluster deployment may swap (Redis-backed implementations, a shared clock in tests). */
+export interface Infrastructure {
+  storage?: Storage;
+  bus?: EventBus;
+  denylist?: Denylist;
+  epochs?: EpochStore;
+  limiter?: RateLimiter;
+  /** Milliseconds since the epoch. */
+  clock?: () => number;
+}
+
+export interface Services {
+  config: Config;
+  storage: Storage;
+  bus: EventBus;
+  denylist: Denylist;
+  epochs: EpochStore;
+  limiter: RateLimiter;
+  clock: () => number;
+  audit: AuditService;
+  keys: KeyService;
+  passwords: PasswordHasher;
+  tokens: TokenService;
+  sessions: SessionService;
+  auth: AuthService;
+  close(): Promise<void>;
+}
+
+export const DEMO_USERS = [
+  { id: 101, username: 'alice', password: 'alice-demo-password', role: 'admin' },
+  { id: 102, username: 'bob', password: 'bob-demo-password', role: 'user' },
+] as const;
+
+export async function createServices(config: Config, infra: Infrastructure = {}, log?: FastifyBaseLogger): Promise<Services> {
+  const clock = infra.clock ?? Date.now;
+  const storage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
+  await storage.migrate();
+  const bus = infra.bus ?? new LocalEventBus();
+  const ownDenylist = infra.denylist ? null : new StorageDenylist(storage, bus, clock);
+  if (ownDenylist) await ownDenylist.init();
+  const denylist = infra.denylist ?? ownDenylist!;
+  const ownEpochs = infra.epochs ? null : new StorageEpochStore(storage, bus, clock);
+  const epochs = infra.epochs ?? ownEpochs!;
+  const limiter = infra.limiter ?? new MemoryRateLimiter(clock);
+  const audit = new AuditService(storage, clock, log);
+  const secret = await resolveInstanceSecret(config, storage);
+  const keys = new KeyService(config, storage, bus, audit, clock);
+  await keys.init(secret);
+  const passwords = new PasswordHasher(config.argon2);
+  const tokens = new TokenService(config, keys, denylist, epochs, clock);
+  const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
+  const auth = new AuthService({ config, storage, passwords, tokens, sessions, epochs, audit, limiter, clock });
+
+  if (config.seedDemoUsers) {
+    for (const u of DEMO_USERS) {
+      if (await storage.getUserById(u.id)) continue;
+      if (await storage.getUserByUsername(u.username)) continue;
+      await storage
+        .createUser({ id: u.id, username: u.username, role: u.role, passwordHash: await passwords.hash(u.password), now: clock() })
+        .catch((err: unknown) => {
+          if ((err as Error)?.name !== 'StorageConflictError') throw err;
+        });
+    }
+  }
+  await passwords.warmUp();
+
+  const purge = setInterval(() => void storage.purgeExpired(clock()).catch(() => {}), 3600_000);
+  purge.unref();
+
+  return {
+    config,
+    storage,
+    bus,
+    denylist,
+    epochs,
+    limiter,
+    clock,
+    audit,
+    keys,
+    passwords,
+    tokens,
+    sessions,
+    auth,
+    async close() {
+      clearInterval(purge);
+      keys.close();
+      ownDenylist?.close();
+      ownEpochs?.close();
+      if (!infra.bus) await bus.close();
+      if (!infra.storage) await storage.close();
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * Access tokens: RFC 9068 JWTs (`typ: at+jwt`) signed by the keys service through jwtkit. Verification
+ * is jwtkit.decode (algorithm allowlist, kid -> key, iss, aud, typ, required claims, exp with leeway),
+ * then our revocation checks: denylisted jti or session, and the per-user epoch.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidTokenError, JwtError, decode, encode } from 'jwtkit';
+import type { Config } from '../config.js';
+import { invalidToken } from '../errors.js';
+import type { Role, UserRecord } from '../storage/types.js';
+import { UnknownKeyError } from './keys.js';
+import type { KeyService } from './keys.js';
+import type { Denylist, EpochStore } from './revocation.js';
+
+export interface AccessClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  jti: string;
+  client_id: string;
+  /** The session (refresh-token family) this token belongs to. */
+  sid: string;
+  /** The user's token epoch when it was issued. */
+  epoch: number;
+  user_id: number;
+  username: string;
+  role: Role;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  /** Seconds since the epoch. */
+  exp: number;
+  expiresIn: number;
+}
+
+export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+
+export class TokenService {
+  constructor(
+    private readonly config: Config,
+    private readonly keys: KeyService,
+    private readonly denylist: Denylist,
+    private readonly epochs: EpochStore,
+    private readonly clock: () => number,
+  ) {}
+
+  issueAccessToken(user: UserRecord, sessionId: string, clientId: string): IssuedAccessToken {
+    const iat = Math.floor(this.clock() / 1000);
+    const exp = iat + this.config.accessTokenTtl;
+    const jti = randomUUID();
+    const { kid, key } = this.keys.signingKey();
+    const claims: AccessClaims = {
+      iss: this.config.issuer,
+      sub: String(user.id),
+      aud: this.config.audience,
+      exp,
+      iat,
+      jti,
+      client_id: clientId,
+      sid: sessionId,
+      epoch: user.tokenEpoch,
+      user_id: user.id,
+      username: user.username,
+      role: user.role,
+    };
+    const token = encode(claims, key, { algorithm: this.keys.algorithm, keyId: kid, headers: { typ: 'at+jwt' } });
+    return { token, jti, exp, expiresIn: this.config.accessTokenTtl };
+  }
+
+  /** Verifies signature and claims only (no revocation checks). Throws jwtkit errors or UnknownKeyError. */
+  verifySignatureAndClaims(token: string): AccessClaims {
+    const payload = decode<Record<string, unknown>>(token, this.keys.resolve, {
+      algorithms: [this.keys.algorithm],
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      typ: 'at+jwt',
+      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid', 'client_id', 'epoch', 'user_id', 'role'],
+      leeway: this.config.leeway,
+      now: new Date(this.clock()),
+      maxTokenLength: MAX_ACCESS_TOKEN_LENGTH,
+    });
+    const { jti, sid, epoch, user_id: userId, role, sub, username } = payload;
+    if (
+      typeof jti !== 'string' ||
+      typeof sid !== 'string' ||
+      typeof epoch !== 'number' ||
+      !Number.isInteger(epoch) ||
+      typeof userId !== 'number' ||
+      !Number.isSafeInteger(userId) ||
+      String(userId) !== sub ||
+      (role !== 'admin' && role !== 'user') ||
+      typeof username !== 'string'
+    ) {
+      throw new InvalidTokenError('The token claims have unexpected types');
+    }
+    return payload as unknown as AccessClaims;
+  }
+
+  /** Why the (signature-valid) token is revoked, or null if it is still good. */
+  async revocationReason(claims: AccessClaims): Promise<string | null> {
+    if (await this.denylist.has(`jti:${claims.jti}`)) return 'The access token has been revoked.';
+    if (await this.denylist.has(`sid:${claims.sid}`)) return 'The session of this access token has ended.';
+    const epoch = await this.epochs.get(claims.user_id);
+    if (epoch === null) return 'The user no longer exists.';
+    if (claims.epoch < epoch) return 'The access token has been revoked.';
+    return null;
+  }
+
+  /** Full verification for protected routes: throws an RFC 6750 invalid_token problem. */
+  async authenticate(token: string): Promise<AccessClaims> {
+    let claims: AccessClaims;
+    try {
+      claims = this.verifySignatureAndClaims(token);
+    } catch (err) {
+      throw invalidToken(this.config.realm, describeTokenError(err));
+    }
+    const reason = await this.revocationReason(claims);
+    if (reason) throw invalidToken(this.config.realm, reason);
+    return claims;
+  }
+
+  /** Denylists the token's jti until it expires. */
+  async denylistToken(claims: Pick<AccessClaims, 'jti' | 'exp'>): Promise<void> {
+    await this.denylist.add(`jti:${claims.jti}`, (claims.exp + this.config.leeway) * 1000 + 1000);
+  }
+
+  /** Denylists every access token of a session until the newest could have expired. */
+  async denylistSession(sessionId: string): Promise<void> {
+    await this.denylist.add(
+      `sid:${sessionId}`,
+      this.clock() + (this.config.accessTokenTtl + this.config.leeway) * 1000 + 1000,
+    );
+  }
+}
+
+/** A short, token-free explanation for error_description. */
+export function describeTokenError(err: unknown): string {
+  if (err instanceof UnknownKeyError) return 'The token was signed by an unknown or retired key.';
+  if (err instanceof JwtError) {
+    switch (err.name) {
+      case 'ExpiredSignatureError':
+        return 'The access token has expired.';
+      case 'ImmatureSignatureError':
+        return 'The access token is not valid yet.';
+      case 'InvalidSignatureError':
+        return 'The access token signature is invalid.';
+      case 'InvalidAudienceError':
+        return 'The access token is not meant for this service (aud).';
+      case 'InvalidIssuerError':
+        return 'The access token was not issued by this service (iss).';
+      case 'InvalidAlgorithmError':
+        return 'The access token uses an algorithm this service does not accept.';
+      case 'InvalidTokenTypeError':
+        return 'The token is not an access token (typ must be at+jwt).';
+      case 'MissingRequiredClaimError':
+        return 'The access token lacks a required claim.';
+      case 'JwksNoMatchingKeyError':
+      case 'InvalidKeyError':
+        return 'The token was signed by an unknown key.';
+      default:
+        return 'The access token is malformed or invalid.';
+    }
+  }
+  return 'The access token is malformed or invalid.';
+}
