@@ -119,7 +119,8 @@ export class SessionService {
     }
 
     if (record.status === 'rotated') {
-      const withinGrace = record.rotatedAt !== null && now - record.rotatedAt <= this.config.refreshReuseGrace * 1000;
+      const grace = this.config.refreshReuseGrace * 1000;
+      const withinGrace = grace > 0 && record.rotatedAt !== null && now - record.rotatedAt <= grace;
       if (withinGrace && record.replacedBy !== null) {
         const successor = await this.storage.getRefreshTokenById(record.replacedBy);
         const child = this.#child(token);
