@@ -29,8 +29,8 @@ describe('interop with jose (oracle)', () => {
   for (const c of CASES) {
     const label = c.crv ? `${c.alg} (${c.crv})` : c.alg;
     test(`${label}: jwtkit signs, jose verifies; jose signs, jwtkit verifies`, async () => {
-      let signKey: jose.KeyLike | Uint8Array;
-      let verifyKey: jose.KeyLike | Uint8Array;
+      let signKey: CryptoKey | Uint8Array;
+      let verifyKey: CryptoKey | Uint8Array;
       let ours: { sign: Parameters<typeof encode>[1]; verify: Parameters<typeof decode>[1] };
       if (c.alg.startsWith('HS')) {
         const secret = generateSecret(c.alg);
