@@ -167,7 +167,9 @@ export function parseNow(value: string | undefined): number {
 export function parseSeconds(value: string, flag: string): number {
   const n = parseDuration(value);
   if (n === undefined || n < 0) {
-    throw usageError(`${flag} must be a non-negative number of seconds or a duration like 5m, got ${JSON.stringify(truncate(value))}`);
+    throw usageError(
+      `${flag} must be a non-negative number of seconds or a duration like 5m, got ${JSON.stringify(truncate(value))}`,
+    );
   }
   return n;
 }

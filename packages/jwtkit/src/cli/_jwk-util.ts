@@ -1,5 +1,5 @@
 /** Shared by `keygen`, `jwk` and `jwks`: public views of keys and JWK metadata. */
-import { type KeyObject, createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Jwk } from '../index.js';
 import { exportJwk, jwkThumbprint } from '../index.js';
 import { ioError } from './_command.js';

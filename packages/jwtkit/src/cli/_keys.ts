@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm, Jwk, Jwks } from '../index.js';
 import { exportJwk, importKey } from '../index.js';
-import { type CliIo, type OptionDef, ioError, usageError } from './_command.js';
+import { type CliIo, ioError, type OptionDef, usageError } from './_command.js';
 import { readInputBytes, readInputText } from './_input.js';
 import { fetchJwks } from './_remote-jwks.js';
 
@@ -33,9 +33,13 @@ export function parseAlg(value: string, flag = '--alg'): Algorithm {
   const found = ALGORITHMS.find((a) => a.toLowerCase() === value.trim().toLowerCase());
   if (found) return found;
   if (value.trim().toLowerCase() === 'none') {
-    throw usageError(`${flag} none is not accepted here (unsecured tokens are for tests only: see docs/cli.md)`);
+    throw usageError(
+      `${flag} none is not accepted here (unsecured tokens are for tests only: see docs/cli.md)`,
+    );
   }
-  throw usageError(`unknown algorithm ${JSON.stringify(value)} for ${flag}; one of: ${ALGORITHMS.join(', ')}`);
+  throw usageError(
+    `unknown algorithm ${JSON.stringify(value)} for ${flag}; one of: ${ALGORITHMS.join(', ')}`,
+  );
 }
 
 export const isHmac = (alg: string): boolean => alg.startsWith('HS');
@@ -85,7 +89,10 @@ function decodeSecret(text: string, encoding: string | undefined, source: string
   } else if (enc === 'base64' || enc === 'base64url') {
     if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw usageError(`${source} is not valid ${enc}`);
     out = Buffer.from(text, enc);
-  } else throw usageError(`--secret-encoding must be utf8, base64, base64url or hex, got ${JSON.stringify(encoding)}`);
+  } else
+    throw usageError(
+      `--secret-encoding must be utf8, base64, base64url or hex, got ${JSON.stringify(encoding)}`,
+    );
   if (out.length === 0) throw usageError(`${source} is empty`);
   return out;
 }
@@ -151,9 +158,7 @@ export function parseKeyText(
     throw ioError(`${source} is JSON but neither a JWK (no "kty") nor a JWKS (no "keys")`);
   }
   if (/-----BEGIN [A-Z0-9 ]+-----/.test(t)) return { kind: 'pem', pem: t };
-  throw ioError(
-    `${source} is neither PEM nor JWK (HMAC secrets go in --secret-file, never --key)`,
-  );
+  throw ioError(`${source} is neither PEM nor JWK (HMAC secrets go in --secret-file, never --key)`);
 }
 
 /** Imports a PEM or JWK into a KeyObject and its JWK form; any failure is a key error (exit 3). */
@@ -192,7 +197,13 @@ export async function loadKeyFile(path: string, io: CliIo): Promise<LoadedKey> {
     if (j.kty === 'oct') {
       // A symmetric JWK is explicit about being a key; the library enforces its alg/use/length.
       if (typeof j.k !== 'string' || j.k === '') throw ioError(`${source}: an "oct" JWK needs "k"`);
-      return { kind: 'secret', secret: Buffer.from(j.k, 'base64url'), jwk: parsed.jwk, algs: algsFixedByJwk(parsed.jwk), source };
+      return {
+        kind: 'secret',
+        secret: Buffer.from(j.k, 'base64url'),
+        jwk: parsed.jwk,
+        algs: algsFixedByJwk(parsed.jwk),
+        source,
+      };
     }
     const { key } = importAny(parsed.jwk, source);
     return { kind: 'key', key, jwk: parsed.jwk, algs: algsFixedByJwk(parsed.jwk), source };
@@ -252,7 +263,12 @@ export async function loadKey(
     warn(
       'a secret passed with --secret is visible to other users in `ps` and stays in your shell history; use the JWT_SECRET environment variable or --secret-file',
     );
-    return { kind: 'secret', secret: decodeSecret(secret, encoding, '--secret'), source: '--secret', algs: [] };
+    return {
+      kind: 'secret',
+      secret: decodeSecret(secret, encoding, '--secret'),
+      source: '--secret',
+      algs: [],
+    };
   }
   if (secretFile !== undefined) {
     let bytes = await readInputBytes(secretFile, io, 'secret file');
@@ -263,11 +279,21 @@ export async function loadKey(
       if (bytes.length === 0) throw usageError(`${source} is empty`);
       return { kind: 'secret', secret: Buffer.from(bytes), source, algs: [] };
     }
-    return { kind: 'secret', secret: decodeSecret(bytes.toString('latin1').trim(), encoding, source), source, algs: [] };
+    return {
+      kind: 'secret',
+      secret: decodeSecret(bytes.toString('latin1').trim(), encoding, source),
+      source,
+      algs: [],
+    };
   }
   const env = io.env.JWT_SECRET;
   if (env !== undefined && env !== '') {
-    return { kind: 'secret', secret: decodeSecret(env, encoding, 'JWT_SECRET'), source: 'JWT_SECRET', algs: [] };
+    return {
+      kind: 'secret',
+      secret: decodeSecret(env, encoding, 'JWT_SECRET'),
+      source: 'JWT_SECRET',
+      algs: [],
+    };
   }
   return undefined;
 }

@@ -22,7 +22,9 @@ export async function fetchJwks(
     throw ioError(`--jwks ${JSON.stringify(url)} is not a valid URL`);
   }
   if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
-    opts.warn?.(`fetching keys over plain http from ${parsed.host}: anyone on the path can substitute them; use https`);
+    opts.warn?.(
+      `fetching keys over plain http from ${parsed.host}: anyone on the path can substitute them; use https`,
+    );
   }
   const where = `${parsed.origin}${parsed.pathname}`;
   let res: Response;
@@ -85,9 +87,14 @@ export async function fetchJwks(
   const keys = (body as { keys?: unknown } | null)?.keys;
   if (
     !Array.isArray(keys) ||
-    !keys.every((k) => typeof k === 'object' && k !== null && typeof (k as { kty?: unknown }).kty === 'string')
+    !keys.every(
+      (k) => typeof k === 'object' && k !== null && typeof (k as { kty?: unknown }).kty === 'string',
+    )
   ) {
-    throw ioError(`the response from ${where} is not a JWKS (expected {"keys": [JWK, ...]})`, 'ERR_JWKS_FETCH');
+    throw ioError(
+      `the response from ${where} is not a JWKS (expected {"keys": [JWK, ...]})`,
+      'ERR_JWKS_FETCH',
+    );
   }
   return body as Jwks;
 }

@@ -24,7 +24,16 @@ export function colorToken(e: Explanation, c: Painter): string {
 export function renderExplanation(e: Explanation, c: Painter, verbose: boolean): string {
   const lines: string[] = [];
   const annotate = (
-    items: Array<{ name: string; value: unknown; label: string; description: string; rfc: string; url: string; registered: boolean; time?: { iso: string; relative: string } }>,
+    items: Array<{
+      name: string;
+      value: unknown;
+      label: string;
+      description: string;
+      rfc: string;
+      url: string;
+      registered: boolean;
+      time?: { iso: string; relative: string };
+    }>,
   ): void => {
     const width = Math.min(16, Math.max(0, ...items.map((i) => i.name.length)));
     for (const i of items) {
@@ -51,7 +60,11 @@ export function renderExplanation(e: Explanation, c: Painter, verbose: boolean):
   lines.push('');
 
   if (e.kind === 'jwe') {
-    lines.push(c.purple(c.bold('PAYLOAD')), c.dim('  (encrypted: a JWE payload cannot be read without the key)'), '');
+    lines.push(
+      c.purple(c.bold('PAYLOAD')),
+      c.dim('  (encrypted: a JWE payload cannot be read without the key)'),
+      '',
+    );
   } else {
     lines.push(c.purple(c.bold('PAYLOAD')) + c.dim(`  ${e.segments.payload || '(empty)'}`));
     if (e.payload !== null) {
@@ -67,7 +80,9 @@ export function renderExplanation(e: Explanation, c: Painter, verbose: boolean):
     const size = e.signatureBytes !== null ? `, ${e.signatureBytes} bytes` : '';
     lines.push(`  ${e.algorithm.name}: ${e.algorithm.description}${size}`);
   }
-  lines.push(`  ${c.yellow(c.bold('signature NOT verified'))}: decoding only reads the token; check it with \`jwtkit verify\` and the key`);
+  lines.push(
+    `  ${c.yellow(c.bold('signature NOT verified'))}: decoding only reads the token; check it with \`jwtkit verify\` and the key`,
+  );
 
   if (e.warnings.length > 0) {
     lines.push('', c.yellow(c.bold('WARNINGS')));
@@ -100,9 +115,21 @@ export const command: CommandDef = {
   },
   positionals: [{ name: 'TOKEN', description: 'the token, or - to read stdin (default when piped)' }],
   options: {
-    json: { type: 'boolean', short: 'j', description: 'machine output: the explanation as JSON (with "verified": false)' },
-    verbose: { type: 'boolean', short: 'v', description: 'describe every header parameter and claim, with links' },
-    now: { type: 'string', valueName: 'TIME', description: 'judge times against this moment (epoch seconds or ISO date)' },
+    json: {
+      type: 'boolean',
+      short: 'j',
+      description: 'machine output: the explanation as JSON (with "verified": false)',
+    },
+    verbose: {
+      type: 'boolean',
+      short: 'v',
+      description: 'describe every header parameter and claim, with links',
+    },
+    now: {
+      type: 'string',
+      valueName: 'TIME',
+      description: 'judge times against this moment (epoch seconds or ISO date)',
+    },
   },
   async run({ values, positionals, io, color, out }) {
     const token = await readToken(positionals[0], io);

@@ -1,8 +1,25 @@
 import type { Algorithm, KeyInput } from '../index.js';
 import { encode, encodeUnsecured } from '../index.js';
 import { type CommandDef, EXIT, ioError, usageError } from './_command.js';
-import { parseClaimTime, parseNow, parsePair, readInputText, readStdin, stdinIsTTY, truncate } from './_input.js';
-import { SECRET_OPTIONS, defaultSigningAlg, errCode, errMessage, isHmac, loadKey, minHmacBytes, parseAlg } from './_keys.js';
+import {
+  parseClaimTime,
+  parseNow,
+  parsePair,
+  readInputText,
+  readStdin,
+  stdinIsTTY,
+  truncate,
+} from './_input.js';
+import {
+  defaultSigningAlg,
+  errCode,
+  errMessage,
+  isHmac,
+  loadKey,
+  minHmacBytes,
+  parseAlg,
+  SECRET_OPTIONS,
+} from './_keys.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -14,7 +31,10 @@ function parsePayloadJson(text: string, source: string): Record<string, unknown>
   } catch (err) {
     throw usageError(`${source} is not valid JSON (${errMessage(err)})`);
   }
-  if (!isObject(value)) throw usageError(`${source} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  if (!isObject(value))
+    throw usageError(
+      `${source} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
   return value;
 }
 
@@ -39,28 +59,67 @@ export const command: CommandDef = {
       '(@1700000000 or 2026-01-01T00:00:00Z). --now fixes the clock for reproducible tokens.',
     ].join('\n'),
     examples: [
-      "jwtkit encode --secret mysecret123 '{\"user_id\":101,\"username\":\"alice\",\"role\":\"admin\"}'",
+      'jwtkit encode --secret mysecret123 \'{"user_id":101,"username":"alice","role":"admin"}\'',
       'JWT_SECRET=mysecret123 jwtkit encode user_id=101 username=alice role=admin',
       'jwtkit encode --secret-file secret.txt --exp 15m --iat --iss https://api.example.com --sub 101',
       'jwtkit encode --key es256.json --kid k1 @claims.json scope=read',
       'echo \'{"sub":"42"}\' | jwtkit encode --key private.pem --alg PS256 --header typ=at+jwt',
     ],
   },
-  positionals: [{ name: 'PAYLOAD', description: 'JSON object, @FILE, - (stdin), or key=value pairs', variadic: true }],
+  positionals: [
+    { name: 'PAYLOAD', description: 'JSON object, @FILE, - (stdin), or key=value pairs', variadic: true },
+  ],
   options: {
     ...SECRET_OPTIONS,
-    alg: { type: 'string', short: 'a', valueName: 'ALG', description: 'signing algorithm (default: HS256, or the key\'s own)' },
-    header: { type: 'string', short: 'H', valueName: 'K=V', multiple: true, description: 'extra header parameter, JSON-typed value' },
-    kid: { type: 'string', valueName: 'KID', description: 'key id header (`kid`); with a JWKS in --key, picks the key' },
-    exp: { type: 'string', short: 'e', valueName: 'TIME', description: 'expiry: duration from now (15m) or absolute time' },
-    nbf: { type: 'string', short: 'n', valueName: 'TIME', description: 'not before: duration from now or absolute time' },
+    alg: {
+      type: 'string',
+      short: 'a',
+      valueName: 'ALG',
+      description: "signing algorithm (default: HS256, or the key's own)",
+    },
+    header: {
+      type: 'string',
+      short: 'H',
+      valueName: 'K=V',
+      multiple: true,
+      description: 'extra header parameter, JSON-typed value',
+    },
+    kid: {
+      type: 'string',
+      valueName: 'KID',
+      description: 'key id header (`kid`); with a JWKS in --key, picks the key',
+    },
+    exp: {
+      type: 'string',
+      short: 'e',
+      valueName: 'TIME',
+      description: 'expiry: duration from now (15m) or absolute time',
+    },
+    nbf: {
+      type: 'string',
+      short: 'n',
+      valueName: 'TIME',
+      description: 'not before: duration from now or absolute time',
+    },
     iat: { type: 'boolean', description: 'add an issued-at claim (`iat`) with the current time' },
     iss: { type: 'string', short: 'i', valueName: 'ISS', description: 'issuer claim' },
-    aud: { type: 'string', valueName: 'AUD', multiple: true, description: 'audience claim (twice or more gives an array)' },
+    aud: {
+      type: 'string',
+      valueName: 'AUD',
+      multiple: true,
+      description: 'audience claim (twice or more gives an array)',
+    },
     sub: { type: 'string', valueName: 'SUB', description: 'subject claim' },
     jti: { type: 'string', valueName: 'JTI', description: 'token id claim' },
-    now: { type: 'string', valueName: 'TIME', description: 'the current time, epoch seconds or ISO date (default: the clock)' },
-    unsecured: { type: 'boolean', description: 'make an unsigned token (`alg: none`, for tests only; no key)' },
+    now: {
+      type: 'string',
+      valueName: 'TIME',
+      description: 'the current time, epoch seconds or ISO date (default: the clock)',
+    },
+    unsecured: {
+      type: 'boolean',
+      description: 'make an unsigned token (`alg: none`, for tests only; no key)',
+    },
   },
   async run({ values, positionals, io, out, warn }) {
     // 1. The payload.
@@ -71,14 +130,19 @@ export const command: CommandDef = {
       if (io.stdin !== undefined && !stdinIsTTY(io)) {
         payload = parsePayloadJson(await readStdin(io, 'payload'), 'the payload on stdin');
       } else {
-        throw usageError('no payload given: pass a JSON object, @FILE, key=value pairs, or pipe JSON on stdin');
+        throw usageError(
+          'no payload given: pass a JSON object, @FILE, key=value pairs, or pipe JSON on stdin',
+        );
       }
     } else if (first === '-') {
       payload = parsePayloadJson(await readStdin(io, 'payload'), 'the payload on stdin');
       pairs = positionals.slice(1);
     } else if (first.startsWith('@')) {
       const path = first.slice(1);
-      payload = parsePayloadJson(await readInputText(path, io, 'payload file'), `payload file ${JSON.stringify(path)}`);
+      payload = parsePayloadJson(
+        await readInputText(path, io, 'payload file'),
+        `payload file ${JSON.stringify(path)}`,
+      );
       pairs = positionals.slice(1);
     } else if (first.trimStart().startsWith('{')) {
       payload = parsePayloadJson(first, 'the payload argument');
@@ -86,11 +150,16 @@ export const command: CommandDef = {
     }
     for (const arg of pairs) {
       if (arg === '-' || arg.startsWith('@') || arg.trimStart().startsWith('{')) {
-        throw usageError(`a JSON payload, @FILE or - must come first, before key=value pairs (got ${JSON.stringify(truncate(arg))})`);
+        throw usageError(
+          `a JSON payload, @FILE or - must come first, before key=value pairs (got ${JSON.stringify(truncate(arg))})`,
+        );
       }
       const [k, v] = parsePair(arg, 'a payload claim');
       // iss, sub, jti and aud are StringOrURI (RFC 7519 §4.1): `sub=101` means the string "101".
-      payload[k] = STRING_CLAIMS.has(k) && (typeof v === 'number' || typeof v === 'boolean') ? arg.slice(k.length + 1) : v;
+      payload[k] =
+        STRING_CLAIMS.has(k) && (typeof v === 'number' || typeof v === 'boolean')
+          ? arg.slice(k.length + 1)
+          : v;
     }
 
     // 2. Claims from flags.
@@ -109,7 +178,9 @@ export const command: CommandDef = {
     for (const name of ['exp', 'nbf', 'iat'] as const) {
       const v = payload[name];
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
-        throw usageError(`the "${name}" claim must be a number of seconds since the epoch (NumericDate), got ${JSON.stringify(v)}`);
+        throw usageError(
+          `the "${name}" claim must be a number of seconds since the epoch (NumericDate), got ${JSON.stringify(v)}`,
+        );
       }
     }
 
@@ -143,7 +214,10 @@ export const command: CommandDef = {
     let keyInput: KeyInput;
     let alg: Algorithm | undefined = values.alg !== undefined ? parseAlg(values.alg as string) : undefined;
     if (loaded.kind === 'jwks') {
-      const candidates = kid === undefined ? loaded.jwks.keys : loaded.jwks.keys.filter((k) => (k as { kid?: unknown }).kid === kid);
+      const candidates =
+        kid === undefined
+          ? loaded.jwks.keys
+          : loaded.jwks.keys.filter((k) => (k as { kid?: unknown }).kid === kid);
       if (candidates.length !== 1) {
         throw usageError(
           kid === undefined
@@ -167,7 +241,9 @@ export const command: CommandDef = {
     }
     if (alg === undefined) throw usageError(`cannot tell the algorithm from ${loaded.source}: pass --alg`);
     if (loaded.kind === 'secret' && !isHmac(alg)) {
-      throw usageError(`--alg ${alg} needs a private key (--key FILE); a secret only works with HS256/HS384/HS512`);
+      throw usageError(
+        `--alg ${alg} needs a private key (--key FILE); a secret only works with HS256/HS384/HS512`,
+      );
     }
     if (loaded.kind === 'secret' && loaded.secret.length < minHmacBytes(alg)) {
       warn(

@@ -1,8 +1,8 @@
 import type { Jwk } from '../index.js';
 import { type CommandDef, EXIT, ioError, usageError } from './_command.js';
+import { readInputText } from './_input.js';
 import { publicJwkOf, thumbprintOf } from './_jwk-util.js';
 import { importAny, parseKeyText } from './_keys.js';
-import { readInputText } from './_input.js';
 
 export const command: CommandDef = {
   meta: {
@@ -22,9 +22,21 @@ export const command: CommandDef = {
   positionals: [{ name: 'FILE', description: 'a PEM or JWK file, or - for stdin', required: true }],
   options: {
     public: { type: 'boolean', short: 'p', description: 'print only the public key' },
-    thumbprint: { type: 'boolean', short: 't', description: 'print the RFC 7638 thumbprint instead of the JWK' },
-    hash: { type: 'string', valueName: 'HASH', description: 'thumbprint hash: sha256 (default), sha384, sha512' },
-    kid: { type: 'string', valueName: 'KID', description: 'set "kid" (use --kid-thumbprint to use the thumbprint)' },
+    thumbprint: {
+      type: 'boolean',
+      short: 't',
+      description: 'print the RFC 7638 thumbprint instead of the JWK',
+    },
+    hash: {
+      type: 'string',
+      valueName: 'HASH',
+      description: 'thumbprint hash: sha256 (default), sha384, sha512',
+    },
+    kid: {
+      type: 'string',
+      valueName: 'KID',
+      description: 'set "kid" (use --kid-thumbprint to use the thumbprint)',
+    },
     'kid-thumbprint': { type: 'boolean', description: 'set "kid" to the SHA-256 thumbprint' },
     alg: { type: 'string', valueName: 'ALG', description: 'set "alg"' },
     use: { type: 'string', valueName: 'USE', description: 'set "use" (sig or enc)' },
@@ -35,7 +47,8 @@ export const command: CommandDef = {
     if (hash !== 'sha256' && hash !== 'sha384' && hash !== 'sha512') {
       throw usageError('--hash must be sha256, sha384 or sha512');
     }
-    if (values.kid !== undefined && values['kid-thumbprint']) throw usageError('give --kid or --kid-thumbprint, not both');
+    if (values.kid !== undefined && values['kid-thumbprint'])
+      throw usageError('give --kid or --kid-thumbprint, not both');
     const source = path === '-' ? 'the key on stdin' : `key file ${JSON.stringify(path)}`;
     const parsed = parseKeyText(await readInputText(path, io, 'key file'), source);
     if (parsed.kind === 'jwks') throw ioError(`${source} is a JWKS; jwtkit jwk takes one key`);

@@ -1,8 +1,8 @@
 import type { Jwk } from '../index.js';
 import { type CommandDef, EXIT, ioError } from './_command.js';
+import { readInputText } from './_input.js';
 import { PRIVATE_MEMBERS, publicJwkOf, thumbprintOf } from './_jwk-util.js';
 import { importAny, parseKeyText } from './_keys.js';
-import { readInputText } from './_input.js';
 
 export const command: CommandDef = {
   meta: {
@@ -19,7 +19,9 @@ export const command: CommandDef = {
       'jwtkit keygen EdDSA --out ed.json && jwtkit jwks ed.json',
     ],
   },
-  positionals: [{ name: 'FILE', description: 'PEM, JWK or JWKS files (- for stdin)', required: true, variadic: true }],
+  positionals: [
+    { name: 'FILE', description: 'PEM, JWK or JWKS files (- for stdin)', required: true, variadic: true },
+  ],
   options: {},
   async run({ positionals, io, out, warn }) {
     const keys: Jwk[] = [];
@@ -48,7 +50,8 @@ export const command: CommandDef = {
     }
     const kids = keys.map((k) => (k as { kid?: unknown }).kid);
     const dup = kids.find((k, i) => kids.indexOf(k) !== i);
-    if (dup !== undefined) warn(`two keys share kid ${JSON.stringify(dup)}: verifiers cannot tell them apart`);
+    if (dup !== undefined)
+      warn(`two keys share kid ${JSON.stringify(dup)}: verifiers cannot tell them apart`);
     out(JSON.stringify({ keys }, null, 2));
     return EXIT.ok;
   },

@@ -39,8 +39,18 @@ export const command: CommandDef = {
   positionals: [{ name: 'ALG', description: 'the algorithm the key is for', required: true }],
   options: {
     kid: { type: 'string', valueName: 'KID', description: 'key id (default: the JWK thumbprint)' },
-    format: { type: 'string', short: 'f', valueName: 'FORMAT', description: 'jwk (default), pem, or base64url (HMAC only)' },
-    out: { type: 'string', short: 'o', valueName: 'FILE', description: 'write the private key to FILE and the public key to FILE.pub' },
+    format: {
+      type: 'string',
+      short: 'f',
+      valueName: 'FORMAT',
+      description: 'jwk (default), pem, or base64url (HMAC only)',
+    },
+    out: {
+      type: 'string',
+      short: 'o',
+      valueName: 'FILE',
+      description: 'write the private key to FILE and the public key to FILE.pub',
+    },
     bits: { type: 'string', valueName: 'N', description: 'RSA modulus length (default 2048, at least 2048)' },
     force: { type: 'boolean', description: 'overwrite existing --out files' },
   },
@@ -59,7 +69,8 @@ export const command: CommandDef = {
 
     if (isHmac(alg)) {
       if (values.bits !== undefined) throw usageError('--bits is for RSA keys');
-      if (format === 'pem') throw usageError('an HMAC secret has no PEM form: use --format jwk or --format base64url');
+      if (format === 'pem')
+        throw usageError('an HMAC secret has no PEM form: use --format jwk or --format base64url');
       const secret = generateSecret(alg);
       let text: string;
       if (format === 'base64url') text = `${secret.toString('base64url')}\n`;
@@ -87,11 +98,15 @@ export const command: CommandDef = {
         throw usageError('--bits must be an integer from 2048 to 16384');
       }
     }
-    const { privateKey, publicKey } = generateKeyPair(alg, modulusLength !== undefined ? { modulusLength } : undefined);
+    const { privateKey, publicKey } = generateKeyPair(
+      alg,
+      modulusLength !== undefined ? { modulusLength } : undefined,
+    );
     let privText: string;
     let pubText: string;
     if (format === 'pem') {
-      if (kidGiven !== undefined) throw usageError('--kid only applies to --format jwk (PEM has no place for it)');
+      if (kidGiven !== undefined)
+        throw usageError('--kid only applies to --format jwk (PEM has no place for it)');
       privText = exportPem(privateKey);
       pubText = exportPem(publicKey);
       if (!privText.endsWith('\n')) privText += '\n';

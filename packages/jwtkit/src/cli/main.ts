@@ -20,20 +20,40 @@ interface CommandEntry {
 
 /** The commands, as data; each module is loaded only when its command runs. */
 export const COMMANDS: Record<string, CommandEntry> = {
-  encode: { summary: 'create a signed JWT from JSON or key=value claims', load: async () => (await import('./encode.js')).command },
-  decode: { summary: 'show a token\'s parts, claims and warnings (no verification)', load: async () => (await import('./decode.js')).command },
-  verify: { summary: 'verify a token\'s signature and claims; print the payload', load: async () => (await import('./verify.js')).command },
-  keygen: { summary: 'generate a key pair or an HMAC secret (JWK or PEM)', load: async () => (await import('./keygen.js')).command },
-  jwk: { summary: 'convert a PEM key to a JWK, or print its thumbprint', load: async () => (await import('./jwk.js')).command },
-  jwks: { summary: 'build a public JWKS from key files (private parts stripped)', load: async () => (await import('./jwks.js')).command },
+  encode: {
+    summary: 'create a signed JWT from JSON or key=value claims',
+    load: async () => (await import('./encode.js')).command,
+  },
+  decode: {
+    summary: "show a token's parts, claims and warnings (no verification)",
+    load: async () => (await import('./decode.js')).command,
+  },
+  verify: {
+    summary: "verify a token's signature and claims; print the payload",
+    load: async () => (await import('./verify.js')).command,
+  },
+  keygen: {
+    summary: 'generate a key pair or an HMAC secret (JWK or PEM)',
+    load: async () => (await import('./keygen.js')).command,
+  },
+  jwk: {
+    summary: 'convert a PEM key to a JWK, or print its thumbprint',
+    load: async () => (await import('./jwk.js')).command,
+  },
+  jwks: {
+    summary: 'build a public JWKS from key files (private parts stripped)',
+    load: async () => (await import('./jwks.js')).command,
+  },
 };
 
-export const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.';
+export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.';
 
 const COMMON_OPTIONS: Record<string, OptionDef> = {
   help: { type: 'boolean', short: 'h', description: 'show this help' },
-  'no-color': { type: 'boolean', description: 'no colours (also: NO_COLOR=1; colours are only used on a TTY)' },
+  'no-color': {
+    type: 'boolean',
+    description: 'no colours (also: NO_COLOR=1; colours are only used on a TTY)',
+  },
 };
 
 function topHelp(c: Painter): string {
@@ -155,9 +175,11 @@ function report(err: unknown, io: CliIo, prefix: string, cmd: CommandDef | undef
     } else if (err instanceof InvalidTokenError) exitCode = EXIT.invalidToken;
     else if (err instanceof InvalidKeyError || err instanceof JwksFetchError) exitCode = EXIT.io;
     else exitCode = EXIT.usage;
-  } else if ((err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+  } else if (
+    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
     (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
-    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+  ) {
     exitCode = EXIT.usage;
     message = (err as Error).message.split('\n').join(' ');
     showUsage = true;
@@ -198,7 +220,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!entry) {
       const guess = closest(first, Object.keys(COMMANDS));
-      const what = first.startsWith('-') ? `unknown option ${first}` : `unknown command ${JSON.stringify(first)}`;
+      const what = first.startsWith('-')
+        ? `unknown option ${first}`
+        : `unknown command ${JSON.stringify(first)}`;
       throw new CliError(`${what}${guess ? ` (did you mean '${guess}'?)` : ''}`, EXIT.usage);
     }
     const cmd = await entry.load();
@@ -214,7 +238,11 @@ async function runCommand(cmd: CommandDef, args: string[], io: CliIo, c: Painter
     const options = { ...cmd.options, ...COMMON_OPTIONS };
     const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
     for (const [name, d] of Object.entries(options)) {
-      config[name] = { type: d.type, ...(d.short ? { short: d.short } : {}), ...(d.multiple ? { multiple: true } : {}) };
+      config[name] = {
+        type: d.type,
+        ...(d.short ? { short: d.short } : {}),
+        ...(d.multiple ? { multiple: true } : {}),
+      };
     }
     const parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true, tokens: true });
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;

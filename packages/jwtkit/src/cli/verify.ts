@@ -1,9 +1,9 @@
+import { explainToken } from '../explain.js';
 import type { Algorithm, VerifyKey } from '../index.js';
 import { decodeComplete } from '../index.js';
-import { explainToken } from '../explain.js';
 import { type CommandDef, EXIT, usageError } from './_command.js';
 import { parseNow, parseSeconds, readToken } from './_input.js';
-import { SECRET_OPTIONS, errCode, errMessage, isHmac, loadKey, minHmacBytes, parseAlg } from './_keys.js';
+import { errCode, errMessage, isHmac, loadKey, minHmacBytes, parseAlg, SECRET_OPTIONS } from './_keys.js';
 
 const HMAC_WITHOUT_ALG =
   'an HMAC secret does not say which algorithm it is for, and the token\'s own "alg" header must never ' +
@@ -36,18 +36,55 @@ export const command: CommandDef = {
   positionals: [{ name: 'TOKEN', description: 'the token, or - to read stdin (default when piped)' }],
   options: {
     ...SECRET_OPTIONS,
-    jwks: { type: 'string', valueName: 'FILE|URL', description: 'a JWK Set file, or an http(s) URL to fetch it from' },
-    'jwks-timeout': { type: 'string', valueName: 'MS', description: 'timeout for fetching --jwks URL (default 5000)' },
+    jwks: {
+      type: 'string',
+      valueName: 'FILE|URL',
+      description: 'a JWK Set file, or an http(s) URL to fetch it from',
+    },
+    'jwks-timeout': {
+      type: 'string',
+      valueName: 'MS',
+      description: 'timeout for fetching --jwks URL (default 5000)',
+    },
     alg: { type: 'string', short: 'a', valueName: 'ALG', multiple: true, description: 'accepted algorithm' },
-    iss: { type: 'string', short: 'i', valueName: 'ISS', multiple: true, description: 'required issuer (any of)' },
+    iss: {
+      type: 'string',
+      short: 'i',
+      valueName: 'ISS',
+      multiple: true,
+      description: 'required issuer (any of)',
+    },
     aud: { type: 'string', valueName: 'AUD', multiple: true, description: 'required audience (any of)' },
     sub: { type: 'string', valueName: 'SUB', description: 'required subject' },
     typ: { type: 'string', valueName: 'TYP', description: 'required "typ" header, e.g. at+jwt' },
-    require: { type: 'string', valueName: 'CLAIM', multiple: true, description: 'claim that must be present (e.g. exp)' },
-    leeway: { type: 'string', short: 'l', valueName: 'SECONDS', description: 'clock skew allowed for exp/nbf/iat (e.g. 30, 1m)' },
-    'max-age': { type: 'string', valueName: 'AGE', description: 'reject tokens issued (iat) longer ago than AGE (e.g. 1h)' },
-    now: { type: 'string', valueName: 'TIME', description: 'verify as of this moment (epoch seconds or ISO date)' },
-    json: { type: 'boolean', short: 'j', description: 'machine output: {"valid":true,"header":..,"payload":..} or {"valid":false,"code":..,"error":..}' },
+    require: {
+      type: 'string',
+      valueName: 'CLAIM',
+      multiple: true,
+      description: 'claim that must be present (e.g. exp)',
+    },
+    leeway: {
+      type: 'string',
+      short: 'l',
+      valueName: 'SECONDS',
+      description: 'clock skew allowed for exp/nbf/iat (e.g. 30, 1m)',
+    },
+    'max-age': {
+      type: 'string',
+      valueName: 'AGE',
+      description: 'reject tokens issued (iat) longer ago than AGE (e.g. 1h)',
+    },
+    now: {
+      type: 'string',
+      valueName: 'TIME',
+      description: 'verify as of this moment (epoch seconds or ISO date)',
+    },
+    json: {
+      type: 'boolean',
+      short: 'j',
+      description:
+        'machine output: {"valid":true,"header":..,"payload":..} or {"valid":false,"code":..,"error":..}',
+    },
     quiet: { type: 'boolean', short: 'q', description: 'no warnings on stderr' },
   },
   async run({ values, positionals, io, out, warn: rawWarn }) {
@@ -63,26 +100,37 @@ export const command: CommandDef = {
       }
     }
     const nowSeconds = parseNow(values.now as string | undefined);
-    const leeway = values.leeway !== undefined ? parseSeconds(values.leeway as string, '--leeway') : undefined;
-    const maxAge = values['max-age'] !== undefined ? parseSeconds(values['max-age'] as string, '--max-age') : undefined;
+    const leeway =
+      values.leeway !== undefined ? parseSeconds(values.leeway as string, '--leeway') : undefined;
+    const maxAge =
+      values['max-age'] !== undefined ? parseSeconds(values['max-age'] as string, '--max-age') : undefined;
 
     const loaded = await loadKey(values, io, warn, { allowJwks: true, jwksTimeoutMs });
-    if (!loaded) throw usageError('no key: pass --key FILE, --jwks FILE|URL, --secret-file FILE, --secret SECRET, or set JWT_SECRET');
+    if (!loaded)
+      throw usageError(
+        'no key: pass --key FILE, --jwks FILE|URL, --secret-file FILE, --secret SECRET, or set JWT_SECRET',
+      );
 
     let algorithms: Algorithm[];
     if (given.length > 0) algorithms = [...new Set(given)];
     else if (loaded.algs && loaded.algs.length > 0) algorithms = loaded.algs;
     else if (loaded.kind === 'secret') throw usageError(HMAC_WITHOUT_ALG);
     else if (loaded.kind === 'jwks') {
-      throw usageError(`some keys in ${loaded.source} have no "alg" or curve that fixes the algorithm: pass --alg`);
+      throw usageError(
+        `some keys in ${loaded.source} have no "alg" or curve that fixes the algorithm: pass --alg`,
+      );
     } else {
-      throw usageError(`an RSA key can verify RS256/RS384/RS512/PS256/PS384/PS512: pass --alg to say which one to accept`);
+      throw usageError(
+        `an RSA key can verify RS256/RS384/RS512/PS256/PS384/PS512: pass --alg to say which one to accept`,
+      );
     }
 
     let key: VerifyKey;
     if (loaded.kind === 'secret') {
       if (!algorithms.every(isHmac)) {
-        throw usageError(`a secret only verifies HS256/HS384/HS512; --alg ${algorithms.filter((a) => !isHmac(a)).join(', ')} needs --key or --jwks`);
+        throw usageError(
+          `a secret only verifies HS256/HS384/HS512; --alg ${algorithms.filter((a) => !isHmac(a)).join(', ')} needs --key or --jwks`,
+        );
       }
       const weakest = Math.max(...algorithms.map(minHmacBytes));
       if (loaded.secret.length < weakest) {
@@ -118,7 +166,8 @@ export const command: CommandDef = {
       }
       throw err;
     }
-    if (values.json) out(JSON.stringify({ valid: true, header: result.header, payload: result.payload }, null, 2));
+    if (values.json)
+      out(JSON.stringify({ valid: true, header: result.header, payload: result.payload }, null, 2));
     else out(JSON.stringify(result.payload, null, 2));
     // The token is valid; still say what is risky about it (no exp, long lifetime, jku...).
     for (const w of explainToken(token, { now: nowSeconds }).warnings) {

@@ -43,7 +43,11 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
 }
 
 /** A temporary directory, removed by the returned cleanup. */
-export function tempDir(): { dir: string; file(name: string, content?: string | Buffer): string; cleanup(): void } {
+export function tempDir(): {
+  dir: string;
+  file(name: string, content?: string | Buffer): string;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'jwtkit-cli-'));
   return {
     dir,

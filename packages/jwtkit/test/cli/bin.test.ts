@@ -22,20 +22,23 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-before(() => {
-  if (existsSync(distMain) && statSync(distMain).mtimeMs >= newestMtime(join(pkgDir, 'src'))) return;
-  try {
-    // flock: several test files or engineers may build at once.
-    execFileSync('flock', ['/tmp/jwtkit-build.lock', 'npx', 'tsc', '-p', 'tsconfig.build.json'], {
-      cwd: pkgDir,
-      stdio: 'pipe',
-      timeout: 180_000,
-    });
-  } catch {
-    // tsc still emits when another module has a type error; the existence check below decides.
-  }
-  assert.ok(existsSync(distMain), 'dist/cli/main.js must exist after the build');
-}, { timeout: 200_000 });
+before(
+  () => {
+    if (existsSync(distMain) && statSync(distMain).mtimeMs >= newestMtime(join(pkgDir, 'src'))) return;
+    try {
+      // flock: several test files or engineers may build at once.
+      execFileSync('flock', ['/tmp/jwtkit-build.lock', 'npx', 'tsc', '-p', 'tsconfig.build.json'], {
+        cwd: pkgDir,
+        stdio: 'pipe',
+        timeout: 180_000,
+      });
+    } catch {
+      // tsc still emits when another module has a type error; the existence check below decides.
+    }
+    assert.ok(existsSync(distMain), 'dist/cli/main.js must exist after the build');
+  },
+  { timeout: 200_000 },
+);
 
 function jwtkit(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], {
@@ -49,7 +52,12 @@ function jwtkit(args: string[], opts: { input?: string; env?: Record<string, str
 
 describe('the jwtkit bin (spawned)', () => {
   test('encode prints exactly the seed token (JSON and key=value forms)', () => {
-    const a = jwtkit(['encode', '--secret', SEED_SECRET, '{"user_id":101,"username":"alice","role":"admin"}']);
+    const a = jwtkit([
+      'encode',
+      '--secret',
+      SEED_SECRET,
+      '{"user_id":101,"username":"alice","role":"admin"}',
+    ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(a.stdout, `${SEED_TOKEN}\n`);
     const b = jwtkit(['encode', '--secret', SEED_SECRET, 'user_id=101', 'username=alice', 'role=admin']);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { encode, encodeUnsecured } from '../../src/index.js';
-import { ESC, SEED_TOKEN, STRONG_SECRET, run } from './_helpers.js';
+import { ESC, run, SEED_TOKEN, STRONG_SECRET } from './_helpers.js';
 
 const NOW = 1_700_000_000;
 const [H, P, S] = SEED_TOKEN.split('.') as [string, string, string];
@@ -63,7 +63,11 @@ describe('jwtkit decode', () => {
     const long = encode({ iat: NOW, exp: NOW + 7 * 86400 }, STRONG_SECRET);
     assert.match((await run(['decode', '--now', String(NOW), long])).stdout, /\(long-lifetime\)/);
     const risky = encode({ exp: NOW + 60 }, STRONG_SECRET, {
-      headers: { jku: 'https://evil.example/jwks', x5u: 'https://evil.example/cert', jwk: { kty: 'oct', k: 'AA' } },
+      headers: {
+        jku: 'https://evil.example/jwks',
+        x5u: 'https://evil.example/cert',
+        jwk: { kty: 'oct', k: 'AA' },
+      },
     });
     const out = (await run(['decode', '--now', String(NOW), risky])).stdout;
     assert.match(out, /\(jku\)/);

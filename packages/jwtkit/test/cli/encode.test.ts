@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { decode } from '../../src/index.js';
-import { SEED_SECRET, SEED_TOKEN, STRONG_SECRET, headerOf, payloadOf, run, tempDir } from './_helpers.js';
+import { headerOf, payloadOf, run, SEED_SECRET, SEED_TOKEN, STRONG_SECRET, tempDir } from './_helpers.js';
 
 const tmp = tempDir();
 after(() => tmp.cleanup());
 
 describe('jwtkit encode', () => {
   test('JSON payload with --secret prints exactly the seed token and a newline', async () => {
-    const r = await run(['encode', '--secret', SEED_SECRET, '{"user_id":101,"username":"alice","role":"admin"}']);
+    const r = await run([
+      'encode',
+      '--secret',
+      SEED_SECRET,
+      '{"user_id":101,"username":"alice","role":"admin"}',
+    ]);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, `${SEED_TOKEN}\n`);
   });
@@ -28,7 +33,9 @@ describe('jwtkit encode', () => {
   });
 
   test('JWT_SECRET from the environment: no command-line warning', async () => {
-    const r = await run(['encode', 'user_id=101', 'username=alice', 'role=admin'], { env: { JWT_SECRET: SEED_SECRET } });
+    const r = await run(['encode', 'user_id=101', 'username=alice', 'role=admin'], {
+      env: { JWT_SECRET: SEED_SECRET },
+    });
     assert.equal(r.stdout, `${SEED_TOKEN}\n`);
     assert.doesNotMatch(r.stderr, /visible/);
   });
@@ -44,8 +51,14 @@ describe('jwtkit encode', () => {
   test('--secret-encoding base64url and hex decode the secret', async () => {
     const b64 = Buffer.from(SEED_SECRET).toString('base64url');
     const hex = Buffer.from(SEED_SECRET).toString('hex');
-    const a = await run(['encode', '--secret-encoding', 'base64url', 'user_id=101', 'username=alice', 'role=admin'], { env: { JWT_SECRET: b64 } });
-    const b = await run(['encode', '--secret-encoding', 'hex', 'user_id=101', 'username=alice', 'role=admin'], { env: { JWT_SECRET: hex } });
+    const a = await run(
+      ['encode', '--secret-encoding', 'base64url', 'user_id=101', 'username=alice', 'role=admin'],
+      { env: { JWT_SECRET: b64 } },
+    );
+    const b = await run(
+      ['encode', '--secret-encoding', 'hex', 'user_id=101', 'username=alice', 'role=admin'],
+      { env: { JWT_SECRET: hex } },
+    );
     assert.equal(a.stdout, `${SEED_TOKEN}\n`);
     assert.equal(b.stdout, `${SEED_TOKEN}\n`);
     const bad = await run(['encode', '--secret-encoding', 'hex', 'a=1'], { env: { JWT_SECRET: 'xyz' } });
@@ -54,9 +67,15 @@ describe('jwtkit encode', () => {
   });
 
   test('payload from stdin (piped) and from - ', async () => {
-    const piped = await run(['encode'], { stdin: '{"user_id":101,"username":"alice","role":"admin"}\n', env: { JWT_SECRET: SEED_SECRET } });
+    const piped = await run(['encode'], {
+      stdin: '{"user_id":101,"username":"alice","role":"admin"}\n',
+      env: { JWT_SECRET: SEED_SECRET },
+    });
     assert.equal(piped.stdout, `${SEED_TOKEN}\n`);
-    const dash = await run(['encode', '-', 'role=admin'], { stdin: '{"user_id":101,"username":"alice","role":"user"}', env: { JWT_SECRET: SEED_SECRET } });
+    const dash = await run(['encode', '-', 'role=admin'], {
+      stdin: '{"user_id":101,"username":"alice","role":"user"}',
+      env: { JWT_SECRET: SEED_SECRET },
+    });
     assert.equal(dash.stdout, `${SEED_TOKEN}\n`, 'key=value after - overrides');
   });
 
@@ -67,16 +86,47 @@ describe('jwtkit encode', () => {
   });
 
   test('key=value values are JSON-typed', async () => {
-    const r = await run(['encode', 'n=1.5', 'b=true', 'z=null', 's=alice', 'q="101"', 'arr=[1,2]', 'o={"a":1}', 'eq=a=b'], {
-      env: { JWT_SECRET: STRONG_SECRET },
-    });
+    const r = await run(
+      ['encode', 'n=1.5', 'b=true', 'z=null', 's=alice', 'q="101"', 'arr=[1,2]', 'o={"a":1}', 'eq=a=b'],
+      {
+        env: { JWT_SECRET: STRONG_SECRET },
+      },
+    );
     assert.equal(r.code, 0);
-    assert.deepEqual(payloadOf(r.stdout), { n: 1.5, b: true, z: null, s: 'alice', q: '101', arr: [1, 2], o: { a: 1 }, eq: 'a=b' });
+    assert.deepEqual(payloadOf(r.stdout), {
+      n: 1.5,
+      b: true,
+      z: null,
+      s: 'alice',
+      q: '101',
+      arr: [1, 2],
+      o: { a: 1 },
+      eq: 'a=b',
+    });
   });
 
   test('registered-claim flags: --exp/--nbf durations, --iat, --iss/--aud/--sub/--jti, fixed --now', async () => {
     const r = await run(
-      ['encode', '--now', '1700000000', '--exp', '15m', '--nbf=-1m', '--iat', '--iss', 'https://issuer', '--aud', 'api', '--aud', 'web', '--sub', '101', '--jti', 'j1', 'role=admin'],
+      [
+        'encode',
+        '--now',
+        '1700000000',
+        '--exp',
+        '15m',
+        '--nbf=-1m',
+        '--iat',
+        '--iss',
+        'https://issuer',
+        '--aud',
+        'api',
+        '--aud',
+        'web',
+        '--sub',
+        '101',
+        '--jti',
+        'j1',
+        'role=admin',
+      ],
       { env: { JWT_SECRET: STRONG_SECRET } },
     );
     assert.equal(r.code, 0, r.stderr);
@@ -91,23 +141,34 @@ describe('jwtkit encode', () => {
       exp: 1700000900,
     });
     // And the library accepts it at that time.
-    const p = decode(r.stdout.trim(), STRONG_SECRET, { algorithms: ['HS256'], now: 1700000100, audience: 'web' });
+    const p = decode(r.stdout.trim(), STRONG_SECRET, {
+      algorithms: ['HS256'],
+      now: 1700000100,
+      audience: 'web',
+    });
     assert.equal(p.sub, '101');
   });
 
   test('--exp absolute forms: @epoch and ISO date; single --aud is a string', async () => {
-    const a = await run(['encode', '--exp', '@1800000000', '--aud', 'api', 'x=1'], { env: { JWT_SECRET: STRONG_SECRET } });
+    const a = await run(['encode', '--exp', '@1800000000', '--aud', 'api', 'x=1'], {
+      env: { JWT_SECRET: STRONG_SECRET },
+    });
     assert.equal(payloadOf(a.stdout).exp, 1800000000);
     assert.equal(payloadOf(a.stdout).aud, 'api');
-    const b = await run(['encode', '--exp', '2030-01-01T00:00:00Z', 'x=1'], { env: { JWT_SECRET: STRONG_SECRET } });
+    const b = await run(['encode', '--exp', '2030-01-01T00:00:00Z', 'x=1'], {
+      env: { JWT_SECRET: STRONG_SECRET },
+    });
     assert.equal(payloadOf(b.stdout).exp, Date.UTC(2030, 0, 1) / 1000);
   });
 
   test('--header, --kid and --alg HS512 shape the header', async () => {
     const secret = 'x'.repeat(64);
-    const r = await run(['encode', '--alg', 'HS512', '--kid', 'k1', '--header', 'typ=at+jwt', '--header', 'ver=2', 'a=1'], {
-      env: { JWT_SECRET: secret },
-    });
+    const r = await run(
+      ['encode', '--alg', 'HS512', '--kid', 'k1', '--header', 'typ=at+jwt', '--header', 'ver=2', 'a=1'],
+      {
+        env: { JWT_SECRET: secret },
+      },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(headerOf(r.stdout), { alg: 'HS512', kid: 'k1', typ: 'at+jwt', ver: 2 });
     assert.equal(r.stderr, '');
@@ -124,7 +185,9 @@ describe('jwtkit encode', () => {
 
   describe('errors', () => {
     const env = { JWT_SECRET: STRONG_SECRET };
-    const cases: Array<[string, string[], number, RegExp, { stdin?: string; env?: Record<string, string> }?]> = [
+    const cases: Array<
+      [string, string[], number, RegExp, { stdin?: string; env?: Record<string, string> }?]
+    > = [
       ['no key at all', ['encode', 'a=1'], 2, /no key/, { env: {} }],
       ['no payload on a terminal', ['encode'], 2, /no payload/],
       ['invalid JSON', ['encode', '{"a":'], 2, /not valid JSON/],
@@ -144,11 +207,20 @@ describe('jwtkit encode', () => {
       ['missing secret file', ['encode', '--secret-file', '/nonexistent/s', 'a=1'], 3, /no such file/],
       ['missing key file', ['encode', '--key', '/nonexistent/k.pem', 'a=1'], 3, /no such file/],
       ['--header alg', ['encode', '--header', 'alg=none', 'a=1'], 2, /--alg/],
-      ['secret too short for the library', ['encode', 'a=1'], 3, /ERR_JWK_INVALID/, { env: { JWT_SECRET: 'short' } }],
+      [
+        'secret too short for the library',
+        ['encode', 'a=1'],
+        3,
+        /ERR_JWK_INVALID/,
+        { env: { JWT_SECRET: 'short' } },
+      ],
     ];
     for (const [name, argv, code, re, opts] of cases) {
       test(name, async () => {
-        const r = await run(argv, { env: opts?.env ?? env, ...(opts?.stdin !== undefined ? { stdin: opts.stdin } : {}) });
+        const r = await run(argv, {
+          env: opts?.env ?? env,
+          ...(opts?.stdin !== undefined ? { stdin: opts.stdin } : {}),
+        });
         assert.equal(r.code, code, `${r.stderr}`);
         assert.match(r.stderr, re);
         assert.equal(r.stdout, '');
@@ -159,7 +231,9 @@ describe('jwtkit encode', () => {
 });
 
 test('jwtkit encode: iss/sub/jti/aud from key=value stay strings (StringOrURI)', async () => {
-  const r = await run(['encode', 'sub=101', 'iss=7', 'jti=true', 'aud=5', 'n=5'], { env: { JWT_SECRET: STRONG_SECRET } });
+  const r = await run(['encode', 'sub=101', 'iss=7', 'jti=true', 'aud=5', 'n=5'], {
+    env: { JWT_SECRET: STRONG_SECRET },
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(payloadOf(r.stdout), { sub: '101', iss: '7', jti: 'true', aud: '5', n: 5 });
 });

@@ -9,7 +9,17 @@ after(() => tmp.cleanup());
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 describe('jwtkit keygen', () => {
-  for (const alg of ['ES256', 'ES384', 'ES512', 'ES256K', 'EdDSA', 'Ed25519', 'Ed448', 'RS256', 'PS256'] as const) {
+  for (const alg of [
+    'ES256',
+    'ES384',
+    'ES512',
+    'ES256K',
+    'EdDSA',
+    'Ed25519',
+    'Ed448',
+    'RS256',
+    'PS256',
+  ] as const) {
     test(`${alg}: a private JWK with alg, use and a thumbprint kid that signs verifiable tokens`, async () => {
       const r = await run(['keygen', alg]);
       assert.equal(r.code, 0, r.stderr);
@@ -40,7 +50,10 @@ describe('jwtkit keygen', () => {
   test('--format pem prints a PKCS#8 private key and the SPKI public key', async () => {
     const r = await run(['keygen', 'ES256', '--format', 'pem']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----\n-----BEGIN PUBLIC KEY-----/);
+    assert.match(
+      r.stdout,
+      /-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----\n-----BEGIN PUBLIC KEY-----/,
+    );
   });
 
   test('--out writes the private key (mode 600) and the public key next to it; the pair round-trips through encode/verify', async () => {
@@ -109,7 +122,9 @@ describe('jwtkit jwk', () => {
     assert.deepEqual(a, pubJwk);
     const b = JSON.parse((await run(['jwk', privPem])).stdout);
     assert.equal(typeof b.d, 'string');
-    const c = JSON.parse((await run(['jwk', privPem, '--public', '--kid', 'k9', '--alg', 'ES256', '--use', 'sig'])).stdout);
+    const c = JSON.parse(
+      (await run(['jwk', privPem, '--public', '--kid', 'k9', '--alg', 'ES256', '--use', 'sig'])).stdout,
+    );
     assert.deepEqual(c, { ...pubJwk, kid: 'k9', alg: 'ES256', use: 'sig' });
   });
 
@@ -149,7 +164,10 @@ describe('jwtkit jwk', () => {
       assert.match(r.stderr, /no such file/);
     });
     test('not a key: exit 3', async () => {
-      const r = await run(['jwk', tmp.file('junk.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')]);
+      const r = await run([
+        'jwk',
+        tmp.file('junk.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'),
+      ]);
       assert.equal(r.code, 3);
       assert.match(r.stderr, /not a usable key/);
     });
@@ -160,7 +178,10 @@ describe('jwtkit jwk', () => {
     test('no FILE, bad --hash, --public of a secret', async () => {
       assert.equal((await run(['jwk'])).code, 2);
       assert.equal((await run(['jwk', pubPem, '--thumbprint', '--hash', 'md5'])).code, 2);
-      const oct = tmp.file('oct.json', JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 1).toString('base64url') }));
+      const oct = tmp.file(
+        'oct.json',
+        JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 1).toString('base64url') }),
+      );
       assert.equal((await run(['jwk', oct, '--public'])).code, 3);
       assert.equal((await run(['jwk', oct, '--thumbprint'])).code, 0);
     });
@@ -174,7 +195,16 @@ describe('jwtkit jwks', () => {
 
   test('builds one public JWKS from PEM, JWK and JWKS files, private parts stripped, kids kept or derived', async () => {
     const a = tmp.file('a.pem', exportPem(ec.privateKey));
-    const b = tmp.file('b.json', JSON.stringify({ ...exportJwk(ed.privateKey), kid: 'ed-1', alg: 'EdDSA', use: 'sig', key_ops: ['sign'] }));
+    const b = tmp.file(
+      'b.json',
+      JSON.stringify({
+        ...exportJwk(ed.privateKey),
+        kid: 'ed-1',
+        alg: 'EdDSA',
+        use: 'sig',
+        key_ops: ['sign'],
+      }),
+    );
     const c = tmp.file('c.json', JSON.stringify({ keys: [{ ...exportJwk(rsa.privateKey), kid: 'rsa-1' }] }));
     const r = await run(['jwks', a, b, c]);
     assert.equal(r.code, 0, r.stderr);
@@ -185,14 +215,20 @@ describe('jwtkit jwks', () => {
     assert.deepEqual(set.keys[1], { ...exportJwk(ed.publicKey), kid: 'ed-1', alg: 'EdDSA', use: 'sig' });
     assert.equal(set.keys[2].kid, 'rsa-1');
     // The set verifies a token signed by one of the keys.
-    const token = encode({ sub: 's', exp: Math.floor(Date.now() / 1000) + 60 }, ed.privateKey, { algorithm: 'EdDSA', keyId: 'ed-1' });
+    const token = encode({ sub: 's', exp: Math.floor(Date.now() / 1000) + 60 }, ed.privateKey, {
+      algorithm: 'EdDSA',
+      keyId: 'ed-1',
+    });
     const jf = tmp.file('set-out.json', r.stdout);
     const v = await run(['verify', '--jwks', jf, '--alg', 'EdDSA', token]);
     assert.equal(v.code, 0, v.stderr);
   });
 
   test('refuses to publish an HMAC (oct) key', async () => {
-    const oct = tmp.file('oct2.json', JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') }));
+    const oct = tmp.file(
+      'oct2.json',
+      JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 7).toString('base64url') }),
+    );
     const r = await run(['jwks', oct]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /never be published/);

@@ -4,7 +4,9 @@ import { describe, test } from 'node:test';
 import { COMMANDS } from '../../src/cli/main.js';
 import { run } from './_helpers.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 describe('jwtkit (global)', () => {
   test('--version, -V and version print the package version', async () => {
@@ -40,7 +42,11 @@ describe('jwtkit (global)', () => {
 
   for (const name of Object.keys(COMMANDS)) {
     test(`${name} --help: usage, options, examples and exit codes on stdout`, async () => {
-      for (const argv of [[name, '--help'], [name, '-h'], ['help', name]]) {
+      for (const argv of [
+        [name, '--help'],
+        [name, '-h'],
+        ['help', name],
+      ]) {
         const r = await run(argv);
         assert.equal(r.code, 0, argv.join(' '));
         assert.match(r.stdout, new RegExp(`Usage: jwtkit ${name} \\[options\\]`));
@@ -61,7 +67,10 @@ describe('jwtkit (global)', () => {
   test('help text has no colour escapes when not on a TTY, colours on a TTY', async () => {
     assert.equal((await run(['encode', '--help'])).stdout.includes('\u001b['), false);
     assert.equal((await run(['encode', '--help'], { isTTY: true })).stdout.includes('\u001b['), true);
-    assert.equal((await run(['--no-color', 'encode', '--help'], { isTTY: true })).stdout.includes('\u001b['), false);
+    assert.equal(
+      (await run(['--no-color', 'encode', '--help'], { isTTY: true })).stdout.includes('\u001b['),
+      false,
+    );
   });
 
   test('verify --help documents why an HMAC secret needs --alg', async () => {

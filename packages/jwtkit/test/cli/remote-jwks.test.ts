@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { encode, exportJwk, generateKeyPair } from '../../src/index.js';
@@ -41,7 +41,10 @@ before(async () => {
         return;
       }
       case '/huge-declared':
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(10 * 1024 * 1024),
+        });
         res.write('{');
         hanging.add(res);
         return;
@@ -97,7 +100,14 @@ describe('jwtkit verify --jwks URL', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const r = await run(['verify', '--jwks', `http://127.0.0.1:${port}/jwks.json`, '--now', String(NOW), token]);
+    const r = await run([
+      'verify',
+      '--jwks',
+      `http://127.0.0.1:${port}/jwks.json`,
+      '--now',
+      String(NOW),
+      token,
+    ]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /cannot fetch the JWKS.*ECONNREFUSED/);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { encode, exportJwk, exportPem, generateKeyPair } from '../../src/index.js';
-import { SEED_SECRET, SEED_TOKEN, STRONG_SECRET, run, tempDir } from './_helpers.js';
+import { run, SEED_SECRET, SEED_TOKEN, STRONG_SECRET, tempDir } from './_helpers.js';
 
 const NOW = 1_700_000_000;
 const tmp = tempDir();
@@ -17,7 +17,12 @@ const rsaPub = tmp.file('rsa.pub.pem', exportPem(rsa.publicKey));
 const rsaJwkWithAlg = tmp.file('rsa.pub.json', JSON.stringify({ ...exportJwk(rsa.publicKey), alg: 'PS256' }));
 const jwksFile = tmp.file(
   'jwks.json',
-  JSON.stringify({ keys: [{ ...exportJwk(es.publicKey), kid: 'es1' }, { ...exportJwk(ed.publicKey), kid: 'ed1' }] }),
+  JSON.stringify({
+    keys: [
+      { ...exportJwk(es.publicKey), kid: 'es1' },
+      { ...exportJwk(ed.publicKey), kid: 'ed1' },
+    ],
+  }),
 );
 
 const good = encode({ sub: '42', iss: 'https://issuer', iat: NOW, exp: NOW + 900 }, STRONG_SECRET);
@@ -64,7 +69,10 @@ describe('jwtkit verify', () => {
       [['--alg', 'HS512'], 'ERR_JWS_ALG_NOT_ALLOWED'],
     ];
     for (const [extra, code] of checks) {
-      const argv = extra[0] === '--alg' ? ['verify', ...extra, '--now', String(NOW + 10), good] : [...base, ...extra, good];
+      const argv =
+        extra[0] === '--alg'
+          ? ['verify', ...extra, '--now', String(NOW + 10), good]
+          : [...base, ...extra, good];
       const r = await run(argv, { env });
       assert.equal(r.code, 1, `${extra.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, new RegExp(code), extra.join(' '));
@@ -86,7 +94,8 @@ describe('jwtkit verify', () => {
 
   test('time: expired, --leeway, --max-age, not yet valid', async () => {
     const env = { JWT_SECRET: STRONG_SECRET };
-    const at = (t: number, ...extra: string[]) => run(['verify', '--alg', 'HS256', '--now', String(t), ...extra, good], { env });
+    const at = (t: number, ...extra: string[]) =>
+      run(['verify', '--alg', 'HS256', '--now', String(t), ...extra, good], { env });
     const expired = await at(NOW + 1000);
     assert.equal(expired.code, 1);
     assert.match(expired.stderr, /ERR_JWT_EXPIRED/);
@@ -98,7 +107,10 @@ describe('jwtkit verify', () => {
     const early = await run(['verify', '--alg', 'HS256', '--now', String(NOW), nbf], { env });
     assert.equal(early.code, 1);
     assert.match(early.stderr, /ERR_JWT_NOT_YET_VALID/);
-    const iso = await run(['verify', '--alg', 'HS256', '--now', new Date((NOW + 10) * 1000).toISOString(), good], { env });
+    const iso = await run(
+      ['verify', '--alg', 'HS256', '--now', new Date((NOW + 10) * 1000).toISOString(), good],
+      { env },
+    );
     assert.equal(iso.code, 0);
   });
 
@@ -116,7 +128,10 @@ describe('jwtkit verify', () => {
   });
 
   test('token from stdin', async () => {
-    const r = await run(['verify', '--alg', 'HS256', '--now', String(NOW)], { stdin: `${good}\n`, env: { JWT_SECRET: STRONG_SECRET } });
+    const r = await run(['verify', '--alg', 'HS256', '--now', String(NOW)], {
+      stdin: `${good}\n`,
+      env: { JWT_SECRET: STRONG_SECRET },
+    });
     assert.equal(r.code, 0);
   });
 
@@ -138,7 +153,12 @@ describe('jwtkit verify', () => {
   });
 
   test('an HS256 token against an EC key (alg confusion) is rejected, not verified', async () => {
-    const forged = encode({ sub: 'x' }, exportPem(es.publicKey).replace(/-----[^-]+-----|\s/g, '').padEnd(32, 'x'));
+    const forged = encode(
+      { sub: 'x' },
+      exportPem(es.publicKey)
+        .replace(/-----[^-]+-----|\s/g, '')
+        .padEnd(32, 'x'),
+    );
     const r = await run(['verify', '--key', esPub, forged]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /ERR_JWS_ALG_NOT_ALLOWED/);
@@ -151,7 +171,18 @@ describe('jwtkit verify', () => {
     const t = encode({ exp: NOW + 60 }, rsa.privateKey, { algorithm: 'PS256' });
     const r = await run(['verify', '--key', rsaJwkWithAlg, '--now', String(NOW), t]);
     assert.equal(r.code, 0, r.stderr);
-    const r2 = await run(['verify', '--key', rsaPub, '--alg', 'PS256', '--alg', 'RS256', '--now', String(NOW), t]);
+    const r2 = await run([
+      'verify',
+      '--key',
+      rsaPub,
+      '--alg',
+      'PS256',
+      '--alg',
+      'RS256',
+      '--now',
+      String(NOW),
+      t,
+    ]);
     assert.equal(r2.code, 0, r2.stderr);
   });
 
@@ -175,10 +206,22 @@ describe('jwtkit verify', () => {
       ['secret with RS256', ['verify', '--alg', 'RS256', SEED_TOKEN], 2, /only verifies HS256/],
       ['missing key file', ['verify', '--key', '/nonexistent.pem', SEED_TOKEN], 3, /no such file/, {}],
       ['missing JWKS file', ['verify', '--jwks', '/nonexistent.json', SEED_TOKEN], 3, /no such file/, {}],
-      ['key file that is not a key', ['verify', '--key', '__SELF__', SEED_TOKEN], 3, /neither PEM nor JWK/, {}],
+      [
+        'key file that is not a key',
+        ['verify', '--key', '__SELF__', SEED_TOKEN],
+        3,
+        /neither PEM nor JWK/,
+        {},
+      ],
       ['JWKS file that is a single JWK', ['verify', '--jwks', '__JWK__', SEED_TOKEN], 3, /not a JWKS/, {}],
       ['malformed token', ['verify', '--alg', 'HS256', 'abc.def'], 1, /ERR_JWT_MALFORMED/],
-      ['bad --jwks-timeout', ['verify', '--jwks', 'http://127.0.0.1:1/x', '--jwks-timeout', '0', SEED_TOKEN], 2, /--jwks-timeout/, {}],
+      [
+        'bad --jwks-timeout',
+        ['verify', '--jwks', 'http://127.0.0.1:1/x', '--jwks-timeout', '0', SEED_TOKEN],
+        2,
+        /--jwks-timeout/,
+        {},
+      ],
     ];
     const notKey = tmp.file('not-a-key.txt', 'hello world');
     for (const [name, argv, code, re, env] of cases) {
