@@ -1,0 +1,254 @@
+/**
+ * Revocation state shared through Redis.
+ *
+ * `RedisDenylist`: one key per revoked token/session, `SET <prefix>deny:<key> 1 PXAT <expiresAt>`, so
+ * Redis drops it exactly when no token it could match is still alive. Written through to `Storage`
+ * first (durable: Redis may run without persistence), then to Redis; after every reconnect, if Redis
+ * lost its data (restart), the entries are reloaded from storage before any check trusts Redis again.
+ *
+ * `RedisEpochStore`: the truth is the users table (atomic bump in Postgres); Redis holds a shared cache
+ * `<prefix>epoch:<userId>` written with a "never decrease" script, so a slow reader can never overwrite
+ * a newer epoch with an older one. A bump whose Redis write failed is replayed on reconnect.
+ *
+ * Both keep a small local mirror (from their own writes, reads and pub/sub messages): a positive denylist
+ * hit is answered locally, and under `REDIS_FAILURE_POLICY=open` the mirror answers while Redis is down.
+ */
+import type { Storage } from '../storage/types.js';
+import type { EventBus } from '../services/events.js';
+import type { Denylist, EpochStore } from '../services/revocation.js';
+import type { FailurePolicy } from './failure.js';
+import { revocationUnavailable } from './failure.js';
+import type { RedisLink } from './redis.js';
+
+const SEEDED = 'denylist:seeded';
+
+/** SET the key to ARGV[1] unless it already holds a greater value; (re)sets the TTL; returns the stored value. */
+const SET_MAX = `
+local cur = redis.call('GET', KEYS[1])
+local v = tonumber(ARGV[1])
+if cur and tonumber(cur) and tonumber(cur) >= v then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return tonumber(cur)
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return v
+`;
+
+interface StoreDeps {
+  link: RedisLink;
+  storage: Storage;
+  bus: EventBus;
+  clock: () => number;
+  policy: FailurePolicy;
+}
+
+/** Logs "answering from the local mirror" at most once per outage. */
+class OpenPolicyNotice {
+  #warned = false;
+  constructor(
+    private readonly link: RedisLink,
+    private readonly what: string,
+  ) {}
+  note(): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.link.log.warn({ policy: 'open', what: this.what }, 'redis unavailable: answering revocation checks from the local mirror');
+  }
+  reset(): void {
+    this.#warned = false;
+  }
+}
+
+export class RedisDenylist implements Denylist {
+  readonly #mirror = new Map<string, number>();
+  readonly #unsubscribe: () => void;
+  readonly #notice: OpenPolicyNotice;
+  /** Entries whose Redis write failed: replayed on reconnect (storage already has them). */
+  readonly #pending = new Map<string, number>();
+
+  constructor(private readonly d: StoreDeps) {
+    this.#notice = new OpenPolicyNotice(d.link, 'denylist');
+    this.#unsubscribe = d.bus.subscribe((e) => {
+      if (e.type === 'denylisted') this.#remember(e.key, e.expiresAt);
+    });
+    d.link.onReconnect(() => this.#resync());
+  }
+
+  #redisKey(key: string): string {
+    return this.d.link.key(`deny:${key}`);
+  }
+
+  #remember(key: string, expiresAt: number): void {
+    const prev = this.#mirror.get(key) ?? 0;
+    if (expiresAt > prev) this.#mirror.set(key, expiresAt);
+    if (this.#mirror.size > 20_000) {
+      const now = this.d.clock();
+      for (const [k, exp] of this.#mirror) if (exp <= now) this.#mirror.delete(k);
+    }
+  }
+
+  #mirrorHas(key: string): boolean {
+    const exp = this.#mirror.get(key);
+    if (exp === undefined) return false;
+    if (exp <= this.d.clock()) {
+      this.#mirror.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  async #write(key: string, expiresAt: number): Promise<void> {
+    const ttl = expiresAt - this.d.clock();
+    if (ttl <= 0) return;
+    await this.d.link.redis.set(this.#redisKey(key), '1', 'PX', ttl);
+  }
+
+  /** After a (re)connect: refill a Redis that lost its data from storage, then replay failed writes. */
+  async #resync(): Promise<void> {
+    const { redis } = this.d.link;
+    const seeded = await redis.exists(this.d.link.key(SEEDED));
+    if (!seeded) {
+      const now = this.d.clock();
+      const entries = await this.d.storage.listDenylistEntries(now);
+      const batch = redis.pipeline();
+      for (const e of entries) if (e.expiresAt > now) batch.set(this.#redisKey(e.key), '1', 'PX', e.expiresAt - now);
+      batch.set(this.d.link.key(SEEDED), String(now));
+      const results = (await batch.exec()) ?? [];
+      for (const [err] of results) if (err) throw err;
+      this.d.link.log.info({ entries: entries.length }, 'redis denylist reloaded from storage');
+    }
+    for (const [key, exp] of [...this.#pending]) {
+      await this.#write(key, exp);
+      this.#pending.delete(key);
+    }
+    this.#notice.reset();
+  }
+
+  async add(key: string, expiresAt: number): Promise<void> {
+    if (expiresAt <= this.d.clock()) return;
+    await this.d.storage.addDenylistEntry({ key, expiresAt });
+    this.#remember(key, expiresAt);
+    try {
+      await this.#write(key, expiresAt);
+    } catch {
+      // Durable in storage; Redis gets it on reconnect. Checks fail closed (or use the mirror) meanwhile.
+      this.#pending.set(key, Math.max(expiresAt, this.#pending.get(key) ?? 0));
+    }
+    await this.d.bus.publish({ type: 'denylisted', key, expiresAt });
+  }
+
+  async has(key: string): Promise<boolean> {
+    if (this.#mirrorHas(key)) return true;
+    if (this.d.link.usable) {
+      try {
+        return (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+      } catch {
+        // fall through to the failure policy
+      }
+    }
+    if (this.d.policy === 'closed') throw revocationUnavailable();
+    this.#notice.note();
+    return false; // the mirror already said no
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+}
+
+export class RedisEpochStore implements EpochStore {
+  readonly #mirror = new Map<number, number>();
+  readonly #pending = new Map<number, number>();
+  readonly #unsubscribe: () => void;
+  readonly #notice: OpenPolicyNotice;
+  /** Cache lifetime in Redis (s). A stale (lower) cached epoch can only let through tokens issued before
+   * the bump, which expire on their own; so a long TTL is safe. */
+  readonly #ttl = 86_400;
+
+  constructor(private readonly d: StoreDeps) {
+    this.#notice = new OpenPolicyNotice(d.link, 'epochs');
+    this.#unsubscribe = d.bus.subscribe((e) => {
+      if (e.type === 'epoch-changed') this.#remember(e.userId, e.epoch);
+    });
+    d.link.onReconnect(async () => {
+      for (const [userId, epoch] of [...this.#pending]) {
+        await this.#setMax(userId, epoch);
+        this.#pending.delete(userId);
+      }
+      this.#notice.reset();
+    });
+  }
+
+  #remember(userId: number, epoch: number): void {
+    if (epoch > (this.#mirror.get(userId) ?? -1)) this.#mirror.set(userId, epoch);
+    if (this.#mirror.size > 50_000) this.#mirror.clear();
+  }
+
+  async #setMax(userId: number, epoch: number): Promise<number> {
+    const v = await this.d.link.redis.eval(SET_MAX, 1, this.d.link.key(`epoch:${userId}`), String(epoch), String(this.#ttl));
+    return Number(v);
+  }
+
+  async #fromStorage(userId: number): Promise<number | null> {
+    const user = await this.d.storage.getUserById(userId);
+    return user ? user.tokenEpoch : null;
+  }
+
+  async get(userId: number): Promise<number | null> {
+    if (this.d.link.usable) {
+      let cached: string | null | undefined;
+      try {
+        cached = await this.d.link.redis.get(this.d.link.key(`epoch:${userId}`));
+      } catch {
+        cached = undefined; // redis failed: policy below
+      }
+      if (cached !== undefined) {
+        if (cached !== null) {
+          const epoch = Number(cached);
+          this.#remember(userId, epoch);
+          return epoch;
+        }
+        let epoch: number | null;
+        try {
+          epoch = await this.#fromStorage(userId);
+        } catch (err) {
+          // Database down: a known epoch (from a bump message or an earlier read) still answers.
+          const known = this.#mirror.get(userId);
+          if (known !== undefined) return known;
+          throw err;
+        }
+        if (epoch === null) return null;
+        let stored = epoch;
+        try {
+          stored = await this.#setMax(userId, epoch);
+        } catch {
+          // not cached this time
+        }
+        this.#remember(userId, stored);
+        return stored;
+      }
+    }
+    if (this.d.policy === 'closed') throw revocationUnavailable();
+    this.#notice.note();
+    const known = this.#mirror.get(userId);
+    if (known !== undefined) return known;
+    return this.#fromStorage(userId);
+  }
+
+  async bump(userId: number): Promise<number | null> {
+    const epoch = await this.d.storage.bumpTokenEpoch(userId, this.d.clock());
+    if (epoch === null) return null;
+    this.#remember(userId, epoch);
+    try {
+      await this.#setMax(userId, epoch);
+    } catch {
+      this.#pending.set(userId, Math.max(epoch, this.#pending.get(userId) ?? 0));
+    }
+    await this.d.bus.publish({ type: 'epoch-changed', userId, epoch });
+    return epoch;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+}
