@@ -3,18 +3,19 @@
  * and here only OpenSSL does the work: nothing is hand-rolled.
  */
 import {
-  type KeyObject,
   constants,
   createHash,
   createHmac,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
-  generateKeyPairSync,
-  randomBytes,
   sign as cryptoSign,
   verify as cryptoVerify,
+  generateKeyPairSync,
+  KeyObject,
+  randomBytes,
   timingSafeEqual,
+  type webcrypto,
 } from 'node:crypto';
 import type { AlgorithmInfo } from './algorithms.js';
 
@@ -30,6 +31,17 @@ export function isKeyObject(value: unknown): value is KeyObject {
     typeof (value as KeyObject).export === 'function' &&
     Object.prototype.toString.call(value) === '[object KeyObject]'
   );
+}
+
+/** A WebCrypto CryptoKey as a KeyObject (the same key material); null for anything else. */
+export function keyObjectFromCryptoKey(value: unknown): KeyObject | null {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.prototype.toString.call(value) !== '[object CryptoKey]'
+  )
+    return null;
+  return KeyObject.from(value as webcrypto.CryptoKey);
 }
 
 export function hmacBase64url(hash: string, secret: Buffer, data: string): string {
@@ -68,7 +80,12 @@ export function asymmetricSign(info: AlgorithmInfo, key: KeyObject, data: Buffer
  * Verifies an asymmetric JWS signature. For PSS the salt length must equal the hash length exactly
  * (OpenSSL checks it when a fixed salt length is given); for ECDSA the signature is raw r||s.
  */
-export function asymmetricVerify(info: AlgorithmInfo, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+export function asymmetricVerify(
+  info: AlgorithmInfo,
+  key: KeyObject,
+  data: Buffer,
+  signature: Buffer,
+): boolean {
   try {
     return cryptoVerify(info.hash, data, signerOptions(info, key), signature);
   } catch {

@@ -11,10 +11,19 @@
  * - A JWK's own `alg`, `use` and `key_ops` are honoured.
  * Parsed keys are cached (strings and bytes by content in bounded maps, objects by identity).
  */
+
+import { InvalidKeyError } from '../errors.js';
+import { bigintFromBase64url, rsaKeyProblem } from '../jwk/rsa-checks.js';
 import { type AlgorithmInfo, type CurveName, MIN_HMAC_SECRET_BYTES, MIN_RSA_BITS } from './algorithms.js';
 import { decodeStrict } from './base64url.js';
-import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey, isKeyObject } from './crypto.js';
-import { InvalidKeyError } from '../errors.js';
+import {
+  createPrivateKey,
+  createPublicKey,
+  isKeyObject,
+  type KeyObject,
+  keyObjectFromCryptoKey,
+  X509Certificate,
+} from './crypto.js';
 
 export type { KeyObject };
 
@@ -41,8 +50,8 @@ export interface Jwks {
   keys: Jwk[];
 }
 
-/** Anything jwtkit accepts as a key. */
-export type KeyInput = string | Uint8Array | KeyObject | Jwk;
+/** Anything jwtkit accepts as a key (a WebCrypto `CryptoKey`, e.g. from jose 6, is accepted as well). */
+export type KeyInput = string | Uint8Array | KeyObject | Jwk | CryptoKey;
 
 export type KeyUsage = 'sign' | 'verify';
 
@@ -96,14 +105,23 @@ const NODE_CURVES: Record<string, CurveName> = {
   secp256k1: 'secp256k1',
 };
 
-const ASYMMETRIC_TEXT = /-----BEGIN|^\s*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^\s*\{[\s\S]*"kty"/;
+const ASYMMETRIC_TEXT =
+  /-----BEGIN|^\s*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^\s*\{[\s\S]*"kty"/;
 
 function isJwkLike(value: unknown): value is Jwk {
-  return typeof value === 'object' && value !== null && !isKeyObject(value) && !ArrayBuffer.isView(value) && typeof (value as Jwk).kty === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !isKeyObject(value) &&
+    !ArrayBuffer.isView(value) &&
+    typeof (value as Jwk).kty === 'string'
+  );
 }
 
 export function isJwks(value: unknown): value is Jwks {
-  return typeof value === 'object' && value !== null && !isKeyObject(value) && Array.isArray((value as Jwks).keys);
+  return (
+    typeof value === 'object' && value !== null && !isKeyObject(value) && Array.isArray((value as Jwks).keys)
+  );
 }
 
 function bytesKey(bytes: Uint8Array): string {
@@ -118,6 +136,7 @@ function asymmetricEntry(key: KeyObject, jwk: Jwk | null): AsymmetricEntry {
   if (type === 'ec') curve = NODE_CURVES[details.namedCurve ?? ''] ?? null;
   else if (type === 'ed25519') curve = 'Ed25519';
   else if (type === 'ed448') curve = 'Ed448';
+  if (type === 'rsa' || type === 'rsa-pss') checkRsa(key, details.publicExponent ?? null);
   return {
     kind: 'asymmetric',
     key,
@@ -127,6 +146,19 @@ function asymmetricEntry(key: KeyObject, jwk: Jwk | null): AsymmetricEntry {
     jwk,
     publicKey: key.type === 'public' ? key : null,
   };
+}
+
+/** Refuses RSA keys with a bad public exponent or the ROCA fingerprint (Wycheproof json_web_key cases). */
+function checkRsa(key: KeyObject, e: bigint | null): void {
+  let n: bigint | null = null;
+  try {
+    const jwk = key.export({ format: 'jwk' }) as { n?: string };
+    if (typeof jwk.n === 'string') n = bigintFromBase64url(jwk.n);
+  } catch {
+    // RSASSA-PSS (id-RSASSA-PSS) keys have no JWK export; their exponent is still checked.
+  }
+  const problem = rsaKeyProblem(n, e);
+  if (problem) throw new InvalidKeyError(problem);
 }
 
 /** Parses DER bytes as a public key, a private key or a certificate; null when they are none of these. */
@@ -159,7 +191,9 @@ function parsePem(pem: string, passphrase?: string): KeyObject {
   } catch (cause) {
     const encrypted = /ENCRYPTED/.test(pem) && passphrase === undefined;
     throw new InvalidKeyError(
-      encrypted ? 'The PEM key is encrypted: pass its passphrase' : 'The PEM text is not a valid key or certificate',
+      encrypted
+        ? 'The PEM key is encrypted: pass its passphrase'
+        : 'The PEM text is not a valid key or certificate',
       { cause },
     );
   }
@@ -167,17 +201,21 @@ function parsePem(pem: string, passphrase?: string): KeyObject {
 
 function importAsymmetricJwk(jwk: Jwk): KeyObject {
   if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') {
-    throw new InvalidKeyError(`A JWK with kty "${String(jwk.kty).slice(0, 16)}" is not an asymmetric signing key`);
+    throw new InvalidKeyError(
+      `A JWK with kty "${String(jwk.kty).slice(0, 16)}" is not an asymmetric signing key`,
+    );
   }
-  if (Array.isArray(jwk.x5c) && jwk.n === undefined && jwk.x === undefined) {
-    const first = jwk.x5c[0];
-    const der = typeof first === 'string' ? Buffer.from(first, 'base64') : null;
-    if (!der) throw new InvalidKeyError('The JWK x5c member is empty');
-    try {
-      return new X509Certificate(der).publicKey;
-    } catch (cause) {
-      throw new InvalidKeyError('The JWK x5c certificate cannot be parsed', { cause });
-    }
+  if (jwk.x5c !== undefined && jwk.n === undefined && jwk.x === undefined && jwk.d === undefined) {
+    const key = x5cPublicKey(jwk.x5c);
+    const expected =
+      jwk.kty === 'RSA'
+        ? ['rsa', 'rsa-pss']
+        : jwk.kty === 'EC'
+          ? ['ec']
+          : ['ed25519', 'ed448', 'x25519', 'x448'];
+    if (!expected.includes(key.asymmetricKeyType ?? ''))
+      throw new InvalidKeyError('The JWK x5c certificate key does not match the JWK kty');
+    return key;
   }
   // Pass only the members node:crypto reads, so unexpected members cannot change the import.
   const { kty, crv, x, y, d, n, e, p, q, dp, dq, qi } = jwk as Record<string, unknown>;
@@ -189,11 +227,44 @@ function importAsymmetricJwk(jwk: Jwk): KeyObject {
       throw new InvalidKeyError(`The JWK member "${name}" is not a base64url string`);
     }
   }
+  let key: KeyObject;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: node's JWK type is looser than ours
-    return clean.d !== undefined ? createPrivateKey({ key: clean as any, format: 'jwk' }) : createPublicKey({ key: clean as any, format: 'jwk' });
+    key =
+      clean.d !== undefined
+        ? createPrivateKey({ key: clean as any, format: 'jwk' })
+        : createPublicKey({ key: clean as any, format: 'jwk' });
   } catch (cause) {
     throw new InvalidKeyError('The JWK is not a valid key', { cause });
+  }
+  if (jwk.x5c !== undefined) checkX5cMatches(jwk, key);
+  return key;
+}
+
+/** RFC 7517 §4.7: the key in the first x5c certificate MUST match the JWK's own key members. */
+function checkX5cMatches(jwk: Jwk, key: KeyObject): void {
+  const certKey = x5cPublicKey(jwk.x5c);
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  const a = pub.export({ format: 'der', type: 'spki' });
+  const b = certKey.export({ format: 'der', type: 'spki' });
+  if (!a.equals(b))
+    throw new InvalidKeyError('The JWK x5c certificate holds a different key than the JWK members');
+}
+
+const STD_BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The public key of the first certificate of an x5c chain (standard base64 DER, RFC 7517 §4.7). */
+function x5cPublicKey(x5c: unknown): KeyObject {
+  if (!Array.isArray(x5c) || x5c.length === 0)
+    throw new InvalidKeyError('The JWK x5c member must be a non-empty array');
+  const first = x5c[0];
+  if (typeof first !== 'string' || first.length % 4 !== 0 || !STD_BASE64.test(first)) {
+    throw new InvalidKeyError('The JWK x5c certificate is not standard base64 DER');
+  }
+  try {
+    return new X509Certificate(Buffer.from(first, 'base64')).publicKey;
+  } catch (cause) {
+    throw new InvalidKeyError('The JWK x5c certificate cannot be parsed', { cause });
   }
 }
 
@@ -205,7 +276,9 @@ export function secretEntry(input: unknown): SecretEntry {
     let entry = secretByString.get(input);
     if (!entry) {
       if (ASYMMETRIC_TEXT.test(input)) {
-        throw new InvalidKeyError('An asymmetric key (PEM, certificate, SSH or JWK text) cannot be used as an HMAC secret');
+        throw new InvalidKeyError(
+          'An asymmetric key (PEM, certificate, SSH or JWK text) cannot be used as an HMAC secret',
+        );
       }
       entry = { kind: 'secret', bytes: Buffer.from(input, 'utf8'), jwk: null, warned: false };
       secretByString.set(input, entry);
@@ -228,15 +301,25 @@ export function secretEntry(input: unknown): SecretEntry {
   if (typeof input === 'object' && input !== null) {
     const cached = byObject.get(input);
     if (cached) {
-      if (cached.kind !== 'secret') throw new InvalidKeyError('An asymmetric key cannot be used as an HMAC secret');
+      if (cached.kind !== 'secret')
+        throw new InvalidKeyError('An asymmetric key cannot be used as an HMAC secret');
       return cached;
     }
     let entry: SecretEntry;
-    if (isKeyObject(input)) {
-      if (input.type !== 'secret') throw new InvalidKeyError('An asymmetric KeyObject cannot be used as an HMAC secret');
+    const fromWebCrypto = keyObjectFromCryptoKey(input);
+    if (fromWebCrypto) {
+      if (fromWebCrypto.type !== 'secret')
+        throw new InvalidKeyError('An asymmetric CryptoKey cannot be used as an HMAC secret');
+      entry = { kind: 'secret', bytes: fromWebCrypto.export(), jwk: null, warned: false };
+    } else if (isKeyObject(input)) {
+      if (input.type !== 'secret')
+        throw new InvalidKeyError('An asymmetric KeyObject cannot be used as an HMAC secret');
       entry = { kind: 'secret', bytes: input.export(), jwk: null, warned: false };
     } else if (isJwkLike(input)) {
-      if (input.kty !== 'oct') throw new InvalidKeyError(`A JWK with kty "${String(input.kty).slice(0, 16)}" cannot be used as an HMAC secret`);
+      if (input.kty !== 'oct')
+        throw new InvalidKeyError(
+          `A JWK with kty "${String(input.kty).slice(0, 16)}" cannot be used as an HMAC secret`,
+        );
       const bytes = typeof input.k === 'string' ? decodeStrict(input.k) : null;
       if (!bytes) throw new InvalidKeyError('The oct JWK has no valid "k" member');
       entry = { kind: 'secret', bytes, jwk: input, warned: false };
@@ -256,7 +339,9 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
     let entry = asymByString.get(cacheKey);
     if (!entry) {
       if (!input.includes('-----BEGIN')) {
-        throw new InvalidKeyError('This algorithm needs a PEM key, a KeyObject or a JWK; a plain string is only an HMAC secret');
+        throw new InvalidKeyError(
+          'This algorithm needs a PEM key, a KeyObject or a JWK; a plain string is only an HMAC secret',
+        );
       }
       entry = asymmetricEntry(parsePem(input, passphrase), null);
       asymByString.set(cacheKey, entry);
@@ -268,8 +353,11 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
     let entry = asymByBytes.get(k);
     if (!entry) {
       const bytes = Buffer.from(input);
-      const key = bytes.toString('latin1').includes('-----BEGIN') ? parsePem(bytes.toString('utf8'), passphrase) : parseDer(bytes);
-      if (!key) throw new InvalidKeyError('The bytes are not a DER or PEM key (SPKI, PKCS#1, PKCS#8, SEC1 or X.509)');
+      const key = bytes.toString('latin1').includes('-----BEGIN')
+        ? parsePem(bytes.toString('utf8'), passphrase)
+        : parseDer(bytes);
+      if (!key)
+        throw new InvalidKeyError('The bytes are not a DER or PEM key (SPKI, PKCS#1, PKCS#8, SEC1 or X.509)');
       entry = asymmetricEntry(key, null);
       asymByBytes.set(k, entry);
     }
@@ -278,15 +366,23 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
   if (typeof input === 'object' && input !== null) {
     const cached = byObject.get(input);
     if (cached) {
-      if (cached.kind !== 'asymmetric') throw new InvalidKeyError('A secret cannot be used with an asymmetric algorithm');
+      if (cached.kind !== 'asymmetric')
+        throw new InvalidKeyError('A secret cannot be used with an asymmetric algorithm');
       return cached;
     }
     let entry: AsymmetricEntry;
-    if (isKeyObject(input)) {
-      if (input.type === 'secret') throw new InvalidKeyError('A secret KeyObject cannot be used with an asymmetric algorithm');
+    const fromWebCrypto = keyObjectFromCryptoKey(input);
+    if (fromWebCrypto) {
+      if (fromWebCrypto.type === 'secret')
+        throw new InvalidKeyError('A secret CryptoKey cannot be used with an asymmetric algorithm');
+      entry = asymmetricEntry(fromWebCrypto, null);
+    } else if (isKeyObject(input)) {
+      if (input.type === 'secret')
+        throw new InvalidKeyError('A secret KeyObject cannot be used with an asymmetric algorithm');
       entry = asymmetricEntry(input, null);
     } else if (isJwkLike(input)) {
-      if (input.kty === 'oct') throw new InvalidKeyError('An oct (secret) JWK cannot be used with an asymmetric algorithm');
+      if (input.kty === 'oct')
+        throw new InvalidKeyError('An oct (secret) JWK cannot be used with an asymmetric algorithm');
       entry = asymmetricEntry(importAsymmetricJwk(input), input);
     } else {
       throw new InvalidKeyError('Unsupported key: expected a PEM string, DER bytes, a KeyObject or a JWK');
@@ -302,7 +398,9 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
 function checkJwkConstraints(jwk: Jwk | null, info: AlgorithmInfo, usage: KeyUsage): void {
   if (!jwk) return;
   if (jwk.alg !== undefined && jwk.alg !== info.name) {
-    throw new InvalidKeyError(`The JWK is restricted to alg ${String(jwk.alg).slice(0, 16)}, not ${info.name}`);
+    throw new InvalidKeyError(
+      `The JWK is restricted to alg ${String(jwk.alg).slice(0, 16)}, not ${info.name}`,
+    );
   }
   if (jwk.use !== undefined && jwk.use !== 'sig') throw new InvalidKeyError('The JWK "use" is not "sig"');
   if (jwk.key_ops !== undefined) {
@@ -318,7 +416,12 @@ export interface HmacKeyPolicy {
 }
 
 /** The secret bytes for an HMAC algorithm, after the length and JWK checks. */
-export function hmacSecret(input: unknown, info: AlgorithmInfo, usage: KeyUsage, policy: HmacKeyPolicy = {}): Buffer {
+export function hmacSecret(
+  input: unknown,
+  info: AlgorithmInfo,
+  usage: KeyUsage,
+  policy: HmacKeyPolicy = {},
+): Buffer {
   const entry = secretEntry(input);
   checkJwkConstraints(entry.jwk, info, usage);
   const n = entry.bytes.length;
@@ -346,7 +449,10 @@ function checkKeyMatchesAlgorithm(entry: AsymmetricEntry, info: AlgorithmInfo): 
     case 'rsa-pss': {
       const okType = entry.type === 'rsa' || (info.family === 'rsa-pss' && entry.type === 'rsa-pss');
       if (!okType) throw new InvalidKeyError(`${info.name} needs an RSA key, not ${describe(entry)}`);
-      if (entry.bits < MIN_RSA_BITS) throw new InvalidKeyError(`${info.name} needs an RSA key of at least ${MIN_RSA_BITS} bits (this one has ${entry.bits})`);
+      if (entry.bits < MIN_RSA_BITS)
+        throw new InvalidKeyError(
+          `${info.name} needs an RSA key of at least ${MIN_RSA_BITS} bits (this one has ${entry.bits})`,
+        );
       return;
     }
     case 'ecdsa':
@@ -355,8 +461,14 @@ function checkKeyMatchesAlgorithm(entry: AsymmetricEntry, info: AlgorithmInfo): 
       }
       return;
     case 'eddsa':
-      if (entry.curve === null || !info.curves.includes(entry.curve) || (entry.type !== 'ed25519' && entry.type !== 'ed448')) {
-        throw new InvalidKeyError(`${info.name} needs an ${info.curves.join(' or ')} key, not ${describe(entry)}`);
+      if (
+        entry.curve === null ||
+        !info.curves.includes(entry.curve) ||
+        (entry.type !== 'ed25519' && entry.type !== 'ed448')
+      ) {
+        throw new InvalidKeyError(
+          `${info.name} needs an ${info.curves.join(' or ')} key, not ${describe(entry)}`,
+        );
       }
       return;
     default:
@@ -374,7 +486,8 @@ export function asymmetricKey(input: unknown, info: AlgorithmInfo, usage: KeyUsa
   checkKeyMatchesAlgorithm(entry, info);
   checkJwkConstraints(entry.jwk, info, usage);
   if (usage === 'sign') {
-    if (entry.key.type !== 'private') throw new InvalidKeyError(`Signing with ${info.name} needs a private key`);
+    if (entry.key.type !== 'private')
+      throw new InvalidKeyError(`Signing with ${info.name} needs a private key`);
     return entry.key;
   }
   if (!entry.publicKey) entry.publicKey = createPublicKey(entry.key);
@@ -382,6 +495,11 @@ export function asymmetricKey(input: unknown, info: AlgorithmInfo, usage: KeyUsa
 }
 
 /** The key material for `info`: secret bytes for HMAC, a KeyObject for the rest. */
-export function keyFor(input: unknown, info: AlgorithmInfo, usage: KeyUsage, policy?: HmacKeyPolicy): Buffer | KeyObject {
+export function keyFor(
+  input: unknown,
+  info: AlgorithmInfo,
+  usage: KeyUsage,
+  policy?: HmacKeyPolicy,
+): Buffer | KeyObject {
   return info.family === 'hmac' ? hmacSecret(input, info, usage, policy) : asymmetricKey(input, info, usage);
 }
