@@ -332,6 +332,18 @@ export function initDebugger() {
     input.focus();
   });
 
+  // The Flow hands over its access token: decode it and verify it against this service's JWKS.
+  document.addEventListener('jwtkit:inspect', (ev) => {
+    const detail = /** @type {CustomEvent<{token: string, jwksUrl: string}>} */ (ev).detail;
+    input.value = detail.token;
+    setRadio('key-kind', 'jwks-url');
+    /** @type {HTMLInputElement} */ ($('jwks-url')).value = detail.jwksUrl;
+    modes.select('tab-decode');
+    syncKeyKind();
+    decode();
+    verify(true);
+  });
+
   syncKeyKind();
   syncEncKind();
   decode();

@@ -27,7 +27,7 @@ const STEPS = [
     messages: [
       { from: 'C', to: 'A', label: 'GET /me  Authorization: Bearer <access>' },
       { from: 'A', to: 'A', label: 'verify signature, exp, iss, aud' },
-      { from: 'A', to: 'D', label: 'is the jti deny-listed? no' },
+      { from: 'A', to: 'D', label: 'jti or session deny-listed? no' },
       { from: 'A', to: 'C', label: '200 {user}', reply: true },
     ],
   },
@@ -54,7 +54,7 @@ const STEPS = [
     title: '5 · Replay old refresh token',
     messages: [
       { from: 'C', to: 'A', label: 'POST /auth/refresh {old refresh_token}' },
-      { from: 'A', to: 'D', label: 'already used: theft! revoke the whole family' },
+      { from: 'A', to: 'D', label: 'already spent: theft! revoke the whole session' },
       { from: 'A', to: 'C', label: '401 (family revoked)', reply: true },
     ],
   },
@@ -98,8 +98,8 @@ const short = (t) => (t.length > 28 ? `${t.slice(0, 16)}…${t.slice(-8)}` : t);
 export function initFlow() {
   const diagram = sequenceDiagram(STEPS);
   $('flow-diagram').append(diagram.svg);
-  /** @type {{user: string | null, access: string | null, refresh: string | null, old: string[], loggedOutAccess: string | null}} */
-  const state = { user: null, access: null, refresh: null, old: [], loggedOutAccess: null };
+  /** @type {{user: string | null, access: string | null, refresh: string | null, old: string[], loggedOutAccess: string | null, revoked: boolean}} */
+  const state = { user: null, access: null, refresh: null, old: [], loggedOutAccess: null, revoked: false };
   let busy = false;
 
   const buttons = /** @type {Record<string, HTMLButtonElement>} */ ({
@@ -117,7 +117,7 @@ export function initFlow() {
     buttons.admin.disabled = busy || !live;
     buttons.refresh.disabled = busy || !state.refresh;
     buttons.replay.disabled = busy || state.old.length === 0;
-    buttons.logout.disabled = busy || !live;
+    buttons.logout.disabled = busy || !live || state.revoked;
     buttons.meAfter.disabled = busy || !state.loggedOutAccess;
     /** @type {HTMLButtonElement} */ ($('flow-login-alice')).disabled = busy;
     /** @type {HTMLButtonElement} */ ($('flow-login-bob')).disabled = busy;
@@ -136,10 +136,16 @@ export function initFlow() {
           `${e.algorithm?.name ?? '?'} · sub ${String(p.sub ?? '?')} · ${p.username !== undefined ? `username ${String(p.username)} · ` : ''}role ${String(p.role ?? '?')}${exp ? ` · ${exp}` : ''}`,
         ),
       );
+      if (state.revoked)
+        acc.append(
+          h('span', { class: 'token-summary bad-text' }, 'session revoked: this token no longer works'),
+        );
       acc.classList.remove('muted');
+      $('flow-inspect').hidden = false;
     } else {
       fill(acc, state.loggedOutAccess ? 'none (logged out)' : 'none');
       acc.classList.add('muted');
+      $('flow-inspect').hidden = true;
     }
     const ref = $('flow-refresh-token');
     fill(ref, state.refresh ?? 'none');
@@ -238,6 +244,7 @@ export function initFlow() {
         refresh: r.json.refresh_token ?? null,
         old: [],
         loggedOutAccess: null,
+        revoked: false,
       });
       say(
         `Logged in as ${user} (${u.role}). The access token is a signed JWT (expires in ${r.json.expires_in ?? '?'} s); the refresh token is an opaque random string stored hashed in the database.`,
@@ -249,12 +256,14 @@ export function initFlow() {
 
   async function me() {
     const r = await call('me', 'GET /me', 'GET', '/me', { bearer: state.access });
-    say(
-      r.status === 200
-        ? 'The API verified the JWT signature and claims locally, then checked the deny-list: 200.'
-        : `GET /me answered ${r.status}.`,
-      r.status === 200 ? 'ok' : 'bad',
-    );
+    if (r.status === 200)
+      say('The API verified the JWT signature and claims locally, then checked the deny-list: 200.', 'ok');
+    else if (r.status === 401 && state.revoked)
+      say(
+        '401: replaying the refresh token revoked the whole session, and with it every access token of that session (its sid is deny-listed). Log in again to continue.',
+        'ok',
+      );
+    else say(`GET /me answered ${r.status}.`, 'bad');
     render();
   }
 
@@ -289,12 +298,19 @@ export function initFlow() {
     const r = await call('replay', 'replay old refresh token', 'POST', '/auth/refresh', {
       body: { refresh_token: state.old[0] },
     });
-    say(
-      r.status === 401
-        ? 'Replay detected: a used refresh token came back, so the server revoked the whole token family (the current refresh token is dead too): 401.'
-        : `Replaying the old refresh token answered ${r.status}.`,
-      r.status === 401 ? 'ok' : 'bad',
-    );
+    if (r.status === 401) {
+      state.revoked = true;
+      say(
+        'Replay detected: a spent refresh token came back, so the server revoked the whole session (the token family): 401. The current refresh token and the access tokens of this session are dead too: try GET /me, then log in again.',
+        'ok',
+      );
+    } else if (r.status === 200 && r.json?.refresh_token === state.refresh) {
+      if (r.json?.access_token) state.access = r.json.access_token;
+      say(
+        'Within a short grace window the server treats a replay of the immediately previous token as a concurrent refresh and returns the same new refresh token: 200. Wait a few seconds and replay again to see theft detection.',
+        'info',
+      );
+    } else say(`Replaying the old refresh token answered ${r.status}.`, 'bad');
     render();
   }
 
@@ -335,8 +351,23 @@ export function initFlow() {
   buttons.replay.addEventListener('click', replay);
   buttons.logout.addEventListener('click', logout);
   buttons.meAfter.addEventListener('click', meAfter);
+  $('flow-inspect').addEventListener('click', () => {
+    if (!state.access) return;
+    document.dispatchEvent(
+      new CustomEvent('jwtkit:inspect', {
+        detail: { token: state.access, jwksUrl: `${location.origin}/.well-known/jwks.json` },
+      }),
+    );
+  });
   $('flow-reset').addEventListener('click', () => {
-    Object.assign(state, { user: null, access: null, refresh: null, old: [], loggedOutAccess: null });
+    Object.assign(state, {
+      user: null,
+      access: null,
+      refresh: null,
+      old: [],
+      loggedOutAccess: null,
+      revoked: false,
+    });
     diagram.highlight(null);
     fill($('flow-history'));
     $('flow-request').textContent = '(no request yet)';

@@ -4,9 +4,10 @@ import { initDebugger } from './debugger.js';
 import { $, tablist } from './dom.js';
 import { initFlow } from './flow.js';
 
-tablist($('mode-tabs'), (tab) => {
+const mode = tablist($('mode-tabs'), (tab) => {
   document.body.dataset.mode = tab.id === 'tab-flow' ? 'flow' : 'debugger';
 });
+document.addEventListener('jwtkit:inspect', () => mode.select('tab-debugger'));
 initDebugger();
 initFlow();
 document.body.dataset.ready = 'true';
