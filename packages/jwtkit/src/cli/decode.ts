@@ -40,7 +40,8 @@ export function renderExplanation(e: Explanation, c: Painter, verbose: boolean):
       let text: string;
       if (i.time) text = `${i.label}: ${i.time.iso} (${i.time.relative})`;
       else if (i.name === 'alg' && e.algorithm) text = `${i.label}: ${e.algorithm.description}`;
-      else text = i.registered ? i.label : c.dim('private (unregistered) name');
+      else if (i.registered) text = `${i.label}: ${short(i.value)}`;
+      else text = c.dim('private (unregistered) name');
       const ref = i.registered ? c.dim(` [${i.rfc}]`) : '';
       lines.push(`  ${c.bold(i.name.padEnd(width))}  ${text}${ref}`);
       if (verbose) {
@@ -69,7 +70,7 @@ export function renderExplanation(e: Explanation, c: Painter, verbose: boolean):
     lines.push(c.purple(c.bold('PAYLOAD')) + c.dim(`  ${e.segments.payload || '(empty)'}`));
     if (e.payload !== null) {
       lines.push(block(e.payload, c.purple));
-      annotate(e.claims.map((cl) => ({ ...cl, value: short(cl.value) })));
+      annotate(e.claims);
     } else lines.push(c.dim('  (cannot be decoded)'));
     lines.push('');
   }
