@@ -248,3 +248,56 @@ describe('jwtkit jwks', () => {
     assert.equal((await run(['jwks', '/nonexistent.pem'])).code, 3);
   });
 });
+
+describe('key files in encode/verify', () => {
+  const ec = generateKeyPair('ES256');
+  const rsa = generateKeyPair('RS256');
+  const set = tmp.file(
+    'private-set.json',
+    JSON.stringify({
+      keys: [
+        { ...exportJwk(ec.privateKey), kid: 'ec', alg: 'ES256' },
+        { ...exportJwk(rsa.privateKey), kid: 'rsa' },
+      ],
+    }),
+  );
+
+  test('encode --key JWKS picks the key by --kid; without --kid it asks for one', async () => {
+    const r = await run(['encode', '--key', set, '--kid', 'ec', 'sub=1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(headerOf(r.stdout), { alg: 'ES256', kid: 'ec', typ: 'JWT' });
+    const noKid = await run(['encode', '--key', set, 'sub=1']);
+    assert.equal(noKid.code, 2);
+    assert.match(noKid.stderr, /pick one with --kid/);
+    const rsaNoAlg = await run(['encode', '--key', set, '--kid', 'rsa', 'sub=1']);
+    assert.equal(rsaNoAlg.code, 2);
+    assert.match(rsaNoAlg.stderr, /pass --alg/);
+    const rsaAlg = await run(['encode', '--key', set, '--kid', 'rsa', '--alg', 'PS384', 'sub=1']);
+    assert.equal(headerOf(rsaAlg.stdout).alg, 'PS384');
+  });
+
+  test('verify --jwks with a key that fixes no algorithm needs --alg', async () => {
+    const r = await run(['verify', '--jwks', set, 'a.b.c']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /pass --alg/);
+  });
+
+  test('encode with a public key is a key error (exit 3)', async () => {
+    const pub = tmp.file('only-public.pem', exportPem(ec.publicKey));
+    const r = await run(['encode', '--key', pub, 'sub=1']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /ERR_JWK_INVALID.*private key/);
+  });
+
+  test('an oct JWK with "alg" fixes the algorithm for verify; its length rule is enforced', async () => {
+    const k = Buffer.alloc(48, 9).toString('base64url');
+    const oct = tmp.file('oct-hs384.json', JSON.stringify({ kty: 'oct', k, alg: 'HS384' }));
+    const t = await run(['encode', '--key', oct, 'sub=1']);
+    assert.equal(headerOf(t.stdout).alg, 'HS384');
+    const v = await run(['verify', '--key', oct, t.stdout.trim()]);
+    assert.equal(v.code, 0, v.stderr);
+    const short = tmp.file('oct-short.json', JSON.stringify({ kty: 'oct', k: 'c2hvcnQ' }));
+    const s = await run(['encode', '--key', short, 'sub=1']);
+    assert.equal(s.code, 3);
+  });
+});
