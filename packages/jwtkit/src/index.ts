@@ -29,6 +29,10 @@ export { signJws } from './jws/sign.js';
 export { verifyJws } from './jws/verify.js';
 export type { VerifiedJws, VerifyJwsOptions } from './jws/verify.js';
 export type { FlattenedJws, GeneralJws, JwsSerialization, JwsSignatureJson, JwsSigner, SignJwsOptions } from './jws/types.js';
+export { createRemoteJwks } from './jwk/remote.js';
+export type { RemoteJwks, RemoteJwksOptions, RemoteJwksStats } from './jwk/remote.js';
+export { decodeAsync, decodeCompleteAsync } from './jwk/decode-async.js';
+export type { AsyncKeyResolver, AsyncVerifyKey } from './jwk/decode-async.js';
 export * from './errors.js';
 
 /** The library version (kept equal to package.json by a test). */
