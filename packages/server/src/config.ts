@@ -52,6 +52,14 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean;
   seedDemoUsers: boolean;
+  /** REDIS_URL: shared denylist/epochs/rate limits/events for several instances (unset: one instance). */
+  redisUrl: string | undefined;
+  /** REDIS_FAILURE_POLICY: revocation checks while Redis is unreachable: 503 (closed) or local knowledge (open). */
+  redisFailurePolicy: 'closed' | 'open';
+  /** REDIS_PREFIX: key and channel prefix. */
+  redisPrefix: string;
+  /** SHUTDOWN_DRAIN_MS: on SIGTERM, serve (readiness 503, Connection: close) this long before closing. */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -198,7 +206,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: str('LOG_LEVEL', 'info'),
     trustProxy: bool('TRUST_PROXY', false),
     seedDemoUsers: bool('SEED_DEMO_USERS', mode === 'demo'),
+    redisUrl: env.REDIS_URL === '' ? undefined : env.REDIS_URL,
+    redisFailurePolicy: str('REDIS_FAILURE_POLICY', 'closed') === 'open' ? 'open' : 'closed',
+    redisPrefix: str('REDIS_PREFIX', 'jwtkit:'),
+    shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
   };
+  if (!['closed', 'open'].includes(str('REDIS_FAILURE_POLICY', 'closed'))) problems.push('REDIS_FAILURE_POLICY must be "closed" or "open"');
+  if (config.redisUrl !== undefined && !/^rediss?:\/\//i.test(config.redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
   if (mode === 'production' && config.seedDemoUsers) problems.push('SEED_DEMO_USERS cannot be enabled in production');
   if (config.argon2.memoryCost < 8 * config.argon2.parallelism) problems.push('ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM');
   if (mode === 'production' && config.argon2.memoryCost < OWASP_ARGON2.memoryCost) {

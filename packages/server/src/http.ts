@@ -3,6 +3,7 @@
  * (RFC 6750), request context, and the Fastify type augmentations the routes rely on.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { unavailableProblem } from './cluster/failure.js';
 import { Problem, insufficientScope, invalidRequestToken, invalidToken, missingToken } from './errors.js';
 import type { Role } from './storage/types.js';
 import type { RequestContext } from './services/sessions.js';
@@ -69,6 +70,9 @@ export function toProblem(err: unknown): Problem {
     const detail = typeof e.message === 'string' && e.message.length < 300 ? e.message : undefined;
     return new Problem(status, code, title, detail);
   }
+  // Postgres/Redis unreachable: 503 + Retry-After (cluster/failure.ts), never a 500.
+  const unavailable = unavailableProblem(err);
+  if (unavailable) return unavailable;
   return new Problem(500, 'internal_error', 'Internal Server Error', 'An unexpected error occurred.');
 }
 
@@ -105,6 +109,22 @@ export function registerHttpBasics(app: FastifyInstance): void {
     const type = String(request.headers['content-type'] ?? '').toLowerCase();
     if (type.startsWith('application/x-www-form-urlencoded') && !request.routeOptions.config.acceptsForm) {
       throw new Problem(415, 'unsupported_media_type', 'Unsupported Media Type', 'This endpoint accepts application/json only.');
+    }
+  });
+
+  // Ajv coerces "1e400" to Infinity and then skips minimum/maximum on the coerced value: after
+  // validation, every number from the URL must be a safe integer.
+  app.addHook('preHandler', async (request) => {
+    for (const [where, obj] of [
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const) {
+      if (obj === null || typeof obj !== 'object') continue;
+      for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+        if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+          throw new Problem(400, 'validation_failed', 'Bad Request', `The request is invalid: ${where}/${k.slice(0, 40)} is out of range`);
+        }
+      }
     }
   });
 

@@ -121,6 +121,7 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    if (this.#sub.status === 'end') return;
     try {
       await this.#sub.quit();
     } catch {

@@ -1,5 +1,8 @@
 /** Wires the services together from a config and (optionally) injected infrastructure. */
 import type { FastifyBaseLogger } from 'fastify';
+import type { Cluster } from '../cluster/index.js';
+import { createCluster } from '../cluster/index.js';
+import { withOutageReads } from '../cluster/outage-reads.js';
 import type { Config } from '../config.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
@@ -42,6 +45,8 @@ export interface Services {
   tokens: TokenService;
   sessions: SessionService;
   auth: AuthService;
+  /** The Redis-backed pieces when REDIS_URL is set (health for readiness), else null. */
+  cluster: Cluster | null;
   close(): Promise<void>;
 }
 
@@ -52,15 +57,29 @@ export const DEMO_USERS = [
 
 export async function createServices(config: Config, infra: Infrastructure = {}, log?: FastifyBaseLogger): Promise<Services> {
   const clock = infra.clock ?? Date.now;
-  const storage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
+  const baseStorage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
+  // Postgres can be unreachable while this process lives on: /me keeps answering (cluster/outage-reads.ts).
+  const storage = baseStorage.kind === 'postgres' ? withOutageReads(baseStorage) : baseStorage;
   await storage.migrate();
-  const bus = infra.bus ?? new LocalEventBus();
-  const ownDenylist = infra.denylist ? null : new StorageDenylist(storage, bus, clock);
+  // REDIS_URL: denylist, epochs, rate limits and events shared through Redis (cluster/).
+  const cluster =
+    config.redisUrl && !infra.bus
+      ? await createCluster({
+          redisUrl: config.redisUrl,
+          policy: config.redisFailurePolicy,
+          prefix: config.redisPrefix,
+          storage,
+          clock,
+          ...(log ? { log } : {}),
+        })
+      : null;
+  const bus = infra.bus ?? cluster?.bus ?? new LocalEventBus();
+  const ownDenylist = infra.denylist || cluster ? null : new StorageDenylist(storage, bus, clock);
   if (ownDenylist) await ownDenylist.init();
-  const denylist = infra.denylist ?? ownDenylist!;
-  const ownEpochs = infra.epochs ? null : new StorageEpochStore(storage, bus, clock);
-  const epochs = infra.epochs ?? ownEpochs!;
-  const limiter = infra.limiter ?? new MemoryRateLimiter(clock);
+  const denylist = infra.denylist ?? cluster?.denylist ?? ownDenylist!;
+  const ownEpochs = infra.epochs || cluster ? null : new StorageEpochStore(storage, bus, clock);
+  const epochs = infra.epochs ?? cluster?.epochs ?? ownEpochs!;
+  const limiter = infra.limiter ?? cluster?.limiter ?? new MemoryRateLimiter(clock);
   const audit = new AuditService(storage, clock, log);
   const secret = await resolveInstanceSecret(config, storage);
   const keys = new KeyService(config, storage, bus, audit, clock);
@@ -100,12 +119,14 @@ export async function createServices(config: Config, infra: Infrastructure = {},
     tokens,
     sessions,
     auth,
+    cluster,
     async close() {
       clearInterval(purge);
       keys.close();
       ownDenylist?.close();
       ownEpochs?.close();
       if (!infra.bus) await bus.close();
+      await cluster?.close();
       if (!infra.storage) await storage.close();
     },
   };
