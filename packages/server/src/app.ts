@@ -83,6 +83,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     frameworkErrors: (err, _req, reply) => {
       sendProblem(reply, toProblem(err));
     },
+    // Malformed HTTP (bad request line, oversized headers...): answer a problem, never a hang.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return;
+      const status = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({
+        type: 'https://jwtkit.dev/problems/bad_http',
+        title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request',
+        status,
+        detail: 'The HTTP request is malformed.',
+        code: 'bad_http',
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+          `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
 
   const services = await createServices(config, options.infra ?? {}, app.log);
