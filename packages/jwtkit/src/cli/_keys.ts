@@ -252,7 +252,10 @@ export async function loadKey(
   if (keyFile !== undefined) return loadKeyFile(keyFile, io);
   if (jwks !== undefined) {
     if (/^https?:\/\//i.test(jwks)) {
-      const set = await fetchJwks(jwks, { timeoutMs: opts.jwksTimeoutMs ?? 5000, warn });
+      const set = await fetchJwks(jwks, {
+        timeoutMs: opts.jwksTimeoutMs ?? 5000,
+        allowHttp: Boolean(values['allow-http']),
+      });
       return { kind: 'jwks', jwks: set, algs: jwksAlgs(set), source: `JWKS ${jwks}` };
     }
     const loaded = await loadKeyFile(jwks, io);

@@ -41,6 +41,10 @@ export const command: CommandDef = {
       valueName: 'FILE|URL',
       description: 'a JWK Set file, or an http(s) URL to fetch it from',
     },
+    'allow-http': {
+      type: 'boolean',
+      description: 'allow --jwks over plain http to a non-loopback host (keys can be substituted in transit)',
+    },
     'jwks-timeout': {
       type: 'string',
       valueName: 'MS',

@@ -22,6 +22,14 @@ before(async () => {
       case '/jwks.json':
         res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
         return;
+      case '/redirect':
+        res.writeHead(302, { location: '/jwks.json' }).end();
+        return;
+      case '/secret-only':
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0"}]}');
+        return;
       case '/missing':
         res.writeHead(404).end('not found');
         return;
@@ -77,8 +85,10 @@ describe('jwtkit verify --jwks URL', () => {
 
   const failures: Array<[string, string[], RegExp]> = [
     ['HTTP 404', ['/missing'], /HTTP 404/],
-    ['not JSON', ['/html'], /not JSON/],
-    ['JSON but not a JWKS', ['/not-a-set'], /not a JWKS/],
+    ['not JSON', ['/html'], /not a JSON object/],
+    ['JSON but not a JWKS', ['/not-a-set'], /no "keys" array/],
+    ['redirects are not followed', ['/redirect'], /redirect/],
+    ['only secret keys', ['/secret-only'], /no usable public keys/],
     ['larger than the cap while streaming', ['/huge'], /larger than/],
     ['declared content-length over the cap', ['/huge-declared'], /larger than/],
     ['timeout', ['/slow', '--jwks-timeout', '300'], /timed out after 300 ms/],
@@ -109,7 +119,13 @@ describe('jwtkit verify --jwks URL', () => {
       token,
     ]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /cannot fetch the JWKS.*ECONNREFUSED/);
+    assert.match(r.stderr, /could not be fetched.*ECONNREFUSED/);
+  });
+
+  test('plain http to a non-loopback host: exit 2 unless --allow-http (no request made)', async () => {
+    const r = await run(['verify', '--jwks', 'http://jwks.example.invalid/keys', token]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /plain http.*--allow-http/);
   });
 
   test('a URL that is not http(s) is read as a file path (exit 3, no such file)', async () => {
