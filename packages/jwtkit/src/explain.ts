@@ -110,7 +110,7 @@ for (let i = 0; i < 64; i++) VALUE[B64URL.charCodeAt(i)] = i;
  * Decodes canonical base64url (RFC 7515 §2): alphabet [A-Za-z0-9_-], no padding, no whitespace,
  * length % 4 != 1, unused trailing bits zero. Returns null for anything else.
  */
-export function decodeBase64url(s: string): Uint8Array | null {
+export function decodeBase64url(s: string): Uint8Array<ArrayBuffer> | null {
   const rem = s.length % 4;
   if (rem === 1) return null;
   const out = new Uint8Array(Math.floor((s.length * 3) / 4));

@@ -302,6 +302,11 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
   test('flow as bob: admin route is 403, refresh, logout, /me 401', async () => {
     await page.click('#flow-reset');
     assert.equal(await page.locator('#flow-history li').count(), 0);
+    assert.equal(await page.locator('#flow-diagram g.step.done, #flow-diagram g.step.current').count(), 0);
+    assert.match(
+      (await page.locator('#flow-diagram g.step[data-step="admin"]').textContent()) ?? '',
+      /200 users \(admin\) · 403 \(user\)/,
+    );
     assert.equal(await step('#flow-login-bob'), '200');
     assert.match(await text('#flow-access'), /username bob · role user/);
     assert.equal(await step('#flow-me'), '200');
@@ -338,7 +343,7 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
       await page.click(tab);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       const culprits = await page.evaluate(() =>
-        [...document.querySelectorAll('body *')]
+        Array.from(document.querySelectorAll('body *'))
           .filter((el) => el.getBoundingClientRect().right > 376)
           .slice(0, 8)
           .map((el) => `${el.tagName}#${el.id}.${el.getAttribute('class')}`),
@@ -349,7 +354,7 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     await page.click('#tab-debugger');
     // every form control has an accessible label
     const unlabeled = await page.evaluate(() =>
-      [...document.querySelectorAll('input, textarea, select')]
+      Array.from(document.querySelectorAll('input, textarea, select'))
         .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label'))
         .map((el) => el.id || el.outerHTML),
     );

@@ -1,5 +1,5 @@
 // @ts-check
-// Tiny DOM helpers. Everything is built with createElement/textContent: no innerHTML with data.
+// Tiny DOM helpers. Everything is built with createElement/textContent: data is never parsed as HTML.
 
 /** @param {string} id @returns {any} */
 export function $(id) {

@@ -368,7 +368,7 @@ export function initFlow() {
       loggedOutAccess: null,
       revoked: false,
     });
-    diagram.highlight(null);
+    diagram.reset();
     fill($('flow-history'));
     $('flow-request').textContent = '(no request yet)';
     $('flow-response').textContent = '(no response yet)';

@@ -118,16 +118,18 @@ export function sequenceDiagram(steps) {
     svg.append(g);
   }
 
+  /** @type {Set<string>} */
+  const visited = new Set();
+  const originalReplies = new Map([...replyLabels].map(([id, t]) => [id, t.textContent ?? '']));
   return {
     svg,
-    /** @param {string | null} id */
+    /** Marks `id` as the current step; steps run before stay marked as done. @param {string | null} id */
     highlight(id) {
-      let seen = false;
+      if (id !== null) visited.add(id);
       for (const [sid, g] of groups) {
         const current = sid === id;
-        if (current) seen = true;
         g.classList.toggle('current', current);
-        g.classList.toggle('done', !seen && id !== null);
+        g.classList.toggle('done', !current && visited.has(sid));
         if (current) g.setAttribute('aria-current', 'step');
         else g.removeAttribute('aria-current');
       }
@@ -139,6 +141,15 @@ export function sequenceDiagram(steps) {
       t.textContent = text;
       t.classList.toggle('bad', !ok);
       t.classList.toggle('ok', ok);
+    },
+    /** Back to the initial drawing. */
+    reset() {
+      visited.clear();
+      for (const [id, t] of replyLabels) {
+        t.textContent = originalReplies.get(id) ?? '';
+        t.classList.remove('ok', 'bad');
+      }
+      this.highlight(null);
     },
   };
 }

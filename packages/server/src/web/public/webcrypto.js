@@ -81,7 +81,7 @@ function secretBytes(s) {
 // ---------------------------------------------------------------------------------------------------
 // PEM / DER
 
-/** @param {string} text @returns {{label: string, der: Uint8Array}} */
+/** @param {string} text @returns {{label: string, der: Uint8Array<ArrayBuffer>}} */
 export function parsePem(text) {
   const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
   if (!m) throw new KeyError('not a PEM block (expected -----BEGIN ...----- / -----END ...-----)');
@@ -97,7 +97,7 @@ export function parsePem(text) {
   return { label: m[1] ?? '', der };
 }
 
-/** @param {Uint8Array} der @returns {string} */
+/** @param {string} label @param {Uint8Array} der @returns {string} */
 export function toPem(label, der) {
   let bin = '';
   for (const b of der) bin += String.fromCharCode(b);

@@ -1,0 +1,189 @@
+// The page's HTTP side without a browser: headers (strict CSP), assets, the shared explain module, caching,
+// and static checks of the browser code (no inline script, no eval/innerHTML, type-checks against jwtkit/explain).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { CONTENT_SECURITY_POLICY, registerWeb } from '../../src/web/index.js';
+
+const PUBLIC = fileURLToPath(new URL('../../src/web/public/', import.meta.url));
+const JWTKIT_DIST = dirname(createRequire(import.meta.url).resolve('jwtkit/explain'));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+describe('web routes', () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = Fastify({ logger: false });
+    await registerWeb(app);
+    await app.ready();
+  });
+  after(() => app.close());
+
+  test('GET / serves the page with a strict CSP and security headers', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
+    const csp = String(res.headers['content-security-policy']);
+    assert.equal(csp, CONTENT_SECURITY_POLICY);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /style-src 'self'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.match(res.body, /<title>jwtkit/);
+  });
+
+  test('every asset is served with its type and the same CSP', async () => {
+    const html = (await app.inject({ method: 'GET', url: '/' })).body;
+    const referenced = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    assert.deepEqual(referenced.sort(), ['/assets/app.css', '/assets/main.js']);
+    const js = readdirSync(PUBLIC).filter((f) => f.endsWith('.js'));
+    for (const url of [
+      ...referenced,
+      ...js.map((f) => `/assets/${f}`),
+      '/assets/jwtkit/explain.js',
+      '/assets/jwtkit/_lib/claims-info.js',
+    ]) {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 200, url);
+      assert.match(
+        String(res.headers['content-type']),
+        url.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
+        url,
+      );
+      assert.equal(res.headers['content-security-policy'], CONTENT_SECURITY_POLICY, url);
+    }
+  });
+
+  test('the explain module is the library build itself (one implementation shared with the CLI)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/assets/jwtkit/explain.js' });
+    assert.equal(res.body, readFileSync(join(JWTKIT_DIST, 'explain.js'), 'utf8'));
+    assert.match(res.body, /export function explainToken/);
+    // the browser resolves its one import relative to /assets/jwtkit/
+    assert.match(res.body, /from '\.\/_lib\/claims-info\.js'/);
+    assert.doesNotMatch(res.body, /from 'node:|require\(/);
+  });
+
+  test('ETag revalidation answers 304', async () => {
+    const first = await app.inject({ method: 'GET', url: '/assets/main.js' });
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^"[\w-]{22}"$/);
+    const again = await app.inject({
+      method: 'GET',
+      url: '/assets/main.js',
+      headers: { 'if-none-match': etag },
+    });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.body, '');
+  });
+
+  test('unknown assets and traversal attempts are 404, never files from elsewhere', async () => {
+    for (const url of [
+      '/assets/nope.js',
+      '/assets/../package.json',
+      '/assets/%2e%2e/index.ts',
+      '/assets/jwtkit/index.js',
+      '/assets/jwtkit/../../package.json',
+      '/assets/index.html',
+      '/index.ts',
+    ]) {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 404, url);
+      assert.doesNotMatch(res.body, /"name":|registerWeb/, url);
+    }
+  });
+
+  test('HEAD / works', async () => {
+    const res = await app.inject({ method: 'HEAD', url: '/' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.body, '');
+  });
+});
+
+describe('browser code, statically', () => {
+  const html = readFileSync(join(PUBLIC, 'index.html'), 'utf8');
+  const scripts = readdirSync(PUBLIC)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => ({ f, src: readFileSync(join(PUBLIC, f), 'utf8') }));
+
+  test('no inline script, inline style or inline event handler in the HTML', () => {
+    for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+      assert.match(m[1]!, /\bsrc="/, 'inline <script>');
+      assert.equal(m[2]!.trim(), '');
+    }
+    assert.doesNotMatch(html, /<style\b/);
+    assert.doesNotMatch(html, /\sstyle="/);
+    assert.doesNotMatch(html, /\son[a-z]+="/);
+  });
+
+  test('no eval, Function, innerHTML or document.write; fetch only to the API paths and the JWKS URL', () => {
+    for (const { f, src } of scripts) {
+      const banned =
+        /\beval\(|new Function|innerHTML|outerHTML|document\.write|insertAdjacentHTML|localStorage|sessionStorage|document\.cookie|sendBeacon|XMLHttpRequest|WebSocket/.exec(
+          src,
+        );
+      assert.equal(banned, null, `${f} uses ${banned?.[0]}`);
+      const fetches = [...src.matchAll(/\bfetch\(([^,)]+)/g)].map((m) => m[1]);
+      if (f === 'webcrypto.js')
+        assert.deepEqual(fetches, ['u'], f); // the user's JWKS URL only
+      else if (f === 'flow.js') assert.deepEqual(fetches, ['path'], f);
+      else assert.deepEqual(fetches, [], f);
+    }
+  });
+
+  test('the debugger modules never fetch with the token or key (only flow.js talks to the API)', () => {
+    const dbg = scripts.find((s) => s.f === 'debugger.js')!.src;
+    assert.doesNotMatch(dbg, /\bfetch\(/);
+    const wc = scripts.find((s) => s.f === 'webcrypto.js')!.src;
+    const call = /fetch\(u, \{([^}]*)\}/.exec(wc)?.[1] ?? '';
+    assert.match(call, /credentials: 'omit'/);
+    assert.match(call, /referrerPolicy: 'no-referrer'/);
+    assert.doesNotMatch(call, /body|headers/);
+  });
+
+  test('the browser code type-checks (checkJs) against the shared explain module', {
+    timeout: 60_000,
+  }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jwtkit-web-tsc-'));
+    try {
+      for (const { f } of scripts) symlinkSync(join(PUBLIC, f), join(dir, f));
+      symlinkSync(join(ROOT, 'packages/jwtkit/src'), join(dir, 'jwtkit'));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            allowJs: true,
+            checkJs: true,
+            noEmit: true,
+            strict: true,
+            target: 'ES2022',
+            module: 'ES2022',
+            moduleResolution: 'bundler',
+            lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+            types: [],
+            skipLibCheck: true,
+            preserveSymlinks: true,
+          },
+          include: ['*.js'],
+        }),
+      );
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const out = await promisify(execFile)(process.execPath, [tsc, '-p', dir]).catch(
+        (e: { stdout?: string }) => ({
+          stdout: e.stdout ?? String(e),
+        }),
+      );
+      assert.equal(out.stdout.trim(), '', out.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
