@@ -75,15 +75,23 @@ export function renderExplanation(e: Explanation, c: Painter, verbose: boolean):
     lines.push('');
   }
 
-  lines.push(c.cyan(c.bold('SIGNATURE')));
-  lines.push(`  ${c.cyan(e.segments.signature || '(empty)')}`);
-  if (e.algorithm) {
-    const size = e.signatureBytes !== null ? `, ${e.signatureBytes} bytes` : '';
-    lines.push(`  ${e.algorithm.name}: ${e.algorithm.description}${size}`);
+  if (e.kind === 'jwe') {
+    lines.push(c.cyan(c.bold('ENCRYPTED KEY . IV . CIPHERTEXT . TAG')));
+    lines.push(`  ${c.cyan(e.segments.signature || '(empty)')}`);
+    lines.push(
+      `  ${c.yellow(c.bold('NOT decrypted and NOT verified'))}: jwtkit reads only the header of a JWE`,
+    );
+  } else {
+    lines.push(c.cyan(c.bold('SIGNATURE')));
+    lines.push(`  ${c.cyan(e.segments.signature || '(empty)')}`);
+    if (e.algorithm) {
+      const size = e.signatureBytes !== null ? `, ${e.signatureBytes} bytes` : '';
+      lines.push(`  ${e.algorithm.name}: ${e.algorithm.description}${size}`);
+    }
+    lines.push(
+      `  ${c.yellow(c.bold('signature NOT verified'))}: decoding only reads the token; check it with \`jwtkit verify\` and the key`,
+    );
   }
-  lines.push(
-    `  ${c.yellow(c.bold('signature NOT verified'))}: decoding only reads the token; check it with \`jwtkit verify\` and the key`,
-  );
 
   if (e.warnings.length > 0) {
     lines.push('', c.yellow(c.bold('WARNINGS')));

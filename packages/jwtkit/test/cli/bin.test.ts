@@ -1,5 +1,6 @@
 // Spawn tests of the real `jwtkit` bin (packages/jwtkit/bin/jwtkit.js over dist/). Builds dist first
-// when it is missing or older than src/ (the root `prepare` normally has built it).
+// when it is missing or older than src/cli/ (the root `prepare` normally has built it; rebuilding only
+// for CLI changes keeps this test from rewriting dist/ under other test files that import it).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ function newestMtime(dir: string): number {
 
 before(
   () => {
-    if (existsSync(distMain) && statSync(distMain).mtimeMs >= newestMtime(join(pkgDir, 'src'))) return;
+    if (existsSync(distMain) && statSync(distMain).mtimeMs >= newestMtime(join(pkgDir, 'src/cli'))) return;
     try {
       // flock: several test files or engineers may build at once.
       execFileSync('flock', ['/tmp/jwtkit-build.lock', 'npx', 'tsc', '-p', 'tsconfig.build.json'], {

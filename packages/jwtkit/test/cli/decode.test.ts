@@ -137,3 +137,13 @@ describe('jwtkit decode', () => {
     });
   });
 });
+
+test('jwtkit decode: a JWE shows its header and says it is not decrypted', async () => {
+  const jwe = `${Buffer.from('{"alg":"RSA-OAEP","enc":"A256GCM"}').toString('base64url')}.a.b.c.d`;
+  const r = await run(['decode', jwe]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /"enc": "A256GCM"/);
+  assert.match(r.stdout, /NOT decrypted/);
+  assert.match(r.stdout, /\(jwe\)/);
+  assert.doesNotMatch(r.stdout, /^SIGNATURE$/m);
+});
