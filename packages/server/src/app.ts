@@ -5,6 +5,7 @@
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { DrainState, registerDrain } from './cluster/shutdown.js';
 import { registerHttpBasics, sendProblem, toProblem } from './http.js';
 import { OpenApiCollector } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
@@ -55,7 +56,10 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${out.join('&')}`;
 }
 
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<{ app: FastifyInstance; services: Services }> {
+export async function buildApp(
+  config: Config,
+  options: BuildOptions = {},
+): Promise<{ app: FastifyInstance; services: Services; drain: DrainState }> {
   const logger: FastifyServerOptions['logger'] =
     options.logger === false
       ? false
@@ -109,6 +113,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const openapi = new OpenApiCollector();
   openapi.attach(app);
   registerHttpBasics(app);
+  // Graceful shutdown (main.ts): while draining, /readyz answers 503 and responses close their connection.
+  const drain = new DrainState();
+  registerDrain(app, drain);
 
   await app.register(systemRoutes, { services, openapi, version: VERSION });
   await app.register(authRoutes, { services });
@@ -116,5 +123,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(oauthRoutes, { services });
   await registerWeb(app);
   await app.ready();
-  return { app, services };
+  return { app, services, drain };
 }

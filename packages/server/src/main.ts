@@ -1,5 +1,6 @@
 /** Starts the auth service: `npm start` (demo mode by default). */
 import { buildApp } from './app.js';
+import { gracefulShutdown } from './cluster/shutdown.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DEMO_USERS } from './services/index.js';
 import { sqlitePath } from './storage/index.js';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const { app } = await buildApp(config);
+  const { app, drain } = await buildApp(config);
   const address = await app.listen({ host: config.host, port: config.port });
 
   const db = /^postgres/i.test(config.databaseUrl)
@@ -45,10 +46,9 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
+    // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting and finish in-flight.
+    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, timeoutMs: 10_000 }).then(
+      (finished) => process.exit(finished ? 0 : 1),
       (err: unknown) => {
         app.log.error({ err }, 'shutdown failed');
         process.exit(1);
