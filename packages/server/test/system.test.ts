@@ -176,3 +176,26 @@ describe('the real process (src/main.ts)', () => {
     assert.match(err, /demo mode refuses to run with NODE_ENV=production/);
   });
 });
+
+describe('npm run demo (src/demo.ts)', () => {
+  test('walks login, /me, 403, refresh, replay detection, logout against a live server; every step as expected', async () => {
+    const t = await startApp({}, { clock: { now: Date.now, advance: () => {} } });
+    try {
+      const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const demo = fileURLToPath(new URL('../src/demo.ts', import.meta.url));
+      const child = spawn(process.execPath, ['--import', 'tsx', demo, url], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += String(d)));
+      child.stderr.on('data', (d) => (out += String(d)));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      assert.equal(code, 0, out);
+      assert.match(out, /insufficient_scope/);
+      assert.match(out, /reuse detected/);
+      assert.match(out, /typ=at\+jwt/);
+      assert.match(out, /All \d+ steps answered as expected/);
+      assert.ok(!out.includes('✗'), out);
+    } finally {
+      await t.close();
+    }
+  });
+});
