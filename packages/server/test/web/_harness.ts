@@ -104,3 +104,53 @@ export async function launchChromium(viewport = { width: 1280, height: 900 }): P
     },
   };
 }
+
+/**
+ * Runs in the page: every visible text whose contrast with its background is below WCAG AA
+ * (4.5:1, or 3:1 for large text). Disabled controls are exempt (WCAG 1.4.3).
+ */
+export function contrastProblems(): string[] {
+  type Rgba = { r: number; g: number; b: number; a: number };
+  const parse = (c: string): Rgba | null => {
+    const m = /rgba?\(([^)]+)\)/.exec(c);
+    if (!m) return null;
+    const p = m[1]!
+      .split(/[\s,/]+/)
+      .filter(Boolean)
+      .map(Number);
+    return { r: p[0]!, g: p[1]!, b: p[2]!, a: p[3] ?? 1 };
+  };
+  const lum = ({ r, g, b }: Rgba) => {
+    const f = (v: number) => {
+      const x = v / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const bgOf = (el: Element): Rgba => {
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const bad: string[] = [];
+  for (const el of Array.from(document.querySelectorAll('body *'))) {
+    if (el.closest('svg') && el.tagName !== 'text') continue;
+    if (!Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent?.trim())) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || el.closest('[hidden], :disabled, .sr-only')) continue;
+    const cs = getComputedStyle(el);
+    const fg = parse(el.tagName === 'text' ? cs.fill : cs.color);
+    if (!fg) continue;
+    const [l1, l2] = [lum(fg), lum(bgOf(el))];
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = Number.parseFloat(cs.fontSize);
+    const min = size >= 24 || (Number(cs.fontWeight) >= 700 && size >= 18.66) ? 3 : 4.5;
+    if (ratio < min)
+      bad.push(
+        `${el.tagName}.${el.getAttribute('class')} "${el.textContent?.trim().slice(0, 30)}" ${ratio.toFixed(2)}`,
+      );
+  }
+  return Array.from(new Set(bad));
+}

@@ -7,6 +7,7 @@ import { exportJWK, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import {
   chromiumAvailable,
+  contrastProblems,
   launchChromium,
   SEED_SECRET,
   SEED_TOKEN,
@@ -359,6 +360,19 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
         .map((el) => el.id || el.outerHTML),
     );
     assert.deepEqual(unlabeled, []);
+  });
+
+  test('text contrast meets WCAG AA in light and dark schemes, on both tabs', async () => {
+    // tsx compiles with keepNames: give the serialized function the helper it references.
+    await page.evaluate('globalThis.__name = (f) => f');
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const tab of ['#tab-debugger', '#tab-flow']) {
+        await page.click(tab);
+        assert.deepEqual(await page.evaluate(contrastProblems), [], `${colorScheme} ${tab}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   test('no request ever carried the pasted token or the secret', () => {
