@@ -13,7 +13,12 @@ export function stdinIsTTY(io: CliIo): boolean {
 export async function readStdin(io: CliIo, what: string): Promise<string> {
   const input = io.stdin;
   if (input === undefined) throw usageError(`no ${what} given and no standard input`);
-  if (typeof input === 'string') return input;
+  if (typeof input === 'string') {
+    if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
+      throw ioError(`standard input is larger than ${MAX_INPUT_BYTES} bytes`);
+    }
+    return input;
+  }
   if (input.isTTY === true) throw usageError(`no ${what} given (pass it as an argument or pipe it on stdin)`);
   const chunks: Buffer[] = [];
   let size = 0;
