@@ -40,6 +40,7 @@ const PROBLEM_TEXT: Record<JsonProblem, string> = {
   syntax: 'is not valid JSON',
   'not-object': 'is not a JSON object',
   duplicate: 'has a duplicate member name',
+  depth: 'is nested too deeply',
 };
 
 export function jsonProblemMessage(segment: 'header' | 'payload', problem: JsonProblem): string {
@@ -67,8 +68,14 @@ export function parseHeader(headerB64: string): JwtHeader {
   return header as JwtHeader;
 }
 
+/** Parameters that make a JOSE header a JWE header (RFC 7516 §4.1.2, §4.1.3; RFC 7516 §9 tells JWS from JWE by "enc"). */
+const JWE_ONLY_PARAMS = ['enc', 'zip'] as const;
+
 export function checkHeaderShape(header: JsonObject): void {
   if (typeof header.alg !== 'string') throw new DecodeError('Invalid token: the header has no "alg" string');
+  for (const name of JWE_ONLY_PARAMS) {
+    if (Object.hasOwn(header, name)) throw new DecodeError(`Invalid token: "${name}" is a JWE header parameter; this is not a JWS`);
+  }
   for (const name of STRING_PARAMS) {
     if (Object.hasOwn(header, name) && typeof header[name] !== 'string') {
       throw new DecodeError(`Invalid token: the "${name}" header parameter must be a string`);
@@ -113,7 +120,8 @@ export const parseCompact = splitCompact;
 /** Decodes and parses the payload segment as a JSON object (`splitCompact` has checked its base64url). */
 export function parsePayload(payloadB64: string): JsonObject {
   const bytes = Buffer.from(payloadB64, 'base64url');
-  const parsed = parseJsonObject(bytes);
+  // Parsed only after the signature verified: no depth limit here (the issuer vouched for it; see json.ts).
+  const parsed = parseJsonObject(bytes, Number.POSITIVE_INFINITY);
   if (!parsed.ok) throw new DecodeError(jsonProblemMessage('payload', parsed.problem));
   return parsed.value;
 }

@@ -12,11 +12,21 @@ import { isUtf8 } from 'node:buffer';
 export type JsonObject = { [key: string]: unknown };
 
 /** Why a byte string is not an acceptable JSON object. */
-export type JsonProblem = 'utf8' | 'syntax' | 'not-object' | 'duplicate';
+export type JsonProblem = 'utf8' | 'syntax' | 'not-object' | 'duplicate' | 'depth';
+
+/**
+ * Deepest nesting accepted (objects and arrays, the top-level object being depth 1). JOSE headers need 3 or
+ * 4 and claim sets rarely more than 5; a 10,000-deep value is an attack on whoever walks it next (a
+ * recursive validator, a logger: V8's own JSON.stringify and structuredClone throw RangeError on a
+ * 10,000-deep array), so it is refused at parse time. Applied to JOSE headers (parsed before any
+ * signature check) and JSON documents such as key sets; JWT payloads are only parsed after the signature
+ * verified and use `Infinity` (see compact.ts).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export type ParseResult = { ok: true; value: JsonObject } | { ok: false; problem: JsonProblem };
 
-export function parseJsonObject(bytes: Buffer): ParseResult {
+export function parseJsonObject(bytes: Buffer, maxDepth: number = MAX_JSON_DEPTH): ParseResult {
   if (!isUtf8(bytes)) return { ok: false, problem: 'utf8' };
   const text = bytes.toString('utf8');
   let value: unknown;
@@ -28,24 +38,40 @@ export function parseJsonObject(bytes: Buffer): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problem: 'not-object' };
   }
-  if (hasDuplicateMembers(text, value)) return { ok: false, problem: 'duplicate' };
+  const members = countMembers(value, maxDepth);
+  if (members < 0) return { ok: false, problem: 'depth' };
+  if (hasDuplicateMembers(text, members)) return { ok: false, problem: 'duplicate' };
   return { ok: true, value: value as JsonObject };
 }
 
-/** Counts the members of every object in a parsed JSON value, without recursion. */
-function countMembers(root: unknown): number {
+/**
+ * Counts the members of every object in a parsed JSON value, without recursion; -1 when the value is
+ * nested deeper than MAX_JSON_DEPTH.
+ */
+function countMembers(root: unknown, maxDepth: number): number {
   let count = 0;
   const stack: unknown[] = [root];
+  const depths: number[] = [1];
   while (stack.length > 0) {
     const v = stack.pop();
+    const depth = depths.pop() as number;
     if (typeof v !== 'object' || v === null) continue;
+    if (depth > maxDepth) return -1;
     if (Array.isArray(v)) {
-      for (const item of v) if (typeof item === 'object' && item !== null) stack.push(item);
+      for (const item of v) {
+        if (typeof item === 'object' && item !== null) {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
+      }
     } else {
       for (const k in v) {
         count++;
         const item = (v as JsonObject)[k];
-        if (typeof item === 'object' && item !== null) stack.push(item);
+        if (typeof item === 'object' && item !== null) {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
       }
     }
   }
@@ -60,8 +86,7 @@ const WS_BEFORE_COLON = /"[ \t\r\n]+:/;
  * (number of `":` in the text) >= (names in the text) >= (members after parsing), and equality of the
  * outer two proves that no name was repeated. Anything else goes through the exact scanner.
  */
-function hasDuplicateMembers(text: string, value: unknown): boolean {
-  const members = countMembers(value);
+function hasDuplicateMembers(text: string, members: number): boolean {
   if (!WS_BEFORE_COLON.test(text)) {
     let colons = 0;
     for (let i = text.indexOf('":'); i !== -1; i = text.indexOf('":', i + 2)) colons++;

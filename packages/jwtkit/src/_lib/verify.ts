@@ -115,9 +115,12 @@ export function normalizeOptions(options: DecodeOptions | undefined): Normalized
   };
 }
 
-/** RFC 7515 §4.1.9: media types compare case-insensitively and `application/` may be omitted. */
+/**
+ * RFC 7515 §4.1.9: media types compare case-insensitively and `application/` may be omitted. Nothing else
+ * is forgiven: no trimming, so `"at+jwt "` is not `at+jwt`.
+ */
 export function normalizeMediaType(typ: string): string {
-  const t = typ.trim().toLowerCase();
+  const t = typ.toLowerCase();
   return t.includes('/') ? t : `application/${t}`;
 }
 
