@@ -19,7 +19,7 @@ export {
   jwkThumbprint,
   jwkThumbprintUri,
 } from './keys.js';
-export type { ImportKeyOptions, KeyObject } from './keys.js';
+export type { ExportJwkOptions, ImportKeyOptions, KeyObject } from './keys.js';
 export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
 export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
 export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';

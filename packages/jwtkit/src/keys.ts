@@ -1,13 +1,29 @@
 /** Key utilities: generate, import, export (JWK / PEM), RFC 7638 thumbprints. */
-import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
+import { type Algorithm, algorithmInfo, MIN_RSA_BITS } from './_lib/algorithms.js';
 import { encode as b64url } from './_lib/base64url.js';
-import { type KeyObject, createPublicKey, createSecretKey, digest, generateEc, generateOkp, generateRsa, isKeyObject, randomBytes } from './_lib/crypto.js';
-import { type Jwk, type KeyInput, asymmetricKeyEntry, secretEntry } from './_lib/keys.js';
+import {
+  createPublicKey,
+  createSecretKey,
+  digest,
+  generateEc,
+  generateOkp,
+  generateRsa,
+  isKeyObject,
+  type KeyObject,
+  keyObjectFromCryptoKey,
+  randomBytes,
+} from './_lib/crypto.js';
+import { asymmetricKeyEntry, type Jwk, type KeyInput, keyFor, secretEntry } from './_lib/keys.js';
 import { InvalidAlgorithmError, InvalidKeyError, InvalidOptionsError } from './errors.js';
 
 export type { Jwk, KeyObject };
 
-const CURVE_FOR_NODE: Record<string, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', secp256k1: 'secp256k1' };
+const CURVE_FOR_NODE: Record<string, string> = {
+  'P-256': 'prime256v1',
+  'P-384': 'secp384r1',
+  'P-521': 'secp521r1',
+  secp256k1: 'secp256k1',
+};
 
 function infoOf(alg: Algorithm) {
   const info = algorithmInfo(alg);
@@ -16,13 +32,17 @@ function infoOf(alg: Algorithm) {
 }
 
 /** A new key pair for an asymmetric algorithm (RSA: 2048 bits unless asked; EdDSA: Ed25519 unless `crv: 'Ed448'`). */
-export function generateKeyPair(alg: Algorithm, options: { modulusLength?: number; crv?: 'Ed25519' | 'Ed448' } = {}): { privateKey: KeyObject; publicKey: KeyObject } {
+export function generateKeyPair(
+  alg: Algorithm,
+  options: { modulusLength?: number; crv?: 'Ed25519' | 'Ed448' } = {},
+): { privateKey: KeyObject; publicKey: KeyObject } {
   const info = infoOf(alg);
   switch (info.family) {
     case 'rsa':
     case 'rsa-pss': {
       const bits = options.modulusLength ?? 2048;
-      if (!Number.isInteger(bits) || bits < 2048 || bits > 16384) throw new InvalidOptionsError('modulusLength must be 2048 to 16384 bits');
+      if (!Number.isInteger(bits) || bits < 2048 || bits > 16384)
+        throw new InvalidOptionsError('modulusLength must be 2048 to 16384 bits');
       return generateRsa(bits);
     }
     case 'ecdsa':
@@ -41,7 +61,8 @@ export function generateKeyPair(alg: Algorithm, options: { modulusLength?: numbe
 /** A new random HMAC secret of the hash's size (32, 48 or 64 bytes). */
 export function generateSecret(alg: Algorithm = 'HS256'): Buffer {
   const info = infoOf(alg);
-  if (info.family !== 'hmac') throw new InvalidAlgorithmError(`${alg} uses a key pair: call generateKeyPair('${alg}')`);
+  if (info.family !== 'hmac')
+    throw new InvalidAlgorithmError(`${alg} uses a key pair: call generateKeyPair('${alg}')`);
   return randomBytes(info.hashBytes);
 }
 
@@ -50,45 +71,144 @@ export interface ImportKeyOptions {
   type?: 'secret' | 'public' | 'private';
   /** Passphrase for an encrypted PKCS#8 PEM. */
   passphrase?: string;
+  /** The algorithm the key is for: the key is checked against it (type, curve, size, JWK alg/use). */
+  alg?: Algorithm;
 }
 
-/** Parses a key once into a `KeyObject` (PEM, DER, JWK, secret string/bytes). */
+function isJwkObject(input: unknown): boolean {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !isKeyObject(input) &&
+    !ArrayBuffer.isView(input) &&
+    typeof (input as Jwk).kty === 'string'
+  );
+}
+
+function isOctJwk(input: unknown): boolean {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !isKeyObject(input) &&
+    !ArrayBuffer.isView(input) &&
+    (input as Jwk).kty === 'oct'
+  );
+}
+
+/**
+ * Parses a key once into a `KeyObject`: PEM (SPKI, PKCS#8, encrypted PKCS#8 with `passphrase`, PKCS#1,
+ * SEC1, X.509 certificate), DER bytes, JWK (incl. `x5c`), a KeyObject or a WebCrypto CryptoKey. A secret
+ * (string or bytes) needs `type: 'secret'` or an HMAC `alg`. With `alg`, the key must fit the algorithm.
+ */
 export function importKey(input: KeyInput, options: ImportKeyOptions = {}): KeyObject {
-  if (options.type === 'secret') return createSecretKey(secretEntry(input).bytes);
-  const entry = asymmetricKeyEntry(input, options.passphrase);
-  if (options.type === 'public') return entry.key.type === 'public' ? entry.key : createPublicKey(entry.key);
-  if (options.type === 'private' && entry.key.type !== 'private') throw new InvalidKeyError('Expected a private key');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('options must be an object');
+  const { type, alg, passphrase } = options;
+  if (type !== undefined && type !== 'secret' && type !== 'public' && type !== 'private') {
+    throw new InvalidOptionsError('type must be "secret", "public" or "private"');
+  }
+  if (passphrase !== undefined && typeof passphrase !== 'string')
+    throw new InvalidOptionsError('passphrase must be a string');
+  const info = alg === undefined ? undefined : infoOf(alg);
+  const wantsSecret =
+    type === 'secret' ||
+    info?.family === 'hmac' ||
+    (type === undefined &&
+      (isOctJwk(input) ||
+        keyObjectFromCryptoKey(input)?.type === 'secret' ||
+        (isKeyObject(input) && input.type === 'secret')));
+  if (wantsSecret) {
+    if (type !== undefined && type !== 'secret')
+      throw new InvalidOptionsError(`${alg} uses a secret, not a ${type} key`);
+    if (info && info.family !== 'hmac')
+      throw new InvalidAlgorithmError(`${alg} needs a key pair, not a secret`);
+    if (info) keyFor(input, info, 'verify', { strict: true }); // size and JWK alg/use checks
+    return createSecretKey(secretEntry(input).bytes);
+  }
+  const entry = asymmetricKeyEntry(input, passphrase);
+  const signingKey =
+    entry.type === 'rsa' ||
+    entry.type === 'rsa-pss' ||
+    entry.type === 'ed25519' ||
+    entry.type === 'ed448' ||
+    (entry.type === 'ec' && entry.curve !== null);
+  if (!signingKey)
+    throw new InvalidKeyError(
+      `jwtkit signs with RSA, EC (P-256/384/521, secp256k1) and Ed25519/Ed448 keys, not ${entry.type}${entry.type === 'ec' ? ' on this curve' : ''}`,
+    );
+  if ((entry.type === 'rsa' || entry.type === 'rsa-pss') && entry.bits < MIN_RSA_BITS) {
+    throw new InvalidKeyError(
+      `RSA keys must have at least ${MIN_RSA_BITS} bits (this one has ${entry.bits})`,
+    );
+  }
+  if (info) {
+    keyFor(entry.key, info, entry.key.type === 'private' ? 'sign' : 'verify');
+    if (isJwkObject(input)) keyFor(input, info, entry.key.type === 'private' ? 'sign' : 'verify'); // the JWK's alg/use/key_ops
+  }
+  if (type === 'public') return entry.key.type === 'public' ? entry.key : createPublicKey(entry.key);
+  if (type === 'private' && entry.key.type !== 'private') throw new InvalidKeyError('Expected a private key');
   return entry.key;
 }
 
 function toKeyObject(key: KeyInput): KeyObject {
   if (isKeyObject(key)) return key;
-  if (typeof key === 'object' && key !== null && !(key instanceof Uint8Array) && (key as Jwk).kty === 'oct') {
-    return createSecretKey(secretEntry(key).bytes);
-  }
+  const fromWebCrypto = keyObjectFromCryptoKey(key);
+  if (fromWebCrypto) return fromWebCrypto;
+  if (isOctJwk(key)) return createSecretKey(secretEntry(key).bytes);
   return asymmetricKeyEntry(key).key;
 }
 
+/** Members that may be added to an exported JWK. */
+export interface ExportJwkOptions {
+  kid?: string;
+  alg?: Algorithm;
+  use?: 'sig';
+  key_ops?: string[];
+}
+
+function decorate(jwk: Jwk, options: ExportJwkOptions | undefined): Jwk {
+  if (!options) return jwk;
+  if (options.alg !== undefined) infoOf(options.alg);
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) jwk[k] = v;
+  return jwk;
+}
+
 /** The key as a JWK (private members included for a private key). */
-export function exportJwk(key: KeyInput): Jwk {
+export function exportJwk(key: KeyInput, options?: ExportJwkOptions): Jwk {
   const k = toKeyObject(key);
-  return k.export({ format: 'jwk' }) as Jwk;
+  return decorate(k.export({ format: 'jwk' }) as Jwk, options);
 }
 
 /** The public part of a key as a JWK (never private members). */
-export function exportPublicJwk(key: KeyInput): Jwk {
+export function exportPublicJwk(key: KeyInput, options?: ExportJwkOptions): Jwk {
   const k = toKeyObject(key);
   if (k.type === 'secret') throw new InvalidKeyError('A secret key has no public part');
-  return (k.type === 'private' ? createPublicKey(k) : k).export({ format: 'jwk' }) as Jwk;
+  return decorate((k.type === 'private' ? createPublicKey(k) : k).export({ format: 'jwk' }) as Jwk, options);
 }
 
-/** The key as PEM: SPKI for public keys, PKCS#8 for private keys. */
-export function exportPem(key: KeyInput): string {
+/**
+ * The key as PEM: SPKI for public keys, PKCS#8 for private keys (encrypted with AES-256-CBC when a
+ * `passphrase` is given).
+ */
+export function exportPem(key: KeyInput, options: { passphrase?: string } = {}): string {
   const k = toKeyObject(key);
   if (k.type === 'secret') throw new InvalidKeyError('A secret key has no PEM form');
-  return k.type === 'private'
-    ? (k.export({ format: 'pem', type: 'pkcs8' }) as string)
-    : (k.export({ format: 'pem', type: 'spki' }) as string);
+  if (k.type === 'public') {
+    if (options.passphrase !== undefined)
+      throw new InvalidOptionsError('Only a private key can be exported with a passphrase');
+    return k.export({ format: 'pem', type: 'spki' }) as string;
+  }
+  if (options.passphrase !== undefined) {
+    if (typeof options.passphrase !== 'string' || options.passphrase.length === 0)
+      throw new InvalidOptionsError('passphrase must be a non-empty string');
+    return k.export({
+      format: 'pem',
+      type: 'pkcs8',
+      cipher: 'aes-256-cbc',
+      passphrase: options.passphrase,
+    }) as string;
+  }
+  return k.export({ format: 'pem', type: 'pkcs8' }) as string;
 }
 
 const REQUIRED: Record<string, readonly string[]> = {
@@ -100,9 +220,14 @@ const REQUIRED: Record<string, readonly string[]> = {
 
 /** RFC 7638 JWK thumbprint (base64url of the hash of the canonical required members). */
 export function jwkThumbprint(key: Jwk | KeyInput, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
-  if (hash !== 'sha256' && hash !== 'sha384' && hash !== 'sha512') throw new InvalidOptionsError('hash must be sha256, sha384 or sha512');
+  if (hash !== 'sha256' && hash !== 'sha384' && hash !== 'sha512')
+    throw new InvalidOptionsError('hash must be sha256, sha384 or sha512');
   const jwk: Jwk =
-    typeof key === 'object' && key !== null && !isKeyObject(key) && !(key instanceof Uint8Array) && typeof (key as Jwk).kty === 'string'
+    typeof key === 'object' &&
+    key !== null &&
+    !isKeyObject(key) &&
+    !(key instanceof Uint8Array) &&
+    typeof (key as Jwk).kty === 'string'
       ? (key as Jwk)
       : exportJwk(key as KeyInput);
   const members = REQUIRED[jwk.kty];
@@ -117,6 +242,9 @@ export function jwkThumbprint(key: Jwk | KeyInput, hash: 'sha256' | 'sha384' | '
 }
 
 /** RFC 9278 thumbprint URI: `urn:ietf:params:oauth:jwk-thumbprint:sha-256:<thumbprint>`. */
-export function jwkThumbprintUri(key: Jwk | KeyInput, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+export function jwkThumbprintUri(
+  key: Jwk | KeyInput,
+  hash: 'sha256' | 'sha384' | 'sha512' = 'sha256',
+): string {
   return `urn:ietf:params:oauth:jwk-thumbprint:${hash.replace('sha', 'sha-')}:${jwkThumbprint(key, hash)}`;
 }

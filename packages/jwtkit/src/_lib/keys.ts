@@ -163,12 +163,13 @@ function checkRsa(key: KeyObject, e: bigint | null): void {
 
 /** Parses DER bytes as a public key, a private key or a certificate; null when they are none of these. */
 function parseDer(der: Buffer): KeyObject | null {
+  // Private encodings first: createPublicKey() also accepts a private key (and keeps only its public half).
   const attempts: Array<() => KeyObject> = [
-    () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
-    () => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
     () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
     () => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }),
     () => createPrivateKey({ key: der, format: 'der', type: 'sec1' }),
+    () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
+    () => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
     () => new X509Certificate(der).publicKey,
   ];
   for (const attempt of attempts) {
