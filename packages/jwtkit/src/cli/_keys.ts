@@ -72,6 +72,11 @@ export const SECRET_OPTIONS: Record<string, OptionDef> = {
     valueName: 'FILE',
     description: 'a key file: PEM (SPKI/PKCS#8/PKCS#1/SEC1) or JWK (JSON)',
   },
+  'passphrase-file': {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'passphrase of an encrypted PEM --key (or set JWT_KEY_PASSPHRASE)',
+  },
 };
 
 export type LoadedKey =
@@ -162,10 +167,23 @@ export function parseKeyText(
 }
 
 /** Imports a PEM or JWK into a KeyObject and its JWK form; any failure is a key error (exit 3). */
-export function importAny(input: string | Jwk, source: string): { key: KeyObject; jwk: Jwk } {
+export function importAny(
+  input: string | Jwk,
+  source: string,
+  passphrase?: string,
+): { key: KeyObject; jwk: Jwk } {
+  if (
+    typeof input === 'string' &&
+    passphrase === undefined &&
+    /-----BEGIN (?:ENCRYPTED|RSA PRIVATE KEY-----[\s\S]*Proc-Type: 4,ENCRYPTED)/.test(input)
+  ) {
+    throw ioError(
+      `${source} is an encrypted key: give its passphrase with JWT_KEY_PASSPHRASE or --passphrase-file`,
+    );
+  }
   let key: KeyObject;
   try {
-    key = importKey(input);
+    key = importKey(input, passphrase === undefined ? {} : { passphrase });
   } catch (err) {
     throw ioError(`${source} is not a usable key: ${errMessage(err)}`, errCode(err));
   }
@@ -187,7 +205,7 @@ export function errCode(err: unknown): string | undefined {
 }
 
 /** Loads a single key file (PEM, JWK or JWKS). */
-export async function loadKeyFile(path: string, io: CliIo): Promise<LoadedKey> {
+export async function loadKeyFile(path: string, io: CliIo, passphrase?: string): Promise<LoadedKey> {
   const source = path === '-' ? 'the key on stdin' : `key file ${JSON.stringify(path)}`;
   const text = await readInputText(path, io, 'key file');
   const parsed = parseKeyText(text, source);
@@ -208,7 +226,7 @@ export async function loadKeyFile(path: string, io: CliIo): Promise<LoadedKey> {
     const { key } = importAny(parsed.jwk, source);
     return { kind: 'key', key, jwk: parsed.jwk, algs: algsFixedByJwk(parsed.jwk), source };
   }
-  const { key, jwk } = importAny(parsed.pem, source);
+  const { key, jwk } = importAny(parsed.pem, source, passphrase);
   return { kind: 'key', key, jwk, algs: algsFixedByJwk(jwk), source };
 }
 
@@ -249,7 +267,16 @@ export async function loadKey(
     throw usageError('--secret-encoding only applies to --secret, --secret-file and JWT_SECRET');
   }
 
-  if (keyFile !== undefined) return loadKeyFile(keyFile, io);
+  const passphraseFile = values['passphrase-file'] as string | undefined;
+  if (passphraseFile !== undefined && keyFile === undefined)
+    throw usageError('--passphrase-file only applies to --key');
+  if (keyFile !== undefined) {
+    let passphrase = io.env.JWT_KEY_PASSPHRASE || undefined;
+    if (passphraseFile !== undefined) {
+      passphrase = (await readInputText(passphraseFile, io, 'passphrase file')).replace(/\r?\n$/, '');
+    }
+    return loadKeyFile(keyFile, io, passphrase);
+  }
   if (jwks !== undefined) {
     if (/^https?:\/\//i.test(jwks)) {
       const set = await fetchJwks(jwks, {

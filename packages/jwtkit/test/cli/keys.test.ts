@@ -301,3 +301,37 @@ describe('key files in encode/verify', () => {
     assert.equal(s.code, 3);
   });
 });
+
+describe('encrypted PEM keys', () => {
+  const { privateKey, publicKey } = generateKeyPair('ES256');
+  const encrypted = privateKey.export({
+    format: 'pem',
+    type: 'pkcs8',
+    cipher: 'aes-256-cbc',
+    passphrase: 'hunter2',
+  }) as string;
+  const keyFile = tmp.file('enc.pem', encrypted);
+  const pubFile = tmp.file('enc.pub.pem', exportPem(publicKey));
+
+  test('--passphrase-file or JWT_KEY_PASSPHRASE unlocks the key', async () => {
+    const pass = tmp.file('pass.txt', 'hunter2\n');
+    const a = await run(['encode', '--key', keyFile, '--passphrase-file', pass, 'sub=1']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal((await run(['verify', '--key', pubFile, a.stdout.trim()])).code, 0);
+    const b = await run(['encode', '--key', keyFile, 'sub=1'], { env: { JWT_KEY_PASSPHRASE: 'hunter2' } });
+    assert.equal(b.code, 0, b.stderr);
+  });
+
+  test('no passphrase or a wrong one: exit 3 with a clear reason', async () => {
+    const none = await run(['encode', '--key', keyFile, 'sub=1']);
+    assert.equal(none.code, 3);
+    assert.match(none.stderr, /encrypted key.*JWT_KEY_PASSPHRASE/);
+    const wrong = await run(['encode', '--key', keyFile, 'sub=1'], { env: { JWT_KEY_PASSPHRASE: 'nope' } });
+    assert.equal(wrong.code, 3);
+    assert.match(wrong.stderr, /not a usable key/);
+    const stray = await run(['encode', '--passphrase-file', '/x', 'sub=1'], {
+      env: { JWT_SECRET: 'x'.repeat(32) },
+    });
+    assert.equal(stray.code, 2);
+  });
+});
