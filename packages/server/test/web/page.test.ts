@@ -1,7 +1,11 @@
 // Browser tests of the page at `/` with playwright-core and Debian's Chromium (never downloaded).
 // The real app runs in-process on 127.0.0.1 (temp SQLite, demo users); every request the page makes is recorded.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import type { BrowserContext, Page, Request } from 'playwright-core';
@@ -199,6 +203,46 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     const tampered = rsToken.replace(/\.[^.]+\./, `.${Buffer.from('{"sub":"eve"}').toString('base64url')}.`);
     await page.fill('#token-input', tampered);
     await waitState('#verify-status', 'invalid');
+  });
+
+  test('debugger: verifies with an X.509 certificate PEM (public key taken from the certificate)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'jwtkit-cert-'));
+    try {
+      try {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:P-256',
+            '-keyout',
+            join(dir, 'k.pem'),
+            '-out',
+            join(dir, 'c.pem'),
+            '-nodes',
+            '-subj',
+            '/CN=jwtkit test',
+            '-days',
+            '1',
+          ],
+          { stdio: 'ignore' },
+        );
+      } catch {
+        t.skip('openssl not available to make a test certificate');
+        return;
+      }
+      const key = await importPKCS8(readFileSync(join(dir, 'k.pem'), 'utf8'), 'ES256');
+      const token = await new SignJWT({ sub: 'cert' }).setProtectedHeader({ alg: 'ES256' }).sign(key);
+      await page.fill('#token-input', token);
+      await page.check('input[name="key-kind"][value="pem"]');
+      await page.fill('#verify-key', readFileSync(join(dir, 'c.pem'), 'utf8'));
+      await waitState('#verify-status', 'valid');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('encoder: signs with WebCrypto (HS256 secret, ES256 generated key) and the tokens verify in Node', async () => {

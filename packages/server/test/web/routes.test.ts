@@ -2,7 +2,15 @@
 // and static checks of the browser code (no inline script, no eval/innerHTML, type-checks against jwtkit/explain).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -70,6 +78,17 @@ describe('web routes', () => {
     // the browser resolves its one import relative to /assets/jwtkit/
     assert.match(res.body, /from '\.\/_lib\/claims-info\.js'/);
     assert.doesNotMatch(res.body, /from 'node:|require\(/);
+  });
+
+  test('the served build is not older than the source (else: npm run build -w packages/jwtkit)', () => {
+    for (const f of ['explain', '_lib/claims-info']) {
+      const src = statSync(join(ROOT, `packages/jwtkit/src/${f}.ts`)).mtimeMs;
+      const built = statSync(join(JWTKIT_DIST, `${f}.js`)).mtimeMs;
+      assert.ok(
+        built >= src,
+        `packages/jwtkit/dist/${f}.js is older than src/${f}.ts: run \`npm run build -w packages/jwtkit\``,
+      );
+    }
   });
 
   test('ETag revalidation answers 304', async () => {
