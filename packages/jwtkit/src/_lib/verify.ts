@@ -115,12 +115,16 @@ export function normalizeOptions(options: DecodeOptions | undefined): Normalized
   };
 }
 
+const ASCII_UPPER = /[A-Z]/g;
+const toLowerAscii = (c: string) => String.fromCharCode(c.charCodeAt(0) + 32);
+
 /**
  * RFC 7515 §4.1.9: media types compare case-insensitively and `application/` may be omitted. Nothing else
- * is forgiven: no trimming, so `"at+jwt "` is not `at+jwt`.
+ * is forgiven: no trimming (`"at+jwt "` is not `at+jwt`), and only ASCII letters fold (media types are
+ * ASCII, RFC 6838; `String#toLowerCase` would turn the Kelvin sign U+212A into `k`).
  */
 export function normalizeMediaType(typ: string): string {
-  const t = typ.toLowerCase();
+  const t = typ.replace(ASCII_UPPER, toLowerAscii);
   return t.includes('/') ? t : `application/${t}`;
 }
 

@@ -609,7 +609,11 @@ describe('attack variants (held-back classes, by principle)', () => {
       bad('at+jwt+x', forge({ alg: 'HS256', typ: 'at+jwtx' }, claims()), { options: o }),
       bad('typ array', forge({ alg: 'HS256', typ: ['at+jwt'] }, claims()), { options: o }),
       bad('typ number', forge({ alg: 'HS256', typ: 1 }, claims()), { options: o }),
-      bad('dotless İ (Turkish)', forge({ alg: 'HS256', typ: 'AT+JWT'.replace('T', 'Ţ') }, claims()), { options: o }),
+      bad('T with cedilla', forge({ alg: 'HS256', typ: 'AT+JWT'.replace('T', 'Ţ') }, claims()), { options: o }),
+      ok('KB+JWT for kb+jwt', forge({ alg: 'HS256', typ: 'KB+JWT' }, claims()), { options: opts({ typ: 'kb+jwt' }) }),
+      bad('Kelvin sign K for kb+jwt', forge({ alg: 'HS256', typ: '\u212aB+JWT' }, claims()), { options: opts({ typ: 'kb+jwt' }) }),
+      ok('ID+JWT for id+jwt', forge({ alg: 'HS256', typ: 'ID+JWT' }, claims()), { options: opts({ typ: 'id+jwt' }) }),
+      bad('dotted İ for id+jwt', forge({ alg: 'HS256', typ: '\u0130D+JWT' }, claims()), { options: opts({ typ: 'id+jwt' }) }),
     ];
     run(vs);
   });
