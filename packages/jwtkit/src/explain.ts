@@ -234,7 +234,7 @@ function relative(name: string, value: number, now: number): string {
     case 'exp':
       return d > 0 ? `expires in ${span(d)}` : `expired ${span(d)} ago`;
     case 'nbf':
-      return d > 0 ? `not valid for another ${span(d)}` : `valid since ${span(d)}`;
+      return d > 0 ? `not valid for another ${span(d)}` : `became valid ${span(d)} ago`;
     default: {
       const verb =
         name === 'iat'

@@ -61,6 +61,14 @@ describe('explainToken', () => {
     assert.equal(exp.time?.epoch, NOW + 840);
     assert.equal(e.claims.find((c) => c.name === 'iat')?.time?.relative, 'issued 3 h ago');
     assert.equal(e.claims.find((c) => c.name === 'nbf')?.time?.relative, 'not valid for another 2 min');
+    assert.equal(
+      explainToken(tok({ alg: 'HS256' }, { nbf: NOW - 7200 }), { now: NOW }).claims[0]?.time?.relative,
+      'became valid 2 h ago',
+    );
+    assert.equal(
+      explainToken(tok({ alg: 'HS256' }, { iat: NOW - 3 * 86400 }), { now: NOW }).claims[0]?.time?.relative,
+      'issued 3 d ago',
+    );
     assert.equal(e.claims.find((c) => c.name === 'iss')?.rfc, 'RFC 7519 §4.1.1');
     assert.equal(e.claims.find((c) => c.name === 'jti')?.time, undefined);
     assert.deepEqual(codes(tok({ alg: 'RS256' }, { exp: NOW - 3 * 3600 })), ['expired']);
