@@ -42,7 +42,7 @@ export async function fetchJwks(
     const client = createRemoteJwks(parsed, {
       timeout: opts.timeoutMs / 1000,
       maxBytes: opts.maxBytes ?? MAX_JWKS_BYTES,
-      allowHttp: parsed.protocol === 'http:' ? true : false,
+      allowHttp: parsed.protocol === 'http:',
       cooldown: 0,
       staleIfError: 0,
     });
