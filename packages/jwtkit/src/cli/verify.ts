@@ -176,7 +176,7 @@ export const command: CommandDef = {
     // The token is valid; still say what is risky about it (no exp, long lifetime, jku...).
     for (const w of explainToken(token, { now: nowSeconds }).warnings) {
       if (w.code === 'expired' || w.code === 'not-yet-valid') continue;
-      warn(w.message);
+      warn(`${w.message} (${w.code})`);
     }
     return EXIT.ok;
   },
