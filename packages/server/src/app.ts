@@ -2,17 +2,18 @@
  * Builds the Fastify app from a config and injected infrastructure. No listening, no process globals:
  * tests drive it with `app.inject()` or `app.listen({ port: 0 })`; `main.ts` starts it for real.
  */
-import Fastify from 'fastify';
+
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { Config } from './config.js';
+import Fastify from 'fastify';
 import { DrainState, registerDrain } from './cluster/shutdown.js';
+import type { Config } from './config.js';
 import { registerHttpBasics, sendProblem, toProblem } from './http.js';
 import { OpenApiCollector } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { systemRoutes } from './routes/system.js';
-import { type Infrastructure, type Services, createServices } from './services/index.js';
+import { createServices, type Infrastructure, type Services } from './services/index.js';
 import { registerWeb } from './web/index.js';
 
 export const VERSION = '0.1.0';
@@ -52,7 +53,8 @@ export function redactUrl(url: string): string {
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   const out: string[] = [];
-  for (const [k] of params) out.push(`${encodeURIComponent(k)}=${/token|pass|secret|code|key|auth/i.test(k) ? '[redacted]' : '…'}`);
+  for (const [k] of params)
+    out.push(`${encodeURIComponent(k)}=${/token|pass|secret|code|key|auth/i.test(k) ? '[redacted]' : '…'}`);
   return `${url.slice(0, q)}?${out.join('&')}`;
 }
 

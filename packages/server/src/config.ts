@@ -80,7 +80,16 @@ export function parseDuration(text: string): number | null {
   return Number(m[1]) * (UNITS[m[2] || 's'] ?? 1);
 }
 
-const WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'password', 'jwtsecret', 'jwt-secret', 'test', 'dev']);
+const WEAK_SECRETS = new Set([
+  'secret',
+  'changeme',
+  'change-me',
+  'password',
+  'jwtsecret',
+  'jwt-secret',
+  'test',
+  'dev',
+]);
 
 /** Why a secret is too weak for production, or null. */
 export function secretWeakness(secret: string | undefined): string | null {
@@ -154,7 +163,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const host = str('HOST', '127.0.0.1');
   const port = int('PORT', 3000, 0, 65535);
-  const issuer = str('ISSUER', `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const issuer = str('ISSUER', `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   const jwtSecret = env.JWT_SECRET === '' ? undefined : env.JWT_SECRET;
   const algText = str('JWT_ALG', jwtSecret ? 'HS256' : 'ES256');
   let jwtAlg: SigningAlg = 'ES256';
@@ -164,13 +176,19 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   if (jwtAlg === 'HS256') {
     const weak = secretWeakness(jwtSecret);
-    if (weak && (mode === 'production' || jwtSecret === undefined)) problems.push(`JWT_SECRET ${weak} (HS256 needs a random secret of at least 32 bytes)`);
+    if (weak && (mode === 'production' || jwtSecret === undefined))
+      problems.push(`JWT_SECRET ${weak} (HS256 needs a random secret of at least 32 bytes)`);
   }
   if (mode === 'production') {
     const weak = secretWeakness(secretKey);
-    if (weak) problems.push(`SECRET_KEY ${weak}; production needs a random value of at least 32 bytes (e.g. openssl rand -base64 48)`);
-    if (env.DATABASE_URL === undefined || env.DATABASE_URL === '') problems.push('DATABASE_URL is required in production');
-    if (env.ISSUER === undefined || env.ISSUER === '') problems.push('ISSUER (the public base URL) is required in production');
+    if (weak)
+      problems.push(
+        `SECRET_KEY ${weak}; production needs a random value of at least 32 bytes (e.g. openssl rand -base64 48)`,
+      );
+    if (env.DATABASE_URL === undefined || env.DATABASE_URL === '')
+      problems.push('DATABASE_URL is required in production');
+    if (env.ISSUER === undefined || env.ISSUER === '')
+      problems.push('ISSUER (the public base URL) is required in production');
   }
 
   const config: Config = {
@@ -211,12 +229,18 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     redisPrefix: str('REDIS_PREFIX', 'jwtkit:'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
   };
-  if (!['closed', 'open'].includes(str('REDIS_FAILURE_POLICY', 'closed'))) problems.push('REDIS_FAILURE_POLICY must be "closed" or "open"');
-  if (config.redisUrl !== undefined && !/^rediss?:\/\//i.test(config.redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
-  if (mode === 'production' && config.seedDemoUsers) problems.push('SEED_DEMO_USERS cannot be enabled in production');
-  if (config.argon2.memoryCost < 8 * config.argon2.parallelism) problems.push('ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM');
+  if (!['closed', 'open'].includes(str('REDIS_FAILURE_POLICY', 'closed')))
+    problems.push('REDIS_FAILURE_POLICY must be "closed" or "open"');
+  if (config.redisUrl !== undefined && !/^rediss?:\/\//i.test(config.redisUrl))
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  if (mode === 'production' && config.seedDemoUsers)
+    problems.push('SEED_DEMO_USERS cannot be enabled in production');
+  if (config.argon2.memoryCost < 8 * config.argon2.parallelism)
+    problems.push('ARGON2_MEMORY_KIB must be at least 8 x ARGON2_PARALLELISM');
   if (mode === 'production' && config.argon2.memoryCost < OWASP_ARGON2.memoryCost) {
-    problems.push(`ARGON2_MEMORY_KIB below the OWASP minimum (${OWASP_ARGON2.memoryCost}) is refused in production`);
+    problems.push(
+      `ARGON2_MEMORY_KIB below the OWASP minimum (${OWASP_ARGON2.memoryCost}) is refused in production`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

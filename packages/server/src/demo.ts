@@ -19,9 +19,11 @@ let failures = 0;
 const short = (s: string) => (s.length > 48 ? `${s.slice(0, 24)}…${s.slice(-12)} (${s.length} chars)` : s);
 
 function shorten(value: unknown): unknown {
-  if (typeof value === 'string') return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value) || value.length > 60 ? short(value) : value;
+  if (typeof value === 'string')
+    return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value) || value.length > 60 ? short(value) : value;
   if (Array.isArray(value)) return value.map(shorten);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v)]));
   return value;
 }
 
@@ -31,7 +33,10 @@ function explain(label: string, token: string): void {
   const h = e.header ?? {};
   console.log(`   ${dim(label)}: ${alg}, typ=${String(h.typ)}, kid=${String(h.kid ?? '-')}`);
   const claims = e.claims
-    .map((cl) => `${cl.name}=${typeof cl.value === 'string' ? cl.value : JSON.stringify(cl.value)}${cl.time ? ` (${cl.time.relative})` : ''}`)
+    .map(
+      (cl) =>
+        `${cl.name}=${typeof cl.value === 'string' ? cl.value : JSON.stringify(cl.value)}${cl.time ? ` (${cl.time.relative})` : ''}`,
+    )
     .join('  ');
   console.log(`   ${dim('claims')}: ${claims}`);
   for (const w of e.warnings) console.log(`   ${c('33', 'warning')}: ${w.message}`);
@@ -54,12 +59,20 @@ async function call(
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   console.log(`\n${bold(`${step}. ${title}`)}`);
   const shownHeaders = opts.token ? ` ${dim(`Authorization: Bearer ${short(opts.token)}`)}` : '';
-  console.log(`   ${c('36', '→')} ${method} ${path}${shownHeaders}${opts.body === undefined ? '' : ` ${JSON.stringify(shorten(opts.body))}`}`);
+  console.log(
+    `   ${c('36', '→')} ${method} ${path}${shownHeaders}${opts.body === undefined ? '' : ` ${JSON.stringify(shorten(opts.body))}`}`,
+  );
   let res: Response;
   try {
-    res = await fetch(base + path, { method, headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+    res = await fetch(base + path, {
+      method,
+      headers,
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+    });
   } catch (err) {
-    console.error(bad(`\ncannot reach ${base}: ${(err as Error).message}\nStart the service first: npm start`));
+    console.error(
+      bad(`\ncannot reach ${base}: ${(err as Error).message}\nStart the service first: npm start`),
+    );
     process.exit(1);
   }
   const text = await res.text();
@@ -93,7 +106,10 @@ async function main(): Promise<void> {
   }
   explain('access token', alice.access_token);
 
-  await call('Who am I? (GET /me with the access token)', 'GET', '/me', { token: alice.access_token, expect: 200 });
+  await call('Who am I? (GET /me with the access token)', 'GET', '/me', {
+    token: alice.access_token,
+    expect: 200,
+  });
 
   const bob = await call('Log in as bob (role user)', 'POST', '/auth/login', {
     body: { username: 'bob', password: 'bob-demo-password' },
@@ -101,12 +117,20 @@ async function main(): Promise<void> {
   });
   const bobToken = String(bob.body?.access_token ?? '');
   explain('access token', bobToken);
-  await call('Bob tries an admin route: 403 insufficient_scope', 'GET', '/admin/users', { token: bobToken, expect: 403 });
-
-  const r1 = await call("Refresh alice's session: a new pair, the old refresh token is spent", 'POST', '/auth/refresh', {
-    body: { refresh_token: alice.refresh_token },
-    expect: 200,
+  await call('Bob tries an admin route: 403 insufficient_scope', 'GET', '/admin/users', {
+    token: bobToken,
+    expect: 403,
   });
+
+  const r1 = await call(
+    "Refresh alice's session: a new pair, the old refresh token is spent",
+    'POST',
+    '/auth/refresh',
+    {
+      body: { refresh_token: alice.refresh_token },
+      expect: 200,
+    },
+  );
   const second = r1.body as { access_token: string; refresh_token: string };
   explain('new access token', second.access_token);
   const r2 = await call('Refresh again with the newest refresh token', 'POST', '/auth/refresh', {
@@ -115,15 +139,23 @@ async function main(): Promise<void> {
   });
   const third = r2.body as { access_token: string; refresh_token: string };
 
-  await call('Replay the first (spent) refresh token: reuse detected, the whole session is revoked', 'POST', '/auth/refresh', {
-    body: { refresh_token: alice.refresh_token },
-    expect: 401,
-  });
+  await call(
+    'Replay the first (spent) refresh token: reuse detected, the whole session is revoked',
+    'POST',
+    '/auth/refresh',
+    {
+      body: { refresh_token: alice.refresh_token },
+      expect: 401,
+    },
+  );
   await call('Even the newest refresh token of that session is now dead', 'POST', '/auth/refresh', {
     body: { refresh_token: third.refresh_token },
     expect: 401,
   });
-  await call("...and so is the session's access token", 'GET', '/me', { token: third.access_token, expect: 401 });
+  await call("...and so is the session's access token", 'GET', '/me', {
+    token: third.access_token,
+    expect: 401,
+  });
 
   await call('Log out bob: his session ends and his access token is denylisted', 'POST', '/auth/logout', {
     token: bobToken,
@@ -131,18 +163,32 @@ async function main(): Promise<void> {
   });
   await call("Bob's access token no longer works", 'GET', '/me', { token: bobToken, expect: 401 });
 
-  const login2 = await call('Alice logs in again (the audit log recorded the replay)', 'POST', '/auth/login', {
-    body: { username: 'alice', password: 'alice-demo-password' },
-    expect: 200,
-  });
+  const login2 = await call(
+    'Alice logs in again (the audit log recorded the replay)',
+    'POST',
+    '/auth/login',
+    {
+      body: { username: 'alice', password: 'alice-demo-password' },
+      expect: 200,
+    },
+  );
   const a2 = String(login2.body?.access_token ?? '');
-  const audit = await call('Admin view of the latest reuse detection', 'GET', '/admin/audit-events?type=refresh.reuse_detected&limit=1', {
-    token: a2,
-    expect: 200,
-  });
+  const audit = await call(
+    'Admin view of the latest reuse detection',
+    'GET',
+    '/admin/audit-events?type=refresh.reuse_detected&limit=1',
+    {
+      token: a2,
+      expect: 200,
+    },
+  );
   void audit;
 
-  console.log(failures === 0 ? ok(`\nAll ${step} steps answered as expected.`) : bad(`\n${failures} of ${step} steps answered unexpectedly.`));
+  console.log(
+    failures === 0
+      ? ok(`\nAll ${step} steps answered as expected.`)
+      : bad(`\n${failures} of ${step} steps answered unexpectedly.`),
+  );
   process.exit(failures === 0 ? 0 : 1);
 }
 

@@ -57,7 +57,8 @@ export const invalidCredentials = () =>
 export const invalidRefreshToken = (detail = 'The refresh token is invalid, expired or revoked.') =>
   new Problem(401, 'invalid_grant', 'Invalid refresh token', detail);
 
-export const notFound = (what: string) => new Problem(404, 'not_found', 'Not Found', `${what} was not found.`);
+export const notFound = (what: string) =>
+  new Problem(404, 'not_found', 'Not Found', `${what} was not found.`);
 
 export const conflict = (code: string, detail: string) => new Problem(409, code, 'Conflict', detail);
 

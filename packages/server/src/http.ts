@@ -4,12 +4,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { unavailableProblem } from './cluster/failure.js';
-import { Problem, insufficientScope, invalidRequestToken, invalidToken, missingToken } from './errors.js';
-import type { Role } from './storage/types.js';
-import type { RequestContext } from './services/sessions.js';
+import { insufficientScope, invalidRequestToken, invalidToken, missingToken, Problem } from './errors.js';
 import type { Services } from './services/index.js';
+import type { RequestContext } from './services/sessions.js';
 import type { AccessClaims } from './services/tokens.js';
 import { MAX_ACCESS_TOKEN_LENGTH } from './services/tokens.js';
+import type { Role } from './storage/types.js';
 
 export interface RouteDoc {
   summary: string;
@@ -53,20 +53,38 @@ const FASTIFY_CODES: Record<string, [string, string]> = {
 /** Maps any thrown error to a problem; unknown errors become an opaque 500 (and are logged). */
 export function toProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
-  const e = err as { statusCode?: unknown; code?: unknown; validation?: unknown; message?: unknown; validationContext?: unknown };
+  const e = err as {
+    statusCode?: unknown;
+    code?: unknown;
+    validation?: unknown;
+    message?: unknown;
+    validationContext?: unknown;
+  };
   if (e && Array.isArray(e.validation)) {
-    const errors = (e.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>).map((v) => ({
-      pointer: `${String(e.validationContext ?? 'body')}${v.instancePath ?? ''}`,
-      detail: v.message ?? 'is invalid',
-    }));
-    return new Problem(400, 'validation_failed', 'Bad Request', `The request is invalid: ${errors.map((x) => `${x.pointer} ${x.detail}`).join('; ')}`, {
-      extensions: { errors },
-    });
+    const errors = (e.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>).map(
+      (v) => ({
+        pointer: `${String(e.validationContext ?? 'body')}${v.instancePath ?? ''}`,
+        detail: v.message ?? 'is invalid',
+      }),
+    );
+    return new Problem(
+      400,
+      'validation_failed',
+      'Bad Request',
+      `The request is invalid: ${errors.map((x) => `${x.pointer} ${x.detail}`).join('; ')}`,
+      {
+        extensions: { errors },
+      },
+    );
   }
-  if (err instanceof SyntaxError) return new Problem(400, 'invalid_json', 'Bad Request', 'The body is not valid JSON.');
+  if (err instanceof SyntaxError)
+    return new Problem(400, 'invalid_json', 'Bad Request', 'The body is not valid JSON.');
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
-    const [code, title] = FASTIFY_CODES[String(e.code)] ?? ['bad_request', status === 413 ? 'Payload Too Large' : status === 415 ? 'Unsupported Media Type' : 'Bad Request'];
+    const [code, title] = FASTIFY_CODES[String(e.code)] ?? [
+      'bad_request',
+      status === 413 ? 'Payload Too Large' : status === 415 ? 'Unsupported Media Type' : 'Bad Request',
+    ];
     const detail = typeof e.message === 'string' && e.message.length < 300 ? e.message : undefined;
     return new Problem(status, code, title, detail);
   }
@@ -87,7 +105,15 @@ export function registerHttpBasics(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, new Problem(404, 'not_found', 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
+    sendProblem(
+      reply,
+      new Problem(
+        404,
+        'not_found',
+        'Not Found',
+        `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      ),
+    ),
   );
 
   // Bodies: JSON (Fastify's parser, with prototype-poisoning protection) and, for the OAuth endpoints,
@@ -98,7 +124,10 @@ export function registerHttpBasics(app: FastifyInstance): void {
     const out: Record<string, string> = Object.create(null);
     for (const [k, v] of params) {
       if (k in out) {
-        done(new Problem(400, 'invalid_request', 'Bad Request', `Parameter "${k.slice(0, 40)}" is repeated.`), undefined);
+        done(
+          new Problem(400, 'invalid_request', 'Bad Request', `Parameter "${k.slice(0, 40)}" is repeated.`),
+          undefined,
+        );
         return;
       }
       out[k] = v;
@@ -108,7 +137,12 @@ export function registerHttpBasics(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     const type = String(request.headers['content-type'] ?? '').toLowerCase();
     if (type.startsWith('application/x-www-form-urlencoded') && !request.routeOptions.config.acceptsForm) {
-      throw new Problem(415, 'unsupported_media_type', 'Unsupported Media Type', 'This endpoint accepts application/json only.');
+      throw new Problem(
+        415,
+        'unsupported_media_type',
+        'Unsupported Media Type',
+        'This endpoint accepts application/json only.',
+      );
     }
   });
 
@@ -122,7 +156,12 @@ export function registerHttpBasics(app: FastifyInstance): void {
       if (obj === null || typeof obj !== 'object') continue;
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
         if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-          throw new Problem(400, 'validation_failed', 'Bad Request', `The request is invalid: ${where}/${k.slice(0, 40)} is out of range`);
+          throw new Problem(
+            400,
+            'validation_failed',
+            'Bad Request',
+            `The request is invalid: ${where}/${k.slice(0, 40)} is out of range`,
+          );
         }
       }
     }
@@ -152,7 +191,8 @@ export function requireAuth(services: Services, role: Role | 'any' = 'any'): pre
     if (!m || m[1]!.toLowerCase() !== 'bearer') throw missingToken(realm);
     const token = (m[2] ?? '').trim();
     if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');
-    if (!B64TOKEN.test(token)) throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
+    if (!B64TOKEN.test(token))
+      throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
     if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken(realm, 'The access token is too long.');
     const claims = await services.tokens.authenticate(token);
     request.auth = claims;

@@ -18,7 +18,12 @@ export class OpenApiCollector {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       for (const m of methods) {
         if (m === 'HEAD' || !route.config?.openapi) continue;
-        this.#routes.push({ method: m.toLowerCase(), url: route.url, schema: route.schema, config: route.config });
+        this.#routes.push({
+          method: m.toLowerCase(),
+          url: route.url,
+          schema: route.schema,
+          config: route.config,
+        });
       }
     });
   }
@@ -56,7 +61,10 @@ export class OpenApiCollector {
       const responses: Record<string, unknown> = {};
       for (const [status, res] of Object.entries(doc.responses ?? { '200': { description: 'OK' } })) {
         const type = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
-        responses[status] = { description: res.description, ...(res.schema ? { content: { [type]: { schema: res.schema } } } : {}) };
+        responses[status] = {
+          description: res.description,
+          ...(res.schema ? { content: { [type]: { schema: res.schema } } } : {}),
+        };
       }
       op.responses = responses;
       if (r.config!.auth) op.security = [{ bearerAuth: [] }];

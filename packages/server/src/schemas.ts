@@ -77,7 +77,12 @@ export const userIdParam = {
 export const noBody = { type: 'null' } as const;
 
 export const problems = (...statuses: number[]): Record<string, { description: string; schema: unknown }> =>
-  Object.fromEntries(statuses.map((s) => [String(s), { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem', schema: problemSchema }]));
+  Object.fromEntries(
+    statuses.map((s) => [
+      String(s),
+      { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem', schema: problemSchema },
+    ]),
+  );
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request (problem+json)',

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ALICE, BOB, type TestApp, assertProblem, bearer, jwtPart, login, refresh, startApp } from './helpers.js';
+import {
+  ALICE,
+  assertProblem,
+  BOB,
+  bearer,
+  jwtPart,
+  login,
+  refresh,
+  startApp,
+  type TestApp,
+} from './helpers.js';
 
 describe('auth flow (inject, temporary SQLite)', () => {
   let t: TestApp;
@@ -12,7 +22,11 @@ describe('auth flow (inject, temporary SQLite)', () => {
   });
 
   test('login answers an RFC 9068 token pair with no-store', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: ALICE.username, password: ALICE.password } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: ALICE.username, password: ALICE.password },
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['cache-control'], 'no-store');
     const body = res.json();
@@ -25,7 +39,8 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.equal(header.alg, 'ES256');
     assert.equal(typeof header.kid, 'string');
     const claims = jwtPart(body.access_token, 1);
-    for (const c of ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'client_id']) assert.ok(c in claims, `claim ${c}`);
+    for (const c of ['iss', 'aud', 'sub', 'exp', 'iat', 'jti', 'client_id'])
+      assert.ok(c in claims, `claim ${c}`);
     assert.equal(claims.sub, '101');
     assert.equal(claims.user_id, 101);
     assert.equal(claims.username, 'alice');
@@ -36,20 +51,40 @@ describe('auth flow (inject, temporary SQLite)', () => {
   });
 
   test('usernames are case-insensitive at login', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'ALICE', password: ALICE.password } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'ALICE', password: ALICE.password },
+    });
     assert.equal(res.statusCode, 200);
   });
 
   test('wrong user and wrong password look identical', async () => {
-    const a = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'alice', password: 'not-the-right-password' } });
-    const b = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'nobody-here', password: 'not-the-right-password' } });
-    const c = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: '!!', password: 'x' } });
+    const a = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'alice', password: 'not-the-right-password' },
+    });
+    const b = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'nobody-here', password: 'not-the-right-password' },
+    });
+    const c = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: '!!', password: 'x' },
+    });
     for (const r of [a, b, c]) assertProblem(r, 401, 'invalid_credentials');
     assert.equal(a.body, b.body);
     assert.equal(a.body, c.body);
     assert.deepEqual(
-      Object.keys(a.headers).filter((h) => h !== 'date' && h !== 'content-length').sort(),
-      Object.keys(b.headers).filter((h) => h !== 'date' && h !== 'content-length').sort(),
+      Object.keys(a.headers)
+        .filter((h) => h !== 'date' && h !== 'content-length')
+        .sort(),
+      Object.keys(b.headers)
+        .filter((h) => h !== 'date' && h !== 'content-length')
+        .sort(),
     );
   });
 
@@ -61,7 +96,11 @@ describe('auth flow (inject, temporary SQLite)', () => {
       return orig(p);
     };
     try {
-      await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'ghost-user', password: 'whatever-password' } });
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'ghost-user', password: 'whatever-password' },
+      });
       assert.equal(dummyCalls, 1);
     } finally {
       t.services.passwords.verifyDummy = orig;
@@ -80,42 +119,82 @@ describe('auth flow (inject, temporary SQLite)', () => {
   });
 
   test('register: 201, then login works; duplicates 409; policy enforced', async () => {
-    const ok = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'Carol', password: 'carol-long-password-1' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { username: 'Carol', password: 'carol-long-password-1' },
+    });
     assert.equal(ok.statusCode, 201, ok.body);
     assert.equal(ok.json().username, 'carol');
     assert.equal(ok.json().role, 'user');
     assert.ok(!('password_hash' in ok.json()) && !('passwordHash' in ok.json()));
     await login(t.app, { username: 'carol', password: 'carol-long-password-1' });
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'carol', password: 'another-long-password' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { username: 'carol', password: 'another-long-password' },
+      }),
       409,
       'username_taken',
     );
-    assertProblem(await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'dave', password: 'short' } }), 400, 'weak_password');
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'dave', password: 'x'.repeat(1025) } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { username: 'dave', password: 'short' },
+      }),
       400,
       'weak_password',
     );
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'dave', password: 'passwordpassword' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { username: 'dave', password: 'x'.repeat(1025) },
+      }),
       400,
       'weak_password',
     );
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'dave', password: 'aaaaaaaaaaaaaaaaaaaa' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { username: 'dave', password: 'passwordpassword' },
+      }),
       400,
       'weak_password',
     );
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'a b', password: 'dave-long-password-1' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { username: 'dave', password: 'aaaaaaaaaaaaaaaaaaaa' },
+      }),
+      400,
+      'weak_password',
+    );
+    assertProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { username: 'a b', password: 'dave-long-password-1' },
+      }),
       400,
       'invalid_username',
     );
     // 15 characters counted as characters, not bytes
-    const emoji = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'emoji', password: '🔑🔒🗝️🔐🔓🛡️🧩🎲🎯🎳🎮' } });
+    const emoji = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { username: 'emoji', password: '🔑🔒🗝️🔐🔓🛡️🧩🎲🎯🎳🎮' },
+    });
     assertProblem(emoji, 400, 'weak_password');
-    const fifteen = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'fifteen', password: 'abcdefghijklmno' } });
+    const fifteen = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { username: 'fifteen', password: 'abcdefghijklmno' },
+    });
     assert.equal(fifteen.statusCode, 201);
   });
 
@@ -139,7 +218,11 @@ describe('auth flow (inject, temporary SQLite)', () => {
   test('sessions: list with current flag, delete own, 404 for others', async () => {
     const s1 = await login(t.app, BOB);
     const s2 = await login(t.app, BOB);
-    const list = await t.app.inject({ method: 'GET', url: '/auth/sessions', headers: bearer(s1.access_token) });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/auth/sessions',
+      headers: bearer(s1.access_token),
+    });
     assert.equal(list.statusCode, 200);
     const sessions = list.json().sessions as Array<{ id: string; current: boolean }>;
     const sid1 = jwtPart(s1.access_token, 1).sid;
@@ -147,19 +230,49 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.ok(sessions.some((s) => s.id === sid1 && s.current));
     assert.ok(sessions.some((s) => s.id === sid2 && !s.current));
     const alice = await login(t.app, ALICE);
-    assertProblem(await t.app.inject({ method: 'DELETE', url: `/auth/sessions/${sid2}`, headers: bearer(alice.access_token) }), 404, 'not_found');
-    const del = await t.app.inject({ method: 'DELETE', url: `/auth/sessions/${sid2}`, headers: bearer(s1.access_token) });
+    assertProblem(
+      await t.app.inject({
+        method: 'DELETE',
+        url: `/auth/sessions/${sid2}`,
+        headers: bearer(alice.access_token),
+      }),
+      404,
+      'not_found',
+    );
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/auth/sessions/${sid2}`,
+      headers: bearer(s1.access_token),
+    });
     assert.equal(del.statusCode, 204);
     // the deleted session's access and refresh tokens are dead; the other session lives
-    assertProblem(await t.app.inject({ method: 'GET', url: '/me', headers: bearer(s2.access_token) }), 401, 'invalid_token');
+    assertProblem(
+      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(s2.access_token) }),
+      401,
+      'invalid_token',
+    );
     assertProblem(await refresh(t.app, s2.refresh_token), 401, 'invalid_grant');
-    assert.equal((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(s1.access_token) })).statusCode, 200);
-    assertProblem(await t.app.inject({ method: 'DELETE', url: `/auth/sessions/${sid2}`, headers: bearer(s1.access_token) }), 404);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(s1.access_token) })).statusCode,
+      200,
+    );
+    assertProblem(
+      await t.app.inject({
+        method: 'DELETE',
+        url: `/auth/sessions/${sid2}`,
+        headers: bearer(s1.access_token),
+      }),
+      404,
+    );
   });
 
   test('logout revokes the family and denylists the access token', async () => {
     const tok = await login(t.app, BOB);
-    const res = await t.app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(tok.access_token) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/logout',
+      headers: bearer(tok.access_token),
+    });
     assert.equal(res.statusCode, 204);
     const me = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) });
     assertProblem(me, 401, 'invalid_token');
@@ -173,20 +286,38 @@ describe('auth flow (inject, temporary SQLite)', () => {
     const a = await login(t.app, BOB);
     const b = await login(t.app, BOB);
     const other = await login(t.app, ALICE);
-    const res = await t.app.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(a.access_token) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/logout-all',
+      headers: bearer(a.access_token),
+    });
     assert.equal(res.statusCode, 200);
     assert.ok(res.json().revoked_sessions >= 2);
     for (const tok of [a, b]) {
-      assertProblem(await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }), 401, 'invalid_token');
+      assertProblem(
+        await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }),
+        401,
+        'invalid_token',
+      );
       assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
     }
-    assert.equal((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(other.access_token) })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(other.access_token) })).statusCode,
+      200,
+    );
     const fresh = await login(t.app, BOB);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(fresh.access_token) })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(fresh.access_token) })).statusCode,
+      200,
+    );
   });
 
   test('password change: wrong current 403, then old tokens and password die', async () => {
-    const reg = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'erin', password: 'erin-first-password' } });
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { username: 'erin', password: 'erin-first-password' },
+    });
     assert.equal(reg.statusCode, 201);
     const tok = await login(t.app, { username: 'erin', password: 'erin-first-password' });
     assertProblem(
@@ -216,10 +347,18 @@ describe('auth flow (inject, temporary SQLite)', () => {
       payload: { current_password: 'erin-first-password', new_password: 'erin-second-password' },
     });
     assert.equal(ok.statusCode, 204, ok.body);
-    assertProblem(await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }), 401, 'invalid_token');
+    assertProblem(
+      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }),
+      401,
+      'invalid_token',
+    );
     assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'erin', password: 'erin-first-password' } }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'erin', password: 'erin-first-password' },
+      }),
       401,
     );
     await login(t.app, { username: 'erin', password: 'erin-second-password' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, OWASP_ARGON2, loadConfig, parseDuration, secretWeakness } from '../src/config.js';
+import { ConfigError, loadConfig, OWASP_ARGON2, parseDuration, secretWeakness } from '../src/config.js';
 import { sqlitePath } from '../src/storage/index.js';
 
 const STRONG = 'k8J2-vQ9x_Lr4TzW7mN1pB6yH3sD0fGa5cE';
@@ -38,7 +38,10 @@ describe('config', () => {
   });
 
   test('PORT, HOST, DATABASE_URL forms, durations', () => {
-    const c = loadConfig({ PORT: '8080', HOST: '0.0.0.0', ACCESS_TOKEN_TTL: '15m', REFRESH_TOKEN_TTL: '7d' }, '/x');
+    const c = loadConfig(
+      { PORT: '8080', HOST: '0.0.0.0', ACCESS_TOKEN_TTL: '15m', REFRESH_TOKEN_TTL: '7d' },
+      '/x',
+    );
     assert.equal(c.port, 8080);
     assert.equal(c.issuer, 'http://0.0.0.0:8080');
     assert.equal(c.accessTokenTtl, 900);
@@ -60,15 +63,26 @@ describe('config', () => {
 
   test('demo mode refuses NODE_ENV=production', () => {
     const p = problems({ NODE_ENV: 'production', JWTKIT_MODE: 'demo' });
-    assert.ok(p.some((x) => /demo mode refuses/.test(x)), p.join());
+    assert.ok(
+      p.some((x) => /demo mode refuses/.test(x)),
+      p.join(),
+    );
   });
 
   test('production refuses missing or weak secrets, and demo seeding', () => {
     assert.deepEqual(problems(prod), []);
     const missing = problems({ ...prod, SECRET_KEY: '' });
     assert.ok(missing.some((x) => /SECRET_KEY is missing/.test(x)));
-    for (const weak of ['short', 'changeme'.repeat(5), 'a'.repeat(40), 'secretsecretsecretsecretsecretsecret']) {
-      assert.ok(problems({ ...prod, SECRET_KEY: weak }).some((x) => /SECRET_KEY/.test(x)), weak);
+    for (const weak of [
+      'short',
+      'changeme'.repeat(5),
+      'a'.repeat(40),
+      'secretsecretsecretsecretsecretsecret',
+    ]) {
+      assert.ok(
+        problems({ ...prod, SECRET_KEY: weak }).some((x) => /SECRET_KEY/.test(x)),
+        weak,
+      );
     }
     assert.ok(problems({ ...prod, JWT_SECRET: 'mysecret123' }).some((x) => /JWT_SECRET/.test(x)));
     assert.deepEqual(problems({ ...prod, JWT_SECRET: STRONG.split('').reverse().join('') }), []);
@@ -81,7 +95,13 @@ describe('config', () => {
   });
 
   test('bad values are reported together, never silently defaulted', () => {
-    const p = problems({ PORT: 'eighty', ACCESS_TOKEN_TTL: 'forever', JWT_ALG: 'none', RATE_LIMIT_LOGIN_IP: 'lots', TRUST_PROXY: 'maybe' });
+    const p = problems({
+      PORT: 'eighty',
+      ACCESS_TOKEN_TTL: 'forever',
+      JWT_ALG: 'none',
+      RATE_LIMIT_LOGIN_IP: 'lots',
+      TRUST_PROXY: 'maybe',
+    });
     assert.equal(p.length, 5, p.join('\n'));
   });
 

@@ -78,8 +78,15 @@ export interface Tokens {
   expires_in: number;
 }
 
-export async function login(app: FastifyInstance, who: { username: string; password: string } = ALICE): Promise<Tokens> {
-  const res = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: who.username, password: who.password } });
+export async function login(
+  app: FastifyInstance,
+  who: { username: string; password: string } = ALICE,
+): Promise<Tokens> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { username: who.username, password: who.password },
+  });
   assert.equal(res.statusCode, 200, res.body);
   return res.json() as Tokens;
 }
@@ -91,7 +98,11 @@ export async function refresh(app: FastifyInstance, refreshToken: string): Promi
 }
 
 /** Asserts an RFC 9457 problem response with the given status (and code). */
-export function assertProblem(res: LightMyRequestResponse | { statusCode: number; headers: Record<string, unknown>; body: string }, status: number, code?: string): Record<string, unknown> {
+export function assertProblem(
+  res: LightMyRequestResponse | { statusCode: number; headers: Record<string, unknown>; body: string },
+  status: number,
+  code?: string,
+): Record<string, unknown> {
   assert.equal(res.statusCode, status, `expected ${status}, got ${res.statusCode}: ${res.body}`);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   const body = JSON.parse(res.body) as Record<string, unknown>;
@@ -105,5 +116,8 @@ export function assertProblem(res: LightMyRequestResponse | { statusCode: number
 
 /** Decodes a JWT segment without verifying (test inspection only). */
 export function jwtPart(token: string, index: 0 | 1): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[index]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(token.split('.')[index]!, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ALICE, type TestApp, bearer, login, startApp } from './helpers.js';
+import { ALICE, bearer, login, startApp, type TestApp } from './helpers.js';
 
 interface Case {
   name: string;
@@ -13,7 +13,14 @@ interface Case {
   body?: string;
 }
 
-const JSON_ROUTES = ['/auth/register', '/auth/login', '/auth/refresh', '/auth/password', '/oauth/introspect', '/oauth/revoke'];
+const JSON_ROUTES = [
+  '/auth/register',
+  '/auth/login',
+  '/auth/refresh',
+  '/auth/password',
+  '/oauth/introspect',
+  '/oauth/revoke',
+];
 
 const BAD_BODIES: Array<[string, string]> = [
   ['truncated', '{"username":'],
@@ -23,16 +30,36 @@ const BAD_BODIES: Array<[string, string]> = [
   ['string', '"alice"'],
   ['number', '123'],
   ['boolean', 'true'],
-  ['wrong types', '{"username":1,"password":2,"refresh_token":3,"token":4,"current_password":5,"new_password":6}'],
+  [
+    'wrong types',
+    '{"username":1,"password":2,"refresh_token":3,"token":4,"current_password":5,"new_password":6}',
+  ],
   ['nulls', '{"username":null,"password":null,"refresh_token":null,"token":null}'],
   ['proto pollution', '{"__proto__":{"role":"admin"},"username":"alice","password":"alice-demo-password"}'],
   ['constructor pollution', '{"constructor":{"prototype":{"role":"admin"}}}'],
-  ['extra fields', '{"username":"alice","password":"alice-demo-password","role":"admin","refresh_token":"x","token":"y","x":1}'],
+  [
+    'extra fields',
+    '{"username":"alice","password":"alice-demo-password","role":"admin","refresh_token":"x","token":"y","x":1}',
+  ],
   ['deep nesting', `${'['.repeat(5000)}${']'.repeat(5000)}`],
-  ['lone surrogate', '{"username":"\\ud800","password":"\\udfff\\ud800-xxxxxxxxxxxxxxxx","refresh_token":"\\ud800","token":"\\ud800"}'],
-  ['nul bytes', '{"username":"ali\\u0000ce","password":"\\u0000\\u0000\\u0000","refresh_token":"\\u0000","token":"a\\u0000"}'],
+  [
+    'lone surrogate',
+    '{"username":"\\ud800","password":"\\udfff\\ud800-xxxxxxxxxxxxxxxx","refresh_token":"\\ud800","token":"\\ud800"}',
+  ],
+  [
+    'nul bytes',
+    '{"username":"ali\\u0000ce","password":"\\u0000\\u0000\\u0000","refresh_token":"\\u0000","token":"a\\u0000"}',
+  ],
   ['empty object', '{}'],
-  ['huge string field', JSON.stringify({ username: 'a'.repeat(5000), password: 'b'.repeat(5000), refresh_token: 'c'.repeat(5000), token: 'd'.repeat(9000) })],
+  [
+    'huge string field',
+    JSON.stringify({
+      username: 'a'.repeat(5000),
+      password: 'b'.repeat(5000),
+      refresh_token: 'c'.repeat(5000),
+      token: 'd'.repeat(9000),
+    }),
+  ],
   ['over body limit', JSON.stringify({ username: 'x'.repeat(40_000) })],
   ['bom', '\ufeff{"username":"alice"}'],
   ['trailing garbage', '{"username":"alice","password":"alice-demo-password"} xyz'],
@@ -44,10 +71,29 @@ function corpus(adminToken: string): Case[] {
   const auth = { authorization: `Bearer ${adminToken}` };
   for (const url of JSON_ROUTES) {
     for (const [name, body] of BAD_BODIES) {
-      cases.push({ name: `${url} body ${name}`, method: 'POST', url, headers: { 'content-type': 'application/json', ...auth }, body });
+      cases.push({
+        name: `${url} body ${name}`,
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', ...auth },
+        body,
+      });
     }
-    for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/octet-stream', 'application/jsonx', 'image/png']) {
-      cases.push({ name: `${url} content-type ${type}`, method: 'POST', url, headers: { 'content-type': type, ...auth }, body: '{"a":1}' });
+    for (const type of [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+      'application/jsonx',
+      'image/png',
+    ]) {
+      cases.push({
+        name: `${url} content-type ${type}`,
+        method: 'POST',
+        url,
+        headers: { 'content-type': type, ...auth },
+        body: '{"a":1}',
+      });
     }
   }
   for (const url of ['/auth/login', '/auth/register', '/auth/refresh']) {
@@ -59,17 +105,72 @@ function corpus(adminToken: string): Case[] {
       body: 'username=alice&password=alice-demo-password&refresh_token=x',
     });
   }
-  cases.push({ name: 'PATCH user bad json', method: 'PATCH', url: '/admin/users/102', headers: { 'content-type': 'application/json', ...auth }, body: '{"role":' });
-  cases.push({ name: 'PATCH user array', method: 'PATCH', url: '/admin/users/102', headers: { 'content-type': 'application/json', ...auth }, body: '[{"role":"admin"}]' });
-  cases.push({ name: 'PATCH user disabled as string', method: 'PATCH', url: '/admin/users/102', headers: { 'content-type': 'application/json', ...auth }, body: '{"disabled":"yes"}' });
-  for (const id of ['abc', '-1', '0', '1.5', '1e3', '99999999999999999999999', '%ZZ', '%00', 'null', `${'9'.repeat(300)}`]) {
-    cases.push({ name: `PATCH /admin/users/${id.slice(0, 20)}`, method: 'PATCH', url: `/admin/users/${id}`, headers: { 'content-type': 'application/json', ...auth }, body: '{"role":"user"}' });
-    cases.push({ name: `POST revoke-sessions ${id.slice(0, 20)}`, method: 'POST', url: `/admin/users/${id}/revoke-sessions`, headers: auth });
+  cases.push({
+    name: 'PATCH user bad json',
+    method: 'PATCH',
+    url: '/admin/users/102',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: '{"role":',
+  });
+  cases.push({
+    name: 'PATCH user array',
+    method: 'PATCH',
+    url: '/admin/users/102',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: '[{"role":"admin"}]',
+  });
+  cases.push({
+    name: 'PATCH user disabled as string',
+    method: 'PATCH',
+    url: '/admin/users/102',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: '{"disabled":"yes"}',
+  });
+  for (const id of [
+    'abc',
+    '-1',
+    '0',
+    '1.5',
+    '1e3',
+    '99999999999999999999999',
+    '%ZZ',
+    '%00',
+    'null',
+    `${'9'.repeat(300)}`,
+  ]) {
+    cases.push({
+      name: `PATCH /admin/users/${id.slice(0, 20)}`,
+      method: 'PATCH',
+      url: `/admin/users/${id}`,
+      headers: { 'content-type': 'application/json', ...auth },
+      body: '{"role":"user"}',
+    });
+    cases.push({
+      name: `POST revoke-sessions ${id.slice(0, 20)}`,
+      method: 'POST',
+      url: `/admin/users/${id}/revoke-sessions`,
+      headers: auth,
+    });
   }
   for (const id of ['%ZZ', 'a'.repeat(300), '..%2F..%2Fetc', '%F0%9F%92%A9', "'; DROP TABLE sessions; --"]) {
-    cases.push({ name: `DELETE session ${id.slice(0, 20)}`, method: 'DELETE', url: `/auth/sessions/${encodeURI(id).replace(/%25/g, '%')}`, headers: auth });
+    cases.push({
+      name: `DELETE session ${id.slice(0, 20)}`,
+      method: 'DELETE',
+      url: `/auth/sessions/${encodeURI(id).replace(/%25/g, '%')}`,
+      headers: auth,
+    });
   }
-  for (const q of ['limit=-5', 'limit=abc', 'limit=1&limit=2', 'offset=-1', 'limit[]=1', 'limit=1e400', 'before=0', 'user_id=x', 'type=%00']) {
+  for (const q of [
+    'limit=-5',
+    'limit=abc',
+    'limit=1&limit=2',
+    'offset=-1',
+    'limit[]=1',
+    'limit=1e400',
+    'before=0',
+    'user_id=x',
+    'type=%00',
+  ]) {
     cases.push({ name: `GET audit ?${q}`, method: 'GET', url: `/admin/audit-events?${q}`, headers: auth });
     cases.push({ name: `GET users ?${q}`, method: 'GET', url: `/admin/users?${q}`, headers: auth });
   }
@@ -93,16 +194,33 @@ function corpus(adminToken: string): Case[] {
     'Bearer =====',
   ];
   for (const a of badAuth) {
-    for (const url of ['/me', '/admin/users']) cases.push({ name: `${url} Authorization ${a.slice(0, 40)}`, method: 'GET', url, headers: { authorization: a } });
+    for (const url of ['/me', '/admin/users'])
+      cases.push({
+        name: `${url} Authorization ${a.slice(0, 40)}`,
+        method: 'GET',
+        url,
+        headers: { authorization: a },
+      });
   }
   cases.push({ name: 'unknown route', method: 'GET', url: '/nope' });
-  cases.push({ name: 'wrong method', method: 'PUT', url: '/auth/login', headers: { 'content-type': 'application/json' }, body: '{}' });
+  cases.push({
+    name: 'wrong method',
+    method: 'PUT',
+    url: '/auth/login',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   cases.push({ name: 'bad percent-encoding in path', method: 'GET', url: '/auth/%E0%A4%A' });
   cases.push({ name: 'very long url', method: 'GET', url: `/${'a'.repeat(5000)}` });
   return cases;
 }
 
-function assertProblemShape(name: string, status: number, contentType: string | undefined, body: string): void {
+function assertProblemShape(
+  name: string,
+  status: number,
+  contentType: string | undefined,
+  body: string,
+): void {
   assert.ok(status >= 400 && status < 500, `${name}: expected 4xx, got ${status}: ${body.slice(0, 200)}`);
   assert.match(String(contentType), /^application\/problem\+json/, `${name}: content-type ${contentType}`);
   const parsed = JSON.parse(body) as Record<string, unknown>;
@@ -129,7 +247,12 @@ describe('malformed requests corpus', () => {
     assert.ok(cases.length > 200, `corpus size ${cases.length}`);
     let fivexx = 0;
     for (const c of cases) {
-      const res = await t.app.inject({ method: c.method, url: c.url, headers: c.headers ?? {}, ...(c.body === undefined ? {} : { payload: c.body }) });
+      const res = await t.app.inject({
+        method: c.method,
+        url: c.url,
+        headers: c.headers ?? {},
+        ...(c.body === undefined ? {} : { payload: c.body }),
+      });
       if (res.statusCode >= 500) fivexx++;
       assertProblemShape(c.name, res.statusCode, res.headers['content-type'] as string | undefined, res.body);
     }
@@ -138,7 +261,11 @@ describe('malformed requests corpus', () => {
 
   test('over a real socket: every case is a 4xx problem+json', async () => {
     for (const c of corpus(adminToken)) {
-      const res = await fetch(url + c.url, { method: c.method, headers: c.headers ?? {}, ...(c.body === undefined ? {} : { body: c.body }) });
+      const res = await fetch(url + c.url, {
+        method: c.method,
+        headers: c.headers ?? {},
+        ...(c.body === undefined ? {} : { body: c.body }),
+      });
       assertProblemShape(c.name, res.status, res.headers.get('content-type') ?? undefined, await res.text());
     }
     // the service is still healthy afterwards
@@ -175,7 +302,10 @@ describe('malformed requests corpus', () => {
     for (const input of inputs) {
       const out = await raw(input);
       const m = /^HTTP\/1\.1 (\d{3})/.exec(out);
-      assert.ok(m, `no HTTP answer for ${JSON.stringify(input.slice(0, 40))}: ${JSON.stringify(out.slice(0, 80))}`);
+      assert.ok(
+        m,
+        `no HTTP answer for ${JSON.stringify(input.slice(0, 40))}: ${JSON.stringify(out.slice(0, 80))}`,
+      );
       const status = Number(m[1]);
       assert.ok(status >= 400 && status < 500, `${JSON.stringify(input.slice(0, 40))} -> ${status}`);
       assert.match(out, /content-type: application\/problem\+json/i);

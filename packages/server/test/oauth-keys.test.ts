@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { ALICE, BOB, type TestApp, assertProblem, bearer, jwtPart, login, refresh, startApp } from './helpers.js';
+import {
+  ALICE,
+  assertProblem,
+  BOB,
+  bearer,
+  jwtPart,
+  login,
+  refresh,
+  startApp,
+  type TestApp,
+} from './helpers.js';
 
 describe('OAuth endpoints', () => {
   let t: TestApp;
@@ -23,7 +33,12 @@ describe('OAuth endpoints', () => {
           headers: { ...bearer(admin), 'content-type': 'application/x-www-form-urlencoded' },
           payload: new URLSearchParams({ token, ...(hint ? { token_type_hint: hint } : {}) }).toString(),
         })
-      : t.app.inject({ method: 'POST', url: '/oauth/introspect', headers: bearer(admin), payload: { token, ...(hint ? { token_type_hint: hint } : {}) } });
+      : t.app.inject({
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: bearer(admin),
+          payload: { token, ...(hint ? { token_type_hint: hint } : {}) },
+        });
 
   test('introspect an active access token (JSON and form bodies)', async () => {
     const tok = await login(t.app, BOB);
@@ -59,9 +74,18 @@ describe('OAuth endpoints', () => {
 
   test('introspection needs an admin bearer token', async () => {
     const bob = await login(t.app, BOB);
-    assertProblem(await t.app.inject({ method: 'POST', url: '/oauth/introspect', payload: { token: 'x' } }), 401, 'missing_token');
     assertProblem(
-      await t.app.inject({ method: 'POST', url: '/oauth/introspect', headers: bearer(bob.access_token), payload: { token: 'x' } }),
+      await t.app.inject({ method: 'POST', url: '/oauth/introspect', payload: { token: 'x' } }),
+      401,
+      'missing_token',
+    );
+    assertProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/oauth/introspect',
+        headers: bearer(bob.access_token),
+        payload: { token: 'x' },
+      }),
       403,
       'insufficient_scope',
     );
@@ -87,20 +111,39 @@ describe('OAuth endpoints', () => {
     });
     assert.equal(res.statusCode, 200);
     assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
-    assertProblem(await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }), 401, 'invalid_token');
+    assertProblem(
+      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }),
+      401,
+      'invalid_token',
+    );
   });
 
   test('revoke an access token: denylisted; its refresh token still works', async () => {
     const tok = await login(t.app, BOB);
-    const res = await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: { token: tok.access_token, token_type_hint: 'access_token' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/oauth/revoke',
+      payload: { token: tok.access_token, token_type_hint: 'access_token' },
+    });
     assert.equal(res.statusCode, 200);
-    assertProblem(await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }), 401, 'invalid_token');
+    assertProblem(
+      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }),
+      401,
+      'invalid_token',
+    );
     assert.equal((await refresh(t.app, tok.refresh_token)).statusCode, 200);
   });
 
   test('revoke an unknown token: 200; missing token: 400', async () => {
-    assert.equal((await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: { token: 'nope' } })).statusCode, 200);
-    assertProblem(await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: {} }), 400, 'validation_failed');
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: { token: 'nope' } })).statusCode,
+      200,
+    );
+    assertProblem(
+      await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: {} }),
+      400,
+      'validation_failed',
+    );
   });
 
   test('authorization server metadata (RFC 8414 subset)', async () => {
@@ -150,7 +193,9 @@ describe('JWKS and key rotation (ES256)', () => {
     const t = await startApp();
     try {
       const admin = (await login(t.app, ALICE)).access_token;
-      const before = (await t.app.inject({ method: 'GET', url: '/admin/keys', headers: bearer(admin) })).json();
+      const before = (
+        await t.app.inject({ method: 'GET', url: '/admin/keys', headers: bearer(admin) })
+      ).json();
       const active0 = before.keys.find((k: { status: string }) => k.status === 'active').kid;
       const next0 = before.keys.find((k: { status: string }) => k.status === 'next').kid;
       assert.equal(jwtPart(admin, 0).kid, active0);
@@ -166,7 +211,10 @@ describe('JWKS and key rotation (ES256)', () => {
       assert.equal(jwks.keys.length, 3, 'retired + active + new next');
       assert.ok(jwks.keys.some((k: { kid: string }) => k.kid === active0));
       // a token signed by the retired key still works
-      assert.equal((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(admin) })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(admin) })).statusCode,
+        200,
+      );
 
       const events = await t.services.storage.listAuditEvents({ limit: 5, type: 'keys.rotated' });
       assert.equal(events.length, 1);
@@ -189,7 +237,11 @@ describe('JWKS and key rotation (ES256)', () => {
     await first.app.close();
     const second = await startApp({}, { dir, clock: first.clock });
     try {
-      assert.equal((await second.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) })).statusCode, 200);
+      assert.equal(
+        (await second.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }))
+          .statusCode,
+        200,
+      );
       assert.equal((await refresh(second.app, tok.refresh_token)).statusCode, 200);
     } finally {
       await second.close();
@@ -204,9 +256,18 @@ describe('HS256 mode (JWT_SECRET)', () => {
     try {
       const tok = await login(t.app, ALICE);
       assert.equal(jwtPart(tok.access_token, 0).alg, 'HS256');
-      assert.equal((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) })).statusCode, 200);
-      assert.deepEqual((await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json(), { keys: [] });
-      assertProblem(await t.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: bearer(tok.access_token) }), 409, 'rotation_unsupported');
+      assert.equal(
+        (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) })).statusCode,
+        200,
+      );
+      assert.deepEqual((await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json(), {
+        keys: [],
+      });
+      assertProblem(
+        await t.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: bearer(tok.access_token) }),
+        409,
+        'rotation_unsupported',
+      );
     } finally {
       await t.close();
     }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryRateLimiter } from '../src/services/rate-limit.js';
-import { BOB, assertProblem, bearer, login, startApp, testClock } from './helpers.js';
+import { assertProblem, BOB, bearer, login, startApp, testClock } from './helpers.js';
 
 const wrong = (username = 'bob', ip = '10.0.0.1') => ({
   method: 'POST' as const,
@@ -24,10 +24,21 @@ describe('login rate limits', () => {
       const right = await t.app.inject({ ...wrong(), payload: { username: 'bob', password: BOB.password } });
       assertProblem(right, 429, 'rate_limited');
       // another IP, or another account from this IP, is not affected
-      assert.equal((await t.app.inject({ ...wrong('bob', '10.0.0.2'), payload: { username: 'bob', password: BOB.password } })).statusCode, 200);
+      assert.equal(
+        (
+          await t.app.inject({
+            ...wrong('bob', '10.0.0.2'),
+            payload: { username: 'bob', password: BOB.password },
+          })
+        ).statusCode,
+        200,
+      );
       assertProblem(await t.app.inject(wrong('alice')), 401);
       t.clock.advance(15 * 60 + 1);
-      assert.equal((await t.app.inject({ ...wrong(), payload: { username: 'bob', password: BOB.password } })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ ...wrong(), payload: { username: 'bob', password: BOB.password } })).statusCode,
+        200,
+      );
     } finally {
       await t.close();
     }
@@ -37,7 +48,10 @@ describe('login rate limits', () => {
     const t = await startApp({ RATE_LIMIT_LOGIN_ACCOUNT: '3/15m' });
     try {
       for (let i = 0; i < 2; i++) await t.app.inject(wrong());
-      assert.equal((await t.app.inject({ ...wrong(), payload: { username: 'bob', password: BOB.password } })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ ...wrong(), payload: { username: 'bob', password: BOB.password } })).statusCode,
+        200,
+      );
       for (let i = 0; i < 3; i++) assertProblem(await t.app.inject(wrong()), 401);
       assertProblem(await t.app.inject(wrong()), 429);
     } finally {
@@ -52,25 +66,57 @@ describe('login rate limits', () => {
       const res = await t.app.inject(wrong('someone-else'));
       assertProblem(res, 429, 'rate_limited');
       assert.ok(Number(res.headers['retry-after']) <= 60);
-      assert.equal((await t.app.inject({ ...wrong('bob', '10.9.9.9'), payload: { username: 'bob', password: BOB.password } })).statusCode, 200);
+      assert.equal(
+        (
+          await t.app.inject({
+            ...wrong('bob', '10.9.9.9'),
+            payload: { username: 'bob', password: BOB.password },
+          })
+        ).statusCode,
+        200,
+      );
     } finally {
       await t.close();
     }
   });
 
   test('register and refresh are limited per IP too; password change per user', async () => {
-    const t = await startApp({ RATE_LIMIT_REGISTER_IP: '2/1h', RATE_LIMIT_REFRESH_IP: '2/1m', RATE_LIMIT_LOGIN_ACCOUNT: '2/15m' });
+    const t = await startApp({
+      RATE_LIMIT_REGISTER_IP: '2/1h',
+      RATE_LIMIT_REFRESH_IP: '2/1m',
+      RATE_LIMIT_LOGIN_ACCOUNT: '2/15m',
+    });
     try {
       for (let i = 0; i < 2; i++) {
-        const r = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: `reg${i}`, password: 'register-password-1' } });
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/auth/register',
+          payload: { username: `reg${i}`, password: 'register-password-1' },
+        });
         assert.equal(r.statusCode, 201);
       }
-      assertProblem(await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'reg9', password: 'register-password-1' } }), 429);
-      for (let i = 0; i < 2; i++) await t.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: 'x' } });
-      assertProblem(await t.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: 'x' } }), 429);
+      assertProblem(
+        await t.app.inject({
+          method: 'POST',
+          url: '/auth/register',
+          payload: { username: 'reg9', password: 'register-password-1' },
+        }),
+        429,
+      );
+      for (let i = 0; i < 2; i++)
+        await t.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: 'x' } });
+      assertProblem(
+        await t.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: 'x' } }),
+        429,
+      );
       const tok = await login(t.app, BOB);
       const change = () =>
-        t.app.inject({ method: 'POST', url: '/auth/password', headers: bearer(tok.access_token), payload: { current_password: 'guess-guess-guess', new_password: 'new-password-value-1' } });
+        t.app.inject({
+          method: 'POST',
+          url: '/auth/password',
+          headers: bearer(tok.access_token),
+          payload: { current_password: 'guess-guess-guess', new_password: 'new-password-value-1' },
+        });
       assertProblem(await change(), 403);
       assertProblem(await change(), 403);
       assertProblem(await change(), 429);

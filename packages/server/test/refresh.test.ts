@@ -2,7 +2,7 @@
 // compare-and-set under 50 concurrent refreshes (in-process and over a real socket).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BOB, type TestApp, assertProblem, bearer, jwtPart, login, refresh, startApp } from './helpers.js';
+import { assertProblem, BOB, bearer, jwtPart, login, refresh, startApp, type TestApp } from './helpers.js';
 
 async function familyTokens(t: TestApp, accessToken: string) {
   const sid = String(jwtPart(accessToken, 1).sid);
@@ -43,7 +43,11 @@ describe('refresh rotation and reuse detection', () => {
       assert.match(String(body.detail), /reuse/);
       // the legitimate newest token is dead too, and so is the family's access token
       assertProblem(await refresh(t.app, second.refresh_token), 401, 'invalid_grant');
-      assertProblem(await t.app.inject({ method: 'GET', url: '/me', headers: bearer(second.access_token) }), 401, 'invalid_token');
+      assertProblem(
+        await t.app.inject({ method: 'GET', url: '/me', headers: bearer(second.access_token) }),
+        401,
+        'invalid_token',
+      );
       const { sid, tokens } = await familyTokens(t, second.access_token);
       assert.equal(tokens.filter((x) => x.status === 'active').length, 0);
       const session = await t.services.storage.getSession(sid);
@@ -85,7 +89,10 @@ describe('refresh rotation and reuse detection', () => {
       const t2 = (await refresh(t.app, t1.refresh_token)).json();
       assertProblem(await refresh(t.app, t0.refresh_token), 401, 'invalid_grant');
       assertProblem(await refresh(t.app, t2.refresh_token), 401, 'invalid_grant');
-      assert.equal((await t.services.storage.listAuditEvents({ limit: 5, type: 'refresh.reuse_detected' })).length, 1);
+      assert.equal(
+        (await t.services.storage.listAuditEvents({ limit: 5, type: 'refresh.reuse_detected' })).length,
+        1,
+      );
     } finally {
       await t.close();
     }
@@ -97,7 +104,10 @@ describe('refresh rotation and reuse detection', () => {
       const first = await login(t.app, BOB);
       assert.equal((await refresh(t.app, first.refresh_token)).statusCode, 200);
       assertProblem(await refresh(t.app, first.refresh_token), 401, 'invalid_grant');
-      assert.equal((await t.services.storage.listAuditEvents({ limit: 5, type: 'refresh.reuse_detected' })).length, 1);
+      assert.equal(
+        (await t.services.storage.listAuditEvents({ limit: 5, type: 'refresh.reuse_detected' })).length,
+        1,
+      );
     } finally {
       await t.close();
     }
@@ -118,9 +128,14 @@ describe('refresh rotation and reuse detection', () => {
     const t = await startApp();
     try {
       const first = await login(t.app, BOB);
-      const results = await Promise.all(Array.from({ length: 50 }, () => refresh(t.app, first.refresh_token)));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => refresh(t.app, first.refresh_token)),
+      );
       const statuses = results.map((r) => r.statusCode);
-      assert.ok(statuses.every((s) => s === 200 || s === 401), String(statuses));
+      assert.ok(
+        statuses.every((s) => s === 200 || s === 401),
+        String(statuses),
+      );
       const issued = new Set(results.filter((r) => r.statusCode === 200).map((r) => r.json().refresh_token));
       assert.equal(issued.size, 1, 'every winner got the same new refresh token');
       const { tokens } = await familyTokens(t, first.access_token);
@@ -161,7 +176,9 @@ describe('refresh rotation and reuse detection', () => {
     const t = await startApp({ REFRESH_REUSE_GRACE: '0' });
     try {
       const first = await login(t.app, BOB);
-      const results = await Promise.all(Array.from({ length: 50 }, () => refresh(t.app, first.refresh_token)));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => refresh(t.app, first.refresh_token)),
+      );
       assert.ok(results.every((r) => r.statusCode === 200 || r.statusCode === 401));
       assert.ok(results.filter((r) => r.statusCode === 200).length <= 1);
       const { tokens } = await familyTokens(t, first.access_token);
@@ -183,13 +200,25 @@ describe('refresh compare-and-set on Postgres (app level)', () => {
     }
     const { PostgresStorage } = await import('../src/storage/postgres.js');
     const { randomBytes } = await import('node:crypto');
-    const storage = new PostgresStorage({ connectionString: PG_URL, schema: `jwtkit_app_${randomBytes(4).toString('hex')}`, max: 10 });
+    const storage = new PostgresStorage({
+      connectionString: PG_URL,
+      schema: `jwtkit_app_${randomBytes(4).toString('hex')}`,
+      max: 10,
+    });
     const t = await startApp({}, { build: { infra: { storage } } });
     try {
       const first = await login(t.app, BOB);
-      const results = await Promise.all(Array.from({ length: 50 }, () => refresh(t.app, first.refresh_token)));
-      assert.ok(results.every((r) => r.statusCode === 200 || r.statusCode === 401), results.map((r) => r.statusCode).join());
-      assert.equal(new Set(results.filter((r) => r.statusCode === 200).map((r) => r.json().refresh_token)).size, 1);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => refresh(t.app, first.refresh_token)),
+      );
+      assert.ok(
+        results.every((r) => r.statusCode === 200 || r.statusCode === 401),
+        results.map((r) => r.statusCode).join(),
+      );
+      assert.equal(
+        new Set(results.filter((r) => r.statusCode === 200).map((r) => r.json().refresh_token)).size,
+        1,
+      );
       const { tokens } = await familyTokens(t, first.access_token);
       assert.equal(tokens.filter((x) => x.status === 'active').length, 1);
       assert.equal(tokens.length, 2);

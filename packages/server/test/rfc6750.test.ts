@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encode, encodeUnsecured, generateKeyPair } from 'jwtkit';
-import { ALICE, BOB, type TestApp, assertProblem, bearer, jwtPart, login, startApp } from './helpers.js';
+import { ALICE, assertProblem, BOB, bearer, jwtPart, login, startApp, type TestApp } from './helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -23,7 +23,11 @@ describe('RFC 6750 on GET /me', () => {
   });
 
   test('another scheme (Basic) counts as no bearer token', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/me', headers: { authorization: 'Basic YWxpY2U6cHc=' } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { authorization: 'Basic YWxpY2U6cHc=' },
+    });
     assertProblem(res, 401, 'missing_token');
     assert.equal(res.headers['www-authenticate'], `Bearer ${realm}`);
   });
@@ -32,13 +36,20 @@ describe('RFC 6750 on GET /me', () => {
     for (const authorization of ['Bearer', 'Bearer ', 'Bearer a b', 'Bearer {json}', 'Bearer ä.b.c']) {
       const res = await t.app.inject({ method: 'GET', url: '/me', headers: { authorization } });
       assertProblem(res, 400, 'invalid_request');
-      assert.match(String(res.headers['www-authenticate']), /^Bearer realm="jwtkit", error="invalid_request"/);
+      assert.match(
+        String(res.headers['www-authenticate']),
+        /^Bearer realm="jwtkit", error="invalid_request"/,
+      );
     }
   });
 
   test('the scheme name is case-insensitive', async () => {
     const tok = await login(t.app, BOB);
-    const res = await t.app.inject({ method: 'GET', url: '/me', headers: { authorization: `bearer ${tok.access_token}` } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { authorization: `bearer ${tok.access_token}` },
+    });
     assert.equal(res.statusCode, 200);
   });
 
@@ -80,10 +91,26 @@ describe('RFC 6750 on GET /me', () => {
     const claims = jwtPart(tok.access_token, 1);
     const header = jwtPart(tok.access_token, 0);
     const { privateKey } = generateKeyPair('ES256');
-    await invalid(encode(claims, privateKey, { algorithm: 'ES256', keyId: String(header.kid), headers: { typ: 'at+jwt' } }), /signature/);
-    await invalid(encode(claims, privateKey, { algorithm: 'ES256', keyId: 'unknown-kid', headers: { typ: 'at+jwt' } }), /unknown/);
+    await invalid(
+      encode(claims, privateKey, {
+        algorithm: 'ES256',
+        keyId: String(header.kid),
+        headers: { typ: 'at+jwt' },
+      }),
+      /signature/,
+    );
+    await invalid(
+      encode(claims, privateKey, { algorithm: 'ES256', keyId: 'unknown-kid', headers: { typ: 'at+jwt' } }),
+      /unknown/,
+    );
     await invalid(encodeUnsecured(claims, { headers: { typ: 'at+jwt' } }));
-    await invalid(encode(claims, 'a-shared-secret-that-is-long-enough!!', { algorithm: 'HS256', keyId: String(header.kid), headers: { typ: 'at+jwt' } }));
+    await invalid(
+      encode(claims, 'a-shared-secret-that-is-long-enough!!', {
+        algorithm: 'HS256',
+        keyId: String(header.kid),
+        headers: { typ: 'at+jwt' },
+      }),
+    );
   });
 
   test('right key but wrong typ, aud, iss or missing claims: 401 invalid_token', async () => {
@@ -92,7 +119,10 @@ describe('RFC 6750 on GET /me', () => {
     const { kid, key } = t.services.keys.signingKey();
     const sign = (payload: Record<string, unknown>, typ = 'at+jwt') =>
       encode(payload, key, { algorithm: 'ES256', keyId: kid, headers: { typ } });
-    assert.equal((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(sign(claims)) })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(sign(claims)) })).statusCode,
+      200,
+    );
     await invalid(sign(claims, 'JWT'), /typ/);
     await invalid(sign({ ...claims, aud: 'someone-else' }), /aud/);
     await invalid(sign({ ...claims, iss: 'https://evil.example' }), /iss/);
@@ -110,16 +140,33 @@ interface RouteCase {
   name: string;
   role: Who;
   /** Builds the request for a given access token (fresh state per call). */
-  request: (token: string) => Promise<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown }>;
+  request: (
+    token: string,
+  ) => Promise<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown }>;
   okStatus: number;
 }
 
 let counter = 0;
 const routes: RouteCase[] = [
   { name: 'GET /me', role: 'user', okStatus: 200, request: async () => ({ method: 'GET', url: '/me' }) },
-  { name: 'GET /auth/sessions', role: 'user', okStatus: 200, request: async () => ({ method: 'GET', url: '/auth/sessions' }) },
-  { name: 'POST /auth/logout', role: 'user', okStatus: 204, request: async () => ({ method: 'POST', url: '/auth/logout' }) },
-  { name: 'POST /auth/logout-all', role: 'user', okStatus: 200, request: async () => ({ method: 'POST', url: '/auth/logout-all' }) },
+  {
+    name: 'GET /auth/sessions',
+    role: 'user',
+    okStatus: 200,
+    request: async () => ({ method: 'GET', url: '/auth/sessions' }),
+  },
+  {
+    name: 'POST /auth/logout',
+    role: 'user',
+    okStatus: 204,
+    request: async () => ({ method: 'POST', url: '/auth/logout' }),
+  },
+  {
+    name: 'POST /auth/logout-all',
+    role: 'user',
+    okStatus: 200,
+    request: async () => ({ method: 'POST', url: '/auth/logout-all' }),
+  },
   {
     name: 'DELETE /auth/sessions/:id',
     role: 'user',
@@ -136,7 +183,12 @@ const routes: RouteCase[] = [
       payload: { current_password: 'matrix-password-0001', new_password: `matrix-password-new-${counter}` },
     }),
   },
-  { name: 'GET /admin/users', role: 'admin', okStatus: 200, request: async () => ({ method: 'GET', url: '/admin/users' }) },
+  {
+    name: 'GET /admin/users',
+    role: 'admin',
+    okStatus: 200,
+    request: async () => ({ method: 'GET', url: '/admin/users' }),
+  },
   {
     name: 'PATCH /admin/users/:id',
     role: 'admin',
@@ -149,9 +201,24 @@ const routes: RouteCase[] = [
     okStatus: 200,
     request: async () => ({ method: 'POST', url: '/admin/users/102/revoke-sessions' }),
   },
-  { name: 'GET /admin/audit-events', role: 'admin', okStatus: 200, request: async () => ({ method: 'GET', url: '/admin/audit-events' }) },
-  { name: 'GET /admin/keys', role: 'admin', okStatus: 200, request: async () => ({ method: 'GET', url: '/admin/keys' }) },
-  { name: 'POST /admin/keys/rotate', role: 'admin', okStatus: 200, request: async () => ({ method: 'POST', url: '/admin/keys/rotate' }) },
+  {
+    name: 'GET /admin/audit-events',
+    role: 'admin',
+    okStatus: 200,
+    request: async () => ({ method: 'GET', url: '/admin/audit-events' }),
+  },
+  {
+    name: 'GET /admin/keys',
+    role: 'admin',
+    okStatus: 200,
+    request: async () => ({ method: 'GET', url: '/admin/keys' }),
+  },
+  {
+    name: 'POST /admin/keys/rotate',
+    role: 'admin',
+    okStatus: 200,
+    request: async () => ({ method: 'POST', url: '/admin/keys/rotate' }),
+  },
   {
     name: 'POST /oauth/introspect',
     role: 'admin',
@@ -165,7 +232,11 @@ async function freshToken(role: Who): Promise<string> {
   if (role === 'admin') return (await login(t.app, ALICE)).access_token;
   counter++;
   const username = `matrix${counter}`;
-  const reg = await t.app.inject({ method: 'POST', url: '/auth/register', payload: { username, password: 'matrix-password-0001' } });
+  const reg = await t.app.inject({
+    method: 'POST',
+    url: '/auth/register',
+    payload: { username, password: 'matrix-password-0001' },
+  });
   assert.equal(reg.statusCode, 201, reg.body);
   return (await login(t.app, { username, password: 'matrix-password-0001' })).access_token;
 }
@@ -194,13 +265,21 @@ describe('role matrix: route x {no token, expired, wrong role, right role}', () 
         const req = await r.request(token);
         const res = await t.app.inject({ ...req, payload: req.payload as never, headers: bearer(token) });
         assertProblem(res, 403, 'insufficient_scope');
-        assert.match(String(res.headers['www-authenticate']), /^Bearer realm="jwtkit", error="insufficient_scope"/);
+        assert.match(
+          String(res.headers['www-authenticate']),
+          /^Bearer realm="jwtkit", error="insufficient_scope"/,
+        );
       });
     } else {
       test(`${r.name}: admin role is also allowed (no role restriction)`, async () => {
         const token = (await login(t.app, ALICE)).access_token;
-        const req = r.name === 'POST /auth/password' ? { method: 'GET' as const, url: '/me' } : await r.request(token);
-        const res = await t.app.inject({ ...req, payload: (req as { payload?: unknown }).payload as never, headers: bearer(token) });
+        const req =
+          r.name === 'POST /auth/password' ? { method: 'GET' as const, url: '/me' } : await r.request(token);
+        const res = await t.app.inject({
+          ...req,
+          payload: (req as { payload?: unknown }).payload as never,
+          headers: bearer(token),
+        });
         assert.ok(res.statusCode < 300, `${res.statusCode} ${res.body}`);
       });
     }

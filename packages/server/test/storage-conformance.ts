@@ -33,7 +33,13 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
 
     const T0 = 1_700_000_000_000;
     const mkUser = (s: Storage, username = 'alice', id?: number) =>
-      s.createUser({ username, passwordHash: 'h', role: 'user', now: T0, ...(id === undefined ? {} : { id }) });
+      s.createUser({
+        username,
+        passwordHash: 'h',
+        role: 'user',
+        now: T0,
+        ...(id === undefined ? {} : { id }),
+      });
     const mkSession = async (s: Storage, userId: number, opts: { expiresAt?: number } = {}) => {
       const session = {
         id: randomUUID(),
@@ -181,7 +187,11 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       const { session, token } = await mkSession(s, u.id);
       const results = await Promise.all(
         Array.from({ length: 50 }, () =>
-          s.rotateRefreshToken(token.id, { id: randomUUID(), tokenHash: randomUUID(), expiresAt: T0 + 7_200_000 }, T0 + 1),
+          s.rotateRefreshToken(
+            token.id,
+            { id: randomUUID(), tokenHash: randomUUID(), expiresAt: T0 + 7_200_000 },
+            T0 + 1,
+          ),
         ),
       );
       assert.equal(results.filter(Boolean).length, 1);
@@ -203,8 +213,24 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       });
       assert.ok(e1.id > 0);
       assert.deepEqual(e1.details, { a: 1, nested: { b: [1, 2] } });
-      await s.appendAuditEvent({ at: T0 + 1, type: 'logout', userId: u.id, actorId: null, sessionId: 's', ip: null, details: {} });
-      await s.appendAuditEvent({ at: T0 + 2, type: 'login', userId: null, actorId: null, sessionId: null, ip: null, details: {} });
+      await s.appendAuditEvent({
+        at: T0 + 1,
+        type: 'logout',
+        userId: u.id,
+        actorId: null,
+        sessionId: 's',
+        ip: null,
+        details: {},
+      });
+      await s.appendAuditEvent({
+        at: T0 + 2,
+        type: 'login',
+        userId: null,
+        actorId: null,
+        sessionId: null,
+        ip: null,
+        details: {},
+      });
       const all = await s.listAuditEvents({ limit: 10 });
       assert.deepEqual(
         all.map((e) => e.type),

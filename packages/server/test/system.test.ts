@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ALICE, BOB, TEST_ENV, assertProblem, bearer, login, refresh, startApp } from './helpers.js';
+import { ALICE, assertProblem, BOB, bearer, login, refresh, startApp, TEST_ENV } from './helpers.js';
 
 const ENDPOINTS = [
   'post /auth/register',
@@ -46,9 +46,13 @@ describe('system endpoints', () => {
       assert.equal(ready.json().storage, 'sqlite');
       const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
       assert.equal(doc.openapi, '3.1.0');
-      const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, o]) => Object.keys(o).map((m) => `${m} ${p}`));
+      const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, o]) =>
+        Object.keys(o).map((m) => `${m} ${p}`),
+      );
       for (const e of ENDPOINTS) assert.ok(ops.includes(e), `OpenAPI lacks ${e}`);
-      assert.ok(doc.paths['/auth/login'].post.requestBody.content['application/json'].schema.properties.password);
+      assert.ok(
+        doc.paths['/auth/login'].post.requestBody.content['application/json'].schema.properties.password,
+      );
       assert.deepEqual(doc.paths['/me'].get.security, [{ bearerAuth: [] }]);
       assert.ok(doc.paths['/oauth/introspect'].post.requestBody.content['application/x-www-form-urlencoded']);
       const docs = await t.app.inject({ method: 'GET', url: '/docs' });
@@ -85,12 +89,22 @@ describe('system endpoints', () => {
       await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) });
       await refresh(t.app, tok.refresh_token);
       await t.app.inject({ method: 'GET', url: `/me?access_token=${tok.access_token}` });
-      await t.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'bob', password: 'a-wrong-password-x' } });
+      await t.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: 'bob', password: 'a-wrong-password-x' },
+      });
       await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: { token: tok.refresh_token } });
       assert.ok(lines.length > 5);
       for (const l of lines) JSON.parse(l);
       const all = lines.join('\n');
-      for (const secret of [BOB.password, 'a-wrong-password-x', tok.access_token, tok.refresh_token, tok.access_token.split('.')[2]!]) {
+      for (const secret of [
+        BOB.password,
+        'a-wrong-password-x',
+        tok.access_token,
+        tok.refresh_token,
+        tok.access_token.split('.')[2]!,
+      ]) {
         assert.ok(!all.includes(secret), `log leaked ${secret.slice(0, 12)}…`);
       }
       assert.match(all, /"msg":"audit event"/);
@@ -105,13 +119,25 @@ describe('system endpoints', () => {
     const live = await login(first.app, ALICE);
     const loggedOut = await login(first.app, BOB);
     await first.app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(loggedOut.access_token) });
-    const reg = await first.app.inject({ method: 'POST', url: '/auth/register', payload: { username: 'henry', password: 'henry-long-password' } });
+    const reg = await first.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { username: 'henry', password: 'henry-long-password' },
+    });
     assert.equal(reg.statusCode, 201);
     await first.app.close();
     const second = await startApp({}, { dir, clock: first.clock });
     try {
-      assert.equal((await second.app.inject({ method: 'GET', url: '/me', headers: bearer(live.access_token) })).statusCode, 200);
-      assertProblem(await second.app.inject({ method: 'GET', url: '/me', headers: bearer(loggedOut.access_token) }), 401, 'invalid_token');
+      assert.equal(
+        (await second.app.inject({ method: 'GET', url: '/me', headers: bearer(live.access_token) }))
+          .statusCode,
+        200,
+      );
+      assertProblem(
+        await second.app.inject({ method: 'GET', url: '/me', headers: bearer(loggedOut.access_token) }),
+        401,
+        'invalid_token',
+      );
       await login(second.app, { username: 'henry', password: 'henry-long-password' });
       assert.equal((await refresh(second.app, live.refresh_token)).statusCode, 200);
     } finally {
@@ -126,7 +152,15 @@ describe('the real process (src/main.ts)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jwtkit-main-'));
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { ...process.env, ...TEST_ENV, LOG_LEVEL: 'warn', PORT: '0', INIT_CWD: dir, DATABASE_URL: '', NODE_ENV: '' },
+      env: {
+        ...process.env,
+        ...TEST_ENV,
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        INIT_CWD: dir,
+        DATABASE_URL: '',
+        NODE_ENV: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -183,7 +217,10 @@ describe('npm run demo (src/demo.ts)', () => {
     try {
       const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
       const demo = fileURLToPath(new URL('../src/demo.ts', import.meta.url));
-      const child = spawn(process.execPath, ['--import', 'tsx', demo, url], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', demo, url], {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += String(d)));
       child.stderr.on('data', (d) => (out += String(d)));

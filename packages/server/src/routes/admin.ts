@@ -32,7 +32,12 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
             description: 'A page of users',
             schema: {
               type: 'object',
-              properties: { users: { type: 'array', items: userSchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+              properties: {
+                users: { type: 'array', items: userSchema },
+                total: { type: 'integer' },
+                limit: { type: 'integer' },
+                offset: { type: 'integer' },
+              },
             },
           },
           ...guarded,
@@ -58,7 +63,11 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
       openapi: {
         summary: "Change a user's role or disable/enable them (their existing tokens stop working)",
         tags,
-        responses: { '200': { description: 'The updated user', schema: userSchema }, ...guarded, ...problems(404, 409, 415) },
+        responses: {
+          '200': { description: 'The updated user', schema: userSchema },
+          ...guarded,
+          ...problems(404, 409, 415),
+        },
       },
     },
     handler: async (req) => auth.updateUser(claimsOf(req), req.params.id, req.body, requestContext(req)),
@@ -73,7 +82,10 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
         summary: "Revoke all of a user's sessions and access tokens",
         tags,
         responses: {
-          '200': { description: 'Done', schema: { type: 'object', properties: { revoked_sessions: { type: 'integer' } } } },
+          '200': {
+            description: 'Done',
+            schema: { type: 'object', properties: { revoked_sessions: { type: 'integer' } } },
+          },
           ...guarded,
           ...problems(404),
         },
@@ -82,57 +94,73 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
     handler: async (req) => auth.adminRevokeSessions(claimsOf(req), req.params.id, requestContext(req)),
   });
 
-  app.get<{ Querystring: { limit: number; before?: number; user_id?: number; type?: string } }>('/admin/audit-events', {
-    preHandler: admin,
-    schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-          before: { type: 'integer', minimum: 1, description: 'return events with a lower id (paging)' },
-          user_id: { type: 'integer', minimum: 1 },
-          type: { type: 'string', maxLength: 64, pattern: '^[a-z_.]+$' },
+  app.get<{ Querystring: { limit: number; before?: number; user_id?: number; type?: string } }>(
+    '/admin/audit-events',
+    {
+      preHandler: admin,
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            before: { type: 'integer', minimum: 1, description: 'return events with a lower id (paging)' },
+            user_id: { type: 'integer', minimum: 1 },
+            type: { type: 'string', maxLength: 64, pattern: '^[a-z_.]+$' },
+          },
         },
       },
-    },
-    config: {
-      auth: 'admin',
-      openapi: {
-        summary: 'Audit events, newest first',
-        tags,
-        responses: { '200': { description: 'Events', schema: { type: 'object', properties: { events: { type: 'array' }, next_before: { type: ['integer', 'null'] } } } }, ...guarded },
+      config: {
+        auth: 'admin',
+        openapi: {
+          summary: 'Audit events, newest first',
+          tags,
+          responses: {
+            '200': {
+              description: 'Events',
+              schema: {
+                type: 'object',
+                properties: { events: { type: 'array' }, next_before: { type: ['integer', 'null'] } },
+              },
+            },
+            ...guarded,
+          },
+        },
+      },
+      handler: async (req) => {
+        const q = req.query;
+        const events = await services.audit.list({
+          limit: q.limit,
+          ...(q.before === undefined ? {} : { beforeId: q.before }),
+          ...(q.user_id === undefined ? {} : { userId: q.user_id }),
+          ...(q.type === undefined ? {} : { type: q.type }),
+        });
+        return {
+          events: events.map((e) => ({
+            id: e.id,
+            at: new Date(e.at).toISOString(),
+            type: e.type,
+            user_id: e.userId,
+            actor_id: e.actorId,
+            session_id: e.sessionId,
+            ip: e.ip,
+            details: e.details,
+          })),
+          next_before: events.length === q.limit ? (events.at(-1)?.id ?? null) : null,
+        };
       },
     },
-    handler: async (req) => {
-      const q = req.query;
-      const events = await services.audit.list({
-        limit: q.limit,
-        ...(q.before === undefined ? {} : { beforeId: q.before }),
-        ...(q.user_id === undefined ? {} : { userId: q.user_id }),
-        ...(q.type === undefined ? {} : { type: q.type }),
-      });
-      return {
-        events: events.map((e) => ({
-          id: e.id,
-          at: new Date(e.at).toISOString(),
-          type: e.type,
-          user_id: e.userId,
-          actor_id: e.actorId,
-          session_id: e.sessionId,
-          ip: e.ip,
-          details: e.details,
-        })),
-        next_before: events.length === q.limit ? (events.at(-1)?.id ?? null) : null,
-      };
-    },
-  });
+  );
 
   app.get('/admin/keys', {
     preHandler: admin,
     config: {
       auth: 'admin',
-      openapi: { summary: 'Signing keys (metadata only, never private material)', tags, responses: { '200': { description: 'Keys' }, ...guarded } },
+      openapi: {
+        summary: 'Signing keys (metadata only, never private material)',
+        tags,
+        responses: { '200': { description: 'Keys' }, ...guarded },
+      },
     },
     handler: async () => ({ algorithm: keys.algorithm, keys: keys.list() }),
   });

@@ -35,9 +35,13 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     config: {
       openapi: {
         summary: 'Log in: returns an access token and a refresh token',
-        description: 'Wrong usernames and wrong passwords get the same answer. Limited per account+IP and per IP.',
+        description:
+          'Wrong usernames and wrong passwords get the same answer. Limited per account+IP and per IP.',
         tags,
-        responses: { '200': { description: 'Tokens', schema: tokenResponseSchema }, ...problems(400, 401, 415, 429) },
+        responses: {
+          '200': { description: 'Tokens', schema: tokenResponseSchema },
+          ...problems(400, 401, 415, 429),
+        },
       },
     },
     handler: async (req) => auth.login(req.body.username, req.body.password, requestContext(req)),
@@ -58,7 +62,10 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         description:
           'Reusing a spent refresh token revokes its whole session, except for the immediately previous token within the grace window (concurrent refreshes get the same new token).',
         tags,
-        responses: { '200': { description: 'Tokens', schema: tokenResponseSchema }, ...problems(400, 401, 415, 429) },
+        responses: {
+          '200': { description: 'Tokens', schema: tokenResponseSchema },
+          ...problems(400, 401, 415, 429),
+        },
       },
     },
     handler: async (req) => auth.refresh(req.body.refresh_token, requestContext(req)),
@@ -88,7 +95,10 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         summary: 'Log out everywhere: revokes every session and every access token of the user',
         tags,
         responses: {
-          '200': { description: 'Done', schema: { type: 'object', properties: { revoked_sessions: { type: 'integer' } } } },
+          '200': {
+            description: 'Done',
+            schema: { type: 'object', properties: { revoked_sessions: { type: 'integer' } } },
+          },
           ...problems(400, 401),
         },
       },
@@ -104,7 +114,10 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         summary: "The user's active sessions (refresh-token families)",
         tags,
         responses: {
-          '200': { description: 'Sessions', schema: { type: 'object', properties: { sessions: { type: 'array', items: sessionSchema } } } },
+          '200': {
+            description: 'Sessions',
+            schema: { type: 'object', properties: { sessions: { type: 'array', items: sessionSchema } } },
+          },
           ...problems(400, 401),
         },
       },
@@ -151,7 +164,12 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       },
     },
     handler: async (req, reply) => {
-      await auth.changePassword(claimsOf(req), req.body.current_password, req.body.new_password, requestContext(req));
+      await auth.changePassword(
+        claimsOf(req),
+        req.body.current_password,
+        req.body.new_password,
+        requestContext(req),
+      );
       return reply.code(204).send();
     },
   });

@@ -27,9 +27,16 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       auth: 'admin',
       openapi: {
         summary: 'RFC 7662 token introspection (access or refresh token)',
-        description: 'The caller authenticates with an admin bearer token. Unknown, expired or revoked tokens answer {"active": false}.',
+        description:
+          'The caller authenticates with an admin bearer token. Unknown, expired or revoked tokens answer {"active": false}.',
         tags,
-        responses: { '200': { description: 'Introspection response', schema: { type: 'object', properties: { active: { type: 'boolean' } } } }, ...problems(400, 401, 403, 415) },
+        responses: {
+          '200': {
+            description: 'Introspection response',
+            schema: { type: 'object', properties: { active: { type: 'boolean' } } },
+          },
+          ...problems(400, 401, 403, 415),
+        },
       },
     },
     handler: async (req) => auth.introspect(req.body.token, req.body.token_type_hint),
@@ -53,7 +60,12 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   });
 
   app.get('/.well-known/jwks.json', {
-    config: { openapi: { summary: 'Public signing keys (JWK Set): next, active and still-verifying retired keys', tags: ['discovery'] } },
+    config: {
+      openapi: {
+        summary: 'Public signing keys (JWK Set): next, active and still-verifying retired keys',
+        tags: ['discovery'],
+      },
+    },
     handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=60');
       reply.type('application/jwk-set+json');
@@ -77,7 +89,11 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
         token_endpoint_auth_methods_supported: ['none'],
         service_documentation: `${base}/docs`,
         access_token_signing_alg_values_supported: [keys.algorithm],
-        'x-jwtkit-endpoints': { login: `${base}/auth/login`, refresh: `${base}/auth/refresh`, logout: `${base}/auth/logout` },
+        'x-jwtkit-endpoints': {
+          login: `${base}/auth/login`,
+          refresh: `${base}/auth/refresh`,
+          logout: `${base}/auth/logout`,
+        },
       };
     },
   });

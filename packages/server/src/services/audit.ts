@@ -42,7 +42,10 @@ export class AuditService {
       ip: ctx.ip ?? null,
       details: ctx.details ?? {},
     });
-    this.log?.info({ audit: { id: event.id, type, userId: event.userId, sessionId: event.sessionId } }, 'audit event');
+    this.log?.info(
+      { audit: { id: event.id, type, userId: event.userId, sessionId: event.sessionId } },
+      'audit event',
+    );
     return event;
   }
 

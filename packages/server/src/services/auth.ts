@@ -3,7 +3,7 @@
  * operations and the OAuth introspection/revocation endpoints. Routes call these and nothing else.
  */
 import type { Config } from '../config.js';
-import { Problem, badRequest, conflict, invalidCredentials, notFound } from '../errors.js';
+import { badRequest, conflict, invalidCredentials, notFound, Problem } from '../errors.js';
 import type { Role, SessionRecord, Storage, UserRecord } from '../storage/types.js';
 import { StorageConflictError } from '../storage/types.js';
 import type { AuditService } from './audit.js';
@@ -91,11 +91,17 @@ export class AuthService {
     checkPasswordPolicy(password, name);
     const passwordHash = await this.d.passwords.hash(password);
     try {
-      const user = await this.d.storage.createUser({ username: name, passwordHash, role: 'user', now: this.d.clock() });
+      const user = await this.d.storage.createUser({
+        username: name,
+        passwordHash,
+        role: 'user',
+        now: this.d.clock(),
+      });
       await this.d.audit.record('user.registered', { userId: user.id, actorId: user.id, ip: ctx.ip });
       return toPublicUser(user);
     } catch (err) {
-      if (err instanceof StorageConflictError) throw conflict('username_taken', 'This username is already taken.');
+      if (err instanceof StorageConflictError)
+        throw conflict('username_taken', 'This username is already taken.');
       throw err;
     }
   }
@@ -116,28 +122,51 @@ export class AuthService {
       await this.d.audit.record('user.login_failed', {
         userId: user?.id ?? null,
         ip: ctx.ip,
-        details: { username: name.slice(0, 64), reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password' },
+        details: {
+          username: name.slice(0, 64),
+          reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password',
+        },
       });
       throw invalidCredentials();
     }
     await limiter.reset(accountKey);
     const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx);
     const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId);
-    await this.d.audit.record('user.login', { userId: user.id, actorId: user.id, sessionId: session.id, ip: ctx.ip });
-    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
+    await this.d.audit.record('user.login', {
+      userId: user.id,
+      actorId: user.id,
+      sessionId: session.id,
+      ip: ctx.ip,
+    });
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: refreshToken,
+    };
   }
 
   async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenResponse> {
     await enforce(this.d.limiter, `refresh-ip:${ctx.ip}`, this.d.config.rateLimits.refreshPerIp);
     const r = await this.d.sessions.refresh(refreshToken, ctx);
     const access = this.d.tokens.issueAccessToken(r.user, r.session.id, r.session.clientId);
-    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: r.refreshToken };
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: r.refreshToken,
+    };
   }
 
   async logout(claims: AccessClaims, ctx: RequestContext): Promise<void> {
     await this.d.sessions.revoke(claims.sid, 'logout');
     await this.d.tokens.denylistToken(claims);
-    await this.d.audit.record('user.logout', { userId: claims.user_id, actorId: claims.user_id, sessionId: claims.sid, ip: ctx.ip });
+    await this.d.audit.record('user.logout', {
+      userId: claims.user_id,
+      actorId: claims.user_id,
+      sessionId: claims.sid,
+      ip: ctx.ip,
+    });
   }
 
   async logoutAll(claims: AccessClaims, ctx: RequestContext): Promise<{ revoked_sessions: number }> {
@@ -173,7 +202,8 @@ export class AuthService {
 
   async revokeOwnSession(claims: AccessClaims, sessionId: string, ctx: RequestContext): Promise<void> {
     const session = await this.d.sessions.get(sessionId);
-    if (!session || session.userId !== claims.user_id || session.revokedAt !== null) throw notFound('The session');
+    if (!session || session.userId !== claims.user_id || session.revokedAt !== null)
+      throw notFound('The session');
     await this.d.sessions.revoke(sessionId, 'revoked_by_user');
     await this.d.audit.record('session.revoked', {
       userId: claims.user_id,
@@ -183,7 +213,12 @@ export class AuthService {
     });
   }
 
-  async changePassword(claims: AccessClaims, current: string, next: string, ctx: RequestContext): Promise<void> {
+  async changePassword(
+    claims: AccessClaims,
+    current: string,
+    next: string,
+    ctx: RequestContext,
+  ): Promise<void> {
     const { limiter, config } = this.d;
     const key = `password:${claims.user_id}`;
     await assertNotLimited(limiter, key, config.rateLimits.loginPerAccountIp);
@@ -195,8 +230,13 @@ export class AuthService {
     }
     await limiter.reset(key);
     checkPasswordPolicy(next, user.username);
-    if (current === next) throw badRequest('weak_password', 'The new password must differ from the current one.');
-    await this.d.storage.updateUser(user.id, { passwordHash: await this.d.passwords.hash(next) }, this.d.clock());
+    if (current === next)
+      throw badRequest('weak_password', 'The new password must differ from the current one.');
+    await this.d.storage.updateUser(
+      user.id,
+      { passwordHash: await this.d.passwords.hash(next) },
+      this.d.clock(),
+    );
     await this.d.epochs.bump(user.id);
     const ids = await this.d.sessions.revokeAll(user.id, 'password_changed');
     await this.d.audit.record('user.password_changed', {
@@ -210,7 +250,10 @@ export class AuthService {
 
   // ---- admin --------------------------------------------------------------------------------
 
-  async listUsers(limit: number, offset: number): Promise<{ users: PublicUser[]; total: number; limit: number; offset: number }> {
+  async listUsers(
+    limit: number,
+    offset: number,
+  ): Promise<{ users: PublicUser[]; total: number; limit: number; offset: number }> {
     const page = await this.d.storage.listUsers({ limit, offset });
     return { users: page.users.map(toPublicUser), total: page.total, limit, offset };
   }
@@ -223,7 +266,10 @@ export class AuthService {
   ): Promise<PublicUser> {
     const before = await this.d.storage.getUserById(id);
     if (!before) throw notFound('The user');
-    if (id === actor.user_id && (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))) {
+    if (
+      id === actor.user_id &&
+      (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))
+    ) {
       throw conflict('cannot_modify_self', 'Admins cannot disable or demote themselves.');
     }
     const after = await this.d.storage.updateUser(id, patch, this.d.clock());
@@ -246,7 +292,11 @@ export class AuthService {
     return toPublicUser((await this.d.storage.getUserById(id)) ?? after);
   }
 
-  async adminRevokeSessions(actor: AccessClaims, id: number, ctx: RequestContext): Promise<{ revoked_sessions: number }> {
+  async adminRevokeSessions(
+    actor: AccessClaims,
+    id: number,
+    ctx: RequestContext,
+  ): Promise<{ revoked_sessions: number }> {
     const user = await this.d.storage.getUserById(id);
     if (!user) throw notFound('The user');
     await this.d.epochs.bump(id);
@@ -293,7 +343,13 @@ export class AuthService {
       if (!found) return null;
       const { record, session, user } = found;
       const now = this.d.clock();
-      if (record.status !== 'active' || record.expiresAt <= now || session.revokedAt !== null || session.expiresAt <= now || user.disabled) {
+      if (
+        record.status !== 'active' ||
+        record.expiresAt <= now ||
+        session.revokedAt !== null ||
+        session.expiresAt <= now ||
+        user.disabled
+      ) {
         return null;
       }
       return {

@@ -55,7 +55,11 @@ export const DEMO_USERS = [
   { id: 102, username: 'bob', password: 'bob-demo-password', role: 'user' },
 ] as const;
 
-export async function createServices(config: Config, infra: Infrastructure = {}, log?: FastifyBaseLogger): Promise<Services> {
+export async function createServices(
+  config: Config,
+  infra: Infrastructure = {},
+  log?: FastifyBaseLogger,
+): Promise<Services> {
   const clock = infra.clock ?? Date.now;
   const baseStorage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
   // Postgres can be unreachable while this process lives on: /me keeps answering (cluster/outage-reads.ts).
@@ -87,14 +91,30 @@ export async function createServices(config: Config, infra: Infrastructure = {},
   const passwords = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config, keys, denylist, epochs, clock);
   const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
-  const auth = new AuthService({ config, storage, passwords, tokens, sessions, epochs, audit, limiter, clock });
+  const auth = new AuthService({
+    config,
+    storage,
+    passwords,
+    tokens,
+    sessions,
+    epochs,
+    audit,
+    limiter,
+    clock,
+  });
 
   if (config.seedDemoUsers) {
     for (const u of DEMO_USERS) {
       if (await storage.getUserById(u.id)) continue;
       if (await storage.getUserByUsername(u.username)) continue;
       await storage
-        .createUser({ id: u.id, username: u.username, role: u.role, passwordHash: await passwords.hash(u.password), now: clock() })
+        .createUser({
+          id: u.id,
+          username: u.username,
+          role: u.role,
+          passwordHash: await passwords.hash(u.password),
+          now: clock(),
+        })
         .catch((err: unknown) => {
           if ((err as Error)?.name !== 'StorageConflictError') throw err;
         });

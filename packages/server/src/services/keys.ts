@@ -7,8 +7,8 @@
  * published.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { exportPem, exportPublicJwk, generateKeyPair, importKey, jwkThumbprint } from 'jwtkit';
 import type { Jwk, JwtHeader, KeyObject } from 'jwtkit';
+import { exportPem, exportPublicJwk, generateKeyPair, importKey, jwkThumbprint } from 'jwtkit';
 import type { Config, SigningAlg } from '../config.js';
 import { Problem } from '../errors.js';
 import type { SigningKeyRecord, SigningKeyStatus, Storage } from '../storage/types.js';
@@ -79,7 +79,11 @@ export class KeyService {
     this.#sealKey = deriveKey(instanceSecret, 'signing-key-encryption');
     if (this.config.jwtAlg === 'HS256') {
       const secret = importKey(Buffer.from(this.config.jwtSecret ?? '', 'utf8'), { type: 'secret' });
-      const kid = `hs-${createHash('sha256').update('jwtkit-kid:').update(this.config.jwtSecret ?? '').digest('base64url').slice(0, 16)}`;
+      const kid = `hs-${createHash('sha256')
+        .update('jwtkit-kid:')
+        .update(this.config.jwtSecret ?? '')
+        .digest('base64url')
+        .slice(0, 16)}`;
       this.#keys = [
         {
           kid,
@@ -102,7 +106,8 @@ export class KeyService {
       await this.audit.record('keys.created', { details: { reason: 'first start' } });
     }
     await this.reload();
-    if (!this.#keys.some((k) => k.status === 'next')) await this.#insertNew('next', now).catch(ignoreConflict);
+    if (!this.#keys.some((k) => k.status === 'next'))
+      await this.#insertNew('next', now).catch(ignoreConflict);
     await this.reload();
   }
 
@@ -230,4 +235,3 @@ export class KeyService {
 function ignoreConflict(err: unknown): void {
   if ((err as Error)?.name !== 'StorageConflictError') throw err;
 }
-

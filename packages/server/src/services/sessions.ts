@@ -52,7 +52,11 @@ export class SessionService {
     return createHmac('sha256', this.#childKey).update(parent).digest('base64url');
   }
 
-  async create(user: UserRecord, clientId: string, ctx: RequestContext): Promise<{ session: SessionRecord; refreshToken: string }> {
+  async create(
+    user: UserRecord,
+    clientId: string,
+    ctx: RequestContext,
+  ): Promise<{ session: SessionRecord; refreshToken: string }> {
     const now = this.clock();
     const refreshToken = randomBytes(32).toString('base64url');
     const expiresAt = now + this.config.sessionMaxAge * 1000;
@@ -77,7 +81,9 @@ export class SessionService {
   }
 
   /** The live token record, session and user for a presented refresh token, or null. */
-  async lookup(token: string): Promise<{ record: RefreshTokenRecord; session: SessionRecord; user: UserRecord } | null> {
+  async lookup(
+    token: string,
+  ): Promise<{ record: RefreshTokenRecord; session: SessionRecord; user: UserRecord } | null> {
     if (!REFRESH_TOKEN_PATTERN.test(token)) return null;
     const record = await this.storage.getRefreshTokenByHash(hashToken(token));
     if (!record) return null;
@@ -134,7 +140,11 @@ export class SessionService {
     throw invalidRefreshToken();
   }
 
-  async #reuseDetected(session: SessionRecord, record: RefreshTokenRecord, ctx: RequestContext): Promise<void> {
+  async #reuseDetected(
+    session: SessionRecord,
+    record: RefreshTokenRecord,
+    ctx: RequestContext,
+  ): Promise<void> {
     const revoked = await this.storage.revokeSession(session.id, 'refresh_token_reuse', this.clock());
     await this.tokens.denylistSession(session.id);
     if (revoked) {

@@ -4,12 +4,12 @@
  * then our revocation checks: denylisted jti or session, and the per-user epoch.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidTokenError, JwtError, decode, encode } from 'jwtkit';
+import { decode, encode, InvalidTokenError, JwtError } from 'jwtkit';
 import type { Config } from '../config.js';
 import { invalidToken } from '../errors.js';
 import type { Role, UserRecord } from '../storage/types.js';
-import { UnknownKeyError } from './keys.js';
 import type { KeyService } from './keys.js';
+import { UnknownKeyError } from './keys.js';
 import type { Denylist, EpochStore } from './revocation.js';
 
 export interface AccessClaims {
@@ -67,7 +67,11 @@ export class TokenService {
       username: user.username,
       role: user.role,
     };
-    const token = encode(claims, key, { algorithm: this.keys.algorithm, keyId: kid, headers: { typ: 'at+jwt' } });
+    const token = encode(claims, key, {
+      algorithm: this.keys.algorithm,
+      keyId: kid,
+      headers: { typ: 'at+jwt' },
+    });
     return { token, jti, exp, expiresIn: this.config.accessTokenTtl };
   }
 

@@ -221,7 +221,9 @@ export class PostgresStorage implements Storage {
     if (this.#schema) await this.#q(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
     await this.#tx(async (q) => {
       await q('SELECT pg_advisory_xact_lock(727274)');
-      await q('CREATE TABLE IF NOT EXISTS jwtkit_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      await q(
+        'CREATE TABLE IF NOT EXISTS jwtkit_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
       const rows = await q('SELECT COALESCE(MAX(version), 0) AS v FROM jwtkit_migrations');
       const current = n(rows[0]?.v ?? 0);
       for (let i = current; i < MIGRATIONS.length; i++) {
@@ -277,7 +279,10 @@ export class PostgresStorage implements Storage {
   }
 
   async listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
-    const rows = await this.#q('SELECT * FROM users ORDER BY id LIMIT $1 OFFSET $2', [page.limit, page.offset]);
+    const rows = await this.#q('SELECT * FROM users ORDER BY id LIMIT $1 OFFSET $2', [
+      page.limit,
+      page.offset,
+    ]);
     const count = await this.#q('SELECT COUNT(*) AS n FROM users');
     return { users: rows.map(toUser), total: n(count[0]?.n ?? 0) };
   }
@@ -346,7 +351,9 @@ export class PostgresStorage implements Storage {
         'UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL RETURNING id',
         [now, reason, id],
       );
-      await q(`UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = $1 AND status = 'active'`, [id]);
+      await q(`UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = $1 AND status = 'active'`, [
+        id,
+      ]);
       return rows.length > 0;
     });
   }
@@ -380,9 +387,10 @@ export class PostgresStorage implements Storage {
   }
 
   async listRefreshTokens(sessionId: string): Promise<RefreshTokenRecord[]> {
-    const rows = await this.#q('SELECT * FROM refresh_tokens WHERE session_id = $1 ORDER BY created_at, seq', [
-      sessionId,
-    ]);
+    const rows = await this.#q(
+      'SELECT * FROM refresh_tokens WHERE session_id = $1 ORDER BY created_at, seq',
+      [sessionId],
+    );
     return rows.map(toRefresh);
   }
 
@@ -477,7 +485,10 @@ export class PostgresStorage implements Storage {
       ]);
       if (next.length === 0) return false;
       await q(`UPDATE signing_keys SET status = 'retired', retired_at = $1 WHERE status = 'active'`, [now]);
-      await q(`UPDATE signing_keys SET status = 'active', activated_at = $1 WHERE kid = $2`, [now, expectedNext]);
+      await q(`UPDATE signing_keys SET status = 'active', activated_at = $1 WHERE kid = $2`, [
+        now,
+        expectedNext,
+      ]);
       await q(
         `INSERT INTO signing_keys (kid, alg, status, private_key, public_jwk, created_at, activated_at, retired_at)
          VALUES ($1, $2, 'next', $3, $4, $5, NULL, NULL)`,
@@ -514,7 +525,10 @@ export class PostgresStorage implements Storage {
   }
 
   async getOrSetSetting(name: string, value: string): Promise<string> {
-    await this.#q('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+    await this.#q('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      name,
+      value,
+    ]);
     const rows = await this.#q('SELECT value FROM settings WHERE name = $1', [name]);
     return String(rows[0]?.value);
   }

@@ -10,6 +10,7 @@ import type {
   NewSession,
   NewUser,
   RefreshTokenRecord,
+  RefreshTokenStatus,
   Role,
   SessionRecord,
   SigningKeyRecord,
@@ -17,7 +18,6 @@ import type {
   Storage,
   UserPatch,
   UserRecord,
-  RefreshTokenStatus,
 } from './types.js';
 import { StorageConflictError } from './types.js';
 
@@ -272,7 +272,9 @@ export class SqliteStorage implements Storage {
 
   async bumpTokenEpoch(id: number, now: number): Promise<number | null> {
     const row = this.#db
-      .prepare('UPDATE users SET token_epoch = token_epoch + 1, updated_at = ? WHERE id = ? RETURNING token_epoch')
+      .prepare(
+        'UPDATE users SET token_epoch = token_epoch + 1, updated_at = ? WHERE id = ? RETURNING token_epoch',
+      )
       .get(now, id) as Row | undefined;
     return row ? Number(row.token_epoch) : null;
   }
@@ -491,16 +493,22 @@ export class SqliteStorage implements Storage {
   }
 
   async listDenylistEntries(now: number): Promise<DenylistEntry[]> {
-    const rows = this.#db.prepare('SELECT key, expires_at FROM denylist WHERE expires_at > ?').all(now) as Row[];
+    const rows = this.#db
+      .prepare('SELECT key, expires_at FROM denylist WHERE expires_at > ?')
+      .all(now) as Row[];
     return rows.map((r) => ({ key: String(r.key), expiresAt: Number(r.expires_at) }));
   }
 
   async isDenylisted(key: string, now: number): Promise<boolean> {
-    return this.#db.prepare('SELECT 1 FROM denylist WHERE key = ? AND expires_at > ?').get(key, now) !== undefined;
+    return (
+      this.#db.prepare('SELECT 1 FROM denylist WHERE key = ? AND expires_at > ?').get(key, now) !== undefined
+    );
   }
 
   async getOrSetSetting(name: string, value: string): Promise<string> {
-    this.#db.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(name, value);
+    this.#db
+      .prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING')
+      .run(name, value);
     return String((this.#db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as Row).value);
   }
 
