@@ -17,7 +17,7 @@ describe('jwtkit decode', () => {
     assert.match(r.stdout, /\{\n {2}"alg": "HS256",\n {2}"typ": "JWT"\n\}/);
     assert.match(r.stdout, /"user_id": 101,\n {2}"username": "alice",\n {2}"role": "admin"/);
     assert.match(r.stdout, /signature NOT verified/);
-    assert.match(r.stdout, /alg\s+Algorithm: HMAC using SHA-256/);
+    assert.match(r.stdout, /alg\s+[^\n]*HMAC[^\n]*SHA-256/);
     assert.match(r.stdout, /\(no-exp\)/, 'missing exp is a warning');
     assert.equal(r.stderr, '');
   });
@@ -45,8 +45,8 @@ describe('jwtkit decode', () => {
     const token = encode({ sub: '1', iat: NOW - 60, exp: NOW + 14 * 60 }, STRONG_SECRET);
     const r = await run(['decode', '--now', String(NOW), token]);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /exp\s+Expiration time: 2023-11-14T22:27:20\.000Z \(expires in 14 min\)/i);
-    assert.match(r.stdout, /iat\s+Issued at: 2023-11-14T22:12:20\.000Z \(issued .+ ago\)/i);
+    assert.match(r.stdout, /exp\s+[^\n]*2023-11-14T22:27:20\.000Z \(expires in 14 min\)/);
+    assert.match(r.stdout, /iat\s+[^\n]*2023-11-14T22:12:20\.000Z \([^)]* ago\)/);
     assert.match(r.stdout, /RFC 7519 §4\.1\.4/);
     assert.doesNotMatch(r.stdout, /\(no-exp\)/);
 
@@ -105,13 +105,13 @@ describe('jwtkit decode', () => {
       const r = await run(['decode', `${H}.!!!.${S}`]);
       assert.equal(r.code, 1);
       assert.match(r.stdout, /ERRORS/);
-      assert.match(r.stdout, /payload is not valid base64url/);
+      assert.match(r.stdout, /payload[^\n]*base64url/);
       assert.match(r.stdout, /"alg": "HS256"/);
     });
     test('wrong number of parts: exit 1', async () => {
       const r = await run(['decode', 'abc.def']);
       assert.equal(r.code, 1);
-      assert.match(r.stdout, /3 dot-separated parts/);
+      assert.match(r.stdout, /3 [^\n]*parts/);
       const j = await run(['decode', '--json', 'abc.def']);
       assert.equal(j.code, 1);
       assert.ok(JSON.parse(j.stdout).errors.length > 0);
