@@ -120,8 +120,9 @@ export const parseCompact = splitCompact;
 /** Decodes and parses the payload segment as a JSON object (`splitCompact` has checked its base64url). */
 export function parsePayload(payloadB64: string): JsonObject {
   const bytes = Buffer.from(payloadB64, 'base64url');
-  // Parsed only after the signature verified: no depth limit here (the issuer vouched for it; see json.ts).
-  const parsed = parseJsonObject(bytes, Number.POSITIVE_INFINITY);
+  // The same depth limit as headers: verified claims still reach loggers and JSON.stringify, which throw
+  // on very deep values, so a 10,000-deep claim set is refused rather than handed to the application.
+  const parsed = parseJsonObject(bytes);
   if (!parsed.ok) throw new DecodeError(jsonProblemMessage('payload', parsed.problem));
   return parsed.value;
 }

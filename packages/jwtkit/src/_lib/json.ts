@@ -19,8 +19,7 @@ export type JsonProblem = 'utf8' | 'syntax' | 'not-object' | 'duplicate' | 'dept
  * 4 and claim sets rarely more than 5; a 10,000-deep value is an attack on whoever walks it next (a
  * recursive validator, a logger: V8's own JSON.stringify and structuredClone throw RangeError on a
  * 10,000-deep array), so it is refused at parse time. Applied to JOSE headers (parsed before any
- * signature check) and JSON documents such as key sets; JWT payloads are only parsed after the signature
- * verified and use `Infinity` (see compact.ts).
+ * signature check), JWT payloads and JSON documents such as key sets.
  */
 export const MAX_JSON_DEPTH = 64;
 

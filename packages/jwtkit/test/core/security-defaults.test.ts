@@ -167,10 +167,12 @@ describe('strict decoding', () => {
     assert.equal((decode(big, SECRET, { ...opts, maxTokenLength: 1024 * 1024 }) as { x: string }).x.length, 300 * 1024);
     assert.throws(() => decode(good, SECRET, { ...opts, maxTokenLength: 10 }), DecodeError);
   });
-  test('deeply nested JSON does not crash', () => {
+  test('deeply nested JSON is refused with a DecodeError (64 levels are fine), never a crash', () => {
     const deep = `{"a":${'['.repeat(10000)}${']'.repeat(10000)}}`;
-    const t = hsToken('{"alg":"HS256"}', deep, SECRET);
-    assert.ok(decode(t, SECRET, opts));
+    assert.throws(() => decode(hsToken('{"alg":"HS256"}', deep, SECRET), SECRET, opts), DecodeError);
+    assert.throws(() => decode(hsToken(`{"alg":"HS256","x":${'['.repeat(10000)}${']'.repeat(10000)}}`, body, SECRET), SECRET, opts), DecodeError);
+    const ok = `{"a":${'['.repeat(63)}${']'.repeat(63)}}`;
+    assert.ok(decode(hsToken('{"alg":"HS256"}', ok, SECRET), SECRET, opts));
   });
 });
 
