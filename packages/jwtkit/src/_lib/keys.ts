@@ -105,8 +105,9 @@ const NODE_CURVES: Record<string, CurveName> = {
   secp256k1: 'secp256k1',
 };
 
+// Leading junk that may precede key text: whitespace, a BOM, zero-width characters, NUL.
 const ASYMMETRIC_TEXT =
-  /-----BEGIN|^\s*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^\s*\{[\s\S]*"kty"/;
+  /-----BEGIN|^[\s\u200b-\u200f\u2060\ufeff\u0000]*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^[\s\u200b-\u200f\u2060\ufeff\u0000]*\{[\s\S]*"kty"/;
 
 function isJwkLike(value: unknown): value is Jwk {
   return (
@@ -229,12 +230,13 @@ function importAsymmetricJwk(jwk: Jwk): KeyObject {
     }
   }
   let key: KeyObject;
+  // biome-ignore lint/suspicious/noExplicitAny: node's JWK type is looser than ours
+  const nodeJwk = clean as any;
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: node's JWK type is looser than ours
     key =
       clean.d !== undefined
-        ? createPrivateKey({ key: clean as any, format: 'jwk' })
-        : createPublicKey({ key: clean as any, format: 'jwk' });
+        ? createPrivateKey({ key: nodeJwk, format: 'jwk' })
+        : createPublicKey({ key: nodeJwk, format: 'jwk' });
   } catch (cause) {
     throw new InvalidKeyError('The JWK is not a valid key', { cause });
   }
@@ -291,7 +293,11 @@ export function secretEntry(input: unknown): SecretEntry {
     let entry = secretByBytes.get(k);
     if (!entry) {
       const bytes = Buffer.from(input); // a copy: later changes to the caller's array do not affect us
-      if (ASYMMETRIC_TEXT.test(bytes.toString('latin1')) || (bytes[0] === 0x30 && parseDer(bytes) !== null)) {
+      if (
+        ASYMMETRIC_TEXT.test(bytes.toString('latin1')) ||
+        ASYMMETRIC_TEXT.test(bytes.toString('utf8')) ||
+        (bytes[0] === 0x30 && parseDer(bytes) !== null)
+      ) {
         throw new InvalidKeyError('Bytes that encode an asymmetric key cannot be used as an HMAC secret');
       }
       entry = { kind: 'secret', bytes, jwk: null, warned: false };

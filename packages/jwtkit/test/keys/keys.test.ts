@@ -177,6 +177,19 @@ describe('secrets', () => {
 
   test('an asymmetric key is never an HMAC secret, in any form', () => {
     const { publicKey } = pairs.get('RS256')!;
+    const jwkText = JSON.stringify(exportPublicJwk(publicKey));
+    for (const prefix of ['\ufeff', '\u200b', '\u0000', ' \n']) {
+      assert.throws(
+        () => encode({}, Buffer.from(prefix + jwkText), { algorithm: 'HS256' }),
+        InvalidKeyError,
+        JSON.stringify(prefix),
+      );
+      assert.throws(
+        () => encode({}, prefix + jwkText, { algorithm: 'HS256' }),
+        InvalidKeyError,
+        JSON.stringify(prefix),
+      );
+    }
     for (const k of [
       publicKey,
       exportPem(publicKey),
