@@ -373,6 +373,15 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     assert.match(await text('#verify-status'), /Signature verified \(ES256\) with key/);
     assert.equal(await text('#alg-name'), 'ES256');
     assert.ok(requests.some((r) => r.url === `${served.url}/.well-known/jwks.json` && r.method === 'GET'));
+    // editing the token re-verifies against the JWK Set already fetched: no new request
+    const jwksFetches = () => requests.filter((r) => r.url.endsWith('/.well-known/jwks.json')).length;
+    const fetched = jwksFetches();
+    const token = await page.inputValue('#token-input');
+    await page.fill('#token-input', `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`);
+    await waitState('#verify-status', 'invalid');
+    await page.fill('#token-input', token);
+    await waitState('#verify-status', 'valid');
+    assert.equal(jwksFetches(), fetched);
     assert.deepEqual(problems, []);
   });
 

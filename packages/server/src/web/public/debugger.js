@@ -98,6 +98,8 @@ export function initDebugger() {
   /** @type {ReturnType<typeof explainToken> | null} */
   let current = null;
   let verifySeq = 0;
+  /** @type {{url: string, jwks: unknown} | null} */
+  let jwksCache = null;
 
   /** @param {'idle' | 'valid' | 'invalid' | 'error' | 'busy'} state @param {string} text */
   const setStatus = (state, text) => {
@@ -140,7 +142,9 @@ export function initDebugger() {
       );
     }
     const alg = e.algorithm.name;
-    if (kind === 'jwks-url' && !fetchUrl)
+    const url = /** @type {HTMLInputElement} */ ($('jwks-url')).value;
+    // Editing the token re-verifies against the JWK Set already fetched from this URL (no new request).
+    if (kind === 'jwks-url' && !fetchUrl && jwksCache?.url !== url)
       return done('idle', 'Enter a JWKS URL and press "Fetch keys & verify".');
     if (kind !== 'jwks-url' && keyText.value === '')
       return done('idle', `Enter the ${KEY_LABELS[kind]?.toLowerCase()} to verify the ${alg} signature.`);
@@ -149,10 +153,13 @@ export function initDebugger() {
       let result;
       let via = '';
       if (kind === 'jwks-url' || (kind === 'jwk' && /"keys"\s*:/.test(keyText.value))) {
-        const jwks =
-          kind === 'jwks-url'
-            ? await fetchJwks(/** @type {HTMLInputElement} */ ($('jwks-url')).value)
-            : JSON.parse(keyText.value);
+        let jwks;
+        if (kind === 'jwk') jwks = JSON.parse(keyText.value);
+        else if (!fetchUrl && jwksCache?.url === url) jwks = jwksCache.jwks;
+        else {
+          jwks = await fetchJwks(url);
+          jwksCache = { url, jwks };
+        }
         const kid = typeof e.header?.kid === 'string' ? e.header.kid : undefined;
         const r = await verifyWithJwks(alg, e.segments, jwks, kid);
         result = r.valid;
