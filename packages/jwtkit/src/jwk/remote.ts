@@ -66,6 +66,8 @@ export interface RemoteJwks {
     tokenOrHeader: string | JwtHeader,
     options?: { algorithms?: readonly Algorithm[] },
   ): Promise<Jwk>;
+  /** PyJWKClient-style alias of `getSigningKey(token)`. */
+  getSigningKeyFromJwt(token: string, options?: { algorithms?: readonly Algorithm[] }): Promise<Jwk>;
   /** The key set, fetched if there is none or it is older than maxAge. */
   getKeySet(): Promise<Jwks>;
   /** The cached key set (possibly stale), without any fetch; null before the first successful fetch. */
@@ -325,6 +327,10 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
   return {
     url: href,
     getSigningKey,
+    getSigningKeyFromJwt: (token, opts) => {
+      if (typeof token !== 'string') return Promise.reject(new InvalidOptionsError('Expected a token string'));
+      return getSigningKey(token, opts);
+    },
     getKeySet,
     current: () => cached,
     refresh,

@@ -106,6 +106,7 @@ describe('createRemoteJwks against a local server', () => {
     assert.equal(key.kid, 'k1');
     assert.equal(decode(token1, key, { algorithms: ['ES256'] }).sub, 'a');
     assert.equal((await jwks.getSigningKey(token2)).kid, 'k2');
+    assert.equal((await jwks.getSigningKeyFromJwt(token2)).kid, 'k2');
     assert.equal(await decodeAsync(token2, jwks, { algorithms: ['ES256'] }).then((c) => c.sub), 'b');
     assert.equal(hits, 1);
     assert.equal(jwks.stats().fetches, 1);
