@@ -82,7 +82,9 @@ export async function buildApp(
     logger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    return503OnClosing: true,
+    // Requests that reach us on an already-accepted connection while closing are served, not 503'd: the
+    // SIGTERM drain (cluster/shutdown.ts) has already told clients to close their connections.
+    return503OnClosing: false,
     requestTimeout: 30_000,
     routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
