@@ -5,13 +5,16 @@
 // bench/results/http-latest.json.
 //
 // Options: --duration S (8) --warmup S (2) --connections N (50) --rounds N (2) --algs HS256,ES256 --no-write
+//          --profile 'jwtkit server' (run that target once per alg under node --cpu-prof and print its top functions)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { reportCpuProfile } from './cpuprofile.js';
 import { BENCH_DIR, fmtRatio, machineLine, median, versionOf, writeReadmeSection } from './report.js';
 
 const { values: args } = parseArgs({
@@ -21,6 +24,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
     algs: { type: 'string', default: 'HS256,ES256' },
+    profile: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -51,9 +55,17 @@ interface Running {
   note?: string;
 }
 
+let profileDir: string | undefined;
+
 function spawnServer(script: string, argv: string[], env: Record<string, string> = {}): Promise<Running> {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const nodeArgs = ['--import', 'tsx', file, ...argv];
+  const nodeArgs = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    '--import',
+    'tsx',
+    file,
+    ...argv,
+  ];
   const [cmd, cmdArgs] = canPin
     ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
@@ -298,7 +310,23 @@ function render(results: AlgResult[], seconds: number): string {
   return out.join('\n');
 }
 
+async function profileTarget(name: TargetName): Promise<void> {
+  for (const alg of ALGS) {
+    profileDir = mkdtempSync(join(tmpdir(), 'jwtkit-http-prof-'));
+    const r = await startTarget(name, alg);
+    const why = await check(name, r);
+    if (why) throw new Error(`${name}: ${why}`);
+    const s = await load(r, DURATION);
+    console.log(`${alg} ${name} under --cpu-prof: ${s.rps.toFixed(0)} req/s, p99 ${s.p99} ms`);
+    await stop(r);
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no .cpuprofile written');
+    console.log(`profile: ${join(profileDir, file)}\n${reportCpuProfile(join(profileDir, file), 30)}\n`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (args.profile) return profileTarget(args.profile as TargetName);
   const t0 = performance.now();
   const results: AlgResult[] = [];
   for (const alg of ALGS) results.push(await runAlg(alg));
