@@ -3,7 +3,7 @@
 // Usage: npm run bench:profile -w bench -- [--op sign|verify] [--alg HS256] [--payload seed|access-600B]
 //          [--contender 'jwtkit createVerifier (key)'] [--seconds 4] [--top 25]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
