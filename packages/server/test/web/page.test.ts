@@ -377,7 +377,10 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     const jwksFetches = () => requests.filter((r) => r.url.endsWith('/.well-known/jwks.json')).length;
     const fetched = jwksFetches();
     const token = await page.inputValue('#token-input');
-    await page.fill('#token-input', `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`);
+    await page.fill(
+      '#token-input',
+      `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}${token.slice(-1)}`,
+    );
     await waitState('#verify-status', 'invalid');
     await page.fill('#token-input', token);
     await waitState('#verify-status', 'valid');

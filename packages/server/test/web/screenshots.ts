@@ -48,6 +48,14 @@ try {
   }
   await page.screenshot({ path: `${OUT}flow.png`, fullPage: true });
 
+  // The flow's access token in the debugger, verified against the service's JWKS URL.
+  await page.click('#flow-login-alice');
+  await page.waitForFunction(() => !document.querySelector('#flow-inspect')?.hasAttribute('hidden'));
+  await page.click('#flow-inspect');
+  await state('#verify-status', 'valid');
+  await page.screenshot({ path: `${OUT}debugger-access-token.png`, fullPage: true });
+  await page.click('#tab-flow');
+
   // Bob's 403, then logout and the denied /me.
   await page.click('#flow-reset');
   for (const sel of ['#flow-login-bob', '#flow-admin']) await stepClick(page, sel);
