@@ -31,23 +31,42 @@ export function loadJson<T = unknown>(relative: string): T {
   return JSON.parse(readFileSync(resolve(conformanceDir, relative), 'utf8')) as T;
 }
 
-/** Tally of one corpus: cases run, failed, pending (features not implemented, listed as todo). */
+/** Tally of one corpus: cases run, failed, pending (features not implemented, listed as todo), per group too. */
 export class Tally {
   cases = 0;
   failed = 0;
   pending = 0;
   readonly failures: string[] = [];
+  readonly groups = new Map<string, { cases: number; failed: number; pending: number }>();
   constructor(readonly name: string) {}
-  pass(): void {
-    this.cases++;
+  private group(g: string | undefined) {
+    if (g === undefined) return null;
+    let e = this.groups.get(g);
+    if (!e) {
+      e = { cases: 0, failed: 0, pending: 0 };
+      this.groups.set(g, e);
+    }
+    return e;
   }
-  fail(id: string, why: string): void {
+  pass(group?: string): void {
+    this.cases++;
+    const g = this.group(group);
+    if (g) g.cases++;
+  }
+  fail(id: string, why: string, group?: string): void {
     this.cases++;
     this.failed++;
     this.failures.push(`${id}: ${why}`);
+    const g = this.group(group);
+    if (g) {
+      g.cases++;
+      g.failed++;
+    }
   }
-  todo(): void {
+  todo(group?: string): void {
     this.pending++;
+    const g = this.group(group);
+    if (g) g.pending++;
   }
   line(): string {
     return `${this.name}: ${this.cases} cases, ${this.failed} failed${this.pending ? `, ${this.pending} pending` : ''}`;
@@ -63,7 +82,8 @@ export function printSummary(tallies: Tally[]): void {
   const out = process.env.CONFORMANCE_SUMMARY_FILE;
   if (out) {
     for (const t of tallies) {
-      appendFileSync(out, `${JSON.stringify({ name: t.name, cases: t.cases, failed: t.failed, pending: t.pending })}\n`);
+      const groups = Object.fromEntries(t.groups);
+      appendFileSync(out, `${JSON.stringify({ name: t.name, cases: t.cases, failed: t.failed, pending: t.pending, groups })}\n`);
     }
   }
 }

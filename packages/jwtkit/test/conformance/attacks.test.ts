@@ -155,7 +155,7 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
             inputs.push(entry);
           }
           if (inputs.length === 0) {
-            tally.fail(c.id, 'case has neither token, json_serialization nor generator');
+            tally.fail(c.id, 'case has neither token, json_serialization nor generator', category);
             assert.fail('case has neither token, json_serialization nor generator');
           }
 
@@ -171,20 +171,20 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
             }
           }
           if (problems.length > 0) {
-            tally.fail(c.id, problems[0] ?? '');
+            tally.fail(c.id, problems[0] ?? '', category);
             assert.fail(`${c.id}: ${problems.length} failure(s)\n  ${problems.join('\n  ')}`);
           }
-          tally.pass();
+          tally.pass(category);
         });
 
         if (jwe) {
           test(`${c.id} JWE semantics (${jwe})`, { todo: `${jwe}: the token is rejected by the JWS API above; the JWE-specific check (${c.must ?? c.title}) is pending` }, () => {
-            tally.todo();
+            tally.todo(category);
           });
         }
         if (c.json_serialization !== undefined && !verifyJws) {
           test(`${c.id} through a JWS JSON-serialization verifier`, { todo: 'JWS JSON serialization (jws/**) is not in the library yet; the compact API rejects it (checked above)' }, () => {
-            tally.todo();
+            tally.todo(category);
           });
         }
         if (c.json_serialization !== undefined && verifyJws) {

@@ -167,9 +167,9 @@ describe('Wycheproof primitives through verifyBytes (the JWS algorithm layer)', 
           }
           if (problem) {
             failures.push(`tcId ${v.tcId}: ${problem}`);
-            tally.fail(`${file}#${v.tcId}`, problem);
+            tally.fail(`${file}#${v.tcId}`, problem, file);
           } else {
-            tally.pass();
+            tally.pass(file);
           }
         }
       }
