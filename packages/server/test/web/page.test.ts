@@ -2,7 +2,7 @@
 // The real app runs in-process on 127.0.0.1 (temp SQLite, demo users); every request the page makes is recorded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,6 +142,17 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     await page.fill('#verify-key', 'wrong');
     await waitState('#verify-status', 'invalid');
     assert.match(await text('#verify-status'), /Invalid signature/);
+    // a correct signature on an expired token says both
+    const hdr = Buffer.from('{"alg":"HS256"}').toString('base64url');
+    const body = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) - 7200 })).toString(
+      'base64url',
+    );
+    const sig = createHmac('sha256', SEED_SECRET).update(`${hdr}.${body}`).digest('base64url');
+    await page.fill('#verify-key', SEED_SECRET);
+    await page.fill('#token-input', `${hdr}.${body}.${sig}`);
+    await waitState('#verify-status', 'valid');
+    assert.match(await text('#verify-status'), /Signature verified \(HS256\), but the token expired 2 h ago/);
+    await page.fill('#token-input', SEED_TOKEN);
     // base64url form of the same secret
     await page.check('input[name="key-kind"][value="secret-b64"]');
     await page.fill('#verify-key', Buffer.from(SEED_SECRET).toString('base64url'));

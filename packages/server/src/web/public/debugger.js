@@ -171,7 +171,10 @@ export function initDebugger() {
         const key = await importVerifyKey(alg, kind, keyText.value);
         result = await verifySegments(alg, key, e.segments);
       }
-      if (result) done('valid', `✔ Signature verified (${alg})${via}`);
+      // A good signature is not a valid token: say so when the times say otherwise.
+      const timing = e.warnings.find((w) => w.code === 'expired' || w.code === 'not-yet-valid');
+      if (result)
+        done('valid', `✔ Signature verified (${alg})${via}${timing ? `, but ${timing.message}` : ''}`);
       else done('invalid', `✘ Invalid signature (${alg})${via}`);
     } catch (err) {
       done(
