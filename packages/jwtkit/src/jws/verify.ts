@@ -35,7 +35,7 @@ export interface VerifyJwsOptions {
   crit?: readonly string[];
   /** Accept `alg` from the unprotected header (RFC 7520 §4.7 style). Off by default. */
   allowUnprotectedAlg?: boolean;
-  /** Expected `typ` (media-type comparison). */
+  /** Expected `typ` (media-type comparison), read from the protected header only. */
   typ?: string;
   /** Longest JWS text accepted, in characters (default 1 MiB). */
   maxLength?: number;
@@ -278,7 +278,7 @@ export function verifyJws(
       if (!checkSignature(info, material, signingInput, entry.signature))
         throw new InvalidSignatureError('Signature verification failed');
       checkCrit(entry.prot as JwtHeader, opts.crit);
-      checkTyp(header, opts.typ);
+      checkTyp(entry.prot as JwtHeader, opts.typ); // typ must be integrity protected to mean anything
       return {
         payload,
         protectedHeader: entry.prot,

@@ -159,4 +159,26 @@ describe('signJws/verifyJws properties', () => {
       { seed: SEED, numRuns: 500 },
     );
   });
+
+  test('typ is only honoured from the protected header', () => {
+    const prot = signJws(
+      'x',
+      { key: secret, algorithm: 'HS256', protectedHeader: { typ: 'example+jws' } },
+      { serialization: 'flattened' },
+    );
+    assert.equal(
+      verifyJws(prot, secret, { algorithms: ['HS256'], typ: 'application/example+jws' }).payload.toString(),
+      'x',
+    );
+    assert.throws(() => verifyJws(prot, secret, { algorithms: ['HS256'], typ: 'other' }), /typ/);
+    const unprot = signJws('x', { key: secret, algorithm: 'HS256' }, { serialization: 'flattened' });
+    assert.throws(
+      () =>
+        verifyJws({ ...unprot, header: { typ: 'example+jws' } }, secret, {
+          algorithms: ['HS256'],
+          typ: 'example+jws',
+        }),
+      /typ/,
+    );
+  });
 });
