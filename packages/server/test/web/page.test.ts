@@ -442,6 +442,32 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  test("flow: a replay inside the server's grace window is explained, not shown as theft", async () => {
+    const graceful = await startFullApp({ REFRESH_REUSE_GRACE: '60' });
+    const other = await context.newPage();
+    try {
+      await other.goto(`${graceful.url}/`);
+      await other.waitForSelector('body[data-ready="true"]');
+      await other.click('#tab-flow');
+      const run = async (sel: string) => {
+        const n = await other.locator('#flow-history li').count();
+        await other.click(sel);
+        await other.waitForFunction((k) => document.querySelectorAll('#flow-history li').length > k, n);
+        return other.locator('#flow-response-status').innerText();
+      };
+      assert.equal(await run('#flow-login-alice'), '200');
+      assert.equal(await run('#flow-refresh'), '200');
+      const current = await other.locator('#flow-refresh-token').innerText();
+      assert.equal(await run('#flow-replay'), '200');
+      assert.match(await other.locator('#flow-status').innerText(), /grace window/);
+      assert.equal(await other.locator('#flow-refresh-token').innerText(), current);
+      assert.equal(await other.locator('#flow-logout').isDisabled(), false);
+    } finally {
+      await other.close();
+      await graceful.close();
+    }
+  });
+
   test('no request ever carried the pasted token or the secret', () => {
     assert.ok(requests.length > 10);
     const secrets = [
