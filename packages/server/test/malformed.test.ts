@@ -245,6 +245,7 @@ describe('malformed requests corpus', () => {
   test('in-process: every case is a 4xx problem+json', async () => {
     const cases = corpus(adminToken);
     assert.ok(cases.length > 200, `corpus size ${cases.length}`);
+    console.log(`malformed corpus: ${cases.length} cases`);
     let fivexx = 0;
     for (const c of cases) {
       const res = await t.app.inject({
