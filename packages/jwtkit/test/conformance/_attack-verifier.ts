@@ -59,7 +59,9 @@ function allForms(name: string, entry: Record<string, unknown>): KeyForm[] {
   if (typeof entry.raw_hex === 'string') forms.push({ label: `${name} secret bytes`, key: Buffer.from(entry.raw_hex, 'hex') });
   const jwk = publicJwk(entry);
   if (jwk) {
-    forms.push({ label: `${name} JWK`, key: jwk });
+    // The bare key: a JWK's own `alg` pin is a separate form (`jwk_with_alg`), so it is dropped here.
+    const { alg: _alg, ...bare } = jwk;
+    forms.push({ label: `${name} JWK`, key: bare });
     if (jwk.kty !== 'oct') {
       try {
         // biome-ignore lint/suspicious/noExplicitAny: JWK import
@@ -154,6 +156,16 @@ export function decodeOptions(v: Verifier): DecodeOptions {
   if (v.audience !== undefined) opts.audience = v.audience;
   if (v.now !== undefined) opts.now = v.now;
   if (v.leeway_seconds !== undefined) opts.leeway = v.leeway_seconds;
+  if (v.leeway !== undefined) opts.leeway = v.leeway;
   if (v.required_typ !== undefined) opts.typ = v.required_typ;
+  else if (typeof v.typ === 'string') opts.typ = v.typ;
+  if (v.subject !== undefined) opts.subject = v.subject;
+  const required = v.required_claims ?? v.requiredClaims;
+  if (required !== undefined) opts.requiredClaims = required;
+  const maxAge = v.max_age ?? v.max_age_seconds ?? v.maxAge;
+  if (maxAge !== undefined) opts.maxAge = maxAge;
+  const crit = v.crit ?? v.understood_crit ?? v.critical_headers;
+  if (crit !== undefined) opts.crit = crit;
+  if (v.max_token_length !== undefined) opts.maxTokenLength = v.max_token_length;
   return opts as unknown as DecodeOptions;
 }

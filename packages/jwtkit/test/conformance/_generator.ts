@@ -22,9 +22,44 @@ export interface Generated {
 
 const REPEAT = /^\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+?))\s*\*\s*(\d+)\s*$/;
 
+/** Splits `a + b + c` on the `+` signs that are outside quotes. */
+function splitPlus(s: string): string[] {
+  const out: string[] = [];
+  let quote: string | null = null;
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if (quote) {
+      if (c === '\\') {
+        cur += c + (s[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === quote) quote = null;
+      cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      cur += c;
+    } else if (c === '+' && s[i - 1] === ' ' && s[i + 1] === ' ') {
+      out.push(cur.trim());
+      cur = '';
+    } else {
+      cur += c;
+    }
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+const QUOTED = /^(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")$/;
+
 function expand(value: unknown, claims: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
     if (value === 'claims()') return { ...claims };
+    const terms = splitPlus(value);
+    if (terms.length > 1 && terms.every((t) => REPEAT.test(t) || QUOTED.test(t))) {
+      return terms.map((t) => (REPEAT.test(t) ? (expand(t, claims) as string) : (QUOTED.exec(t)?.slice(1).find((x) => x !== undefined) ?? ''))).join('');
+    }
     const m = REPEAT.exec(value);
     if (m) {
       const unit = m[1] ?? m[2] ?? m[3] ?? '';
@@ -77,17 +112,19 @@ export function defaultClaims(v: Verifier): Record<string, unknown> {
 
 export function generate(recipe: Record<string, unknown>, v: Verifier, keys: CorpusKeys): Generated {
   const claims = defaultClaims(v);
-  if (typeof recipe.token === 'string') {
-    const token = expand(recipe.token, claims);
-    if (typeof token !== 'string') throw new Error('harness: generator token is not a string');
-    return { token, note: `${token.length}-character token` };
-  }
   let key: unknown;
   if (recipe.jwks !== undefined || recipe.keys !== undefined) {
     const spec = recipe.jwks ?? recipe.keys;
     const count = typeof spec === 'number' ? spec : Number(/(\d+)/.exec(String(typeof spec === 'object' && spec !== null ? JSON.stringify(spec) : spec))?.[1]);
     if (!Number.isSafeInteger(count) || count <= 0) throw new Error('harness: cannot read the JWKS size of the recipe');
     key = { keys: manyKeys(count) };
+  }
+  if (typeof recipe.token === 'string') {
+    const token = expand(recipe.token, claims);
+    if (typeof token !== 'string') throw new Error('harness: generator token is not a string');
+    const result: Generated = { token, note: `${token.length}-character token` };
+    if (key !== undefined) result.key = key;
+    return result;
   }
   const headerSpec = (recipe.header ?? { alg: typeof recipe.alg === 'string' ? recipe.alg : 'HS256' }) as Record<string, unknown>;
   const header = expand(headerSpec, claims) as Record<string, unknown>;

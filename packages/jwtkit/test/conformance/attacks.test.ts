@@ -162,7 +162,8 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
           // 2. Every key form x every input must meet the expectation. JWE cases: the compact JWS API must reject.
           const problems: string[] = [];
           for (const input of inputs) {
-            const forms = input.key !== undefined ? [{ label: 'generated key set', key: input.key }, ...keyForms(v, keys)] : keyForms(v, keys);
+            // A recipe that describes the verifier's keys (a huge JWKS, a 16384-bit key) replaces the case's key.
+            const forms = input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
             for (const form of forms) {
               const verifier = jwe ? { ...v, algorithms: ['HS256', 'RS256', 'ES256'] } : v;
               const o = runDecode(input.token, form.key, verifier);
