@@ -9,10 +9,12 @@ import {
   DecodeError,
   decode,
   decodeUnsecured,
+  encode,
   exportPublicJwk,
   type GeneralJws,
   InvalidAlgorithmError,
   InvalidSignatureError,
+  importKey,
   jwkThumbprint,
   jwkThumbprintUri,
   signBytes,
@@ -378,5 +380,60 @@ describe('RFC 7520 cookbook (JWS)', () => {
       if (process.env.CI) assert.fail('cookbook missing');
       t.skip('rfc7520 cookbook missing');
     }
+  });
+});
+
+describe('RFC 7517 and RFC 7520 §3 JWK examples', () => {
+  test('RFC 7517 A.1-A.3, C.1: import; private keys derive the published public keys; enc/A128KW keys never sign', (t) => {
+    const file = loadConformance(t, 'rfc/rfc7517_jwk_examples.json');
+    if (!file) return;
+    const byId = (id: string) => file.vectors.find((v: { id: string }) => v.id === id);
+    const [ecPub, rsaPub] = byId('RFC7517-A.1').jwks.keys;
+    const [ecPriv, rsaPriv] = byId('RFC7517-A.2').jwks.keys;
+    assert.deepEqual(exportPublicJwk(importKey(ecPriv)), { kty: 'EC', crv: 'P-256', x: ecPub.x, y: ecPub.y });
+    assert.deepEqual(exportPublicJwk(importKey(rsaPriv)), { kty: 'RSA', n: rsaPub.n, e: rsaPub.e });
+    // The RSA pair is marked alg RS256: it signs and verifies RS256 only.
+    const token = encode({ ok: true }, rsaPriv, { algorithm: 'RS256' });
+    assert.deepEqual(decode(token, rsaPub, { algorithms: ['RS256'] }), { ok: true });
+    assert.throws(() => encode({}, rsaPriv, { algorithm: 'PS256' }), /restricted to alg/);
+    // The EC pair is marked use "enc": never a signing key.
+    assert.throws(() => encode({}, ecPriv, { algorithm: 'ES256' }), /use/);
+    assert.throws(() => importKey(ecPub, { alg: 'ES256' }), /use/);
+    const [kw, hmac] = byId('RFC7517-A.3').jwks.keys;
+    assert.throws(() => encode({}, kw, { algorithm: 'HS256' }), /restricted to alg/);
+    const a1 = readConformance('rfc/rfc7515_jws_examples.json')?.vectors.find(
+      (v: { id: string }) => v.id === 'RFC7515-A.1',
+    );
+    if (a1) assert.equal(verifyJws(a1.compact, hmac, { algorithms: ['HS256'] }).algorithm, 'HS256');
+    const c1 = byId('RFC7517-C.1').jwk;
+    assert.equal(importKey(c1).asymmetricKeyDetails?.modulusLength, 2048);
+    assert.throws(() => encode({}, c1, { algorithm: 'RS256' }), /use/);
+  });
+
+  test('RFC 7520 §3.1-3.6: keys import; signing keys work for their algorithm; the A256GCM key never signs', (t) => {
+    const dir = 'rfc/rfc7520_cookbook/jwk/';
+    const ecPub = loadConformance(t, `${dir}3_1.ec_public_key.json`);
+    if (!ecPub) return;
+    const ecPriv = loadConformance(t, `${dir}3_2.ec_private_key.json`);
+    const rsaPub = loadConformance(t, `${dir}3_3.rsa_public_key.json`);
+    const rsaPriv = loadConformance(t, `${dir}3_4.rsa_private_key.json`);
+    const mac = loadConformance(t, `${dir}3_5.symmetric_key_mac_computation.json`);
+    const enc = loadConformance(t, `${dir}3_6.symmetric_key_encryption.json`);
+    const pairs: Array<[unknown, unknown, Algorithm]> = [
+      [ecPriv, ecPub, 'ES512'],
+      [rsaPriv, rsaPub, 'PS384'],
+      [mac, mac, 'HS256'],
+    ];
+    for (const [priv, pubKey, alg] of pairs) {
+      const jws = signJws('cookbook', { key: priv as never, algorithm: alg });
+      assert.equal(
+        verifyJws(jws, pubKey as never, { algorithms: [alg] }).payload.toString(),
+        'cookbook',
+        alg,
+      );
+    }
+    assert.throws(() => signJws('x', { key: enc, algorithm: 'HS256' }), /restricted to alg|use/);
+    assert.equal(jwkThumbprint(ecPub), jwkThumbprint(ecPriv));
+    assert.equal(jwkThumbprint(rsaPub), jwkThumbprint(rsaPriv));
   });
 });
