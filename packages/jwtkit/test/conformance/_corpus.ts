@@ -12,7 +12,10 @@ import type { TestContext } from 'node:test';
 import { JwtError } from '../../src/index.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const conformanceDir = resolve(repoRoot, '..', 'shared', 'conformance');
+/** `../shared/conformance` next to the repository; JWTKIT_CONFORMANCE_DIR points elsewhere (e.g. the full corpus). */
+export const conformanceDir = process.env.JWTKIT_CONFORMANCE_DIR
+  ? resolve(process.env.JWTKIT_CONFORMANCE_DIR)
+  : resolve(repoRoot, '..', 'shared', 'conformance');
 export const corpusPresent = existsSync(conformanceDir);
 
 /** Call at the top of a suite: throws under CI when the corpus is missing. */

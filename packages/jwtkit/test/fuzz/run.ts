@@ -37,7 +37,11 @@ const { values: args } = parseArgs({
 });
 const COUNT = Number(args.count);
 const here = dirname(fileURLToPath(import.meta.url));
-const corpusPath = resolve(here, '../../../../..', 'shared', 'conformance', 'attacks', 'jwt_attack_cases.json');
+const corpusPath = resolve(
+  process.env.JWTKIT_CONFORMANCE_DIR ?? resolve(here, '../../../../..', 'shared', 'conformance'),
+  'attacks',
+  'jwt_attack_cases.json',
+);
 
 // ------------------------------------------------------------------ PRNG (xorshift128+, reproducible)
 let s0 = BigInt(Number(args.seed) || 1) * 0x9e3779b97f4a7c15n;
