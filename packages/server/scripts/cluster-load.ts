@@ -11,6 +11,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { Instance, PG_ADMIN_URL, PrivateRedis, cleanup, createDatabase, freePort, request } from './cluster-lib.js';
 
 const { values } = parseArgs({
@@ -27,6 +28,8 @@ interface Row {
   errors: number;
   non2xx: number;
   total: number;
+  /** Redis commands per request (INFO total_commands_processed delta / requests). */
+  redisPerReq?: number;
 }
 
 async function cannon(urls: string[], o: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; connections: number }): Promise<Omit<Row, 'name'>> {
@@ -83,15 +86,26 @@ async function main(): Promise<void> {
   const urls = (path: string) => ports.map((p) => `http://127.0.0.1:${p}${path}`);
 
   const rows: Row[] = [];
+  const r = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  r.on('error', () => {});
+  const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await r.info('stats'))?.[1] ?? 0);
+  const measured = async (name: string, run: () => Promise<Omit<Row, 'name'>>): Promise<Row> => {
+    const c0 = await commands();
+    const res = await run();
+    const c1 = await commands();
+    return { name, ...res, redisPerReq: (c1 - c0 - 1) / Math.max(1, res.total) };
+  };
   // warm-up
   await cannon([urls('/me')[0]!], { method: 'GET', headers: auth, connections: 8 }).catch(() => {});
-  rows.push({ name: 'GET /me, 1 instance', ...(await cannon([urls('/me')[0]!], { method: 'GET', headers: auth, connections })) });
-  rows.push({ name: 'GET /me, 3 instances', ...(await cannon(urls('/me'), { method: 'GET', headers: auth, connections })) });
+  rows.push(await measured('GET /me, 1 instance', () => cannon([urls('/me')[0]!], { method: 'GET', headers: auth, connections })));
+  rows.push(await measured('GET /me, 3 instances', () => cannon(urls('/me'), { method: 'GET', headers: auth, connections })));
   const body = JSON.stringify({ username: 'bob', password: 'bob-demo-password' });
-  rows.push({
-    name: 'POST /auth/login, 3 instances (Argon2id 19 MiB t=2)',
-    ...(await cannon(urls('/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 12 })),
-  });
+  rows.push(
+    await measured('POST /auth/login, 3 instances (Argon2id 19 MiB t=2)', () =>
+      cannon(urls('/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 12 }),
+    ),
+  );
+  r.disconnect();
 
   const cpu = cpus()[0]?.model ?? 'cpu';
   process.stdout.write(
@@ -99,9 +113,13 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(' ')}\n\n`,
   );
-  process.stdout.write('| run | req/s | p50 ms | p99 ms | errors | non-2xx | requests |\n|---|---:|---:|---:|---:|---:|---:|\n');
-  for (const r of rows) {
-    process.stdout.write(`| ${r.name} | ${Math.round(r.reqs)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.total} |\n`);
+  process.stdout.write(
+    '| run | req/s | p50 ms | p99 ms | errors | non-2xx | requests | Redis cmds/req |\n|---|---:|---:|---:|---:|---:|---:|---:|\n',
+  );
+  for (const x of rows) {
+    process.stdout.write(
+      `| ${x.name} | ${Math.round(x.reqs)} | ${x.p50} | ${x.p99} | ${x.errors} | ${x.non2xx} | ${x.total} | ${x.redisPerReq?.toFixed(2) ?? '-'} |\n`,
+    );
   }
 }
 
