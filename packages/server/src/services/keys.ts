@@ -100,15 +100,29 @@ export class KeyService {
       return;
     }
     await this.reload();
-    const now = this.clock();
     if (!this.#keys.some((k) => k.status === 'active')) {
-      await this.#insertNew('active', now).catch(ignoreConflict);
-      await this.audit.record('keys.created', { details: { reason: 'first start' } });
+      // Several instances may start together on an empty database: one of them (the first to claim
+      // the bootstrap setting) creates the keys; the others wait for them (or take over after 10 s).
+      const me = randomBytes(12).toString('base64url');
+      const owner = await this.storage.getOrSetSetting('signing_keys_bootstrap', me);
+      if (owner !== me) {
+        const ready = () =>
+          this.#keys.some((k) => k.status === 'active') && this.#keys.some((k) => k.status === 'next');
+        for (let i = 0; i < 100 && !ready(); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await this.reload();
+        }
+      }
+      if (!this.#keys.some((k) => k.status === 'active')) {
+        await this.#insertNew('active', this.clock()).catch(ignoreConflict);
+        await this.audit.record('keys.created', { details: { reason: 'first start' } });
+        await this.reload();
+      }
     }
-    await this.reload();
-    if (!this.#keys.some((k) => k.status === 'next'))
-      await this.#insertNew('next', now).catch(ignoreConflict);
-    await this.reload();
+    if (!this.#keys.some((k) => k.status === 'next')) {
+      await this.#insertNew('next', this.clock()).catch(ignoreConflict);
+      await this.reload();
+    }
   }
 
   #newRecord(status: SigningKeyStatus, now: number): SigningKeyRecord {
