@@ -3,10 +3,11 @@
  * application's own resolver function. A key set never means "try every key": no match or more than
  * one match is an error.
  */
+
+import { InvalidKeyError, JwksMultipleMatchingKeysError, JwksNoMatchingKeyError } from '../errors.js';
 import type { AlgorithmInfo } from './algorithms.js';
 import type { JwtHeader } from './compact.js';
-import { type Jwk, type Jwks, type KeyInput, isJwks } from './keys.js';
-import { InvalidKeyError, JwksMultipleMatchingKeysError, JwksNoMatchingKeyError } from '../errors.js';
+import { isJwks, type Jwk, type Jwks, jwkAlgAllows, type KeyInput } from './keys.js';
 
 /** Picks the key from the header (e.g. by `kid`). Must be synchronous; see `decodeAsync` for async. */
 export type KeyResolver = (header: Readonly<JwtHeader>) => KeyInput | Jwks;
@@ -29,24 +30,31 @@ function ktyFits(jwk: Jwk, info: AlgorithmInfo): boolean {
 
 /** The single JWK of `jwks` that may verify a token with this header. */
 export function selectFromJwks(jwks: Jwks, header: JwtHeader, info: AlgorithmInfo): Jwk {
-  const keys = jwks.keys.filter((k): k is Jwk => typeof k === 'object' && k !== null && typeof k.kty === 'string');
-  if (keys.length !== jwks.keys.length) throw new InvalidKeyError('The key set holds an entry that is not a JWK');
+  const keys = jwks.keys.filter(
+    (k): k is Jwk => typeof k === 'object' && k !== null && typeof k.kty === 'string',
+  );
+  if (keys.length !== jwks.keys.length)
+    throw new InvalidKeyError('The key set holds an entry that is not a JWK');
   const symmetric = keys.filter((k) => k.kty === 'oct').length;
   if (symmetric > 0 && symmetric < keys.length) {
-    throw new InvalidKeyError('The key set mixes secret (oct) and asymmetric keys; keep them in separate sets');
+    throw new InvalidKeyError(
+      'The key set mixes secret (oct) and asymmetric keys; keep them in separate sets',
+    );
   }
   const kid = header.kid;
   const candidates = keys.filter(
     (k) =>
       (kid === undefined || k.kid === kid) &&
       ktyFits(k, info) &&
-      (k.alg === undefined || k.alg === info.name) &&
+      jwkAlgAllows(k, info) &&
       (k.use === undefined || k.use === 'sig') &&
       (k.key_ops === undefined || (Array.isArray(k.key_ops) && k.key_ops.includes('verify'))),
   );
   if (candidates.length === 0) {
     throw new JwksNoMatchingKeyError(
-      kid === undefined ? `No key in the set fits ${info.name}` : `No key in the set has this kid for ${info.name}`,
+      kid === undefined
+        ? `No key in the set fits ${info.name}`
+        : `No key in the set has this kid for ${info.name}`,
     );
   }
   if (candidates.length > 1) {
@@ -64,7 +72,8 @@ export function resolveKey(key: VerifyKey, header: JwtHeader, info: AlgorithmInf
   let k: unknown = key;
   if (typeof k === 'function') {
     k = (k as KeyResolver)(header);
-    if (k instanceof Promise) throw new InvalidKeyError('The key resolver returned a Promise: use decodeAsync()');
+    if (k instanceof Promise)
+      throw new InvalidKeyError('The key resolver returned a Promise: use decodeAsync()');
   }
   if (isJwks(k)) return selectFromJwks(k, header, info);
   if (k === undefined || k === null) throw new InvalidKeyError('No key was given');

@@ -402,9 +402,22 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
 
 // ---------------------------------------------------------------- binding to an algorithm
 
+/**
+ * Whether a JWK's `alg` member permits `info`. Exact match, except that the polymorphic `EdDSA` (RFC 8037)
+ * and the fully specified `Ed25519`/`Ed448` (RFC 9864) name the same signature scheme: a JWK marked with
+ * one may be used with the other when its curve is that algorithm's (the curve is checked separately).
+ */
+export function jwkAlgAllows(jwk: Jwk, info: AlgorithmInfo): boolean {
+  const alg = jwk.alg;
+  if (alg === undefined || alg === info.name) return true;
+  if (info.family !== 'eddsa' || typeof jwk.crv !== 'string') return false;
+  if (alg === 'EdDSA') return info.name === jwk.crv;
+  return info.name === 'EdDSA' && alg === jwk.crv && (alg === 'Ed25519' || alg === 'Ed448');
+}
+
 function checkJwkConstraints(jwk: Jwk | null, info: AlgorithmInfo, usage: KeyUsage): void {
   if (!jwk) return;
-  if (jwk.alg !== undefined && jwk.alg !== info.name) {
+  if (!jwkAlgAllows(jwk, info)) {
     throw new InvalidKeyError(
       `The JWK is restricted to alg ${String(jwk.alg).slice(0, 16)}, not ${info.name}`,
     );

@@ -301,6 +301,35 @@ describe('key/algorithm binding (RFC 7518 §3, RFC 8037)', () => {
     );
   });
 
+  test('JWK alg "EdDSA" and the RFC 9864 names Ed25519/Ed448 are interchangeable only for the matching curve', () => {
+    const ed = pairs.get('Ed25519')!;
+    const ed448 = pairs.get('Ed448')!;
+    const pub = exportPublicJwk(ed.publicKey);
+    const tokFully = encode(PAYLOAD, ed.privateKey, { algorithm: 'Ed25519', keyId: 'e' });
+    const tokPoly = encode(PAYLOAD, ed.privateKey, { algorithm: 'EdDSA', keyId: 'e' });
+    assert.deepEqual(decode(tokFully, { ...pub, alg: 'EdDSA' }, { algorithms: ['Ed25519'] }), PAYLOAD);
+    assert.deepEqual(decode(tokPoly, { ...pub, alg: 'Ed25519' }, { algorithms: ['EdDSA'] }), PAYLOAD);
+    assert.deepEqual(
+      decode(tokFully, { keys: [{ ...pub, alg: 'EdDSA', kid: 'e' }] }, { algorithms: ['Ed25519'] }),
+      PAYLOAD,
+    );
+    assert.throws(
+      () => decode(tokPoly, { ...pub, alg: 'Ed448' }, { algorithms: ['EdDSA'] }),
+      /restricted to alg/,
+    );
+    const pub448 = exportPublicJwk(ed448.publicKey);
+    const tok448 = encode(PAYLOAD, ed448.privateKey, { algorithm: 'Ed448' });
+    assert.deepEqual(decode(tok448, { ...pub448, alg: 'EdDSA' }, { algorithms: ['Ed448'] }), PAYLOAD);
+    assert.throws(
+      () => decode(tok448, { ...pub448, alg: 'Ed25519' }, { algorithms: ['Ed448'] }),
+      /restricted to alg/,
+    );
+    assert.throws(
+      () => decode(tokFully, { ...pub, alg: 'ES256' }, { algorithms: ['Ed25519'] }),
+      /restricted to alg/,
+    );
+  });
+
   test('malformed JWKs give InvalidKeyError, never a crash', () => {
     const { publicKey } = pairs.get('ES256')!;
     const pub = exportPublicJwk(publicKey);
