@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as jwtkit from '../../src/index.js';
-import { ALGORITHMS, JwtError, decode, decodeUnsecured } from '../../src/index.js';
+import { ALGORITHMS, JwtError, createVerifier, decode, decodeComplete, decodeUnsecured } from '../../src/index.js';
 import { type CorpusKeys, type Verifier, decodeOptions, keyForms } from './_attack-verifier.js';
 import { Tally, assertCorpusOrSkip, b64urlJson, corpusPresent, describeOutcome, loadJson, outcome, printSummary, skipMissing } from './_corpus.js';
 import { generate } from './_generator.js';
@@ -92,15 +92,30 @@ function judge(c: AttackCase, token: string, o: ReturnType<typeof outcome>, boun
   return null;
 }
 
-function runDecode(token: unknown, key: unknown, v: Verifier): ReturnType<typeof outcome> {
+/**
+ * The case through every public verification entry point: decode(), decodeComplete(), createVerifier(), and a
+ * caching createVerifier() called twice (the second call may come from its cache). Each must meet the expectation.
+ */
+function runDecode(token: unknown, key: unknown, v: Verifier): Array<[string, ReturnType<typeof outcome>]> {
   const opts = decodeOptions(v);
   const algs = v.algorithms;
   // An application that explicitly opts into unsecured JWTs uses decodeUnsecured; decode never accepts none.
   if (Array.isArray(algs) && algs.length === 1 && algs[0] === 'none' && (key === undefined || key === null)) {
     const { algorithms: _ignored, ...rest } = opts as unknown as Record<string, unknown>;
-    return outcome(() => decodeUnsecured(token as string, rest));
+    return [['decodeUnsecured', outcome(() => decodeUnsecured(token as string, rest))]];
   }
-  return outcome(() => decode(token as string, key as never, opts));
+  const results: Array<[string, ReturnType<typeof outcome>]> = [['decode', outcome(() => decode(token as string, key as never, opts))]];
+  results.push(['decodeComplete', outcome(() => decodeComplete(token as string, key as never, opts).payload)]);
+  results.push(['createVerifier', outcome(() => createVerifier(key as never, opts)(token as string))]);
+  const cached = outcome(() => createVerifier(key as never, { ...opts, cache: 8 }));
+  if (cached.kind === 'accept') {
+    const verify = cached.value as (t: string) => unknown;
+    results.push(['cached verifier (1st)', outcome(() => verify(token as string))]);
+    results.push(['cached verifier (2nd)', outcome(() => verify(token as string))]);
+  } else {
+    results.push(['cached verifier', cached]);
+  }
+  return results;
 }
 
 function secretsOf(key: unknown): string[] {
@@ -166,9 +181,10 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
             const forms = input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
             for (const form of forms) {
               const verifier = jwe ? { ...v, algorithms: ['HS256', 'RS256', 'ES256'] } : v;
-              const o = runDecode(input.token, form.key, verifier);
-              const why = judge(jwe ? { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' } : c, String(input.token), o, input.bound, secretsOf(form.key));
-              if (why) problems.push(`${input.note} / ${form.label}: ${why}`);
+              for (const [api, o] of runDecode(input.token, form.key, verifier)) {
+                const why = judge(jwe ? { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' } : c, String(input.token), o, input.bound, secretsOf(form.key));
+                if (why) problems.push(`${input.note} / ${form.label} / ${api}: ${why}`);
+              }
             }
           }
           if (problems.length > 0) {
