@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { type KeyObject, createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { JwtError, decode, decodeUnsecured, getUnverifiedHeader, decodeUnverified } from '../../src/index.js';
+import { JwtError, decode, decodeUnsecured, decodeUnverified, getUnverifiedHeader, verifyJws } from '../../src/index.js';
 import { Tally, describeOutcome, outcome, printSummary } from './_corpus.js';
 import {
   AUDIENCE,
@@ -655,6 +655,67 @@ describe('attack variants (held-back classes, by principle)', () => {
     const o = outcome(() => decode(`${input}.${b64(Buffer.alloc(2048, 1))}`, big as never, opts({ algorithms: ['RS256'] }) as never));
     assert.ok(o.kind === 'reject' && o.ms < BOUND_MS, describeOutcome(o));
     tally.pass();
+  });
+
+  test('JWS JSON serialization (verifyJws): one reading of every document, keys only from the application', () => {
+    const k = keys();
+    const prot = b64(JSON.stringify({ alg: 'HS256' }));
+    const payload = b64(claimsText());
+    const mac = (p: string, pl: string, key: string | Buffer = SECRET) => b64(rawSign('HS256', key, `${p}.${pl}`));
+    const good = { protected: prot, payload, signature: mac(prot, payload) };
+    const attackerProt = b64(JSON.stringify({ alg: 'ES256', jwk: k.attackerEc.publicKey.export({ format: 'jwk' }) }));
+    const attackerSig = b64(rawSign('ES256', k.attackerEc.privateKey, `${attackerProt}.${payload}`));
+    const ecJwk = { ...k.ec256.publicKey.export({ format: 'jwk' }), kid: 'ec-1' };
+    const cases: Array<{ name: string; jws: unknown; key?: unknown; algorithms?: string[]; expect: Expect }> = [
+      { name: 'flattened (control)', jws: good, expect: 'accept' },
+      { name: 'flattened as text (control)', jws: JSON.stringify(good), expect: 'accept' },
+      { name: 'general, one signature (control)', jws: { payload, signatures: [{ protected: prot, signature: good.signature }] }, expect: 'accept' },
+      { name: 'unprotected alg none', jws: { ...good, header: { alg: 'none' } }, expect: 'reject' },
+      { name: 'alg only in the unprotected header', jws: { protected: b64('{}'), header: { alg: 'HS256' }, payload, signature: mac(b64('{}'), payload) }, expect: 'reject' },
+      { name: 'no protected header, alg unprotected', jws: { header: { alg: 'HS256' }, payload, signature: b64(rawSign('HS256', SECRET, `.${payload}`)) }, expect: 'reject' },
+      { name: 'protected and unprotected share kid', jws: { ...good, protected: b64(JSON.stringify({ alg: 'HS256', kid: 'a' })), header: { kid: 'b' } }, expect: 'reject' },
+      { name: 'crit in the unprotected header', jws: { ...good, header: { crit: ['x'], x: 1 } }, expect: 'reject' },
+      { name: 'b64 in the unprotected header', jws: { ...good, header: { b64: false } }, expect: 'reject' },
+      { name: 'duplicate payload member (text)', jws: `{"payload":"${payload}","protected":"${prot}","payload":"${b64('{"sub":"admin"}')}","signature":"${good.signature}"}`, expect: 'reject' },
+      { name: 'duplicate signature member (text)', jws: `{"payload":"${payload}","protected":"${prot}","signature":"AAAA","signature":"${good.signature}"}`, expect: 'reject' },
+      { name: 'signature and signatures both', jws: { ...good, signatures: [{ protected: prot, signature: good.signature }] }, expect: 'reject' },
+      { name: 'empty signatures', jws: { payload, signatures: [] }, expect: 'reject' },
+      { name: 'signatures not an array', jws: { payload, signatures: { protected: prot, signature: good.signature } }, expect: 'reject' },
+      { name: '100 signatures', jws: { payload, signatures: Array.from({ length: 100 }, () => ({ protected: prot, signature: good.signature })) }, expect: 'reject' },
+      { name: 'extra top-level member', jws: { ...good, x: 1 }, expect: 'reject' },
+      { name: 'payload padded', jws: { ...good, payload: `${payload}=` }, expect: 'reject' },
+      { name: 'payload a number', jws: { ...good, payload: 1 }, expect: 'reject' },
+      { name: 'protected padded', jws: { ...good, protected: `${prot}=` }, expect: 'reject' },
+      { name: 'signature in base64', jws: { ...good, signature: Buffer.from(good.signature, 'base64url').toString('base64') }, expect: 'reject' },
+      { name: 'payload missing', jws: { protected: prot, signature: good.signature }, expect: 'reject' },
+      { name: 'BOM before the JSON text', jws: `\ufeff${JSON.stringify(good)}`, expect: 'reject' },
+      { name: 'JSON text array', jws: JSON.stringify([good]), expect: 'reject' },
+      {
+        name: 'general: attacker signature with embedded jwk + garbage server signature',
+        jws: { payload, signatures: [{ protected: attackerProt, signature: attackerSig }, { protected: b64(JSON.stringify({ alg: 'ES256', kid: 'ec-1' })), signature: b64(Buffer.alloc(64, 7)) }] },
+        key: { keys: [ecJwk] },
+        algorithms: ['ES256'],
+        expect: 'reject',
+      },
+      {
+        name: 'general: a valid signature next to a malformed entry',
+        jws: { payload, signatures: [{ protected: prot, signature: good.signature }, { protected: `${prot}=`, signature: good.signature }] },
+        expect: 'reject',
+      },
+      { name: 'HS256 MACed with the server public key PEM', jws: { protected: prot, payload, signature: mac(prot, payload, k.rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string) }, key: k.rsa.publicKey, algorithms: ['HS256', 'RS256'], expect: 'reject' },
+    ];
+    const problems: string[] = [];
+    for (const c of cases) {
+      const o = outcome(() => verifyJws(c.jws as never, (c.key ?? SECRET) as never, { algorithms: (c.algorithms ?? ['HS256']) as never }));
+      const why = o.kind === 'crash' ? describeOutcome(o) : o.kind !== c.expect ? `expected ${c.expect}, ${describeOutcome(o)}` : null;
+      if (why) {
+        problems.push(`${c.name}: ${why}`);
+        tally.fail(`verifyJws ${c.name}`, why);
+      } else {
+        tally.pass();
+      }
+    }
+    assert.deepEqual(problems, []);
   });
 
   test('errors are typed and never quote the token or key', () => {
