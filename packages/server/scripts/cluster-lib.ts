@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type WriteStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import http from 'node:http';
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,14 +105,28 @@ export class PrivateRedis {
     const proc = track(
       spawn(
         'redis-server',
-        ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', log, '--daemonize', 'no'],
+        [
+          '--port',
+          String(this.port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--logfile',
+          log,
+          '--daemonize',
+          'no',
+        ],
         { stdio: 'ignore' },
       ),
     );
     this.#proc = proc;
     const deadline = Date.now() + 5000;
     while (!(await tcpAnswers(this.port, 'PING\r\n', '+PONG'))) {
-      if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${this.port} (see ${log})`);
+      if (proc.exitCode !== null || Date.now() > deadline)
+        throw new Error(`redis-server did not start on ${this.port} (see ${log})`);
       await sleep(25);
     }
   }
@@ -151,7 +165,11 @@ function tcpAnswers(port: number, send: string, expect: string): Promise<boolean
 export const PG_ADMIN_URL = process.env.CLUSTER_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh database for this run (dropped at cleanup). Returns its name and a direct pool. */
-export async function createDatabase(): Promise<{ name: string; url: (host: string, port: number) => string; pool: pg.Pool }> {
+export async function createDatabase(): Promise<{
+  name: string;
+  url: (host: string, port: number) => string;
+  pool: pg.Pool;
+}> {
   const name = `jwtkit_cluster_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
   await admin.connect();
@@ -172,7 +190,10 @@ export async function createDatabase(): Promise<{ name: string; url: (host: stri
     const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
     await c.connect();
     try {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await c.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
       await c.query(`DROP DATABASE IF EXISTS ${name}`);
     } finally {
       await c.end();
@@ -265,14 +286,22 @@ export class Instance {
     const proc = track(
       spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: SERVER_DIR,
-        env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', NODE_ENV: 'development' },
+        env: {
+          ...process.env,
+          ...this.env,
+          PORT: String(this.port),
+          HOST: '127.0.0.1',
+          NODE_ENV: 'development',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );
     proc.stdout?.pipe(this.#log, { end: false });
     proc.stderr?.pipe(this.#log, { end: false });
     this.proc = proc;
-    this.exit = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+    this.exit = new Promise((resolve) =>
+      proc.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+    );
     onCleanup(() => this.kill());
   }
 
@@ -286,7 +315,8 @@ export class Instance {
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`instance ${this.name} not ready after ${timeoutMs} ms (see ${this.logPath})`);
+      if (Date.now() > deadline)
+        throw new Error(`instance ${this.name} not ready after ${timeoutMs} ms (see ${this.logPath})`);
       await sleep(100);
     }
   }
@@ -348,13 +378,17 @@ export function request(
         agent: o.agent ?? defaultAgent,
         headers: {
           ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
         },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => reject(new RequestFailed('reset', (err as NodeJS.ErrnoException).code ?? 'EIO', err.message)));
+        res.on('error', (err) =>
+          reject(new RequestFailed('reset', (err as NodeJS.ErrnoException).code ?? 'EIO', err.message)),
+        );
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
           let json: unknown = null;
@@ -363,14 +397,29 @@ export function request(
           } catch {
             json = null;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json, ms: performance.now() - t0 });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            json,
+            ms: performance.now() - t0,
+          });
         });
       },
     );
-    req.setTimeout(o.timeoutMs ?? 10_000, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT_HARNESS' })));
+    req.setTimeout(o.timeoutMs ?? 10_000, () =>
+      req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT_HARNESS' })),
+    );
     req.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? 'EUNKNOWN';
-      const kind = code === 'ECONNREFUSED' ? 'refused' : code === 'ETIMEDOUT_HARNESS' ? 'timeout' : code === 'ECONNRESET' || /hang up/.test(err.message) ? 'reset' : 'other';
+      const kind =
+        code === 'ECONNREFUSED'
+          ? 'refused'
+          : code === 'ETIMEDOUT_HARNESS'
+            ? 'timeout'
+            : code === 'ECONNRESET' || /hang up/.test(err.message)
+              ? 'reset'
+              : 'other';
       reject(new RequestFailed(kind, code, err.message));
     });
     if (payload) req.write(payload);

@@ -12,7 +12,15 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { Instance, PG_ADMIN_URL, PrivateRedis, cleanup, createDatabase, freePort, request } from './cluster-lib.js';
+import {
+  cleanup,
+  createDatabase,
+  freePort,
+  Instance,
+  PG_ADMIN_URL,
+  PrivateRedis,
+  request,
+} from './cluster-lib.js';
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '48' } },
@@ -32,11 +40,27 @@ interface Row {
   redisPerReq?: number;
 }
 
-async function cannon(urls: string[], o: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; connections: number }): Promise<Omit<Row, 'name'>> {
+async function cannon(
+  urls: string[],
+  o: {
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    connections: number;
+    seconds?: number;
+  },
+): Promise<Omit<Row, 'name'>> {
   const per = Math.max(1, Math.floor(o.connections / urls.length));
   const results = await Promise.all(
     urls.map((url) =>
-      autocannon({ url, method: o.method, headers: o.headers, ...(o.body ? { body: o.body } : {}), connections: per, duration }),
+      autocannon({
+        url,
+        method: o.method,
+        headers: o.headers,
+        ...(o.body ? { body: o.body } : {}),
+        connections: per,
+        duration: o.seconds ?? duration,
+      }),
     ),
   );
   return {
@@ -79,7 +103,9 @@ async function main(): Promise<void> {
   inst[2]!.start();
   await Promise.all([inst[1]!.waitReady(), inst[2]!.waitReady()]);
 
-  const lr = await request(ports[0]!, 'POST', '/auth/login', { body: { username: 'bob', password: 'bob-demo-password' } });
+  const lr = await request(ports[0]!, 'POST', '/auth/login', {
+    body: { username: 'bob', password: 'bob-demo-password' },
+  });
   if (lr.status !== 200) throw new Error(`login -> ${lr.status}`);
   const token = String((lr.json as { access_token: string }).access_token);
   const auth = { authorization: `Bearer ${token}` };
@@ -95,14 +121,27 @@ async function main(): Promise<void> {
     const c1 = await commands();
     return { name, ...res, redisPerReq: (c1 - c0 - 1) / Math.max(1, res.total) };
   };
-  // warm-up
-  await cannon([urls('/me')[0]!], { method: 'GET', headers: auth, connections: 8 }).catch(() => {});
-  rows.push(await measured('GET /me, 1 instance', () => cannon([urls('/me')[0]!], { method: 'GET', headers: auth, connections })));
-  rows.push(await measured('GET /me, 3 instances', () => cannon(urls('/me'), { method: 'GET', headers: auth, connections })));
+  // warm-up: every instance (JIT, pools, caches)
+  await cannon(urls('/me'), { method: 'GET', headers: auth, connections: 12, seconds: 4 }).catch(() => {});
+  rows.push(
+    await measured('GET /me, 1 instance', () =>
+      cannon([urls('/me')[0]!], { method: 'GET', headers: auth, connections }),
+    ),
+  );
+  rows.push(
+    await measured('GET /me, 3 instances', () =>
+      cannon(urls('/me'), { method: 'GET', headers: auth, connections }),
+    ),
+  );
   const body = JSON.stringify({ username: 'bob', password: 'bob-demo-password' });
   rows.push(
     await measured('POST /auth/login, 3 instances (Argon2id 19 MiB t=2)', () =>
-      cannon(urls('/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 12 }),
+      cannon(urls('/auth/login'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections: 12,
+      }),
     ),
   );
   r.disconnect();

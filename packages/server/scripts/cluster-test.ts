@@ -10,17 +10,16 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import {
   CuttableProxy,
-  Instance,
-  PG_ADMIN_URL,
-  PrivateRedis,
-  RUN_DIR,
-  RequestFailed,
-  type Res,
   cleanup,
   createDatabase,
   freePort,
+  Instance,
+  PG_ADMIN_URL,
+  PrivateRedis,
   peek,
-  percentile,
+  RequestFailed,
+  type Res,
+  RUN_DIR,
   request,
   sleep,
 } from './cluster-lib.js';
@@ -53,7 +52,12 @@ async function attempt(p: Promise<Res>): Promise<Outcome> {
   const start = Date.now();
   try {
     const r = await p;
-    return { status: r.status, retryAfter: typeof r.headers['retry-after'] === 'string', start, at: Date.now() };
+    return {
+      status: r.status,
+      retryAfter: typeof r.headers['retry-after'] === 'string',
+      start,
+      at: Date.now(),
+    };
   } catch (err) {
     if (err instanceof RequestFailed) return { error: err.kind, code: err.code, start, at: Date.now() };
     return { error: 'other', code: String(err), start, at: Date.now() };
@@ -61,7 +65,11 @@ async function attempt(p: Promise<Res>): Promise<Outcome> {
 }
 
 /** Runs `concurrency` loops of `step` until `stop()` says so. */
-async function load(concurrency: number, stop: () => boolean, step: (worker: number) => Promise<void>): Promise<void> {
+async function load(
+  concurrency: number,
+  stop: () => boolean,
+  step: (worker: number) => Promise<void>,
+): Promise<void> {
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       while (!stop()) await step(w);
@@ -71,9 +79,14 @@ async function load(concurrency: number, stop: () => boolean, step: (worker: num
 
 const json = (r: Res) => r.json as Record<string, unknown>;
 
-async function login(port: number, username: string, password: string): Promise<{ access: string; refresh: string }> {
+async function login(
+  port: number,
+  username: string,
+  password: string,
+): Promise<{ access: string; refresh: string }> {
   const r = await request(port, 'POST', '/auth/login', { body: { username, password } });
-  if (r.status !== 200) throw new Error(`login ${username} on :${port} -> ${r.status} ${r.body.slice(0, 200)}`);
+  if (r.status !== 200)
+    throw new Error(`login ${username} on :${port} -> ${r.status} ${r.body.slice(0, 200)}`);
   return { access: String(json(r).access_token), refresh: String(json(r).refresh_token) };
 }
 
@@ -126,7 +139,9 @@ async function main(): Promise<void> {
     const { access, refresh } = await login(A.port, ...BOB);
     const sid = String(peek(access).payload.sid);
     const rs = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => attempt(request(all[i % 3]!.port, 'POST', '/auth/refresh', { body: { refresh_token: refresh } }))),
+      Array.from({ length: 50 }, (_, i) =>
+        attempt(request(all[i % 3]!.port, 'POST', '/auth/refresh', { body: { refresh_token: refresh } })),
+      ),
     );
     // the tokens handed out: re-run to collect bodies cheaply is not possible (spent), so count statuses
     const s5xx = rs.filter((r) => 'status' in r && r.status >= 500).length;
@@ -149,11 +164,20 @@ async function main(): Promise<void> {
   await check('refresh-race-same-successor', async () => {
     const { refresh } = await login(B.port, ...BOB);
     const rs = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => request(all[i % 3]!.port, 'POST', '/auth/refresh', { body: { refresh_token: refresh } }).catch(() => null)),
+      Array.from({ length: 30 }, (_, i) =>
+        request(all[i % 3]!.port, 'POST', '/auth/refresh', { body: { refresh_token: refresh } }).catch(
+          () => null,
+        ),
+      ),
     );
-    const tokens = new Set(rs.filter((r): r is Res => r?.status === 200).map((r) => String(json(r).refresh_token)));
+    const tokens = new Set(
+      rs.filter((r): r is Res => r?.status === 200).map((r) => String(json(r).refresh_token)),
+    );
     const fails = rs.filter((r) => r === null || r.status !== 200).length;
-    return { ok: tokens.size === 1 && fails === 0, figure: `30 parallel refreshes -> ${tokens.size} distinct new refresh token(s), ${fails} non-200` };
+    return {
+      ok: tokens.size === 1 && fails === 0,
+      figure: `30 parallel refreshes -> ${tokens.size} distinct new refresh token(s), ${fails} non-200`,
+    };
   });
 
   // ---- 2. logout propagation ----
@@ -175,7 +199,10 @@ async function main(): Promise<void> {
       }
     };
     const [b, c] = await Promise.all([until401(B), until401(C)]);
-    return { ok: b < 1000 && c < 1000, figure: `logout on A -> access token rejected (401) on B after ${b} ms, on C after ${c} ms (limit 1000 ms)` };
+    return {
+      ok: b < 1000 && c < 1000,
+      figure: `logout on A -> access token rejected (401) on B after ${b} ms, on C after ${c} ms (limit 1000 ms)`,
+    };
   });
 
   // ---- 3. key rotation under load ----
@@ -187,27 +214,33 @@ async function main(): Promise<void> {
     let verified = 0;
     const failures: string[] = [];
     const byKid = new Map<string, number>();
-    const loadDone = load(6, () => stop, async (w) => {
-      const r = await request(A.port, 'POST', '/auth/refresh', { body: { refresh_token: workers[w]!.refresh } });
-      if (r.status !== 200) {
-        failures.push(`refresh on A -> ${r.status}`);
-        await sleep(20);
-        return;
-      }
-      workers[w] = { access: String(json(r).access_token), refresh: String(json(r).refresh_token) };
-      const kid = String(peek(workers[w]!.access).header.kid);
-      for (const [inst, token] of [
-        [B, workers[w]!.access],
-        [C, workers[w]!.access],
-        [w % 2 ? B : C, firstTokens[w]!], // issued before any rotation: must keep verifying
-      ] as const) {
-        const o = await attempt(request(inst.port, 'GET', '/me', { token }));
-        if ('status' in o && o.status === 200) {
-          verified++;
-          if (token !== firstTokens[w]) byKid.set(kid, (byKid.get(kid) ?? 0) + 1);
-        } else failures.push(`/me on ${inst.name} -> ${'status' in o ? o.status : o.code}`);
-      }
-    });
+    const loadDone = load(
+      6,
+      () => stop,
+      async (w) => {
+        const r = await request(A.port, 'POST', '/auth/refresh', {
+          body: { refresh_token: workers[w]!.refresh },
+        });
+        if (r.status !== 200) {
+          failures.push(`refresh on A -> ${r.status}`);
+          await sleep(20);
+          return;
+        }
+        workers[w] = { access: String(json(r).access_token), refresh: String(json(r).refresh_token) };
+        const kid = String(peek(workers[w]!.access).header.kid);
+        for (const [inst, token] of [
+          [B, workers[w]!.access],
+          [C, workers[w]!.access],
+          [w % 2 ? B : C, firstTokens[w]!], // issued before any rotation: must keep verifying
+        ] as const) {
+          const o = await attempt(request(inst.port, 'GET', '/me', { token }));
+          if ('status' in o && o.status === 200) {
+            verified++;
+            if (token !== firstTokens[w]) byKid.set(kid, (byKid.get(kid) ?? 0) + 1);
+          } else failures.push(`/me on ${inst.name} -> ${'status' in o ? o.status : o.code}`);
+        }
+      },
+    );
     await sleep(600);
     const kids: string[] = [];
     const propagation: number[] = [];
@@ -235,7 +268,11 @@ async function main(): Promise<void> {
     const newKeyVerified = kids.reduce((n, k) => n + (byKid.get(k) ?? 0), 0);
     const maxProp = Math.max(...propagation);
     return {
-      ok: failures.length === 0 && newKeyVerified > 0 && kids.every((k) => (byKid.get(k) ?? 0) > 0) && maxProp < 1000,
+      ok:
+        failures.length === 0 &&
+        newKeyVerified > 0 &&
+        kids.every((k) => (byKid.get(k) ?? 0) > 0) &&
+        maxProp < 1000,
       figure: `2 rotations on A under load: ${verified} /me verifications on B and C, ${failures.length} failures${
         failures.length ? ` (${[...new Set(failures)].slice(0, 3).join(', ')})` : ''
       }; ${newKeyVerified} with the new keys; B and C signing with the new key after max ${maxProp} ms`,
@@ -250,16 +287,26 @@ async function main(): Promise<void> {
     if (lo.status !== 204) throw new Error(`logout -> ${lo.status}`);
     let stop = false;
     const outcomes: Outcome[] = [];
-    const loadDone = load(6, () => stop, async (w) => {
-      outcomes.push(await attempt(request(all[w % 3]!.port, 'GET', '/me', { token: tokens[w % 3]!.access, timeoutMs: 5000 })));
-      await sleep(5);
-    });
+    const loadDone = load(
+      6,
+      () => stop,
+      async (w) => {
+        outcomes.push(
+          await attempt(
+            request(all[w % 3]!.port, 'GET', '/me', { token: tokens[w % 3]!.access, timeoutMs: 5000 }),
+          ),
+        );
+        await sleep(5);
+      },
+    );
     await sleep(500);
     await redis.stop();
     const killedAt = Date.now();
     await sleep(1500);
     // during the outage logout must not silently succeed-or-crash; login keeps working (limits per instance)
-    const loginDuring = await attempt(request(B.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }));
+    const loginDuring = await attempt(
+      request(B.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }),
+    );
     await redis.start();
     const restartedAt = Date.now();
     // recovery: every instance answers /me 200 again
@@ -285,7 +332,9 @@ async function main(): Promise<void> {
     const n5xxOther = count((o) => 'status' in o && o.status >= 500 && o.status !== 503);
     const nErr = count((o) => 'error' in o);
     const duringOk = during.filter((o) => 'status' in o && o.status === 200).length;
-    const revokedAfter = await Promise.all(all.map((i) => request(i.port, 'GET', '/me', { token: revoked.access })));
+    const revokedAfter = await Promise.all(
+      all.map((i) => request(i.port, 'GET', '/me', { token: revoked.access })),
+    );
     const revokedHolds = revokedAfter.filter((r) => r.status === 401).length;
     const aliveAll = all.every((i) => i.alive);
     const unhandled = (await Promise.all(all.map((i) => i.grepLog(/unhandled|uncaught/i)))).flat();
@@ -323,26 +372,50 @@ async function main(): Promise<void> {
     const loginOut: Outcome[] = [];
     const refreshOut: Outcome[] = [];
     const loadDone = Promise.all([
-      load(3, () => stop, async (w) => {
-        meOut.push(await attempt(request(all[w]!.port, 'GET', '/me', { token: me[w]!.access })));
-        await sleep(5);
-      }),
-      load(2, () => stop, async (w) => {
-        loginOut.push(await attempt(request(all[w]!.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } })));
-        await sleep(20);
-      }),
-      load(3, () => stop, async (w) => {
-        const start = Date.now();
-        try {
-          const r = await request(all[(w + 1) % 3]!.port, 'POST', '/auth/refresh', { body: { refresh_token: chains[w]!.refresh } });
-          refreshOut.push({ status: r.status, retryAfter: typeof r.headers['retry-after'] === 'string', start, at: Date.now() });
-          if (r.status === 200) chains[w] = { access: String(json(r).access_token), refresh: String(json(r).refresh_token) };
-        } catch (err) {
-          const e = err as RequestFailed;
-          refreshOut.push({ error: e.kind ?? 'other', code: String(e.code), start, at: Date.now() });
-        }
-        await sleep(20);
-      }),
+      load(
+        3,
+        () => stop,
+        async (w) => {
+          meOut.push(await attempt(request(all[w]!.port, 'GET', '/me', { token: me[w]!.access })));
+          await sleep(5);
+        },
+      ),
+      load(
+        2,
+        () => stop,
+        async (w) => {
+          loginOut.push(
+            await attempt(
+              request(all[w]!.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }),
+            ),
+          );
+          await sleep(20);
+        },
+      ),
+      load(
+        3,
+        () => stop,
+        async (w) => {
+          const start = Date.now();
+          try {
+            const r = await request(all[(w + 1) % 3]!.port, 'POST', '/auth/refresh', {
+              body: { refresh_token: chains[w]!.refresh },
+            });
+            refreshOut.push({
+              status: r.status,
+              retryAfter: typeof r.headers['retry-after'] === 'string',
+              start,
+              at: Date.now(),
+            });
+            if (r.status === 200)
+              chains[w] = { access: String(json(r).access_token), refresh: String(json(r).refresh_token) };
+          } catch (err) {
+            const e = err as RequestFailed;
+            refreshOut.push({ error: e.kind ?? 'other', code: String(e.code), start, at: Date.now() });
+          }
+          await sleep(20);
+        },
+      ),
     ]);
     await sleep(500);
     proxy.cut();
@@ -353,7 +426,9 @@ async function main(): Promise<void> {
     const recovered = await Promise.all(
       all.map(async (i) => {
         for (;;) {
-          const r = await attempt(request(i.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }));
+          const r = await attempt(
+            request(i.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }),
+          );
           if ('status' in r && r.status === 200) return Date.now() - restoredAt;
           if (Date.now() - restoredAt > 15_000) return Number.POSITIVE_INFINITY;
           await sleep(50);
@@ -368,11 +443,15 @@ async function main(): Promise<void> {
     const login503 = loginOut.filter((o) => inCut(o) && st(o) === 503).length;
     const loginInCut = loginOut.filter(inCut).length;
     const refresh503 = refreshOut.filter((o) => inCut(o) && st(o) === 503).length;
-    const no503Retry = [...loginOut, ...refreshOut].filter((o) => 'status' in o && o.status === 503 && !o.retryAfter).length;
+    const no503Retry = [...loginOut, ...refreshOut].filter(
+      (o) => 'status' in o && o.status === 503 && !o.retryAfter,
+    ).length;
     const meInCut = meOut.filter(inCut);
     const meOkInCut = meInCut.filter((o) => st(o) === 200).length;
     const meBad = meOut.filter((o) => st(o) !== 200).length;
-    const x500 = [...meOut, ...loginOut, ...refreshOut].filter((o) => 'status' in o && o.status >= 500 && o.status !== 503).length;
+    const x500 = [...meOut, ...loginOut, ...refreshOut].filter(
+      (o) => 'status' in o && o.status >= 500 && o.status !== 503,
+    ).length;
     const transport = [...meOut, ...loginOut, ...refreshOut].filter((o) => 'error' in o).length;
     const refresh401 = refreshOut.filter((o) => st(o) === 401).length;
     const doubles = await db.pool.query(
@@ -457,7 +536,9 @@ async function main(): Promise<void> {
     const balancerBad = balancer.filter((r) => st(r) !== 200).length;
     const balancerAfter = balancer.filter((r) => r.o.start >= signalledAt).length;
     const answeredNot200 = recs.filter((r) => 'status' in r.o && r.o.status !== 200).length;
-    const naiveFailedBeforeClose = naive.filter((r) => 'error' in r.o && r.o.start < listenerClosedAt - 50).length;
+    const naiveFailedBeforeClose = naive.filter(
+      (r) => 'error' in r.o && r.o.start < listenerClosedAt - 50,
+    ).length;
     const naiveRefused = naive.filter((r) => 'error' in r.o && r.o.error === 'refused').length;
     const naiveReset = naive.filter((r) => 'error' in r.o && r.o.error !== 'refused').length;
     const naiveServedInDrain = naive.filter((r) => r.o.start >= signalledAt && st(r) === 200).length;

@@ -35,7 +35,12 @@ export function parseEnvelope(text: string): Envelope | null {
     case 'keys-changed':
       return { from, event: { type: 'keys-changed' } };
     case 'denylisted':
-      if (typeof e.key !== 'string' || e.key.length > 512 || typeof e.expiresAt !== 'number' || !Number.isFinite(e.expiresAt)) {
+      if (
+        typeof e.key !== 'string' ||
+        e.key.length > 512 ||
+        typeof e.expiresAt !== 'number' ||
+        !Number.isFinite(e.expiresAt)
+      ) {
         return null;
       }
       return { from, event: { type: 'denylisted', key: e.key, expiresAt: e.expiresAt } };
@@ -102,11 +107,17 @@ export class RedisEventBus implements EventBus {
   async publish(event: ServiceEvent): Promise<void> {
     this.#deliver(event);
     try {
-      await this.link.redis.publish(this.channel, JSON.stringify({ from: this.instanceId, event } satisfies Envelope));
+      await this.link.redis.publish(
+        this.channel,
+        JSON.stringify({ from: this.instanceId, event } satisfies Envelope),
+      );
       this.#published++;
     } catch (err) {
       this.#publishFailures++;
-      this.link.log.warn({ event: event.type, err: { message: (err as Error).message } }, 'event not published (redis unavailable)');
+      this.link.log.warn(
+        { event: event.type, err: { message: (err as Error).message } },
+        'event not published (redis unavailable)',
+      );
     }
   }
 

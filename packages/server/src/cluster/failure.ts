@@ -86,7 +86,8 @@ export function isUnavailableError(err: unknown): boolean {
   if (e.name === 'MaxRetriesPerRequestError') return true;
   if (typeof e.message === 'string' && MESSAGES.some((re) => re.test(e.message as string))) return true;
   // AggregateError (e.g. ECONNREFUSED on both ::1 and 127.0.0.1).
-  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => isUnavailableError(x))) return true;
+  if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => isUnavailableError(x)))
+    return true;
   if (e.cause !== undefined && e.cause !== err) return isUnavailableError(e.cause);
   return false;
 }

@@ -11,9 +11,9 @@ import type { LinkLogger } from './redis.js';
 import { RedisLink } from './redis.js';
 import { RedisDenylist, RedisEpochStore } from './revocation.js';
 
-export { BackendUnavailableError, isUnavailableError, unavailableProblem } from './failure.js';
-export type { FailurePolicy } from './failure.js';
 export { RedisEventBus } from './event-bus.js';
+export type { FailurePolicy } from './failure.js';
+export { BackendUnavailableError, isUnavailableError, unavailableProblem } from './failure.js';
 export { RedisRateLimiter } from './rate-limiter.js';
 export { RedisLink } from './redis.js';
 export { RedisDenylist, RedisEpochStore } from './revocation.js';
@@ -42,7 +42,11 @@ export interface Cluster {
 }
 
 export async function createCluster(o: ClusterOptions): Promise<Cluster> {
-  const link = new RedisLink({ url: o.redisUrl, prefix: o.prefix ?? 'jwtkit:', ...(o.log ? { log: o.log } : {}) });
+  const link = new RedisLink({
+    url: o.redisUrl,
+    prefix: o.prefix ?? 'jwtkit:',
+    ...(o.log ? { log: o.log } : {}),
+  });
   const bus = new RedisEventBus(link);
   const deps = { link, storage: o.storage, bus, clock: o.clock, policy: o.policy };
   const denylist = new RedisDenylist(deps);
@@ -51,7 +55,10 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
   const wait = o.connectWaitMs ?? 3000;
   const [usable] = await Promise.all([link.start(wait), bus.start(wait)]);
   if (!usable) {
-    link.log.warn({ policy: o.policy }, 'redis not reachable at start-up; serving with the failure policy and reconnecting');
+    link.log.warn(
+      { policy: o.policy },
+      'redis not reachable at start-up; serving with the failure policy and reconnecting',
+    );
   }
   return {
     link,
@@ -62,7 +69,11 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
     policy: o.policy,
     health() {
       const h = link.health();
-      return { redis: h.connected && h.synced ? 'ok' : 'unavailable', policy: o.policy, downForMs: h.downForMs };
+      return {
+        redis: h.connected && h.synced ? 'ok' : 'unavailable',
+        policy: o.policy,
+        downForMs: h.downForMs,
+      };
     },
     async close() {
       denylist.close();

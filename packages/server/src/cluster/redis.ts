@@ -7,8 +7,9 @@
  * - `RedisLink` tracks whether the command connection is usable AND re-synchronised: after every
  *   reconnect the stores replay what Redis may have lost (see `onReconnect`) before checks trust it.
  */
-import { Redis } from 'ioredis';
+
 import type { RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 
 export interface LinkLogger {
   info(obj: object, msg?: string): void;
@@ -91,7 +92,10 @@ export class RedisLink {
     const now = Date.now();
     if (now - this.#lastErrorLog < 5000) return;
     this.#lastErrorLog = now;
-    this.log.warn({ redis: redactUrl(this.url), err: { message: err.message, code: (err as { code?: string }).code } }, 'redis error');
+    this.log.warn(
+      { redis: redactUrl(this.url), err: { message: err.message, code: (err as { code?: string }).code } },
+      'redis error',
+    );
   }
 
   #lost(): void {
@@ -123,12 +127,18 @@ export class RedisLink {
         if (this.#connected) {
           this.#synced = true;
           if (this.#downSince !== null) {
-            this.log.info({ redis: redactUrl(this.url), downMs: Date.now() - this.#downSince }, 'redis usable');
+            this.log.info(
+              { redis: redactUrl(this.url), downMs: Date.now() - this.#downSince },
+              'redis usable',
+            );
           }
           this.#downSince = null;
         }
       } catch (err) {
-        this.log.warn({ err: { message: (err as Error).message } }, 'redis re-synchronisation failed; retrying');
+        this.log.warn(
+          { err: { message: (err as Error).message } },
+          'redis re-synchronisation failed; retrying',
+        );
         if (!this.#closed && this.#connected) {
           this.#syncRetry = setTimeout(() => {
             this.#syncRetry = null;

@@ -13,9 +13,10 @@
  * Both keep a small local mirror (from their own writes, reads and pub/sub messages): a positive denylist
  * hit is answered locally, and under `REDIS_FAILURE_POLICY=open` the mirror answers while Redis is down.
  */
-import type { Storage } from '../storage/types.js';
+
 import type { EventBus } from '../services/events.js';
 import type { Denylist, EpochStore } from '../services/revocation.js';
+import type { Storage } from '../storage/types.js';
 import type { FailurePolicy } from './failure.js';
 import { revocationUnavailable } from './failure.js';
 import type { RedisLink } from './redis.js';
@@ -52,7 +53,10 @@ class OpenPolicyNotice {
   note(): void {
     if (this.#warned) return;
     this.#warned = true;
-    this.link.log.warn({ policy: 'open', what: this.what }, 'redis unavailable: answering revocation checks from the local mirror');
+    this.link.log.warn(
+      { policy: 'open', what: this.what },
+      'redis unavailable: answering revocation checks from the local mirror',
+    );
   }
   reset(): void {
     this.#warned = false;
@@ -111,7 +115,8 @@ export class RedisDenylist implements Denylist {
       const now = this.d.clock();
       const entries = await this.d.storage.listDenylistEntries(now);
       const batch = redis.pipeline();
-      for (const e of entries) if (e.expiresAt > now) batch.set(this.#redisKey(e.key), '1', 'PX', e.expiresAt - now);
+      for (const e of entries)
+        if (e.expiresAt > now) batch.set(this.#redisKey(e.key), '1', 'PX', e.expiresAt - now);
       batch.set(this.d.link.key(SEEDED), String(now));
       const results = (await batch.exec()) ?? [];
       for (const [err] of results) if (err) throw err;
@@ -185,7 +190,13 @@ export class RedisEpochStore implements EpochStore {
   }
 
   async #setMax(userId: number, epoch: number): Promise<number> {
-    const v = await this.d.link.redis.eval(SET_MAX, 1, this.d.link.key(`epoch:${userId}`), String(epoch), String(this.#ttl));
+    const v = await this.d.link.redis.eval(
+      SET_MAX,
+      1,
+      this.d.link.key(`epoch:${userId}`),
+      String(epoch),
+      String(this.#ttl),
+    );
     return Number(v);
   }
 

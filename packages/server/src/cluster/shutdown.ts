@@ -35,7 +35,10 @@ export function registerDrain(app: FastifyInstance, drain: DrainState): void {
     if (!drain.draining) return;
     reply.header('connection', 'close');
     if (request.url === '/readyz' || request.url.startsWith('/readyz?')) {
-      return sendProblem(reply, new Problem(503, 'draining', 'Service Unavailable', 'This instance is shutting down.'));
+      return sendProblem(
+        reply,
+        new Problem(503, 'draining', 'Service Unavailable', 'This instance is shutting down.'),
+      );
     }
   });
 }
@@ -48,7 +51,11 @@ export interface ShutdownOptions {
 }
 
 /** Drains, closes, resolves true when everything finished before the deadline. */
-export async function gracefulShutdown(app: FastifyInstance, drain: DrainState, o: ShutdownOptions): Promise<boolean> {
+export async function gracefulShutdown(
+  app: FastifyInstance,
+  drain: DrainState,
+  o: ShutdownOptions,
+): Promise<boolean> {
   drain.start();
   const deadline = new Promise<false>((r) => setTimeout(() => r(false), o.timeoutMs).unref());
   const work = (async () => {

@@ -10,7 +10,13 @@ let probe: Promise<string | null> | undefined;
 /** null when Redis answers PING, else why not. */
 export function redisUnavailable(url = REDIS_URL): Promise<string | null> {
   probe ??= (async () => {
-    const r = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
+    const r = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1500,
+      retryStrategy: () => null,
+    });
     r.on('error', () => {});
     try {
       await r.connect();
@@ -33,7 +39,8 @@ export function skipUnless(t: { skip(msg: string): void }, reason: string | null
   return true;
 }
 
-export const uniquePrefix = (name: string) => `jwtkit-test:${name}:${process.pid}:${randomBytes(4).toString('hex')}:`;
+export const uniquePrefix = (name: string) =>
+  `jwtkit-test:${name}:${process.pid}:${randomBytes(4).toString('hex')}:`;
 
 /** Deletes every key under `prefix` (SCAN, never KEYS). */
 export async function dropPrefix(url: string, prefix: string): Promise<void> {
@@ -81,13 +88,31 @@ export class PrivateRedis {
   async start(): Promise<void> {
     const proc = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
     this.#proc = proc;
     const deadline = Date.now() + 5000;
     for (;;) {
-      const r = new Redis(this.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const r = new Redis(this.url, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       r.on('error', () => {});
       try {
         await r.connect();
@@ -96,7 +121,8 @@ export class PrivateRedis {
         return;
       } catch {
         r.disconnect();
-        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`private redis-server on ${this.port} did not start`);
+        if (Date.now() > deadline || proc.exitCode !== null)
+          throw new Error(`private redis-server on ${this.port} did not start`);
         await new Promise((res) => setTimeout(res, 50));
       }
     }

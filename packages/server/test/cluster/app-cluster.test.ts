@@ -8,8 +8,17 @@ import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { RedisRateLimiter } from '../../src/cluster/index.js';
 import { loadConfig } from '../../src/config.js';
-import { ALICE, BOB, TEST_ENV, bearer, jwtPart, login, startApp, type TestApp } from '../helpers.js';
-import { PrivateRedis, REDIS_URL, dropPrefix, freePort, redisServerMissing, redisUnavailable, skipUnless, uniquePrefix } from './_redis.js';
+import { ALICE, BOB, bearer, jwtPart, login, startApp, TEST_ENV, type TestApp } from '../helpers.js';
+import {
+  dropPrefix,
+  freePort,
+  PrivateRedis,
+  REDIS_URL,
+  redisServerMissing,
+  redisUnavailable,
+  skipUnless,
+  uniquePrefix,
+} from './_redis.js';
 
 const until = async (cond: () => Promise<boolean>, ms: number): Promise<number> => {
   const t0 = Date.now();
@@ -20,7 +29,10 @@ const until = async (cond: () => Promise<boolean>, ms: number): Promise<number> 
   return Date.now() - t0;
 };
 
-async function pair(redisUrl: string, extra: Record<string, string> = {}): Promise<{ a: TestApp; b: TestApp; close(): Promise<void> }> {
+async function pair(
+  redisUrl: string,
+  extra: Record<string, string> = {},
+): Promise<{ a: TestApp; b: TestApp; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'jwtkit-cluster-app-'));
   const prefix = uniquePrefix('app');
   const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ISSUER: 'http://cluster.test', ...extra };
@@ -49,7 +61,11 @@ describe('two app instances sharing Redis', () => {
       assert.ok(c.a.services.limiter instanceof RedisRateLimiter);
       const tok = await login(c.a.app, BOB);
       assert.equal((await me(c.b, tok.access_token)).statusCode, 200);
-      const lo = await c.a.app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(tok.access_token) });
+      const lo = await c.a.app.inject({
+        method: 'POST',
+        url: '/auth/logout',
+        headers: bearer(tok.access_token),
+      });
       assert.equal(lo.statusCode, 204);
       const ms = await until(async () => (await me(c.b, tok.access_token)).statusCode === 401, 1000);
       assert.ok(ms < 1000);
@@ -57,7 +73,11 @@ describe('two app instances sharing Redis', () => {
       const t1 = await login(c.b.app, BOB);
       const t2 = await login(c.b.app, BOB);
       assert.equal((await me(c.a, t2.access_token)).statusCode, 200);
-      const all = await c.a.app.inject({ method: 'POST', url: '/auth/logout-all', headers: bearer(t1.access_token) });
+      const all = await c.a.app.inject({
+        method: 'POST',
+        url: '/auth/logout-all',
+        headers: bearer(t1.access_token),
+      });
       assert.equal(all.statusCode, 200);
       await until(async () => (await me(c.b, t2.access_token)).statusCode === 401, 1000);
       assert.equal((await me(c.a, t2.access_token)).statusCode, 401);
@@ -72,13 +92,25 @@ describe('two app instances sharing Redis', () => {
     try {
       const admin = await login(c.a.app, ALICE);
       const old = await login(c.b.app, BOB);
-      const r = await c.a.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: bearer(admin.access_token) });
+      const r = await c.a.app.inject({
+        method: 'POST',
+        url: '/admin/keys/rotate',
+        headers: bearer(admin.access_token),
+      });
       assert.equal(r.statusCode, 200, r.body);
       const kid = String(r.json().active);
       const fresh = await login(c.a.app, BOB);
       assert.equal(jwtPart(fresh.access_token, 0).kid, kid);
-      assert.equal((await me(c.b, fresh.access_token)).statusCode, 200, 'B verifies tokens signed with the new key');
-      assert.equal((await me(c.b, old.access_token)).statusCode, 200, 'tokens from the retired key keep verifying');
+      assert.equal(
+        (await me(c.b, fresh.access_token)).statusCode,
+        200,
+        'B verifies tokens signed with the new key',
+      );
+      assert.equal(
+        (await me(c.b, old.access_token)).statusCode,
+        200,
+        'tokens from the retired key keep verifying',
+      );
       await until(async () => jwtPart((await login(c.b.app, BOB)).access_token, 0).kid === kid, 1000);
     } finally {
       await c.close();
@@ -92,10 +124,16 @@ describe('two app instances sharing Redis', () => {
       const wrong = { username: 'bob', password: 'not-the-password' };
       const statuses: number[] = [];
       for (const inst of [c.a, c.b, c.a, c.b]) {
-        statuses.push((await inst.app.inject({ method: 'POST', url: '/auth/login', payload: wrong })).statusCode);
+        statuses.push(
+          (await inst.app.inject({ method: 'POST', url: '/auth/login', payload: wrong })).statusCode,
+        );
       }
       assert.deepEqual(statuses, [401, 401, 401, 429]);
-      const limited = await c.a.app.inject({ method: 'POST', url: '/auth/login', payload: { username: BOB.username, password: BOB.password } });
+      const limited = await c.a.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: BOB.username, password: BOB.password },
+      });
       assert.equal(limited.statusCode, 429, 'the account+IP budget is shared');
       assert.match(String(limited.headers['retry-after']), /^\d+$/);
     } finally {
@@ -131,7 +169,11 @@ describe('failure policy over HTTP (private redis-server)', () => {
       assert.equal(r.json().code, 'revocation_unavailable');
       assert.match(String(r.headers['retry-after']), /^\d+$/);
       assert.equal(r.headers['www-authenticate'], undefined, 'not an authentication failure');
-      const l = await c.a.app.inject({ method: 'POST', url: '/auth/login', payload: { username: BOB.username, password: BOB.password } });
+      const l = await c.a.app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: BOB.username, password: BOB.password },
+      });
       assert.equal(l.statusCode, 200, 'rate limits fall back to per-instance counting');
       await redis!.start();
       const ms = await until(async () => (await me(c.b, tok.access_token)).statusCode === 200, 5000);
@@ -148,13 +190,21 @@ describe('failure policy over HTTP (private redis-server)', () => {
       const tok = await login(c.a.app, BOB);
       const revoked = await login(c.a.app, BOB);
       assert.equal((await me(c.b, tok.access_token)).statusCode, 200);
-      const lo = await c.a.app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(revoked.access_token) });
+      const lo = await c.a.app.inject({
+        method: 'POST',
+        url: '/auth/logout',
+        headers: bearer(revoked.access_token),
+      });
       assert.equal(lo.statusCode, 204, lo.body);
       await until(async () => (await me(c.b, revoked.access_token)).statusCode === 401, 1000);
       await redis!.stop();
       await until(async () => !c.b.services.cluster!.link.connected, 3000);
       assert.equal((await me(c.b, tok.access_token)).statusCode, 200);
-      assert.equal((await me(c.b, revoked.access_token)).statusCode, 401, 'a revocation B heard of still holds');
+      assert.equal(
+        (await me(c.b, revoked.access_token)).statusCode,
+        401,
+        'a revocation B heard of still holds',
+      );
       await redis!.start();
       await until(async () => c.b.services.cluster!.link.usable, 5000);
     } finally {
@@ -180,7 +230,11 @@ describe('graceful-shutdown drain', () => {
       const health = await app.inject({ method: 'GET', url: '/healthz' });
       assert.equal(health.statusCode, 200);
       assert.equal(health.headers.connection, 'close');
-      const l = await app.inject({ method: 'POST', url: '/auth/login', payload: { username: BOB.username, password: BOB.password } });
+      const l = await app.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: BOB.username, password: BOB.password },
+      });
       assert.equal(l.statusCode, 200, 'requests keep being served while draining');
     } finally {
       await app.close();

@@ -13,7 +13,7 @@ import type { Denylist, EpochStore } from '../../src/services/revocation.js';
 import { StorageDenylist, StorageEpochStore } from '../../src/services/revocation.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import type { Storage } from '../../src/storage/types.js';
-import { REDIS_URL, dropPrefix, redisUnavailable, skipUnless, uniquePrefix } from './_redis.js';
+import { dropPrefix, REDIS_URL, redisUnavailable, skipUnless, uniquePrefix } from './_redis.js';
 
 interface Node {
   denylist: Denylist;
@@ -40,7 +40,16 @@ async function memoryDeployment(): Promise<Deployment> {
     const denylist = new StorageDenylist(storage, bus, clock);
     await denylist.init();
     const epochs = new StorageEpochStore(storage, bus, clock);
-    return { denylist, epochs, limiter, bus, close: () => (denylist.close(), epochs.close()) };
+    return {
+      denylist,
+      epochs,
+      limiter,
+      bus,
+      close: () => {
+        denylist.close();
+        epochs.close();
+      },
+    };
   };
   const a = await mk();
   const b = await mk();
@@ -109,7 +118,11 @@ for (const [name, open] of backends) {
         }
       });
 
-    it('denylist: an entry added on one instance is seen by the other; unknown keys are not', async ({ a, b, storage }) => {
+    it('denylist: an entry added on one instance is seen by the other; unknown keys are not', async ({
+      a,
+      b,
+      storage,
+    }) => {
       const exp = clock() + 60_000;
       assert.equal(await b.denylist.has('jti:one'), false);
       await a.denylist.add('jti:one', exp);
@@ -131,10 +144,19 @@ for (const [name, open] of backends) {
       assert.equal(await b.denylist.has('sid:short'), false);
     });
 
-    it('epochs: null for unknown users, bump increments, the other instance sees it at once', async ({ a, b, storage }) => {
+    it('epochs: null for unknown users, bump increments, the other instance sees it at once', async ({
+      a,
+      b,
+      storage,
+    }) => {
       assert.equal(await a.epochs.get(4242), null);
       assert.equal(await a.epochs.bump(4242), null);
-      const u = await storage.createUser({ username: 'carol', passwordHash: 'h', role: 'user', now: clock() });
+      const u = await storage.createUser({
+        username: 'carol',
+        passwordHash: 'h',
+        role: 'user',
+        now: clock(),
+      });
       assert.equal(await a.epochs.get(u.id), 0);
       assert.equal(await b.epochs.get(u.id), 0); // b caches 0
       assert.equal(await a.epochs.bump(u.id), 1);
@@ -156,7 +178,10 @@ for (const [name, open] of backends) {
       await until(async () => (await b.epochs.get(u.id)) === 10 && (await a.epochs.get(u.id)) === 10, 1000);
     });
 
-    it('rate limiter: counts across instances, peek does not count, reset clears, window expires', async ({ a, b }) => {
+    it('rate limiter: counts across instances, peek does not count, reset clears, window expires', async ({
+      a,
+      b,
+    }) => {
       const rule: LimitRule = { max: 3, windowSeconds: 60 };
       const s1 = await a.limiter.hit('k1', rule);
       assert.equal(s1.count, 1);
@@ -180,14 +205,19 @@ for (const [name, open] of backends) {
 
     it('rate limiter: 40 parallel hits over two instances count exactly 40', async ({ a, b }) => {
       const rule: LimitRule = { max: 100, windowSeconds: 60 };
-      const states = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).limiter.hit('par', rule)));
+      const states = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).limiter.hit('par', rule)),
+      );
       assert.deepEqual(
         states.map((s) => s.count).sort((x, y) => x - y),
         Array.from({ length: 40 }, (_, i) => i + 1),
       );
     });
 
-    it('event bus: the other instance receives every event within 1 s; the publisher once', async ({ a, b }) => {
+    it('event bus: the other instance receives every event within 1 s; the publisher once', async ({
+      a,
+      b,
+    }) => {
       const gotA: ServiceEvent[] = [];
       const gotB: ServiceEvent[] = [];
       const offA = a.bus.subscribe((e) => gotA.push(e));

@@ -3,7 +3,7 @@
 // served from the outage cache, and everything works again once the proxy is restored.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { isUnavailableError } from '../../src/cluster/failure.js';
 import { withOutageReads } from '../../src/cluster/outage-reads.js';
@@ -11,7 +11,7 @@ import { PostgresStorage } from '../../src/storage/postgres.js';
 import { PG_URL, postgresUnavailable } from '../pg.js';
 import { skipUnless } from './_redis.js';
 
-class Proxy {
+class CutProxy {
   server: Server;
   sockets = new Set<Socket>();
   cutOff = false;
@@ -47,7 +47,7 @@ class Proxy {
 test('postgres connection loss: typed unavailable errors, no crash, cached user reads, recovery', async (t) => {
   if (skipUnless(t, await postgresUnavailable())) return;
   const target = new URL(PG_URL);
-  const proxy = new Proxy(target.hostname, Number(target.port || 5432));
+  const proxy = new CutProxy(target.hostname, Number(target.port || 5432));
   const port = await proxy.listen();
   const via = new URL(PG_URL);
   via.port = String(port);
@@ -59,20 +59,46 @@ test('postgres connection loss: typed unavailable errors, no crash, cached user 
   process.on('uncaughtException', onCrash);
   try {
     await storage.migrate();
-    const user = await storage.createUser({ username: 'gina', passwordHash: 'h', role: 'user', now: Date.now() });
+    const user = await storage.createUser({
+      username: 'gina',
+      passwordHash: 'h',
+      role: 'user',
+      now: Date.now(),
+    });
     assert.equal((await storage.getUserById(user.id))?.username, 'gina');
-    const session = { id: randomUUID(), userId: user.id, clientId: 'c', expiresAt: Date.now() + 60_000, userAgent: null, ip: null, now: Date.now() };
+    const session = {
+      id: randomUUID(),
+      userId: user.id,
+      clientId: 'c',
+      expiresAt: Date.now() + 60_000,
+      userAgent: null,
+      ip: null,
+      now: Date.now(),
+    };
     const first = { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 };
     await storage.createSession(session, first);
 
     // A transaction holding a checked-out client when the connection drops, and calls made during the cut.
-    const inflight = storage.rotateRefreshToken(first.id, { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 }, Date.now());
+    const inflight = storage.rotateRefreshToken(
+      first.id,
+      { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 },
+      Date.now(),
+    );
     proxy.cut();
-    await inflight.catch((err: unknown) => assert.ok(isUnavailableError(err), `in-flight error classified: ${String(err)}`));
+    await inflight.catch((err: unknown) =>
+      assert.ok(isUnavailableError(err), `in-flight error classified: ${String(err)}`),
+    );
     const during = [
       storage.getUserByUsername('gina'),
-      storage.rotateRefreshToken(first.id, { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 }, Date.now()),
-      storage.createSession({ ...session, id: randomUUID() }, { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 }),
+      storage.rotateRefreshToken(
+        first.id,
+        { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 },
+        Date.now(),
+      ),
+      storage.createSession(
+        { ...session, id: randomUUID() },
+        { id: randomUUID(), tokenHash: randomUUID(), expiresAt: Date.now() + 60_000 },
+      ),
     ];
     for (const p of during) {
       await assert.rejects(p, (err: unknown) => {

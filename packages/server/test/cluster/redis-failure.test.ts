@@ -8,7 +8,7 @@ import { createCluster, isUnavailableError, unavailableProblem } from '../../src
 import { Problem } from '../../src/errors.js';
 import type { ServiceEvent } from '../../src/services/events.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
-import { PrivateRedis, freePort, redisServerMissing, skipUnless, uniquePrefix } from './_redis.js';
+import { freePort, PrivateRedis, redisServerMissing, skipUnless, uniquePrefix } from './_redis.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (err: unknown) => unhandled.push(err);
@@ -86,7 +86,12 @@ describe('redis failure policy (private redis-server)', () => {
     const gotB: ServiceEvent[] = [];
     b.bus.subscribe((e) => gotB.push(e));
     try {
-      const u = await storage.createUser({ username: 'erin', passwordHash: 'h', role: 'user', now: Date.now() });
+      const u = await storage.createUser({
+        username: 'erin',
+        passwordHash: 'h',
+        role: 'user',
+        now: Date.now(),
+      });
       await a.denylist.add('jti:before', Date.now() + 60_000);
       assert.equal(await b.denylist.has('jti:before'), true);
       assert.equal(await b.epochs.get(u.id), 0);
@@ -114,11 +119,25 @@ describe('redis failure policy (private redis-server)', () => {
       assert.ok(recoveryMs < 5000, `recovered in ${recoveryMs} ms`);
       // entries from before the restart were reloaded from storage; the one made during the outage too
       assert.equal(await b.denylist.has('jti:before'), true);
-      const fresh = await createCluster({ redisUrl: redis!.url, policy: 'closed', prefix: a.link.prefix, storage, clock: Date.now });
+      const fresh = await createCluster({
+        redisUrl: redis!.url,
+        policy: 'closed',
+        prefix: a.link.prefix,
+        storage,
+        clock: Date.now,
+      });
       try {
-        assert.equal(await fresh.denylist.has('jti:before'), true, 'pre-restart entries were reloaded from storage');
+        assert.equal(
+          await fresh.denylist.has('jti:before'),
+          true,
+          'pre-restart entries were reloaded from storage',
+        );
         assert.equal(await fresh.link.redis.exists(fresh.link.key('deny:jti:before')), 1);
-        assert.equal(await fresh.denylist.has('jti:during'), true, 'a new instance sees the outage-time revocation');
+        assert.equal(
+          await fresh.denylist.has('jti:during'),
+          true,
+          'a new instance sees the outage-time revocation',
+        );
         assert.equal(await fresh.epochs.get(u.id), 1, 'the epoch bump made during the outage reached Redis');
       } finally {
         await fresh.close();
@@ -138,7 +157,12 @@ describe('redis failure policy (private redis-server)', () => {
     if (skipUnless(t, missing)) return;
     const { storage, a, b } = await open('open');
     try {
-      const u = await storage.createUser({ username: 'frank', passwordHash: 'h', role: 'user', now: Date.now() });
+      const u = await storage.createUser({
+        username: 'frank',
+        passwordHash: 'h',
+        role: 'user',
+        now: Date.now(),
+      });
       await a.denylist.add('jti:known', Date.now() + 60_000);
       await until(() => b.denylist.has('jti:known'), 1000);
       await a.epochs.bump(u.id);
@@ -164,7 +188,12 @@ describe('redis failure policy (private redis-server)', () => {
   test('unavailable-backend errors map to 503 problems; other errors do not', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     assert.equal(isUnavailableError(refused), true);
-    assert.equal(isUnavailableError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })), true);
+    assert.equal(
+      isUnavailableError(
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      ),
+      true,
+    );
     assert.equal(isUnavailableError(new Error('Connection terminated unexpectedly')), true);
     assert.equal(isUnavailableError(new AggregateError([refused, refused])), true);
     assert.equal(isUnavailableError(Object.assign(new Error('duplicate key'), { code: '23505' })), false);
