@@ -185,6 +185,36 @@ describe('redis failure policy (private redis-server)', () => {
     }
   });
 
+  test('Redis down at start-up: the service starts within the wait, applies the policy, and connects once Redis appears', async (t) => {
+    if (skipUnless(t, missing)) return;
+    const late = new PrivateRedis(await freePort());
+    const storage = new SqliteStorage({ filename: ':memory:' });
+    await storage.migrate();
+    const t0 = Date.now();
+    const c = await createCluster({
+      redisUrl: late.url,
+      policy: 'closed',
+      prefix: uniquePrefix('late'),
+      storage,
+      clock: Date.now,
+      connectWaitMs: 500,
+    });
+    try {
+      assert.ok(Date.now() - t0 < 2500, 'start-up is bounded');
+      assert.equal(c.health().redis, 'unavailable');
+      await rejects503(c.denylist.has('jti:x'));
+      await late.start();
+      await until(() => c.link.usable, 5000);
+      assert.equal(await c.denylist.has('jti:x'), false);
+      assert.equal(c.health().redis, 'ok');
+      assert.equal(unhandled.length, 0);
+    } finally {
+      await c.close();
+      await late.stop();
+      await storage.close();
+    }
+  });
+
   test('unavailable-backend errors map to 503 problems; other errors do not', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     assert.equal(isUnavailableError(refused), true);
