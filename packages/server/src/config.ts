@@ -52,6 +52,8 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean;
   seedDemoUsers: boolean;
+  /** A next key must have been in the JWKS this long (seconds) before rotation may promote it. */
+  keyRotationMinAge: number;
   /** REDIS_URL: shared denylist/epochs/rate limits/events for several instances (unset: one instance). */
   redisUrl: string | undefined;
   /** REDIS_FAILURE_POLICY: revocation checks while Redis is unreachable: 503 (closed) or local knowledge (open). */
@@ -68,6 +70,9 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 }
+
+/** Cache lifetime of /.well-known/jwks.json (seconds). */
+export const JWKS_MAX_AGE = 60;
 
 export const OWASP_ARGON2: Argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
@@ -224,6 +229,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     logLevel: str('LOG_LEVEL', 'info'),
     trustProxy: bool('TRUST_PROXY', false),
     seedDemoUsers: bool('SEED_DEMO_USERS', mode === 'demo'),
+    keyRotationMinAge: duration(
+      'KEY_ROTATION_MIN_AGE',
+      mode === 'production' ? JWKS_MAX_AGE : 0,
+      0,
+      30 * 86400,
+    ),
     redisUrl: env.REDIS_URL === '' ? undefined : env.REDIS_URL,
     redisFailurePolicy: str('REDIS_FAILURE_POLICY', 'closed') === 'open' ? 'open' : 'closed',
     redisPrefix: str('REDIS_PREFIX', 'jwtkit:'),

@@ -92,6 +92,12 @@ describe('config', () => {
     const c = loadConfig(prod, '/x');
     assert.equal(c.mode, 'production');
     assert.equal(c.seedDemoUsers, false);
+    assert.equal(
+      c.keyRotationMinAge,
+      60,
+      'a next key is published for a JWKS cache lifetime before it signs',
+    );
+    assert.equal(loadConfig({}, '/x').keyRotationMinAge, 0);
   });
 
   test('bad values are reported together, never silently defaulted', () => {

@@ -273,3 +273,30 @@ describe('HS256 mode (JWT_SECRET)', () => {
     }
   });
 });
+
+describe('rotation waits until the next key has been published long enough', () => {
+  test('KEY_ROTATION_MIN_AGE: 409 with Retry-After while the next key is too new, then 200', async () => {
+    const t = await startApp({ KEY_ROTATION_MIN_AGE: '60' });
+    try {
+      const admin = (await login(t.app, ALICE)).access_token;
+      const early = await t.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: bearer(admin) });
+      assertProblem(early, 409, 'next_key_too_new');
+      assert.ok(Number(early.headers['retry-after']) > 0);
+      t.clock.advance(61);
+      const fresh = (await login(t.app, ALICE)).access_token;
+      assert.equal(
+        (await t.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: bearer(fresh) }))
+          .statusCode,
+        200,
+      );
+      // the brand-new next key is too new again
+      assertProblem(
+        await t.app.inject({ method: 'POST', url: '/admin/keys/rotate', headers: bearer(fresh) }),
+        409,
+        'next_key_too_new',
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

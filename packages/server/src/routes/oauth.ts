@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { JWKS_MAX_AGE } from '../config.js';
 import { requestContext, requireAuth } from '../http.js';
 import { problems } from '../schemas.js';
 import type { Services } from '../services/index.js';
@@ -67,7 +68,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       },
     },
     handler: async (_req, reply) => {
-      reply.header('cache-control', 'public, max-age=60');
+      reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE}`);
       reply.type('application/jwk-set+json');
       return keys.jwks();
     },

@@ -225,6 +225,17 @@ export class KeyService {
     const next = this.#keys.find((k) => k.status === 'next');
     const active = this.#keys.find((k) => k.status === 'active');
     if (!next) throw new Error('no next key to promote');
+    const publishedFor = (now - next.createdAt) / 1000;
+    if (publishedFor < this.config.keyRotationMinAge) {
+      const wait = Math.ceil(this.config.keyRotationMinAge - publishedFor);
+      throw new Problem(
+        409,
+        'next_key_too_new',
+        'Conflict',
+        `The next key has been published for ${Math.floor(publishedFor)} s; verifiers may not have fetched it yet. Retry in ${wait} s.`,
+        { headers: { 'retry-after': String(wait) } },
+      );
+    }
     const newNext = this.#newRecord('next', now);
     const ok = await this.storage.rotateSigningKeys(next.kid, newNext, now);
     if (!ok) {
