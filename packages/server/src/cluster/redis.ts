@@ -99,7 +99,7 @@ export class RedisLink {
   }
 
   #lost(): void {
-    if (this.#connected || this.#synced) {
+    if ((this.#connected || this.#synced) && !this.#closed) {
       this.log.warn({ redis: redactUrl(this.url) }, 'redis connection lost');
       this.#downSince = Date.now();
     }
