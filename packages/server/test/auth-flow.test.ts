@@ -48,6 +48,7 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.equal(claims.iss, t.config.issuer);
     assert.equal(claims.aud, t.config.audience);
     assert.equal((claims.exp as number) - (claims.iat as number), 600);
+    assert.equal(claims.auth_time, claims.iat);
   });
 
   test('usernames are case-insensitive at login', async () => {

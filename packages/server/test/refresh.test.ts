@@ -13,12 +13,16 @@ describe('refresh rotation and reuse detection', () => {
   test('every refresh spends the presented token and makes exactly one new active token', async () => {
     const t = await startApp();
     try {
+      const loginTime = Math.floor(t.clock.now() / 1000);
       let tok = await login(t.app, BOB);
+      t.clock.advance(5);
       for (let i = 0; i < 3; i++) {
         const res = await refresh(t.app, tok.refresh_token);
         assert.equal(res.statusCode, 200);
         tok = res.json();
       }
+      assert.equal(jwtPart(tok.access_token, 1).auth_time, loginTime, 'auth_time stays the login time');
+      assert.equal(jwtPart(tok.access_token, 1).iat, loginTime + 5);
       const { tokens } = await familyTokens(t, tok.access_token);
       assert.equal(tokens.length, 4);
       assert.deepEqual(

@@ -131,7 +131,7 @@ export class AuthService {
     }
     await limiter.reset(accountKey);
     const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx);
-    const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId);
+    const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId, session.createdAt);
     await this.d.audit.record('user.login', {
       userId: user.id,
       actorId: user.id,
@@ -149,7 +149,12 @@ export class AuthService {
   async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenResponse> {
     await enforce(this.d.limiter, `refresh-ip:${ctx.ip}`, this.d.config.rateLimits.refreshPerIp);
     const r = await this.d.sessions.refresh(refreshToken, ctx);
-    const access = this.d.tokens.issueAccessToken(r.user, r.session.id, r.session.clientId);
+    const access = this.d.tokens.issueAccessToken(
+      r.user,
+      r.session.id,
+      r.session.clientId,
+      r.session.createdAt,
+    );
     return {
       access_token: access.token,
       token_type: 'Bearer',

@@ -19,6 +19,8 @@ export interface AccessClaims {
   exp: number;
   iat: number;
   jti: string;
+  /** When the user authenticated (the login that started this session). */
+  auth_time: number;
   client_id: string;
   /** The session (refresh-token family) this token belongs to. */
   sid: string;
@@ -48,7 +50,13 @@ export class TokenService {
     private readonly clock: () => number,
   ) {}
 
-  issueAccessToken(user: UserRecord, sessionId: string, clientId: string): IssuedAccessToken {
+  /** `authTime`: when the session's login happened (ms). */
+  issueAccessToken(
+    user: UserRecord,
+    sessionId: string,
+    clientId: string,
+    authTime: number,
+  ): IssuedAccessToken {
     const iat = Math.floor(this.clock() / 1000);
     const exp = iat + this.config.accessTokenTtl;
     const jti = randomUUID();
@@ -60,6 +68,7 @@ export class TokenService {
       exp,
       iat,
       jti,
+      auth_time: Math.floor(authTime / 1000),
       client_id: clientId,
       sid: sessionId,
       epoch: user.tokenEpoch,
