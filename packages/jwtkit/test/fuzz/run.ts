@@ -17,6 +17,9 @@
  * __proto__, deep nesting), HMAC re-signing with the public key's PEM/DER/JWK/modulus bytes (algorithm
  * confusion), ECDSA r/s edits (zero, n, high-S, DER), and size blow-ups.
  *
+ * About 10% of the inputs are JWS JSON serializations (flattened/general, with unprotected headers, extra
+ * signatures and text mutations) given to the same application's `verifyJws`.
+ *
  * Usage: npm run fuzz [-- --count 1000000 --seed 1 --json out.json]
  * Exit code 1 when there is any forgery or crash.
  */
@@ -25,7 +28,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALGORITHMS, type Algorithm, JwtError, createVerifier, decode } from '../../src/index.js';
+import { ALGORITHMS, type Algorithm, JwtError, createVerifier, decode, verifyJws } from '../../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -111,6 +114,8 @@ interface Seed {
   /** Public key encodings, for HMAC confusion re-signing. */
   confusion: Array<string | Buffer>;
   alg: string;
+  /** The same application's JWS verifier, for JSON-serialization mutants (own seeds only). */
+  verifyJson?: (doc: string) => { signatureIndex: number };
 }
 
 const seeds: Seed[] = [];
@@ -173,9 +178,12 @@ for (const alg of ALGORITHMS) {
       ['cached verifier', createVerifier(key as never, { ...loose, cache: 64 } as never) as (t: string) => unknown],
     ];
     for (const [vName, verify] of verifiers) {
+      const jwsOpts = { algorithms: vName === 'strict' ? [alg] : PERMISSIVE, crit: ['x-ext'], ...(shape === 'typ' ? { typ: 'at+jwt' } : {}) };
+      const verifyJson = (doc: string) => verifyJws(doc as never, key as never, jwsOpts as never);
+      verifyJson(JSON.stringify({ protected: input.split('.')[0], payload: input.split('.')[1], signature: b64(sig) }));
       // Sanity: every seed verifies as-is (also primes the cached verifier with the genuine token).
       verify(token);
-      seeds.push({ token, verify, label: `${alg}/${shape}/${formName}/${vName}`, legit: new Set([pairOf(input, sig)]), confusion: confusionKeys(alg), alg });
+      seeds.push({ token, verify, verifyJson, label: `${alg}/${shape}/${formName}/${vName}`, legit: new Set([pairOf(input, sig)]), confusion: confusionKeys(alg), alg });
     }
   }
 }
@@ -334,7 +342,49 @@ function blowUp(t: string): string {
   }
 }
 
-const KINDS = ['chars', 'segments', 'json', 'resign', 'blowup'] as const;
+const UNPROTECTED: unknown[] = [undefined, undefined, { alg: 'none' }, { kid: 'x' }, { alg: 'HS256' }, { crit: ['x-ext'], 'x-ext': 1 }, { b64: false }, { jwk: { kty: 'oct', k: 'AAAA' } }, [], 'x'];
+
+/** A JWS JSON serialization (flattened or general) built from a (possibly mutated) compact token, then maybe mutated as text. */
+function jsonSerialization(seed: Seed): { doc: string; noop: boolean } {
+  let t = seed.token;
+  let noop = true;
+  const pre = int(4);
+  if (pre !== 0) noop = false;
+  if (pre === 1) t = mutateChars(t);
+  else if (pre === 2) t = mutateSegments(t, seed);
+  else if (pre === 3) t = mutateJson(t, seed);
+  const [p, pl, sg] = t.split('.');
+  const entry: Record<string, unknown> = { protected: p, signature: sg };
+  const header = pick(UNPROTECTED);
+  if (header !== undefined) {
+    entry.header = header;
+    noop = false;
+  }
+  if (rnd() < 0.1) {
+    delete entry.protected;
+    noop = false;
+  }
+  let doc: unknown;
+  if (rnd() < 0.5) doc = { payload: pl, ...entry };
+  else {
+    const others = rnd() < 0.3 ? [{ protected: pick(seeds).token.split('.')[0], signature: pick(seeds).token.split('.')[2] }] : [];
+    if (others.length > 0) noop = false;
+    doc = { payload: pl, signatures: rnd() < 0.5 ? [entry, ...others] : [...others, entry] };
+  }
+  let text = JSON.stringify(doc);
+  if (rnd() < 0.3) {
+    const m = mutateChars(text);
+    if (m !== text) noop = false;
+    text = m;
+  }
+  if (rnd() < 0.05) {
+    text = text.replace('{', `{"payload":"${b64('{"sub":"admin"}')}",`);
+    noop = false;
+  }
+  return { doc: text, noop };
+}
+
+const KINDS = ['chars', 'segments', 'json', 'resign', 'blowup', 'jws-json'] as const;
 type Kind = (typeof KINDS)[number];
 function mutate(seed: Seed): { token: string; kind: Kind } {
   let t = seed.token;
@@ -363,6 +413,7 @@ const stats = {
 };
 const forgerySamples: string[] = [];
 const crashSamples: string[] = [];
+const slowSamples: string[] = [];
 const start = performance.now();
 let lastReport = start;
 
@@ -370,6 +421,45 @@ let lastReport = start;
 // seed itself are generated but not counted (they are not mutated tokens).
 while (stats.inputs < COUNT) {
   const seed = rnd() < 0.8 ? pick(hmacSeeds) : pick(asymSeeds);
+  if (seed.verifyJson && rnd() < 0.1) {
+    // JWS JSON serialization through verifyJws: accepted only if the verified entry is a pair the key holder signed.
+    const { doc, noop } = jsonSerialization(seed);
+    stats.generated++;
+    if (noop) {
+      // The seed itself, only re-serialized as JSON: not a mutated token.
+      stats.unchanged++;
+      continue;
+    }
+    stats.byKind['jws-json']++;
+    stats.inputs++;
+    const t0 = performance.now();
+    try {
+      const r = seed.verifyJson(doc);
+      const parsed = JSON.parse(doc) as { payload?: string; protected?: string; signature?: string; signatures?: Array<{ protected?: string; signature?: string }> };
+      const e = parsed.signatures ? parsed.signatures[r.signatureIndex] : parsed;
+      const pair = pairOf(`${e?.protected ?? ''}.${parsed.payload ?? ''}`, Buffer.from(e?.signature ?? '', 'base64url'));
+      if (seed.legit.has(pair)) stats.legitReplays++;
+      else {
+        stats.forgeries++;
+        if (forgerySamples.length < 10) forgerySamples.push(`${seed.label} [jws-json] ${doc.slice(0, 300)}`);
+      }
+    } catch (error) {
+      if (error instanceof JwtError) {
+        stats.rejected++;
+        stats.errorCodes[error.code] = (stats.errorCodes[error.code] ?? 0) + 1;
+      } else {
+        stats.crashes++;
+        if (crashSamples.length < 10) crashSamples.push(`${seed.label} [jws-json] ${(error as Error)?.name}: ${(error as Error)?.message} :: ${doc.slice(0, 200)}`);
+      }
+    }
+    const ms = performance.now() - t0;
+    if (ms > stats.maxMs) stats.maxMs = ms;
+    if (ms > 250) {
+      stats.slow++;
+      if (slowSamples.length < 10) slowSamples.push(`${ms.toFixed(0)} ms ${seed.label} [jws-json] length ${doc.length}`);
+    }
+    continue;
+  }
   const { token, kind } = mutate(seed);
   stats.generated++;
   if (token === seed.token) {
@@ -401,7 +491,10 @@ while (stats.inputs < COUNT) {
   }
   const ms = performance.now() - t0;
   if (ms > stats.maxMs) stats.maxMs = ms;
-  if (ms > 250) stats.slow++;
+  if (ms > 250) {
+    stats.slow++;
+    if (slowSamples.length < 10) slowSamples.push(`${ms.toFixed(0)} ms ${seed.label} [${kind}] length ${token.length}: ${token.slice(0, 60)}`);
+  }
   if (!args.quiet && performance.now() - lastReport > 10_000) {
     lastReport = performance.now();
     const el = (lastReport - start) / 1000;
@@ -421,6 +514,7 @@ const result = {
   perSecond: Math.round(stats.inputs / seconds),
   forgerySamples,
   crashSamples,
+  slowSamples,
 };
 console.log(`\njwtkit fuzz: ${stats.inputs.toLocaleString('en')} mutated tokens in ${seconds.toFixed(1)} s (${result.perSecond.toLocaleString('en')}/s), ${seeds.length} seeds (${corpusSeeds} from the attack corpus)`);
 console.log(`  rejected with a JwtError: ${stats.rejected.toLocaleString('en')}; legitimate replays of key-holder signatures: ${stats.legitReplays} (e.g. a corpus token with its junk character deleted)`);
@@ -432,5 +526,6 @@ console.log(`  ACCEPTED FORGERIES: ${stats.forgeries}`);
 console.log(`  NON-JwtError THROWS: ${stats.crashes}`);
 for (const s of forgerySamples) console.log(`    forgery: ${s}`);
 for (const s of crashSamples) console.log(`    crash: ${s}`);
+for (const s of slowSamples) console.log(`    slow: ${s}`);
 if (args.json) writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
 process.exitCode = stats.forgeries > 0 || stats.crashes > 0 ? 1 : 0;
