@@ -370,3 +370,23 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.match(u!.passwordHash, /^\$argon2id\$v=19\$m=256,t=1,p=1\$/);
   });
 });
+
+describe('password hashes follow the configured cost', () => {
+  test('a login rehashes a password made with other Argon2 parameters', async () => {
+    const first = await startApp();
+    const dir = first.dir;
+    await first.app.close();
+    const second = await startApp({ ARGON2_MEMORY_KIB: '512', ARGON2_ITERATIONS: '2' }, { dir });
+    try {
+      const before = await second.services.storage.getUserByUsername('bob');
+      assert.match(before!.passwordHash, /m=256,t=1,p=1/);
+      await login(second.app, BOB);
+      const after = await second.services.storage.getUserByUsername('bob');
+      assert.match(after!.passwordHash, /^\$argon2id\$v=19\$m=512,t=2,p=1\$/);
+      await login(second.app, BOB);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});

@@ -130,6 +130,14 @@ export class AuthService {
       throw invalidCredentials();
     }
     await limiter.reset(accountKey);
+    if (this.d.passwords.needsRehash(user.passwordHash)) {
+      // Cost parameters changed (e.g. raised): upgrade the stored hash while we hold the password.
+      await this.d.storage.updateUser(
+        user.id,
+        { passwordHash: await this.d.passwords.hash(password) },
+        this.d.clock(),
+      );
+    }
     const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx);
     const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId, session.createdAt);
     await this.d.audit.record('user.login', {

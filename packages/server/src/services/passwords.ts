@@ -69,6 +69,12 @@ export class PasswordHasher {
     }
   }
 
+  /** True when the hash was made with other parameters than the current ones (rehash on next login). */
+  needsRehash(passwordHash: string): boolean {
+    const o = this.#options;
+    return !passwordHash.startsWith(`$argon2id$v=19$m=${o.memoryCost},t=${o.timeCost},p=${o.parallelism}$`);
+  }
+
   /**
    * Verifies against a fixed dummy hash with the same parameters: used when the user does not exist,
    * so an unknown username costs the same time as a wrong password.
