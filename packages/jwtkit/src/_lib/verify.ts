@@ -132,7 +132,10 @@ export function normalizeMediaType(typ: string): string {
 export function allowedAlgorithm(header: JwtHeader, allowed: readonly Algorithm[]): AlgorithmInfo {
   const alg = header.alg;
   if (!allowed.includes(alg as Algorithm)) throw new InvalidAlgorithmError('The token\'s algorithm is not allowed');
-  return algorithmInfo(alg)!;
+  const info = algorithmInfo(alg);
+  // Unreachable after normalizeOptions, but a caller that skipped it still gets a typed error.
+  if (!info) throw new InvalidAlgorithmError('The token\'s algorithm is not supported');
+  return info;
 }
 
 /**
