@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    // Test of the fuzzer itself: verifiers that accept everything, so forgeries MUST be reported.
+    'broken-verifier': { type: 'boolean', default: false },
   },
 });
 const COUNT = Number(args.count);
@@ -399,6 +401,13 @@ function mutate(seed: Seed): { token: string; kind: Kind } {
     else t = blowUp(t);
   }
   return { token: t, kind };
+}
+
+if (args['broken-verifier']) {
+  for (const seed of seeds) {
+    seed.verify = () => ({});
+    if (seed.verifyJson) seed.verifyJson = () => ({ signatureIndex: 0 });
+  }
 }
 
 // ------------------------------------------------------------------ the loop
