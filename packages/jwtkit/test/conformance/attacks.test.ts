@@ -222,6 +222,23 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
     });
   }
 
+  test('harness self-check: the judge fails acceptance of a reject case, crashes, slowness and leaky messages', () => {
+    const c = file.cases.find((x) => x.expected === 'reject' && typeof x.token === 'string');
+    const a = file.cases.find((x) => x.expected === 'accept' && typeof x.token === 'string');
+    assert.ok(c?.token && a?.token);
+    const claims = b64urlJson(a.token.split('.')[1] ?? '');
+    assert.notEqual(judge(c, c.token, { kind: 'accept', value: {}, ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(judge(c, c.token, { kind: 'crash', error: new TypeError('x'), ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(judge(c, c.token, { kind: 'reject', error: new JwtError('slow'), ms: TIME_BOUND_MS + 1 }, TIME_BOUND_MS, []), null);
+    const seg = c.token.split('.').find((x) => x.length >= 16) ?? '';
+    assert.notEqual(judge(c, c.token, { kind: 'reject', error: new JwtError(`bad ${seg}`), ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(judge(c, c.token, { kind: 'reject', error: new JwtError('key supersecretvalue'), ms: 1 }, TIME_BOUND_MS, ['supersecretvalue']), null);
+    assert.equal(judge(c, c.token, { kind: 'reject', error: new JwtError('fine'), ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(judge(a, a.token, { kind: 'reject', error: new JwtError('no'), ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(judge(a, a.token, { kind: 'accept', value: { other: 1 }, ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.equal(judge(a, a.token, { kind: 'accept', value: claims, ms: 1 }, TIME_BOUND_MS, []), null);
+  });
+
   test('no decode call without an algorithms allowlist can succeed', () => {
     const token = file.cases.find((c) => c.id === 'CTRL-001')?.token;
     if (!token) return;
