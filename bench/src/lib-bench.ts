@@ -39,11 +39,13 @@ const cpuNow = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) * 1000;
 };
-// Batches of 512 calls (mitata's default 4096 x 12 samples would force ~50k calls per fast measurement).
+// Batches of 128 calls (mitata's default 4096 x 12 samples would force ~50k calls per fast measurement);
+// the time per call of a measurement is the median (p50) of its batch samples, which shrugs off the bursts
+// of interference on a shared machine.
 const MEASURE_OPTS = (ms: number) => ({
   min_cpu_time: ms * 1e6,
   min_samples: 8,
-  batch_samples: 512,
+  batch_samples: 128,
   ...(CLOCK === 'cpu' ? { now: cpuNow } : {}),
 });
 const ROUNDS = Number(args.rounds ?? (args.quick ? 3 : 7));
@@ -92,12 +94,14 @@ async function runCase(op: Op, alg: BenchAlg, payloadName: PayloadName): Promise
   const fnOf = (c: Contender): (() => unknown) =>
     op === 'sign' ? () => c.sign!(payload) : () => c.verify!(token);
 
+  // Warm-up pass (JIT tiers), not recorded.
+  for (const c of live) await measure(fnOf(c), MEASURE_OPTS(Math.min(20, TIME_MS)));
   const perRound = new Map<string, number[]>(live.map((c) => [c.id, []]));
   for (let r = 0; r < ROUNDS; r++) {
     const order = live.map((_, i) => live[(i + r) % live.length]!);
     for (const c of order) {
       const stats = await measure(fnOf(c), MEASURE_OPTS(TIME_MS));
-      perRound.get(c.id)!.push(1e9 / stats.avg);
+      perRound.get(c.id)!.push(1e9 / stats.p50);
     }
   }
   const ratio = (a: string, b: string): number => {
@@ -203,7 +207,7 @@ function renderMarkdown(
   out.push('');
   out.push(
     `Command: \`npm run bench\` (${ROUNDS} interleaved rounds, mitata \`measure\` with min ${TIME_MS} ms per ` +
-      `contender per round, clock: ${CLOCK === 'cpu' ? 'process CPU time (ops/s = ops per CPU-second)' : 'wall'}; ratios are medians of per-round ratios; wall time ${seconds.toFixed(0)} s). ` +
+      `contender per round after a warm-up pass, time per call = median of 128-call batch samples, clock: ${CLOCK === 'cpu' ? 'process CPU time (ops/s = ops per CPU-second)' : 'wall'}; ratios are medians of per-round ratios; wall time ${seconds.toFixed(0)} s). ` +
       `Peers: jose ${versionOf('jose')}, jsonwebtoken ${versionOf('jsonwebtoken')}, fast-jwt ${versionOf('fast-jwt')}, ` +
       `@node-rs/jsonwebtoken ${versionOf('@node-rs/jsonwebtoken')}.`,
   );
