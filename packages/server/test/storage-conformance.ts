@@ -45,7 +45,7 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
         id: randomUUID(),
         userId,
         clientId: 'c',
-        expiresAt: opts.expiresAt ?? T0 + 3_600_000,
+        expiresAt: opts.expiresAt ?? T0 + 7_200_000,
         userAgent: 'ua',
         ip: '127.0.0.1',
         now: T0,
@@ -130,6 +130,8 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       assert.equal(tok?.parentId, null);
       assert.deepEqual(await s.getRefreshTokenById(a.token.id), tok);
       assert.equal((await s.listActiveSessions(u.id, T0)).length, 2);
+      // a session whose refresh token has expired (idle too long) is not listed
+      assert.equal((await s.listActiveSessions(u.id, T0 + 3_600_000)).length, 0);
 
       assert.equal(await s.revokeSession(a.session.id, 'logout', T0 + 5), true);
       assert.equal(await s.revokeSession(a.session.id, 'logout', T0 + 6), false);

@@ -338,8 +338,9 @@ export class PostgresStorage implements Storage {
 
   async listActiveSessions(userId: number, now: number): Promise<SessionRecord[]> {
     const rows = await this.#q(
-      `SELECT * FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
-       ORDER BY created_at DESC, id`,
+      `SELECT * FROM sessions s WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2
+         AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id AND r.status = 'active' AND r.expires_at > $2)
+       ORDER BY s.created_at DESC, s.id`,
       [userId, now],
     );
     return rows.map(toSession);

@@ -313,10 +313,11 @@ export class SqliteStorage implements Storage {
   async listActiveSessions(userId: number, now: number): Promise<SessionRecord[]> {
     const rows = this.#db
       .prepare(
-        `SELECT * FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
-         ORDER BY created_at DESC, id`,
+        `SELECT * FROM sessions s WHERE s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?
+           AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id AND r.status = 'active' AND r.expires_at > ?)
+         ORDER BY s.created_at DESC, s.id`,
       )
-      .all(userId, now) as Row[];
+      .all(userId, now, now) as Row[];
     return rows.map(toSession);
   }
 

@@ -140,6 +140,7 @@ export interface Storage {
   // sessions (refresh-token families)
   createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
   getSession(id: string): Promise<SessionRecord | null>;
+  /** Sessions that are not revoked, not expired, and still hold an unexpired active refresh token. */
   listActiveSessions(userId: number, now: number): Promise<SessionRecord[]>;
   /** Revokes the session and every refresh token in it. Returns false if it was already revoked or absent. */
   revokeSession(id: string, reason: string, now: number): Promise<boolean>;
