@@ -131,6 +131,15 @@ export class PrivateRedis {
     }
   }
 
+  /** SIGSTOP / SIGCONT by PID: the server hangs with its connections open (a stalled, not a dead, Redis). */
+  pause(): void {
+    this.#proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#proc?.kill('SIGCONT');
+  }
+
   /** SIGKILL by PID (a crash, not a clean shutdown). */
   async stop(): Promise<void> {
     const proc = this.#proc;
@@ -183,7 +192,11 @@ export async function createDatabase(): Promise<{
     u.pathname = `/${name}`;
     return u.href;
   };
-  const pool = new pg.Pool({ connectionString: url(base.hostname, Number(base.port || 5432)), max: 2 });
+  const pool = new pg.Pool({
+    connectionString: url(base.hostname, Number(base.port || 5432)),
+    max: 2,
+    application_name: 'jwtkit-harness',
+  });
   pool.on('error', () => {});
   onCleanup(async () => {
     await pool.end().catch(() => {});

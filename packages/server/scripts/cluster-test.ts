@@ -363,6 +363,97 @@ async function main(): Promise<void> {
     };
   });
 
+  // ---- 4b. Redis stalled (SIGSTOP): commands time out instead of hanging requests ----
+  await check('redis-stall', async () => {
+    const tok = await login(B.port, ...BOB);
+    let stop = false;
+    const outcomes: Outcome[] = [];
+    const loadDone = load(
+      6,
+      () => stop,
+      async (w) => {
+        outcomes.push(
+          await attempt(request(all[w % 3]!.port, 'GET', '/me', { token: tok.access, timeoutMs: 8000 })),
+        );
+        await sleep(5);
+      },
+    );
+    await sleep(300);
+    redis.pause();
+    const pausedAt = Date.now();
+    await sleep(2000);
+    redis.resume();
+    const resumedAt = Date.now();
+    const recovered = await Promise.all(
+      all.map(async (i) => {
+        for (;;) {
+          const r = await attempt(request(i.port, 'GET', '/me', { token: tok.access }));
+          if ('status' in r && r.status === 200) return Date.now() - resumedAt;
+          if (Date.now() - resumedAt > 8000) return Number.POSITIVE_INFINITY;
+          await sleep(20);
+        }
+      }),
+    );
+    stop = true;
+    await loadDone;
+    const stalled = outcomes.filter((o) => o.start > pausedAt && o.start < resumedAt - 1200);
+    const slowest = Math.max(0, ...stalled.map((o) => o.at - o.start));
+    const st = (o: Outcome) => ('status' in o ? o.status : -1);
+    const bad = outcomes.filter((o) => st(o) !== 200 && st(o) !== 503).length;
+    const n503 = stalled.filter((o) => st(o) === 503).length;
+    const maxRecovery = Math.max(...recovered);
+    return {
+      ok:
+        stalled.length > 0 &&
+        n503 === stalled.length &&
+        slowest < 1500 &&
+        bad === 0 &&
+        maxRecovery < 5000 &&
+        all.every((i) => i.alive),
+      figure: `redis-server paused (SIGSTOP) 2 s under /me load: ${stalled.length} requests sent while stalled -> ${n503} x 503, slowest answer ${slowest} ms (command timeout 1000 ms; no hang); ${bad} answers other than 200/503; verifying again ${maxRecovery} ms after SIGCONT`,
+    };
+  });
+
+  // ---- 5b. Postgres backends terminated (pg_terminate_backend) ----
+  await check('postgres-terminate', async () => {
+    const tok = await login(A.port, ...BOB);
+    let stop = false;
+    const outcomes: Outcome[] = [];
+    const loadDone = load(
+      6,
+      () => stop,
+      async (w) => {
+        outcomes.push(
+          await attempt(
+            w % 2
+              ? request(all[w % 3]!.port, 'GET', '/me', { token: tok.access })
+              : request(all[w % 3]!.port, 'POST', '/auth/login', {
+                  body: { username: BOB[0], password: BOB[1] },
+                }),
+          ),
+        );
+        await sleep(5);
+      },
+    );
+    await sleep(300);
+    const killed = await db.pool.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name <> $2',
+      [db.name, 'jwtkit-harness'],
+    );
+    const t = Date.now();
+    await sleep(700);
+    stop = true;
+    await loadDone;
+    const after = await Promise.all(all.map((i) => login(i.port, ...BOB).then(() => Date.now() - t)));
+    const st = (o: Outcome) => ('status' in o ? o.status : -1);
+    const n503 = outcomes.filter((o) => st(o) === 503).length;
+    const bad = outcomes.filter((o) => st(o) !== 200 && st(o) !== 503).length;
+    return {
+      ok: bad === 0 && all.every((i) => i.alive),
+      figure: `${killed.rowCount} instance backends terminated under load: ${outcomes.length} requests, ${n503} x 503 (in-flight queries), ${bad} other failures; login 200 on all 3 instances ${Math.max(...after)} ms afterwards; no crash`,
+    };
+  });
+
   // ---- 5. Postgres connection loss ----
   await check('postgres-outage', async () => {
     const me = await Promise.all(all.map((i) => login(i.port, ...BOB)));
@@ -570,7 +661,7 @@ try {
   await cleanup();
 }
 const failed = results.filter((r) => !r.ok).length;
-if (failed > 0 || results.length < 7) exitCode = 1;
+if (failed > 0 || results.length < 9) exitCode = 1;
 const keep = exitCode !== 0 || Boolean(process.env.CLUSTER_KEEP_LOGS);
 process.stdout.write(
   `\ncluster: ${results.length - failed}/${results.length} checks passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; instance logs ${keep ? `kept in ${RUN_DIR}` : 'removed'}\n`,

@@ -65,7 +65,7 @@ export class RedisEventBus implements EventBus {
   constructor(private readonly link: RedisLink) {
     this.channel = link.key('events');
     // A subscriber connection may queue its SUBSCRIBE until connected (and ioredis re-subscribes).
-    this.#sub = new RedisClient(link.url, { ...redisOptions(1000, true), enableAutoPipelining: false });
+    this.#sub = new RedisClient(link.url, redisOptions(1000, true));
     this.#sub.on('error', () => {}); // the command link logs connection trouble
     this.#sub.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;

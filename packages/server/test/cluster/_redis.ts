@@ -128,6 +128,14 @@ export class PrivateRedis {
     }
   }
 
+  pause(): void {
+    this.#proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#proc?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const proc = this.#proc;
     this.#proc = null;

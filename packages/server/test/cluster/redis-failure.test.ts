@@ -215,6 +215,26 @@ describe('redis failure policy (private redis-server)', () => {
     }
   });
 
+  test('a stalled Redis (SIGSTOP): checks fail within the command timeout instead of hanging', async (t) => {
+    if (skipUnless(t, missing)) return;
+    const { storage, a, b } = await open('closed');
+    try {
+      assert.equal(await a.denylist.has('jti:none'), false);
+      redis!.pause();
+      const t0 = Date.now();
+      await rejects503(a.denylist.has('jti:none'));
+      const ms = Date.now() - t0;
+      assert.ok(ms >= 900 && ms < 1600, `failed after ${ms} ms`);
+      redis!.resume();
+      await until(async () => usable(a), 3000);
+    } finally {
+      redis!.resume();
+      await a.close();
+      await b.close();
+      await storage.close();
+    }
+  });
+
   test('unavailable-backend errors map to 503 problems; other errors do not', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     assert.equal(isUnavailableError(refused), true);
