@@ -36,13 +36,16 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
   const hasIat = Object.hasOwn(payload, 'iat');
   const iat = payload.iat;
   if (hasIat) {
-    if (!isNumericDate(iat)) throw new InvalidIssuedAtError('Issued At claim (iat) must be a number', 'iat', 'invalid');
-    if (iat > now + leeway) throw new ImmatureSignatureError('The token is not yet valid (iat)', 'iat', 'check_failed');
+    if (!isNumericDate(iat))
+      throw new InvalidIssuedAtError('Issued At claim (iat) must be a number', 'iat', 'invalid');
+    if (iat > now + leeway)
+      throw new ImmatureSignatureError('The token is not yet valid (iat)', 'iat', 'check_failed');
   }
   if (Object.hasOwn(payload, 'nbf')) {
     const nbf = payload.nbf;
     if (!isNumericDate(nbf)) throw new DecodeError('Not Before claim (nbf) must be a number');
-    if (nbf > now + leeway) throw new ImmatureSignatureError('The token is not yet valid (nbf)', 'nbf', 'check_failed');
+    if (nbf > now + leeway)
+      throw new ImmatureSignatureError('The token is not yet valid (nbf)', 'nbf', 'check_failed');
   }
   if (Object.hasOwn(payload, 'exp')) {
     const exp = payload.exp;
@@ -59,7 +62,8 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
   if (rules.issuer !== null) {
     if (!Object.hasOwn(payload, 'iss')) throw new MissingRequiredClaimError('iss');
     const iss = payload.iss;
-    if (typeof iss !== 'string') throw new InvalidIssuerError('Issuer (iss) must be a string', 'iss', 'invalid');
+    if (typeof iss !== 'string')
+      throw new InvalidIssuerError('Issuer (iss) must be a string', 'iss', 'invalid');
     if (!rules.issuer.includes(iss)) throw new InvalidIssuerError('Invalid issuer', 'iss', 'check_failed');
   }
 
@@ -67,11 +71,19 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
     const aud = payload.aud;
     const list = typeof aud === 'string' ? [aud] : aud;
     if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'string')) {
-      throw new InvalidAudienceError('Audience (aud) must be a string or a non-empty array of strings', 'aud', 'invalid');
+      throw new InvalidAudienceError(
+        'Audience (aud) must be a string or a non-empty array of strings',
+        'aud',
+        'invalid',
+      );
     }
     if (rules.audience === null) {
       // RFC 7519 §4.1.3: a recipient that does not identify itself with the audience must reject.
-      throw new InvalidAudienceError('The token has an audience but no audience was expected', 'aud', 'check_failed');
+      throw new InvalidAudienceError(
+        'The token has an audience but no audience was expected',
+        'aud',
+        'check_failed',
+      );
     }
     const expected = rules.audience;
     if (!list.some((a) => expected.includes(a as string))) {
@@ -82,7 +94,8 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
   }
 
   if (Object.hasOwn(payload, 'sub')) {
-    if (typeof payload.sub !== 'string') throw new InvalidSubjectError('Subject (sub) must be a string', 'sub', 'invalid');
+    if (typeof payload.sub !== 'string')
+      throw new InvalidSubjectError('Subject (sub) must be a string', 'sub', 'invalid');
     if (rules.subject !== null && payload.sub !== rules.subject) {
       throw new InvalidSubjectError('Invalid subject', 'sub', 'check_failed');
     }

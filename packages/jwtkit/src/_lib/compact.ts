@@ -3,9 +3,10 @@
  * JSON object without duplicate members whose registered parameters have the right types, a size
  * limit checked before any work. Parsed headers are cached by their exact base64url text (bounded).
  */
+
+import { DecodeError } from '../errors.js';
 import { decodeStrict, isStrictBase64url } from './base64url.js';
 import { type JsonObject, type JsonProblem, parseJsonObject } from './json.js';
-import { DecodeError } from '../errors.js';
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 256 * 1024;
 
@@ -74,7 +75,8 @@ const JWE_ONLY_PARAMS = ['enc', 'zip'] as const;
 export function checkHeaderShape(header: JsonObject): void {
   if (typeof header.alg !== 'string') throw new DecodeError('Invalid token: the header has no "alg" string');
   for (const name of JWE_ONLY_PARAMS) {
-    if (Object.hasOwn(header, name)) throw new DecodeError(`Invalid token: "${name}" is a JWE header parameter; this is not a JWS`);
+    if (Object.hasOwn(header, name))
+      throw new DecodeError(`Invalid token: "${name}" is a JWE header parameter; this is not a JWS`);
   }
   for (const name of STRING_PARAMS) {
     if (Object.hasOwn(header, name) && typeof header[name] !== 'string') {
@@ -97,7 +99,8 @@ function deepFreeze(value: unknown): void {
 /** Splits a compact JWS into its three segments (size, structure, strict base64url) and parses the header. */
 export function splitCompact(token: unknown, maxLength: number): CompactParts {
   if (typeof token !== 'string') throw new DecodeError('Invalid token: expected a string');
-  if (token.length > maxLength) throw new DecodeError(`Invalid token: longer than the ${maxLength}-character limit`);
+  if (token.length > maxLength)
+    throw new DecodeError(`Invalid token: longer than the ${maxLength}-character limit`);
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
   if (second === -1 || token.indexOf('.', second + 1) !== -1) {
@@ -108,10 +111,18 @@ export function splitCompact(token: unknown, maxLength: number): CompactParts {
   const signatureB64 = token.slice(second + 1);
   if (headerB64.length === 0) throw new DecodeError('Invalid token: the header segment is empty');
   if (payloadB64.length === 0) throw new DecodeError('Invalid token: the payload segment is empty');
-  if (!isStrictBase64url(payloadB64)) throw new DecodeError('Invalid token: the payload is not canonical base64url');
-  if (!isStrictBase64url(signatureB64)) throw new DecodeError('Invalid token: the signature is not canonical base64url');
+  if (!isStrictBase64url(payloadB64))
+    throw new DecodeError('Invalid token: the payload is not canonical base64url');
+  if (!isStrictBase64url(signatureB64))
+    throw new DecodeError('Invalid token: the signature is not canonical base64url');
   // One object, built once (this is the verify hot path).
-  return { headerB64, payloadB64, signatureB64, signingInput: token.slice(0, second), header: parseHeader(headerB64) };
+  return {
+    headerB64,
+    payloadB64,
+    signatureB64,
+    signingInput: token.slice(0, second),
+    header: parseHeader(headerB64),
+  };
 }
 
 /** Splits a compact JWS and parses its header (strict). */

@@ -4,14 +4,7 @@
  * The algorithm comes from the application's allowlist (the header only chooses among it) and the key's
  * type must fit that algorithm; nothing is inferred from the token or from the key's text.
  */
-import { type Algorithm, type AlgorithmInfo, algorithmInfo } from './algorithms.js';
-import { type ClaimRules, validateClaims } from './claims.js';
-import { type CompactParts, DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader, parseCompact, parsePayload } from './compact.js';
-import type { JsonObject } from './json.js';
-import { type VerifyKey, resolveKey } from './key-selection.js';
-import { keyFor } from './keys.js';
-import { checkSignature } from './signature.js';
-import { nowSeconds, parseDuration } from './time.js';
+
 import {
   DecodeError,
   InvalidAlgorithmError,
@@ -19,6 +12,20 @@ import {
   InvalidSignatureError,
   InvalidTokenTypeError,
 } from '../errors.js';
+import { type Algorithm, type AlgorithmInfo, algorithmInfo } from './algorithms.js';
+import { type ClaimRules, validateClaims } from './claims.js';
+import {
+  type CompactParts,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  type JwtHeader,
+  parseCompact,
+  parsePayload,
+} from './compact.js';
+import type { JsonObject } from './json.js';
+import { resolveKey, type VerifyKey } from './key-selection.js';
+import { keyFor } from './keys.js';
+import { checkSignature } from './signature.js';
+import { nowSeconds, parseDuration } from './time.js';
 
 /** Options of `decode`, `decodeComplete` and `createVerifier`. Times are in seconds. */
 export interface DecodeOptions {
@@ -59,8 +66,26 @@ export interface NormalizedOptions {
 }
 
 const REGISTERED_HEADER_PARAMS = new Set([
-  'alg', 'jku', 'jwk', 'kid', 'x5u', 'x5c', 'x5t', 'x5t#S256', 'typ', 'cty', 'crit',
-  'enc', 'zip', 'epk', 'apu', 'apv', 'iv', 'tag', 'p2s', 'p2c',
+  'alg',
+  'jku',
+  'jwk',
+  'kid',
+  'x5u',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'typ',
+  'cty',
+  'crit',
+  'enc',
+  'zip',
+  'epk',
+  'apu',
+  'apv',
+  'iv',
+  'tag',
+  'p2s',
+  'p2c',
 ]);
 
 function stringList(value: unknown, option: string): readonly string[] | null {
@@ -74,28 +99,37 @@ function stringList(value: unknown, option: string): readonly string[] | null {
 
 export function normalizeOptions(options: DecodeOptions | undefined): NormalizedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidAlgorithmError('decode() needs options with an "algorithms" allowlist, e.g. { algorithms: ["HS256"] }');
+    throw new InvalidAlgorithmError(
+      'decode() needs options with an "algorithms" allowlist, e.g. { algorithms: ["HS256"] }',
+    );
   }
   const { algorithms } = options;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new InvalidAlgorithmError('The "algorithms" option is required: list the algorithms you accept, e.g. ["HS256"]');
+    throw new InvalidAlgorithmError(
+      'The "algorithms" option is required: list the algorithms you accept, e.g. ["HS256"]',
+    );
   }
   for (const alg of algorithms) {
-    if (!algorithmInfo(alg)) throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${String(alg).slice(0, 20)}`);
+    if (!algorithmInfo(alg))
+      throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${String(alg).slice(0, 20)}`);
   }
   const leeway = options.leeway === undefined ? 0 : parseDuration(options.leeway, 'leeway');
   if (leeway < 0) throw new InvalidOptionsError('leeway must not be negative');
   const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
-  if (!Number.isInteger(maxTokenLength) || maxTokenLength <= 0) throw new InvalidOptionsError('maxTokenLength must be a positive integer');
+  if (!Number.isInteger(maxTokenLength) || maxTokenLength <= 0)
+    throw new InvalidOptionsError('maxTokenLength must be a positive integer');
   const subject = options.subject ?? null;
-  if (subject !== null && typeof subject !== 'string') throw new InvalidOptionsError('subject must be a string');
+  if (subject !== null && typeof subject !== 'string')
+    throw new InvalidOptionsError('subject must be a string');
   const requiredClaims = options.requiredClaims ?? [];
   if (!Array.isArray(requiredClaims) || !requiredClaims.every((c) => typeof c === 'string')) {
     throw new InvalidOptionsError('requiredClaims must be an array of claim names');
   }
-  if (options.typ !== undefined && typeof options.typ !== 'string') throw new InvalidOptionsError('typ must be a string');
+  if (options.typ !== undefined && typeof options.typ !== 'string')
+    throw new InvalidOptionsError('typ must be a string');
   const crit = options.crit ?? [];
-  if (!Array.isArray(crit) || !crit.every((c) => typeof c === 'string')) throw new InvalidOptionsError('crit must be an array of names');
+  if (!Array.isArray(crit) || !crit.every((c) => typeof c === 'string'))
+    throw new InvalidOptionsError('crit must be an array of names');
   if (options.now !== undefined) nowSeconds(options.now); // validate early
   return {
     algorithms,
@@ -131,10 +165,11 @@ export function normalizeMediaType(typ: string): string {
 /** The allowlisted algorithm named by the header, or an error. Exact, case-sensitive comparison. */
 export function allowedAlgorithm(header: JwtHeader, allowed: readonly Algorithm[]): AlgorithmInfo {
   const alg = header.alg;
-  if (!allowed.includes(alg as Algorithm)) throw new InvalidAlgorithmError('The token\'s algorithm is not allowed');
+  if (!allowed.includes(alg as Algorithm))
+    throw new InvalidAlgorithmError("The token's algorithm is not allowed");
   const info = algorithmInfo(alg);
   // Unreachable after normalizeOptions, but a caller that skipped it still gets a typed error.
-  if (!info) throw new InvalidAlgorithmError('The token\'s algorithm is not supported');
+  if (!info) throw new InvalidAlgorithmError("The token's algorithm is not supported");
   return info;
 }
 
@@ -145,15 +180,19 @@ export function allowedAlgorithm(header: JwtHeader, allowed: readonly Algorithm[
 export function checkCrit(header: JwtHeader, understood: readonly string[]): void {
   if (!Object.hasOwn(header, 'crit')) return;
   const crit: unknown = header.crit;
-  if (!Array.isArray(crit) || crit.length === 0) throw new DecodeError('Invalid token: "crit" must be a non-empty array');
+  if (!Array.isArray(crit) || crit.length === 0)
+    throw new DecodeError('Invalid token: "crit" must be a non-empty array');
   const seen = new Set<string>();
   for (const name of crit) {
     if (typeof name !== 'string') throw new DecodeError('Invalid token: "crit" entries must be strings');
     if (seen.has(name)) throw new DecodeError('Invalid token: "crit" lists a parameter twice');
     seen.add(name);
-    if (REGISTERED_HEADER_PARAMS.has(name)) throw new DecodeError('Invalid token: "crit" lists a registered header parameter');
-    if (!Object.hasOwn(header, name)) throw new DecodeError('Invalid token: "crit" lists a parameter that is absent');
-    if (!understood.includes(name)) throw new DecodeError('Invalid token: "crit" lists an extension this application does not understand');
+    if (REGISTERED_HEADER_PARAMS.has(name))
+      throw new DecodeError('Invalid token: "crit" lists a registered header parameter');
+    if (!Object.hasOwn(header, name))
+      throw new DecodeError('Invalid token: "crit" lists a parameter that is absent');
+    if (!understood.includes(name))
+      throw new DecodeError('Invalid token: "crit" lists an extension this application does not understand');
   }
 }
 
@@ -185,7 +224,8 @@ export function verifyJwt(token: unknown, key: VerifyKey, opts: NormalizedOption
   const { header } = parts;
   const info = allowedAlgorithm(header, opts.algorithms); // allowlist
   verifyParts(parts, key, info, opts.strict); // key type + signature
-  if (Object.hasOwn(header, 'b64')) throw new DecodeError('Invalid token: the unencoded-payload option (b64) is not for JWTs');
+  if (Object.hasOwn(header, 'b64'))
+    throw new DecodeError('Invalid token: the unencoded-payload option (b64) is not for JWTs');
   checkCrit(header, opts.crit);
   checkTyp(header, opts.typ);
   const payload = parsePayload(parts.payloadB64);

@@ -56,7 +56,8 @@ function allForms(name: string, entry: Record<string, unknown>): KeyForm[] {
     forms.push({ label: `${name} secret text`, key: entry.raw_utf8 });
     forms.push({ label: `${name} secret bytes`, key: Buffer.from(entry.raw_utf8, 'utf8') });
   }
-  if (typeof entry.raw_hex === 'string') forms.push({ label: `${name} secret bytes`, key: Buffer.from(entry.raw_hex, 'hex') });
+  if (typeof entry.raw_hex === 'string')
+    forms.push({ label: `${name} secret bytes`, key: Buffer.from(entry.raw_hex, 'hex') });
   const jwk = publicJwk(entry);
   if (jwk) {
     // The bare key: a JWK's own `alg` pin is a separate form (`jwk_with_alg`), so it is dropped here.
@@ -113,10 +114,14 @@ function namedForm(name: string, entry: Record<string, unknown>, v: Verifier): K
     return allForms(name, entry).filter((f) => f.label.endsWith('KeyObject'));
   }
   const direct = entry[form];
-  if (typeof direct === 'string' || (typeof direct === 'object' && direct !== null)) return [{ label: `${name} ${form}`, key: direct }];
+  if (typeof direct === 'string' || (typeof direct === 'object' && direct !== null))
+    return [{ label: `${name} ${form}`, key: direct }];
   const b64 = entry[`${form}_b64`];
   if (typeof b64 === 'string') return [{ label: `${name} ${form} bytes`, key: Buffer.from(b64, 'base64') }];
-  return allForms(name, entry).map((f) => ({ ...f, label: `${f.label} (key_form ${form} unknown: all forms)` }));
+  return allForms(name, entry).map((f) => ({
+    ...f,
+    label: `${f.label} (key_form ${form} unknown: all forms)`,
+  }));
 }
 
 /** Every key an application could have configured for this case. Never empty. */
@@ -131,11 +136,15 @@ export function keyForms(v: Verifier, keys: CorpusKeys): KeyForm[] {
   }
   if (typeof k === 'object') return [{ label: 'inline JWK', key: k }];
   if (typeof k !== 'string') return [{ label: `key ${String(k)}`, key: k }];
-  if (k.startsWith('raw:')) return [{ label: `raw bytes ${k.slice(4, 20)}`, key: Buffer.from(k.slice(4), 'hex') }];
+  if (k.startsWith('raw:'))
+    return [{ label: `raw bytes ${k.slice(4, 20)}`, key: Buffer.from(k.slice(4), 'hex') }];
   if (k.startsWith('password:')) return [{ label: 'password text', key: k.slice('password:'.length) }];
   const jwks = /^jwks:\[(.*)\]$/.exec(k);
   if (jwks) {
-    const names = (jwks[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const names = (jwks[1] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const set = names.map((n) => {
       const entry = keys[n];
       const jwk = entry ? publicJwk(entry) : null;

@@ -7,8 +7,8 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { JwtError } from '../../src/index.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -86,11 +86,13 @@ export function printSummary(tallies: Tally[]): void {
   if (out) {
     for (const t of tallies) {
       const groups = Object.fromEntries(t.groups);
-      appendFileSync(out, `${JSON.stringify({ name: t.name, cases: t.cases, failed: t.failed, pending: t.pending, groups })}\n`);
+      appendFileSync(
+        out,
+        `${JSON.stringify({ name: t.name, cases: t.cases, failed: t.failed, pending: t.pending, groups })}\n`,
+      );
     }
   }
 }
-
 
 /**
  * Runs `fn` and classifies the outcome. A `JwtError` is a rejection; anything else thrown (TypeError,
@@ -120,4 +122,5 @@ export function describeOutcome(o: Outcome): string {
   return `CRASHED with a non-JwtError (${e?.name}: ${e?.message})`;
 }
 
-export const b64urlJson = (seg: string): unknown => JSON.parse(Buffer.from(seg, 'base64url').toString('utf8'));
+export const b64urlJson = (seg: string): unknown =>
+  JSON.parse(Buffer.from(seg, 'base64url').toString('utf8'));

@@ -3,7 +3,7 @@
  * TEXT (so duplicate members, odd numbers and broken JSON can be expressed), signed with node:crypto
  * directly (independently of jwtkit's signing code).
  */
-import { type KeyObject, createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 
 export const NOW = 1700000000;
 export const ISSUER = 'https://issuer.example/auth';
@@ -31,20 +31,45 @@ const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 
 /** The raw JWS signature of `input` for `alg` with node:crypto (ECDSA as r||s unless `der`). */
 export function rawSign(alg: string, key: KeyObject | string | Buffer, input: string, der = false): Buffer {
   const bits = alg.slice(-3);
-  if (alg.startsWith('HS')) return createHmac(HASH[bits] ?? 'sha256', key as string).update(input).digest();
+  if (alg.startsWith('HS'))
+    return createHmac(HASH[bits] ?? 'sha256', key as string)
+      .update(input)
+      .digest();
   if (alg.startsWith('RS')) return sign(HASH[bits] ?? 'sha256', Buffer.from(input), key as KeyObject);
-  if (alg.startsWith('PS')) return sign(HASH[bits] ?? 'sha256', Buffer.from(input), { key: key as KeyObject, padding: 6, saltLength: Number(bits) / 8 });
-  if (alg === 'ES256K') return sign('sha256', Buffer.from(input), { key: key as KeyObject, dsaEncoding: der ? 'der' : 'ieee-p1363' });
-  if (alg.startsWith('ES')) return sign(HASH[bits] ?? 'sha256', Buffer.from(input), { key: key as KeyObject, dsaEncoding: der ? 'der' : 'ieee-p1363' });
+  if (alg.startsWith('PS'))
+    return sign(HASH[bits] ?? 'sha256', Buffer.from(input), {
+      key: key as KeyObject,
+      padding: 6,
+      saltLength: Number(bits) / 8,
+    });
+  if (alg === 'ES256K')
+    return sign('sha256', Buffer.from(input), {
+      key: key as KeyObject,
+      dsaEncoding: der ? 'der' : 'ieee-p1363',
+    });
+  if (alg.startsWith('ES'))
+    return sign(HASH[bits] ?? 'sha256', Buffer.from(input), {
+      key: key as KeyObject,
+      dsaEncoding: der ? 'der' : 'ieee-p1363',
+    });
   return sign(null, Buffer.from(input), key as KeyObject); // EdDSA
 }
 
 /** header/payload given as JSON text (or objects), signed for `alg` (default: the header's alg, else HS256). */
-export function forge(header: string | object, payload: string | object, key: KeyObject | string | Buffer = SECRET, alg?: string): string {
+export function forge(
+  header: string | object,
+  payload: string | object,
+  key: KeyObject | string | Buffer = SECRET,
+  alg?: string,
+): string {
   const h = typeof header === 'string' ? header : JSON.stringify(header);
   const p = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const input = `${b64(h)}.${b64(p)}`;
-  const a = alg ?? (typeof header === 'object' && typeof (header as { alg?: unknown }).alg === 'string' ? (header as { alg: string }).alg : 'HS256');
+  const a =
+    alg ??
+    (typeof header === 'object' && typeof (header as { alg?: unknown }).alg === 'string'
+      ? (header as { alg: string }).alg
+      : 'HS256');
   return `${input}.${b64(rawSign(a, key, input))}`;
 }
 
@@ -83,7 +108,10 @@ export function keys(): KeySet {
 /** Curve orders, for psychic-signature and high-S variants. */
 export const CURVE_ORDER: Record<string, { n: bigint; bytes: number }> = {
   ES256: { n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n, bytes: 32 },
-  ES384: { n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n, bytes: 48 },
+  ES384: {
+    n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+    bytes: 48,
+  },
   ES512: {
     n: 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
     bytes: 66,

@@ -58,13 +58,22 @@ function expand(value: unknown, claims: Record<string, unknown>): unknown {
     if (value === 'claims()') return { ...claims };
     const terms = splitPlus(value);
     if (terms.length > 1 && terms.every((t) => REPEAT.test(t) || QUOTED.test(t))) {
-      return terms.map((t) => (REPEAT.test(t) ? (expand(t, claims) as string) : (QUOTED.exec(t)?.slice(1).find((x) => x !== undefined) ?? ''))).join('');
+      return terms
+        .map((t) =>
+          REPEAT.test(t)
+            ? (expand(t, claims) as string)
+            : (QUOTED.exec(t)
+                ?.slice(1)
+                .find((x) => x !== undefined) ?? ''),
+        )
+        .join('');
     }
     const m = REPEAT.exec(value);
     if (m) {
       const unit = m[1] ?? m[2] ?? m[3] ?? '';
       const n = Number(m[4]);
-      if (!Number.isSafeInteger(n) || n < 0 || n > 64 * 1024 * 1024) throw new Error(`harness: repeat count too large: ${n}`);
+      if (!Number.isSafeInteger(n) || n < 0 || n > 64 * 1024 * 1024)
+        throw new Error(`harness: repeat count too large: ${n}`);
       return unit.repeat(n);
     }
     return value;
@@ -115,8 +124,16 @@ export function generate(recipe: Record<string, unknown>, v: Verifier, keys: Cor
   let key: unknown;
   if (recipe.jwks !== undefined || recipe.keys !== undefined) {
     const spec = recipe.jwks ?? recipe.keys;
-    const count = typeof spec === 'number' ? spec : Number(/(\d+)/.exec(String(typeof spec === 'object' && spec !== null ? JSON.stringify(spec) : spec))?.[1]);
-    if (!Number.isSafeInteger(count) || count <= 0) throw new Error('harness: cannot read the JWKS size of the recipe');
+    const count =
+      typeof spec === 'number'
+        ? spec
+        : Number(
+            /(\d+)/.exec(
+              String(typeof spec === 'object' && spec !== null ? JSON.stringify(spec) : spec),
+            )?.[1],
+          );
+    if (!Number.isSafeInteger(count) || count <= 0)
+      throw new Error('harness: cannot read the JWKS size of the recipe');
     key = { keys: manyKeys(count) };
   }
   if (typeof recipe.token === 'string') {
@@ -126,7 +143,9 @@ export function generate(recipe: Record<string, unknown>, v: Verifier, keys: Cor
     if (key !== undefined) result.key = key;
     return result;
   }
-  const headerSpec = (recipe.header ?? { alg: typeof recipe.alg === 'string' ? recipe.alg : 'HS256' }) as Record<string, unknown>;
+  const headerSpec = (recipe.header ?? {
+    alg: typeof recipe.alg === 'string' ? recipe.alg : 'HS256',
+  }) as Record<string, unknown>;
   const header = expand(headerSpec, claims) as Record<string, unknown>;
   if (recipe.jwk !== undefined) {
     const jwk = expandJwk(recipe.jwk as Record<string, unknown>);
@@ -146,7 +165,9 @@ export function generate(recipe: Record<string, unknown>, v: Verifier, keys: Cor
     signature = createHmac(`sha${bits}`, secret).update(signingInput).digest('base64url');
   } else {
     // No way to sign (e.g. a public key only): a random signature of a plausible size.
-    signature = randomBytes(typeof header.alg === 'string' && header.alg.startsWith('RS') ? 256 : 64).toString('base64url');
+    signature = randomBytes(
+      typeof header.alg === 'string' && header.alg.startsWith('RS') ? 256 : 64,
+    ).toString('base64url');
   }
   const token = `${signingInput}.${signature}`;
   const result: Generated = { token, note: `${token.length}-character token` };

@@ -16,9 +16,26 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as jwtkit from '../../src/index.js';
-import { ALGORITHMS, JwtError, createVerifier, decode, decodeComplete, decodeUnsecured } from '../../src/index.js';
-import { type CorpusKeys, type Verifier, decodeOptions, keyForms } from './_attack-verifier.js';
-import { Tally, assertCorpusOrSkip, b64urlJson, corpusPresent, describeOutcome, loadJson, outcome, printSummary, skipMissing } from './_corpus.js';
+import {
+  ALGORITHMS,
+  createVerifier,
+  decode,
+  decodeComplete,
+  decodeUnsecured,
+  JwtError,
+} from '../../src/index.js';
+import { type CorpusKeys, decodeOptions, keyForms, type Verifier } from './_attack-verifier.js';
+import {
+  assertCorpusOrSkip,
+  b64urlJson,
+  corpusPresent,
+  describeOutcome,
+  loadJson,
+  outcome,
+  printSummary,
+  skipMissing,
+  Tally,
+} from './_corpus.js';
 import { generate } from './_generator.js';
 
 interface AttackCase {
@@ -54,7 +71,8 @@ function jweReason(c: AttackCase): string | null {
   const foreign = (algs ?? []).filter((a) => a !== 'none' && !JWS_ALGS.has(a));
   if (foreign.length > 0) return `JWE/${foreign.join(',')} is not implemented in jwtkit (no JWE support yet)`;
   if (c.verifier?.enc) return 'JWE is not implemented in jwtkit';
-  if (typeof c.token === 'string' && c.token.split('.').length === 5) return 'JWE is not implemented in jwtkit';
+  if (typeof c.token === 'string' && c.token.split('.').length === 5)
+    return 'JWE is not implemented in jwtkit';
   return null;
 }
 
@@ -64,7 +82,13 @@ function expectedPayload(token: string): unknown {
 }
 
 /** Checks one decode outcome against the case's expectation; returns a failure reason or null. */
-function judge(c: AttackCase, token: string, o: ReturnType<typeof outcome>, bound: number, secrets: string[]): string | null {
+function judge(
+  c: AttackCase,
+  token: string,
+  o: ReturnType<typeof outcome>,
+  bound: number,
+  secrets: string[],
+): string | null {
   if (o.kind === 'crash') return describeOutcome(o);
   if (o.ms > bound) return `took ${o.ms.toFixed(0)} ms (bound ${bound} ms): ${describeOutcome(o)}`;
   const exp = c.expected;
@@ -77,7 +101,8 @@ function judge(c: AttackCase, token: string, o: ReturnType<typeof outcome>, boun
     return null;
   }
   // accepted
-  if (exp === 'reject') return `expected reject, got accepted (claims ${JSON.stringify(o.value).slice(0, 120)})`;
+  if (exp === 'reject')
+    return `expected reject, got accepted (claims ${JSON.stringify(o.value).slice(0, 120)})`;
   let want: unknown;
   try {
     want = expectedPayload(token);
@@ -104,8 +129,13 @@ function runDecode(token: unknown, key: unknown, v: Verifier): Array<[string, Re
     const { algorithms: _ignored, ...rest } = opts as unknown as Record<string, unknown>;
     return [['decodeUnsecured', outcome(() => decodeUnsecured(token as string, rest))]];
   }
-  const results: Array<[string, ReturnType<typeof outcome>]> = [['decode', outcome(() => decode(token as string, key as never, opts))]];
-  results.push(['decodeComplete', outcome(() => decodeComplete(token as string, key as never, opts).payload)]);
+  const results: Array<[string, ReturnType<typeof outcome>]> = [
+    ['decode', outcome(() => decode(token as string, key as never, opts))],
+  ];
+  results.push([
+    'decodeComplete',
+    outcome(() => decodeComplete(token as string, key as never, opts).payload),
+  ]);
   results.push(['createVerifier', outcome(() => createVerifier(key as never, opts)(token as string))]);
   const cached = outcome(() => createVerifier(key as never, { ...opts, cache: 8 }));
   if (cached.kind === 'accept') {
@@ -121,7 +151,8 @@ function runDecode(token: unknown, key: unknown, v: Verifier): Array<[string, Re
 function secretsOf(key: unknown): string[] {
   if (typeof key === 'string') return [key.trim()];
   if (Buffer.isBuffer(key)) return [key.toString('latin1')];
-  if (typeof key === 'object' && key !== null && typeof (key as { k?: unknown }).k === 'string') return [(key as { k: string }).k];
+  if (typeof key === 'object' && key !== null && typeof (key as { k?: unknown }).k === 'string')
+    return [(key as { k: string }).k];
   return [];
 }
 
@@ -157,15 +188,28 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
         test(name, () => {
           // 1. Resolve the input token(s).
           const inputs: Array<{ token: unknown; note: string; key?: unknown; bound: number }> = [];
-          if (typeof c.token === 'string') inputs.push({ token: c.token, note: 'token', bound: TIME_BOUND_MS });
+          if (typeof c.token === 'string')
+            inputs.push({ token: c.token, note: 'token', bound: TIME_BOUND_MS });
           if (c.json_serialization !== undefined) {
             // The JWT API takes compact tokens only: JSON serialization (as text and as an object) must be refused.
-            inputs.push({ token: JSON.stringify(c.json_serialization), note: 'JSON serialization text', bound: TIME_BOUND_MS });
-            inputs.push({ token: c.json_serialization, note: 'JSON serialization object', bound: TIME_BOUND_MS });
+            inputs.push({
+              token: JSON.stringify(c.json_serialization),
+              note: 'JSON serialization text',
+              bound: TIME_BOUND_MS,
+            });
+            inputs.push({
+              token: c.json_serialization,
+              note: 'JSON serialization object',
+              bound: TIME_BOUND_MS,
+            });
           }
           if (c.generator) {
             const g = generate(c.generator, v, keys);
-            const entry: { token: unknown; note: string; key?: unknown; bound: number } = { token: g.token, note: `generated ${g.note}`, bound: GENERATED_TIME_BOUND_MS };
+            const entry: { token: unknown; note: string; key?: unknown; bound: number } = {
+              token: g.token,
+              note: `generated ${g.note}`,
+              bound: GENERATED_TIME_BOUND_MS,
+            };
             if (g.key !== undefined) entry.key = g.key;
             inputs.push(entry);
           }
@@ -178,11 +222,18 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
           const problems: string[] = [];
           for (const input of inputs) {
             // A recipe that describes the verifier's keys (a huge JWKS, a 16384-bit key) replaces the case's key.
-            const forms = input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
+            const forms =
+              input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
             for (const form of forms) {
               const verifier = jwe ? { ...v, algorithms: ['HS256', 'RS256', 'ES256'] } : v;
               for (const [api, o] of runDecode(input.token, form.key, verifier)) {
-                const why = judge(jwe ? { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' } : c, String(input.token), o, input.bound, secretsOf(form.key));
+                const why = judge(
+                  jwe ? { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' } : c,
+                  String(input.token),
+                  o,
+                  input.bound,
+                  secretsOf(form.key),
+                );
                 if (why) problems.push(`${input.note} / ${form.label} / ${api}: ${why}`);
               }
             }
@@ -195,12 +246,16 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
         });
 
         if (jwe) {
-          test(`${c.id} JWE semantics (${jwe})`, { todo: `${jwe}: the token is rejected by the JWS API above; the JWE-specific check (${c.must ?? c.title}) is pending` }, () => {
+          test(`${c.id} JWE semantics (${jwe})`, {
+            todo: `${jwe}: the token is rejected by the JWS API above; the JWE-specific check (${c.must ?? c.title}) is pending`,
+          }, () => {
             tally.todo(category);
           });
         }
         if (c.json_serialization !== undefined && !verifyJws) {
-          test(`${c.id} through a JWS JSON-serialization verifier`, { todo: 'JWS JSON serialization (jws/**) is not in the library yet; the compact API rejects it (checked above)' }, () => {
+          test(`${c.id} through a JWS JSON-serialization verifier`, {
+            todo: 'JWS JSON serialization (jws/**) is not in the library yet; the compact API rejects it (checked above)',
+          }, () => {
             tally.todo(category);
           });
         }
@@ -211,7 +266,14 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
             for (const input of [c.json_serialization, JSON.stringify(c.json_serialization)]) {
               for (const form of keyForms(v, keys)) {
                 const o = outcome(() => verify(input, form.key, { algorithms: v.algorithms ?? [] }));
-                const ok = o.kind === 'crash' ? false : c.expected === 'accept' ? o.kind === 'accept' : c.expected === 'reject' ? o.kind === 'reject' : true;
+                const ok =
+                  o.kind === 'crash'
+                    ? false
+                    : c.expected === 'accept'
+                      ? o.kind === 'accept'
+                      : c.expected === 'reject'
+                        ? o.kind === 'reject'
+                        : true;
                 if (!ok) problems.push(`${typeof input} / ${form.label}: ${describeOutcome(o)}`);
               }
             }
@@ -228,21 +290,61 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
     assert.ok(c?.token && a?.token);
     const claims = b64urlJson(a.token.split('.')[1] ?? '');
     assert.notEqual(judge(c, c.token, { kind: 'accept', value: {}, ms: 1 }, TIME_BOUND_MS, []), null);
-    assert.notEqual(judge(c, c.token, { kind: 'crash', error: new TypeError('x'), ms: 1 }, TIME_BOUND_MS, []), null);
-    assert.notEqual(judge(c, c.token, { kind: 'reject', error: new JwtError('slow'), ms: TIME_BOUND_MS + 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(
+      judge(c, c.token, { kind: 'crash', error: new TypeError('x'), ms: 1 }, TIME_BOUND_MS, []),
+      null,
+    );
+    assert.notEqual(
+      judge(
+        c,
+        c.token,
+        { kind: 'reject', error: new JwtError('slow'), ms: TIME_BOUND_MS + 1 },
+        TIME_BOUND_MS,
+        [],
+      ),
+      null,
+    );
     const seg = c.token.split('.').find((x) => x.length >= 16) ?? '';
-    assert.notEqual(judge(c, c.token, { kind: 'reject', error: new JwtError(`bad ${seg}`), ms: 1 }, TIME_BOUND_MS, []), null);
-    assert.notEqual(judge(c, c.token, { kind: 'reject', error: new JwtError('key supersecretvalue'), ms: 1 }, TIME_BOUND_MS, ['supersecretvalue']), null);
-    assert.equal(judge(c, c.token, { kind: 'reject', error: new JwtError('fine'), ms: 1 }, TIME_BOUND_MS, []), null);
-    assert.notEqual(judge(a, a.token, { kind: 'reject', error: new JwtError('no'), ms: 1 }, TIME_BOUND_MS, []), null);
-    assert.notEqual(judge(a, a.token, { kind: 'accept', value: { other: 1 }, ms: 1 }, TIME_BOUND_MS, []), null);
+    assert.notEqual(
+      judge(c, c.token, { kind: 'reject', error: new JwtError(`bad ${seg}`), ms: 1 }, TIME_BOUND_MS, []),
+      null,
+    );
+    assert.notEqual(
+      judge(
+        c,
+        c.token,
+        { kind: 'reject', error: new JwtError('key supersecretvalue'), ms: 1 },
+        TIME_BOUND_MS,
+        ['supersecretvalue'],
+      ),
+      null,
+    );
+    assert.equal(
+      judge(c, c.token, { kind: 'reject', error: new JwtError('fine'), ms: 1 }, TIME_BOUND_MS, []),
+      null,
+    );
+    assert.notEqual(
+      judge(a, a.token, { kind: 'reject', error: new JwtError('no'), ms: 1 }, TIME_BOUND_MS, []),
+      null,
+    );
+    assert.notEqual(
+      judge(a, a.token, { kind: 'accept', value: { other: 1 }, ms: 1 }, TIME_BOUND_MS, []),
+      null,
+    );
     assert.equal(judge(a, a.token, { kind: 'accept', value: claims, ms: 1 }, TIME_BOUND_MS, []), null);
   });
 
   test('no decode call without an algorithms allowlist can succeed', () => {
     const token = file.cases.find((c) => c.id === 'CTRL-001')?.token;
     if (!token) return;
-    for (const opts of [undefined, {}, { algorithms: [] }, { algorithms: null }, { algorithms: ['none'] }, { algorithms: 'HS256' }]) {
+    for (const opts of [
+      undefined,
+      {},
+      { algorithms: [] },
+      { algorithms: null },
+      { algorithms: ['none'] },
+      { algorithms: 'HS256' },
+    ]) {
       const o = outcome(() => decode(token, 'attack-corpus-hs256-secret-0001!', opts as never));
       assert.equal(o.kind, 'reject', `options ${JSON.stringify(opts)}: ${describeOutcome(o)}`);
       assert.ok(o.kind === 'reject' && o.error instanceof JwtError);

@@ -23,7 +23,15 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as jwtkit from '../../src/index.js';
 import { ALGORITHMS, type Algorithm, decode } from '../../src/index.js';
-import { Tally, assertCorpusOrSkip, describeOutcome, loadJson, outcome, printSummary, skipMissing } from './_corpus.js';
+import {
+  assertCorpusOrSkip,
+  describeOutcome,
+  loadJson,
+  outcome,
+  printSummary,
+  skipMissing,
+  Tally,
+} from './_corpus.js';
 
 interface Vector {
   tcId: number;
@@ -44,10 +52,17 @@ interface WycheproofFile {
   testGroups: Group[];
 }
 
-type VerifyJws = (jws: unknown, key: unknown, options: { algorithms: readonly Algorithm[] }) => { payload: Buffer };
+type VerifyJws = (
+  jws: unknown,
+  key: unknown,
+  options: { algorithms: readonly Algorithm[] },
+) => { payload: Buffer };
 const verifyJws = (jwtkit as unknown as Record<string, unknown>).verifyJws as VerifyJws | undefined;
 
-const OVERRIDES: Record<string, Record<number, { expect: 'valid' | 'invalid' | 'acceptable'; why: string }>> = {
+const OVERRIDES: Record<
+  string,
+  Record<number, { expect: 'valid' | 'invalid' | 'acceptable'; why: string }>
+> = {
   'json_web_signature_test.json': {
     367: { expect: 'valid', why: 'byte-identical to valid tcId 357 (C2SP/wycheproof#236)' },
     370: { expect: 'valid', why: 'byte-identical to valid tcId 357 (C2SP/wycheproof#236)' },
@@ -55,8 +70,14 @@ const OVERRIDES: Record<string, Record<number, { expect: 'valid' | 'invalid' | '
     373: { expect: 'invalid', why: "contains '?': strict base64url rejects it" },
     346: { expect: 'invalid', why: 'JWK alg PS256 but the token is PS384: the JWK alg is honoured' },
     350: { expect: 'invalid', why: 'JWK alg PS256 but the token is PS384: the JWK alg is honoured' },
-    347: { expect: 'invalid', why: 'JWK alg "ES521" (not a registered name) for an ES512 token: the JWK alg is honoured' },
-    351: { expect: 'invalid', why: 'JWK alg "ES521" (not a registered name) for an ES512 token: the JWK alg is honoured' },
+    347: {
+      expect: 'invalid',
+      why: 'JWK alg "ES521" (not a registered name) for an ES512 token: the JWK alg is honoured',
+    },
+    351: {
+      expect: 'invalid',
+      why: 'JWK alg "ES521" (not a registered name) for an ES512 token: the JWK alg is honoured',
+    },
   },
 };
 
@@ -96,7 +117,9 @@ describe('Wycheproof JOSE vectors through the public API', () => {
     return;
   }
   if (!verifyJws) {
-    test('verifyJws (JWS API) is exported', { todo: 'verifyJws is not exported from jwtkit yet: the JOSE vectors are pending' }, () => {});
+    test('verifyJws (JWS API) is exported', {
+      todo: 'verifyJws is not exported from jwtkit yet: the JOSE vectors are pending',
+    }, () => {});
     return;
   }
   const verify = verifyJws;
@@ -118,7 +141,8 @@ describe('Wycheproof JOSE vectors through the public API', () => {
             pendingJwe++;
             tally.todo();
             const o = outcome(() => verify(v.jwe, key, { algorithms: ALGORITHMS }));
-            if (o.kind !== 'reject') failures.push(`tcId ${v.tcId} (JWE given to verifyJws): ${describeOutcome(o)}`);
+            if (o.kind !== 'reject')
+              failures.push(`tcId ${v.tcId} (JWE given to verifyJws): ${describeOutcome(o)}`);
             continue;
           }
           const override = OVERRIDES[file]?.[v.tcId];
@@ -128,8 +152,10 @@ describe('Wycheproof JOSE vectors through the public API', () => {
           const o = outcome(() => verify(v.jws, key, { algorithms: ALGORITHMS }));
           let problem: string | null = null;
           if (o.kind === 'crash') problem = describeOutcome(o);
-          else if (expect === 'valid' && o.kind !== 'accept') problem = `expected valid, ${describeOutcome(o)}`;
-          else if (expect === 'invalid' && o.kind !== 'reject') problem = `expected invalid, ${describeOutcome(o)}`;
+          else if (expect === 'valid' && o.kind !== 'accept')
+            problem = `expected valid, ${describeOutcome(o)}`;
+          else if (expect === 'invalid' && o.kind !== 'reject')
+            problem = `expected invalid, ${describeOutcome(o)}`;
           // Whatever must not verify as a JWS must not decode as a JWT either.
           if (!problem && (expect === 'invalid' || json)) {
             const d = outcome(() => decode(v.jws as string, key as never, { algorithms: ALGORITHMS }));
@@ -151,7 +177,8 @@ describe('Wycheproof JOSE vectors through the public API', () => {
         }
       }
       assert.equal(count, data.numberOfTests, `${file}: ran ${count} of ${data.numberOfTests} vectors`);
-      if (pendingJwe > 0) t.diagnostic(`${pendingJwe} JWE vectors pending (no JWE in jwtkit); each was rejected by verifyJws`);
+      if (pendingJwe > 0)
+        t.diagnostic(`${pendingJwe} JWE vectors pending (no JWE in jwtkit); each was rejected by verifyJws`);
       // Listed as todo subtests, so the rest of the file still counts (a todo parent would hide regressions).
       for (const note of pendingNotes) await t.test(`pending: ${note}`, { todo: note }, () => {});
       assert.deepEqual(failures.slice(0, 30), [], `${file}: ${failures.length} failures`);
@@ -159,6 +186,8 @@ describe('Wycheproof JOSE vectors through the public API', () => {
   }
 
   for (const jwe of ['JWE vectors of json_web_crypto_test.json', 'json_web_encryption_test.json']) {
-    test(jwe, { todo: 'JWE is not implemented in jwtkit; JWE inputs are rejected by the JWS API (checked above)' }, () => {});
+    test(jwe, {
+      todo: 'JWE is not implemented in jwtkit; JWE inputs are rejected by the JWS API (checked above)',
+    }, () => {});
   }
 });

@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { type Algorithm, JwtError, verifyBytes } from '../../src/index.js';
-import { Tally, assertCorpusOrSkip, loadJson, printSummary, skipMissing } from './_corpus.js';
+import { assertCorpusOrSkip, loadJson, printSummary, skipMissing, Tally } from './_corpus.js';
 
 interface Vector {
   tcId: number;
@@ -61,15 +61,33 @@ const FILES: Array<{ file: string; plan: (g: Group, v: Vector) => Plan }> = [];
 function ecdsa(file: string, alg: Algorithm, sha: string): void {
   FILES.push({
     file,
-    plan: (g, v) => ({ algs: [alg], key: stripKid(g.publicKeyJwk) ?? g.publicKeyPem, expect: g.sha === sha ? v.result : 'invalid' }),
+    plan: (g, v) => ({
+      algs: [alg],
+      key: stripKid(g.publicKeyJwk) ?? g.publicKeyPem,
+      expect: g.sha === sha ? v.result : 'invalid',
+    }),
   });
 }
 ecdsa('ecdsa_secp256r1_sha256_p1363_test.json', 'ES256', 'SHA-256');
 ecdsa('ecdsa_secp384r1_sha384_p1363_test.json', 'ES384', 'SHA-384');
 ecdsa('ecdsa_secp521r1_sha512_p1363_test.json', 'ES512', 'SHA-512');
 ecdsa('ecdsa_secp256k1_sha256_p1363_test.json', 'ES256K', 'SHA-256');
-FILES.push({ file: 'ed25519_test.json', plan: (g, v) => ({ algs: ['EdDSA', 'Ed25519'], key: stripKid(g.publicKeyJwk) ?? g.publicKeyPem, expect: v.result }) });
-FILES.push({ file: 'ed448_test.json', plan: (g, v) => ({ algs: ['EdDSA', 'Ed448'], key: stripKid(g.publicKeyJwk) ?? g.publicKeyPem, expect: v.result }) });
+FILES.push({
+  file: 'ed25519_test.json',
+  plan: (g, v) => ({
+    algs: ['EdDSA', 'Ed25519'],
+    key: stripKid(g.publicKeyJwk) ?? g.publicKeyPem,
+    expect: v.result,
+  }),
+});
+FILES.push({
+  file: 'ed448_test.json',
+  plan: (g, v) => ({
+    algs: ['EdDSA', 'Ed448'],
+    key: stripKid(g.publicKeyJwk) ?? g.publicKeyPem,
+    expect: v.result,
+  }),
+});
 
 function rsaPkcs1(file: string): void {
   FILES.push({
@@ -77,11 +95,17 @@ function rsaPkcs1(file: string): void {
     plan: (g, v) => {
       const alg = `RS${(g.sha ?? '').slice(4)}` as Algorithm;
       const small = (g.keySize ?? 0) < 2048;
-      return { algs: [alg], key: stripKid(g.keyJwk ?? g.publicKeyJwk) ?? g.publicKeyPem, expect: small ? 'invalid' : v.result, ...(small ? { mapped: 'RSA key < 2048 bits' } : {}) };
+      return {
+        algs: [alg],
+        key: stripKid(g.keyJwk ?? g.publicKeyJwk) ?? g.publicKeyPem,
+        expect: small ? 'invalid' : v.result,
+        ...(small ? { mapped: 'RSA key < 2048 bits' } : {}),
+      };
     },
   });
 }
-for (const f of ['2048_sha256', '2048_sha384', '2048_sha512', '3072_sha256', '4096_sha256', '4096_sha512']) rsaPkcs1(`rsa_signature_${f}_test.json`);
+for (const f of ['2048_sha256', '2048_sha384', '2048_sha512', '3072_sha256', '4096_sha256', '4096_sha512'])
+  rsaPkcs1(`rsa_signature_${f}_test.json`);
 
 function rsaPss(file: string): void {
   FILES.push({
@@ -96,11 +120,21 @@ function rsaPss(file: string): void {
       if (hLen && g.sLen !== hLen) reasons.push(`salt ${g.sLen} != hash length ${hLen}`);
       if ((g.keySize ?? 0) < 2048) reasons.push('RSA key < 2048 bits');
       const key = stripKid(g.publicKeyJwk) ?? g.publicKeyPem;
-      return reasons.length > 0 ? { algs: [alg], key, expect: 'invalid', mapped: reasons.join('; ') } : { algs: [alg], key, expect: v.result };
+      return reasons.length > 0
+        ? { algs: [alg], key, expect: 'invalid', mapped: reasons.join('; ') }
+        : { algs: [alg], key, expect: v.result };
     },
   });
 }
-for (const f of ['2048_sha256_mgf1_32', '2048_sha384_mgf1_48', '3072_sha256_mgf1_32', '4096_sha256_mgf1_32', '4096_sha384_mgf1_48', '4096_sha512_mgf1_64', 'misc']) {
+for (const f of [
+  '2048_sha256_mgf1_32',
+  '2048_sha384_mgf1_48',
+  '3072_sha256_mgf1_32',
+  '4096_sha256_mgf1_32',
+  '4096_sha384_mgf1_48',
+  '4096_sha512_mgf1_64',
+  'misc',
+]) {
   rsaPss(`rsa_pss_${f}_test.json`);
 }
 
@@ -112,7 +146,9 @@ function hmac(file: string, alg: Algorithm, bits: number): void {
       if ((g.tagSize ?? 0) < bits) reasons.push(`truncated ${g.tagSize}-bit tag`);
       if ((g.keySize ?? 0) < bits) reasons.push(`${g.keySize}-bit key < hash output`);
       const key = Buffer.from(v.key ?? '', 'hex');
-      return reasons.length > 0 ? { algs: [alg], key, expect: 'invalid', mapped: reasons.join('; ') } : { algs: [alg], key, expect: v.result };
+      return reasons.length > 0
+        ? { algs: [alg], key, expect: 'invalid', mapped: reasons.join('; ') }
+        : { algs: [alg], key, expect: v.result };
     },
   });
 }
@@ -174,7 +210,11 @@ describe('Wycheproof primitives through verifyBytes (the JWS algorithm layer)', 
         }
       }
       assert.equal(count, data.numberOfTests, `${file}: ran ${count} of ${data.numberOfTests} vectors`);
-      assert.deepEqual(failures.slice(0, 25), [], `${file}: ${failures.length} failures (${mapped} valid vectors mapped to reject)`);
+      assert.deepEqual(
+        failures.slice(0, 25),
+        [],
+        `${file}: ${failures.length} failures (${mapped} valid vectors mapped to reject)`,
+      );
     });
   }
 });

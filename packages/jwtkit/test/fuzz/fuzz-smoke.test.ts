@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = resolve(here, 'run.ts');
 const fuzz = (...extra: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', runner, '--quiet', ...extra], { encoding: 'utf8', timeout: 120_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', runner, '--quiet', ...extra], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 
 test('a short fuzz run reports 0 forgeries and 0 non-JwtError throws', () => {
   const r = fuzz('--count', '3000', '--seed', '7');

@@ -28,7 +28,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALGORITHMS, type Algorithm, JwtError, createVerifier, decode, verifyJws } from '../../src/index.js';
+import { ALGORITHMS, type Algorithm, createVerifier, decode, JwtError, verifyJws } from '../../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -100,10 +100,22 @@ function pubFor(alg: string): KeyObject | string {
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
 function rawSign(alg: string, key: KeyObject | string | Buffer, input: string): Buffer {
   const h = HASH[alg.slice(-3)] ?? 'sha256';
-  if (alg.startsWith('HS')) return createHmac(h, key as string).update(input).digest();
+  if (alg.startsWith('HS'))
+    return createHmac(h, key as string)
+      .update(input)
+      .digest();
   if (alg.startsWith('RS')) return sign(h, Buffer.from(input), key as KeyObject);
-  if (alg.startsWith('PS')) return sign(h, Buffer.from(input), { key: key as KeyObject, padding: 6, saltLength: Number(alg.slice(-3)) / 8 });
-  if (alg.startsWith('ES')) return sign(alg === 'ES256K' ? 'sha256' : h, Buffer.from(input), { key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
+  if (alg.startsWith('PS'))
+    return sign(h, Buffer.from(input), {
+      key: key as KeyObject,
+      padding: 6,
+      saltLength: Number(alg.slice(-3)) / 8,
+    });
+  if (alg.startsWith('ES'))
+    return sign(alg === 'ES256K' ? 'sha256' : h, Buffer.from(input), {
+      key: key as KeyObject,
+      dsaEncoding: 'ieee-p1363',
+    });
   return sign(null, Buffer.from(input), key as KeyObject);
 }
 
@@ -126,8 +138,20 @@ const pairOf = (signingInput: string, sig: Buffer) => `${signingInput}|${sig.toS
 function claims(i: number): Record<string, unknown> {
   const shapes: Array<Record<string, unknown>> = [
     { sub: 'user-1', exp: NOW + 3600 },
-    { iss: 'https://issuer.example', aud: ['https://api.example', 'other'], sub: 'u2', iat: NOW - 10, nbf: NOW - 10, exp: NOW + 60 },
-    { sub: 'u3', roles: ['admin', 'user'], ctx: { tenant: 't1', flags: { a: true, b: [1, 2, 3] } }, exp: NOW + 1.5 },
+    {
+      iss: 'https://issuer.example',
+      aud: ['https://api.example', 'other'],
+      sub: 'u2',
+      iat: NOW - 10,
+      nbf: NOW - 10,
+      exp: NOW + 60,
+    },
+    {
+      sub: 'u3',
+      roles: ['admin', 'user'],
+      ctx: { tenant: 't1', flags: { a: true, b: [1, 2, 3] } },
+      exp: NOW + 1.5,
+    },
     { sub: 'ü-ñ-€-😀', jti: 'id-1', exp: NOW + 100 },
   ];
   return shapes[i % shapes.length] as Record<string, unknown>;
@@ -137,10 +161,17 @@ function confusionKeys(alg: string): Array<string | Buffer> {
   const pub = pubFor(alg);
   if (typeof pub === 'string') {
     const p = rsa.publicKey;
-    return [p.export({ type: 'spki', format: 'pem' }) as string, p.export({ type: 'spki', format: 'der' }) as Buffer];
+    return [
+      p.export({ type: 'spki', format: 'pem' }) as string,
+      p.export({ type: 'spki', format: 'der' }) as Buffer,
+    ];
   }
   const jwk = pub.export({ format: 'jwk' });
-  const out: Array<string | Buffer> = [pub.export({ type: 'spki', format: 'pem' }) as string, pub.export({ type: 'spki', format: 'der' }) as Buffer, JSON.stringify(jwk)];
+  const out: Array<string | Buffer> = [
+    pub.export({ type: 'spki', format: 'pem' }) as string,
+    pub.export({ type: 'spki', format: 'der' }) as Buffer,
+    JSON.stringify(jwk),
+  ];
   if (jwk.n) out.push(Buffer.from(jwk.n, 'base64url'));
   if (jwk.x) out.push(Buffer.from(jwk.x, 'base64url'));
   if (pub.asymmetricKeyType === 'rsa') out.push(pub.export({ type: 'pkcs1', format: 'pem' }) as string);
@@ -160,9 +191,18 @@ for (const alg of ALGORITHMS) {
     const sig = rawSign(alg, privFor(alg), input);
     const token = `${input}.${b64(sig)}`;
     const pub = pubFor(alg);
-    const jwk = typeof pub === 'string' ? { kty: 'oct', k: b64(pub), kid: `k-${alg}` } : { ...pub.export({ format: 'jwk' }), kid: `k-${alg}` };
-    const baseOpts = { now: NOW, audience: ['https://api.example'], crit: ['x-ext'], ...(shape === 'typ' ? { typ: 'at+jwt' } : {}) };
-    const aud = (body as { aud?: unknown }).aud === undefined ? { ...baseOpts, audience: undefined } : baseOpts;
+    const jwk =
+      typeof pub === 'string'
+        ? { kty: 'oct', k: b64(pub), kid: `k-${alg}` }
+        : { ...pub.export({ format: 'jwk' }), kid: `k-${alg}` };
+    const baseOpts = {
+      now: NOW,
+      audience: ['https://api.example'],
+      crit: ['x-ext'],
+      ...(shape === 'typ' ? { typ: 'at+jwt' } : {}),
+    };
+    const aud =
+      (body as { aud?: unknown }).aud === undefined ? { ...baseOpts, audience: undefined } : baseOpts;
     const keyForms: Array<[string, unknown]> = [
       ['key', pub],
       ['jwk', jwk],
@@ -177,15 +217,32 @@ for (const alg of ALGORITHMS) {
     const verifiers: Array<[string, (t: string) => unknown]> = [
       ['strict', (t) => decode(t, key as never, strict as never)],
       ['permissive', (t) => decode(t, key as never, loose as never)],
-      ['cached verifier', createVerifier(key as never, { ...loose, cache: 64 } as never) as (t: string) => unknown],
+      [
+        'cached verifier',
+        createVerifier(key as never, { ...loose, cache: 64 } as never) as (t: string) => unknown,
+      ],
     ];
     for (const [vName, verify] of verifiers) {
-      const jwsOpts = { algorithms: vName === 'strict' ? [alg] : PERMISSIVE, crit: ['x-ext'], ...(shape === 'typ' ? { typ: 'at+jwt' } : {}) };
+      const jwsOpts = {
+        algorithms: vName === 'strict' ? [alg] : PERMISSIVE,
+        crit: ['x-ext'],
+        ...(shape === 'typ' ? { typ: 'at+jwt' } : {}),
+      };
       const verifyJson = (doc: string) => verifyJws(doc as never, key as never, jwsOpts as never);
-      verifyJson(JSON.stringify({ protected: input.split('.')[0], payload: input.split('.')[1], signature: b64(sig) }));
+      verifyJson(
+        JSON.stringify({ protected: input.split('.')[0], payload: input.split('.')[1], signature: b64(sig) }),
+      );
       // Sanity: every seed verifies as-is (also primes the cached verifier with the genuine token).
       verify(token);
-      seeds.push({ token, verify, verifyJson, label: `${alg}/${shape}/${formName}/${vName}`, legit: new Set([pairOf(input, sig)]), confusion: confusionKeys(alg), alg });
+      seeds.push({
+        token,
+        verify,
+        verifyJson,
+        label: `${alg}/${shape}/${formName}/${vName}`,
+        legit: new Set([pairOf(input, sig)]),
+        confusion: confusionKeys(alg),
+        alg,
+      });
     }
   }
 }
@@ -202,18 +259,28 @@ if (existsSync(corpusPath)) {
   for (const c of corpus.cases) {
     if (typeof c.token !== 'string') continue;
     const parts = c.token.split('.');
-    if (parts.length >= 3) legit.add(pairOf(`${parts[0]}.${parts[1]}`, Buffer.from(parts[2] ?? '', 'base64url')));
+    if (parts.length >= 3)
+      legit.add(pairOf(`${parts[0]}.${parts[1]}`, Buffer.from(parts[2] ?? '', 'base64url')));
   }
   for (const c of corpus.cases) {
     const v = c.verifier;
-    if (typeof c.token !== 'string' || !v || typeof v.key !== 'string' || !Array.isArray(v.algorithms)) continue;
+    if (typeof c.token !== 'string' || !v || typeof v.key !== 'string' || !Array.isArray(v.algorithms))
+      continue;
     if (!(v.algorithms as string[]).every((a) => (ALGORITHMS as readonly string[]).includes(a))) continue;
     const entry = corpus.keys[v.key as string];
     if (!entry) continue;
-    const key = typeof entry.raw_utf8 === 'string' ? entry.raw_utf8 : (entry.public_jwk as object | undefined);
+    const key =
+      typeof entry.raw_utf8 === 'string' ? entry.raw_utf8 : (entry.public_jwk as object | undefined);
     if (!key) continue;
     const o = { algorithms: v.algorithms, issuer: v.issuer, audience: v.audience, now: v.now };
-    seeds.push({ token: c.token, verify: (t) => decode(t, key as never, o as never), label: `corpus`, legit, confusion: [], alg: 'HS256' });
+    seeds.push({
+      token: c.token,
+      verify: (t) => decode(t, key as never, o as never),
+      label: `corpus`,
+      legit,
+      confusion: [],
+      alg: 'HS256',
+    });
     corpusSeeds++;
   }
 }
@@ -221,38 +288,105 @@ if (existsSync(corpusPath)) {
 // ------------------------------------------------------------------ mutations
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const B64_CHARS = [...B64];
-const JUNK = ['.', '=', '==', '+', '/', ' ', '\n', '\t', '\r', '?', '%3D', '\u0000', '"', '{', '}', 'é', '\ufeff', '\u200b', 'Bearer '];
+const JUNK = [
+  '.',
+  '=',
+  '==',
+  '+',
+  '/',
+  ' ',
+  '\n',
+  '\t',
+  '\r',
+  '?',
+  '%3D',
+  '\u0000',
+  '"',
+  '{',
+  '}',
+  'é',
+  '\ufeff',
+  '\u200b',
+  'Bearer ',
+];
 const NONE = ['none', 'None', 'NONE', 'nOnE', 'none ', ' none', 'none\u0000'];
 const HEADER_EDITS: Array<(h: Record<string, unknown>, s: Seed) => void> = [
-  (h) => { h.alg = pick([...ALGORITHMS, ...NONE, '', 'hs256', 'HS256 ', null, ['HS256'], 256]); },
-  (h) => { delete h.alg; },
-  (h) => { h.kid = pick(['../../dev/null', "' OR 1=1 --", '', 'k-HS256', ['k'], 7, { $ne: null }, 'k-HS256\u0000']); },
-  (h) => { h.jwk = { kty: 'oct', k: b64('attacker-secret-attacker-secret!') }; },
-  (h) => { h.jku = 'https://attacker.example/jwks.json'; },
-  (h) => { h.crit = pick([[], ['exp'], 'x-ext', ['x-ext', 'x-ext'], [1], ['alg']]); },
-  (h) => { h.b64 = pick([false, 'false', true]); },
-  (h) => { h.typ = pick(['JWT', 'at+jwt ', 'AT+JWT', 1, null]); },
-  (h) => { h.enc = 'A256GCM'; },
-  (h) => { h.x = JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`); },
+  (h) => {
+    h.alg = pick([...ALGORITHMS, ...NONE, '', 'hs256', 'HS256 ', null, ['HS256'], 256]);
+  },
+  (h) => {
+    delete h.alg;
+  },
+  (h) => {
+    h.kid = pick(['../../dev/null', "' OR 1=1 --", '', 'k-HS256', ['k'], 7, { $ne: null }, 'k-HS256\u0000']);
+  },
+  (h) => {
+    h.jwk = { kty: 'oct', k: b64('attacker-secret-attacker-secret!') };
+  },
+  (h) => {
+    h.jku = 'https://attacker.example/jwks.json';
+  },
+  (h) => {
+    h.crit = pick([[], ['exp'], 'x-ext', ['x-ext', 'x-ext'], [1], ['alg']]);
+  },
+  (h) => {
+    h.b64 = pick([false, 'false', true]);
+  },
+  (h) => {
+    h.typ = pick(['JWT', 'at+jwt ', 'AT+JWT', 1, null]);
+  },
+  (h) => {
+    h.enc = 'A256GCM';
+  },
+  (h) => {
+    h.x = JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`);
+  },
 ];
 const PAYLOAD_EDITS: Array<(p: Record<string, unknown>) => void> = [
-  (p) => { p.exp = pick([NOW - 1, NOW, `${NOW + 100}`, null, [NOW + 100], true, -1, 0, 1e20]); },
-  (p) => { p.nbf = pick([NOW + 10, `${NOW}`, null]); },
-  (p) => { p.iat = pick([NOW + 100, `${NOW}`, null]); },
-  (p) => { p.iss = pick(['https://issuer.example/', 'HTTPS://ISSUER.EXAMPLE', ['https://issuer.example'], '', null, 1]); },
-  (p) => { p.aud = pick([[], 'https://api.example.evil', ['*'], [1, 'https://api.example'], null, { a: 1 }]); },
-  (p) => { p.sub = pick(['admin', 1, null, ['admin']]); },
-  (p) => { p.admin = true; },
-  (p) => { delete p.exp; },
+  (p) => {
+    p.exp = pick([NOW - 1, NOW, `${NOW + 100}`, null, [NOW + 100], true, -1, 0, 1e20]);
+  },
+  (p) => {
+    p.nbf = pick([NOW + 10, `${NOW}`, null]);
+  },
+  (p) => {
+    p.iat = pick([NOW + 100, `${NOW}`, null]);
+  },
+  (p) => {
+    p.iss = pick([
+      'https://issuer.example/',
+      'HTTPS://ISSUER.EXAMPLE',
+      ['https://issuer.example'],
+      '',
+      null,
+      1,
+    ]);
+  },
+  (p) => {
+    p.aud = pick([[], 'https://api.example.evil', ['*'], [1, 'https://api.example'], null, { a: 1 }]);
+  },
+  (p) => {
+    p.sub = pick(['admin', 1, null, ['admin']]);
+  },
+  (p) => {
+    p.admin = true;
+  },
+  (p) => {
+    delete p.exp;
+  },
 ];
 
 function mutateChars(t: string): string {
   const at = int(t.length + 1);
   switch (int(6)) {
-    case 0: return t.slice(0, at) + pick(B64_CHARS) + t.slice(at + 1);
-    case 1: return t.slice(0, at) + t.slice(at + 1);
-    case 2: return t.slice(0, at) + pick(B64_CHARS) + t.slice(at);
-    case 3: return t.slice(0, at) + pick(JUNK) + t.slice(at);
+    case 0:
+      return t.slice(0, at) + pick(B64_CHARS) + t.slice(at + 1);
+    case 1:
+      return t.slice(0, at) + t.slice(at + 1);
+    case 2:
+      return t.slice(0, at) + pick(B64_CHARS) + t.slice(at);
+    case 3:
+      return t.slice(0, at) + pick(JUNK) + t.slice(at);
     case 4: {
       const len = 1 + int(8);
       return t.slice(0, at) + t.slice(at, at + len) + t.slice(at);
@@ -268,13 +402,34 @@ function mutateSegments(t: string, seed: Seed): string {
   const parts = t.split('.');
   const other = pick(seeds).token.split('.');
   switch (int(8)) {
-    case 0: parts[int(3)] = other[int(3)] ?? ''; break; // splice a segment from another seed (cross-alg)
-    case 1: parts[2] = ''; break;
-    case 2: parts.splice(int(parts.length), 1); break;
-    case 3: parts.push(parts[int(parts.length)] ?? ''); break;
-    case 4: { const i = int(parts.length); const j = int(parts.length); const x = parts[i]; parts[i] = parts[j] ?? ''; parts[j] = x ?? ''; break; }
-    case 5: parts[int(parts.length)] += pick(['=', '==', '%3D', '?', ' ', '\n']); break;
-    case 6: { const i = int(parts.length); parts[i] = (parts[i] ?? '').replace(/-/g, '+').replace(/_/g, '/'); break; }
+    case 0:
+      parts[int(3)] = other[int(3)] ?? '';
+      break; // splice a segment from another seed (cross-alg)
+    case 1:
+      parts[2] = '';
+      break;
+    case 2:
+      parts.splice(int(parts.length), 1);
+      break;
+    case 3:
+      parts.push(parts[int(parts.length)] ?? '');
+      break;
+    case 4: {
+      const i = int(parts.length);
+      const j = int(parts.length);
+      const x = parts[i];
+      parts[i] = parts[j] ?? '';
+      parts[j] = x ?? '';
+      break;
+    }
+    case 5:
+      parts[int(parts.length)] += pick(['=', '==', '%3D', '?', ' ', '\n']);
+      break;
+    case 6: {
+      const i = int(parts.length);
+      parts[i] = (parts[i] ?? '').replace(/-/g, '+').replace(/_/g, '/');
+      break;
+    }
     default: {
       // Change only the unused low bits of the last character of a segment.
       const i = int(parts.length);
@@ -293,18 +448,25 @@ function mutateJson(t: string, seed: Seed): string {
   const parts = t.split('.');
   try {
     if (rnd() < 0.5) {
-      const h = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      const h = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
       pick(HEADER_EDITS)(h, seed);
       let text = JSON.stringify(h);
       if (rnd() < 0.2) text = text.replace('{', `{"alg":"${pick(NONE)}",`); // duplicate alg
       if (rnd() < 0.1) text = text.replace('{', '{"__proto__":{"alg":"none"},');
       parts[0] = b64(text);
     } else {
-      const p = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      const p = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
       pick(PAYLOAD_EDITS)(p);
       let text = JSON.stringify(p);
       if (rnd() < 0.2) text = text.replace('{', '{"sub":"admin",'); // duplicate member, first position
-      if (rnd() < 0.1) text = text.replace('}', `,"exp":${pick(['1e400', '-1e400', '9'.repeat(400), 'NaN'])}}`);
+      if (rnd() < 0.1)
+        text = text.replace('}', `,"exp":${pick(['1e400', '-1e400', '9'.repeat(400), 'NaN'])}}`);
       parts[1] = b64(text);
     }
   } catch {
@@ -322,29 +484,53 @@ function resign(t: string, seed: Seed): string {
     parts[0] = b64(JSON.stringify(h));
     const input = `${parts[0]}.${parts[1]}`;
     const key = pick(seed.confusion);
-    return `${input}.${createHmac(HASH[hmacAlg.slice(-3)] ?? 'sha256', key).update(input).digest('base64url')}`;
+    return `${input}.${createHmac(HASH[hmacAlg.slice(-3)] ?? 'sha256', key)
+      .update(input)
+      .digest('base64url')}`;
   }
   const sig = Buffer.from(parts[2] ?? '', 'base64url');
   const half = sig.length >> 1;
   switch (int(4)) {
-    case 0: sig.fill(0); break;
-    case 1: sig.fill(0xff); break;
-    case 2: sig.fill(0, 0, half); break;
-    default: return `${parts[0]}.${parts[1]}.MAYCAQACAQA`;
+    case 0:
+      sig.fill(0);
+      break;
+    case 1:
+      sig.fill(0xff);
+      break;
+    case 2:
+      sig.fill(0, 0, half);
+      break;
+    default:
+      return `${parts[0]}.${parts[1]}.MAYCAQACAQA`;
   }
   return `${parts[0]}.${parts[1]}.${sig.toString('base64url')}`;
 }
 
 function blowUp(t: string): string {
   switch (int(4)) {
-    case 0: return `${t}${'A'.repeat(300_000)}`;
-    case 1: return 'a.'.repeat(50_000);
-    case 2: return `${b64(`{"alg":"HS256","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`)}.${t.split('.')[1]}.${t.split('.')[2]}`;
-    default: return '.'.repeat(int(10));
+    case 0:
+      return `${t}${'A'.repeat(300_000)}`;
+    case 1:
+      return 'a.'.repeat(50_000);
+    case 2:
+      return `${b64(`{"alg":"HS256","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`)}.${t.split('.')[1]}.${t.split('.')[2]}`;
+    default:
+      return '.'.repeat(int(10));
   }
 }
 
-const UNPROTECTED: unknown[] = [undefined, undefined, { alg: 'none' }, { kid: 'x' }, { alg: 'HS256' }, { crit: ['x-ext'], 'x-ext': 1 }, { b64: false }, { jwk: { kty: 'oct', k: 'AAAA' } }, [], 'x'];
+const UNPROTECTED: unknown[] = [
+  undefined,
+  undefined,
+  { alg: 'none' },
+  { kid: 'x' },
+  { alg: 'HS256' },
+  { crit: ['x-ext'], 'x-ext': 1 },
+  { b64: false },
+  { jwk: { kty: 'oct', k: 'AAAA' } },
+  [],
+  'x',
+];
 
 /** A JWS JSON serialization (flattened or general) built from a (possibly mutated) compact token, then maybe mutated as text. */
 function jsonSerialization(seed: Seed): { doc: string; noop: boolean } {
@@ -369,7 +555,10 @@ function jsonSerialization(seed: Seed): { doc: string; noop: boolean } {
   let doc: unknown;
   if (rnd() < 0.5) doc = { payload: pl, ...entry };
   else {
-    const others = rnd() < 0.3 ? [{ protected: pick(seeds).token.split('.')[0], signature: pick(seeds).token.split('.')[2] }] : [];
+    const others =
+      rnd() < 0.3
+        ? [{ protected: pick(seeds).token.split('.')[0], signature: pick(seeds).token.split('.')[2] }]
+        : [];
     if (others.length > 0) noop = false;
     doc = { payload: pl, signatures: rnd() < 0.5 ? [entry, ...others] : [...others, entry] };
   }
@@ -391,7 +580,8 @@ type Kind = (typeof KINDS)[number];
 function mutate(seed: Seed): { token: string; kind: Kind } {
   let t = seed.token;
   const r = rnd();
-  const kind: Kind = r < 0.45 ? 'chars' : r < 0.65 ? 'segments' : r < 0.9 ? 'json' : r < 0.9995 ? 'resign' : 'blowup';
+  const kind: Kind =
+    r < 0.45 ? 'chars' : r < 0.65 ? 'segments' : r < 0.9 ? 'json' : r < 0.9995 ? 'resign' : 'blowup';
   const rounds = 1 + (rnd() < 0.3 ? int(3) : 0);
   for (let i = 0; i < rounds; i++) {
     if (kind === 'chars') t = mutateChars(t);
@@ -416,7 +606,15 @@ const hmacSeeds = seeds.filter((s) => s.alg.startsWith('HS') || s.label === 'cor
 const asymSeeds = seeds.filter((s) => !(s.alg.startsWith('HS') || s.label === 'corpus'));
 
 const stats = {
-  inputs: 0, generated: 0, rejected: 0, unchanged: 0, legitReplays: 0, forgeries: 0, crashes: 0, slow: 0, maxMs: 0,
+  inputs: 0,
+  generated: 0,
+  rejected: 0,
+  unchanged: 0,
+  legitReplays: 0,
+  forgeries: 0,
+  crashes: 0,
+  slow: 0,
+  maxMs: 0,
   byKind: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>,
   errorCodes: {} as Record<string, number>,
 };
@@ -444,9 +642,17 @@ while (stats.inputs < COUNT) {
     const t0 = performance.now();
     try {
       const r = seed.verifyJson(doc);
-      const parsed = JSON.parse(doc) as { payload?: string; protected?: string; signature?: string; signatures?: Array<{ protected?: string; signature?: string }> };
+      const parsed = JSON.parse(doc) as {
+        payload?: string;
+        protected?: string;
+        signature?: string;
+        signatures?: Array<{ protected?: string; signature?: string }>;
+      };
       const e = parsed.signatures ? parsed.signatures[r.signatureIndex] : parsed;
-      const pair = pairOf(`${e?.protected ?? ''}.${parsed.payload ?? ''}`, Buffer.from(e?.signature ?? '', 'base64url'));
+      const pair = pairOf(
+        `${e?.protected ?? ''}.${parsed.payload ?? ''}`,
+        Buffer.from(e?.signature ?? '', 'base64url'),
+      );
       if (seed.legit.has(pair)) stats.legitReplays++;
       else {
         stats.forgeries++;
@@ -458,14 +664,18 @@ while (stats.inputs < COUNT) {
         stats.errorCodes[error.code] = (stats.errorCodes[error.code] ?? 0) + 1;
       } else {
         stats.crashes++;
-        if (crashSamples.length < 10) crashSamples.push(`${seed.label} [jws-json] ${(error as Error)?.name}: ${(error as Error)?.message} :: ${doc.slice(0, 200)}`);
+        if (crashSamples.length < 10)
+          crashSamples.push(
+            `${seed.label} [jws-json] ${(error as Error)?.name}: ${(error as Error)?.message} :: ${doc.slice(0, 200)}`,
+          );
       }
     }
     const ms = performance.now() - t0;
     if (ms > stats.maxMs) stats.maxMs = ms;
     if (ms > 250) {
       stats.slow++;
-      if (slowSamples.length < 10) slowSamples.push(`${ms.toFixed(0)} ms ${seed.label} [jws-json] length ${doc.length}`);
+      if (slowSamples.length < 10)
+        slowSamples.push(`${ms.toFixed(0)} ms ${seed.label} [jws-json] length ${doc.length}`);
     }
     continue;
   }
@@ -495,19 +705,27 @@ while (stats.inputs < COUNT) {
       stats.errorCodes[error.code] = (stats.errorCodes[error.code] ?? 0) + 1;
     } else {
       stats.crashes++;
-      if (crashSamples.length < 10) crashSamples.push(`${seed.label} [${kind}] ${(error as Error)?.name}: ${(error as Error)?.message} :: ${token.slice(0, 200)}`);
+      if (crashSamples.length < 10)
+        crashSamples.push(
+          `${seed.label} [${kind}] ${(error as Error)?.name}: ${(error as Error)?.message} :: ${token.slice(0, 200)}`,
+        );
     }
   }
   const ms = performance.now() - t0;
   if (ms > stats.maxMs) stats.maxMs = ms;
   if (ms > 250) {
     stats.slow++;
-    if (slowSamples.length < 10) slowSamples.push(`${ms.toFixed(0)} ms ${seed.label} [${kind}] length ${token.length}: ${token.slice(0, 60)}`);
+    if (slowSamples.length < 10)
+      slowSamples.push(
+        `${ms.toFixed(0)} ms ${seed.label} [${kind}] length ${token.length}: ${token.slice(0, 60)}`,
+      );
   }
   if (!args.quiet && performance.now() - lastReport > 10_000) {
     lastReport = performance.now();
     const el = (lastReport - start) / 1000;
-    console.log(`  ${stats.inputs.toLocaleString('en')} inputs, ${el.toFixed(0)} s, ${(stats.inputs / el).toFixed(0)}/s, forgeries ${stats.forgeries}, crashes ${stats.crashes}`);
+    console.log(
+      `  ${stats.inputs.toLocaleString('en')} inputs, ${el.toFixed(0)} s, ${(stats.inputs / el).toFixed(0)}/s, forgeries ${stats.forgeries}, crashes ${stats.crashes}`,
+    );
   }
 }
 
@@ -525,11 +743,24 @@ const result = {
   crashSamples,
   slowSamples,
 };
-console.log(`\njwtkit fuzz: ${stats.inputs.toLocaleString('en')} mutated tokens in ${seconds.toFixed(1)} s (${result.perSecond.toLocaleString('en')}/s), ${seeds.length} seeds (${corpusSeeds} from the attack corpus)`);
-console.log(`  rejected with a JwtError: ${stats.rejected.toLocaleString('en')}; legitimate replays of key-holder signatures: ${stats.legitReplays} (e.g. a corpus token with its junk character deleted)`);
-console.log(`  (${stats.unchanged.toLocaleString('en')} further mutations gave back the seed unchanged and were not counted)`);
-console.log(`  mutation kinds: ${KINDS.map((k) => `${k} ${stats.byKind[k].toLocaleString('en')}`).join(', ')}`);
-console.log(`  error codes: ${Object.entries(stats.errorCodes).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ')}`);
+console.log(
+  `\njwtkit fuzz: ${stats.inputs.toLocaleString('en')} mutated tokens in ${seconds.toFixed(1)} s (${result.perSecond.toLocaleString('en')}/s), ${seeds.length} seeds (${corpusSeeds} from the attack corpus)`,
+);
+console.log(
+  `  rejected with a JwtError: ${stats.rejected.toLocaleString('en')}; legitimate replays of key-holder signatures: ${stats.legitReplays} (e.g. a corpus token with its junk character deleted)`,
+);
+console.log(
+  `  (${stats.unchanged.toLocaleString('en')} further mutations gave back the seed unchanged and were not counted)`,
+);
+console.log(
+  `  mutation kinds: ${KINDS.map((k) => `${k} ${stats.byKind[k].toLocaleString('en')}`).join(', ')}`,
+);
+console.log(
+  `  error codes: ${Object.entries(stats.errorCodes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ')}`,
+);
 console.log(`  slowest call: ${stats.maxMs.toFixed(1)} ms; calls over 250 ms: ${stats.slow}`);
 console.log(`  ACCEPTED FORGERIES: ${stats.forgeries}`);
 console.log(`  NON-JwtError THROWS: ${stats.crashes}`);

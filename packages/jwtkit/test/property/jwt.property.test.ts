@@ -9,17 +9,17 @@
  * Keys are generated once (RSA 2048 once); run counts are modest so the suite stays fast.
  */
 import assert from 'node:assert/strict';
-import { type KeyObject, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
   ALGORITHMS,
   type Algorithm,
-  JwtError,
   decode,
   decodeUnverified,
   encode,
   getUnverifiedHeader,
+  JwtError,
   verifyJws,
 } from '../../src/index.js';
 
@@ -29,7 +29,12 @@ const pairs: Record<string, { privateKey: KeyObject | string; publicKey: KeyObje
   HS256: { privateKey: 's'.repeat(32), publicKey: 's'.repeat(32) },
   HS384: { privateKey: 's'.repeat(48), publicKey: 's'.repeat(48) },
   HS512: { privateKey: 's'.repeat(64), publicKey: 's'.repeat(64) },
-  RS256: rsa, RS384: rsa, RS512: rsa, PS256: rsa, PS384: rsa, PS512: rsa,
+  RS256: rsa,
+  RS384: rsa,
+  RS512: rsa,
+  PS256: rsa,
+  PS384: rsa,
+  PS512: rsa,
   ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
   ES384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
   ES512: generateKeyPairSync('ec', { namedCurve: 'P-521' }),
@@ -56,7 +61,8 @@ const claimSet = fc
   })
   .map(({ extra, ...reg }) => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(extra))
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     for (const [k, v] of Object.entries(reg)) if (v !== undefined) out[k] = v;
     return out;
   });
@@ -70,7 +76,9 @@ function safely(fn: () => unknown): { ok: true; value: unknown } | { ok: false; 
     return { ok: true, value: fn() };
   } catch (error) {
     if (error instanceof JwtError) return { ok: false, error };
-    throw new Error(`non-JwtError thrown: ${(error as Error)?.name}: ${(error as Error)?.message}`, { cause: error });
+    throw new Error(`non-JwtError thrown: ${(error as Error)?.name}: ${(error as Error)?.message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -98,9 +106,21 @@ describe('properties', () => {
       const token = encode({ sub: 'user-1', n: 1, exp: NOW + 60 }, privateKey as never, { algorithm: alg });
       const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
       const mutation = fc.oneof(
-        fc.record({ kind: fc.constant('replace' as const), at: fc.nat(token.length - 1), ch: fc.constantFrom(...ALPHABET) }),
-        fc.record({ kind: fc.constant('delete' as const), at: fc.nat(token.length - 1), ch: fc.constant('') }),
-        fc.record({ kind: fc.constant('insert' as const), at: fc.nat(token.length), ch: fc.constantFrom(...ALPHABET) }),
+        fc.record({
+          kind: fc.constant('replace' as const),
+          at: fc.nat(token.length - 1),
+          ch: fc.constantFrom(...ALPHABET),
+        }),
+        fc.record({
+          kind: fc.constant('delete' as const),
+          at: fc.nat(token.length - 1),
+          ch: fc.constant(''),
+        }),
+        fc.record({
+          kind: fc.constant('insert' as const),
+          at: fc.nat(token.length),
+          ch: fc.constantFrom(...ALPHABET),
+        }),
         fc.record({ kind: fc.constant('swap' as const), at: fc.nat(token.length - 2), ch: fc.constant('') }),
       );
       fc.assert(
@@ -135,29 +155,47 @@ describe('properties', () => {
 
   test('random strings never crash the parsers', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.stringMatching(/^[A-Za-z0-9_\-.=+/ ]{0,200}$/)), (s) => {
-        const r = safely(() => decode(s, 's'.repeat(32), { algorithms: ['HS256'] }));
-        assert.equal(r.ok, false);
-        safely(() => decodeUnverified(s));
-        safely(() => getUnverifiedHeader(s));
-        safely(() => verifyJws(s, 's'.repeat(32), { algorithms: ['HS256'] }));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.stringMatching(/^[A-Za-z0-9_\-.=+/ ]{0,200}$/),
+        ),
+        (s) => {
+          const r = safely(() => decode(s, 's'.repeat(32), { algorithms: ['HS256'] }));
+          assert.equal(r.ok, false);
+          safely(() => decodeUnverified(s));
+          safely(() => getUnverifiedHeader(s));
+          safely(() => verifyJws(s, 's'.repeat(32), { algorithms: ['HS256'] }));
+        },
+      ),
       { numRuns: 1500, seed: SEED },
     );
   });
 
   test('random token-shaped input (random JSON headers and payloads, random signatures) never crashes and never verifies', () => {
-    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v) ?? 'null').toString('base64url');
+    const b64 = (v: unknown) =>
+      Buffer.from(typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null')).toString('base64url');
     const header = fc.oneof(
-      fc.record({ alg: fc.constantFrom(...ALGORITHMS, 'none', 'None', '', 'HS256 '), typ: fc.option(fc.string(), { nil: undefined }), kid: fc.option(fc.jsonValue(), { nil: undefined }), crit: fc.option(fc.jsonValue(), { nil: undefined }) }),
+      fc.record({
+        alg: fc.constantFrom(...ALGORITHMS, 'none', 'None', '', 'HS256 '),
+        typ: fc.option(fc.string(), { nil: undefined }),
+        kid: fc.option(fc.jsonValue(), { nil: undefined }),
+        crit: fc.option(fc.jsonValue(), { nil: undefined }),
+      }),
       fc.jsonValue({ maxDepth: 2 }),
     );
     const payload = fc.oneof(claimSet, fc.jsonValue({ maxDepth: 3 }), fc.string());
-    const sig = fc.oneof(fc.uint8Array({ maxLength: 600 }).map((u) => Buffer.from(u).toString('base64url')), fc.string({ maxLength: 50 }));
+    const sig = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }).map((u) => Buffer.from(u).toString('base64url')),
+      fc.string({ maxLength: 50 }),
+    );
     fc.assert(
       fc.property(header, payload, sig, fc.constantFrom(...ALGORITHMS), (h, p, s, alg) => {
         const token = `${b64(h)}.${b64(p)}.${s}`;
-        const r = safely(() => decode(token, pairs[alg]!.publicKey as never, { algorithms: [alg], now: NOW }));
+        const r = safely(() =>
+          decode(token, pairs[alg]!.publicKey as never, { algorithms: [alg], now: NOW }),
+        );
         assert.equal(r.ok, false, 'a random token verified');
         safely(() => decodeUnverified(token));
         safely(() => getUnverifiedHeader(token));
@@ -172,7 +210,12 @@ describe('properties', () => {
       fc.property(fc.anything({ maxDepth: 2 }), fc.anything({ maxDepth: 2 }), (key, options) => {
         safely(() => decode(token, key as never, options as never));
         safely(() => decode(token, key as never, { algorithms: ['HS256', 'RS256', 'ES256', 'EdDSA'] }));
-        safely(() => decode(token, 's'.repeat(32), { ...(typeof options === 'object' && options !== null ? options : {}), algorithms: ['HS256'] } as never));
+        safely(() =>
+          decode(token, 's'.repeat(32), {
+            ...(typeof options === 'object' && options !== null ? options : {}),
+            algorithms: ['HS256'],
+          } as never),
+        );
       }),
       { numRuns: 1000, seed: SEED },
     );
