@@ -123,8 +123,13 @@ export class PrivateRedis {
       ),
     );
     this.#proc = proc;
+    let spawnError: Error | null = null;
+    proc.once('error', (err) => {
+      spawnError = err; // e.g. redis-server not installed: reported below, never an uncaught 'error'
+    });
     const deadline = Date.now() + 5000;
     while (!(await tcpAnswers(this.port, 'PING\r\n', '+PONG'))) {
+      if (spawnError) throw new Error(`cannot run redis-server: ${(spawnError as Error).message}`);
       if (proc.exitCode !== null || Date.now() > deadline)
         throw new Error(`redis-server did not start on ${this.port} (see ${log})`);
       await sleep(25);

@@ -105,6 +105,10 @@ export class PrivateRedis {
       { stdio: 'ignore' },
     );
     this.#proc = proc;
+    let spawnError: Error | null = null;
+    proc.once('error', (err) => {
+      spawnError = err; // e.g. redis-server not installed: reported below, never an uncaught 'error'
+    });
     const deadline = Date.now() + 5000;
     for (;;) {
       const r = new Redis(this.url, {
@@ -121,6 +125,7 @@ export class PrivateRedis {
         return;
       } catch {
         r.disconnect();
+        if (spawnError) throw new Error(`cannot run redis-server: ${(spawnError as Error).message}`);
         if (Date.now() > deadline || proc.exitCode !== null)
           throw new Error(`private redis-server on ${this.port} did not start`);
         await new Promise((res) => setTimeout(res, 50));
