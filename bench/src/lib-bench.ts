@@ -251,20 +251,23 @@ function renderMarkdown(
     }
   }
 
-  // jwtkit primary vs every peer.
-  const peerIds: string[] = [];
-  for (const r of results)
-    for (const k of Object.keys(r.primaryVs)) if (!peerIds.includes(k)) peerIds.push(k);
-  const peerCols = peerIds.filter((p) => !p.startsWith('jwtkit'));
-  if (peerCols.length) {
+  // jwtkit primary vs every peer, one table per operation.
+  for (const op of ['sign', 'verify'] as const) {
+    const opResults = results.filter((r) => r.op === op);
+    const peerCols: string[] = [];
+    for (const r of opResults)
+      for (const k of Object.keys(r.primaryVs))
+        if (!k.startsWith('jwtkit') && !peerCols.includes(k)) peerCols.push(k);
+    if (peerCols.length === 0) continue;
+    const primaryName = op === 'sign' ? 'jwtkit createSigner (key)' : 'jwtkit createVerifier (key)';
     out.push(
       '',
-      '#### jwtkit (createSigner/createVerifier, imported key) vs each contender: median ratio of ops/s (> 1 = jwtkit faster)',
+      `#### ${op}: ${primaryName} vs each contender, median ratio of ops/s (> 1 = jwtkit faster)`,
       '',
     );
     out.push(`| case | ${peerCols.join(' | ')} |`);
     out.push(`|---|${peerCols.map(() => '---:').join('|')}|`);
-    for (const r of results) {
+    for (const r of opResults) {
       out.push(
         `| ${r.id} | ${peerCols.map((p) => (p in r.primaryVs ? fmtRatio(r.primaryVs[p]!) : 'n/a')).join(' | ')} |`,
       );
