@@ -224,7 +224,7 @@ describe('redis failure policy (private redis-server)', () => {
       const t0 = Date.now();
       await rejects503(a.denylist.has('jti:none'));
       const ms = Date.now() - t0;
-      assert.ok(ms >= 900 && ms < 1600, `failed after ${ms} ms`);
+      assert.ok(ms >= 900 && ms < 2500, `failed after ${ms} ms (command timeout 1000 ms)`);
       redis!.resume();
       await until(async () => usable(a), 3000);
     } finally {
