@@ -58,6 +58,31 @@ interface AttackFile {
 }
 
 const tally = new Tally('attacks');
+const jwsTally = new Tally('attacks-jws');
+/**
+ * Categories whose verdict does not depend on JWT claims: the same cases also go through the general JWS API
+ * (`verifyJws`, compact input), which must resist them just as `decode()` does. Claim categories (iss, aud,
+ * time), payload-type/duplicate categories and RFC 7797 cases are JWT-only rules and are not replayed there.
+ */
+const JWS_CATEGORIES = new Set([
+  'control',
+  'alg_none',
+  'alg_malformed',
+  'empty_signature',
+  'algorithm_confusion',
+  'key_alg_binding',
+  'embedded_key',
+  'jku_x5u_injection',
+  'kid_injection',
+  'psychic_signature',
+  'ecdsa_encoding',
+  'structure',
+  'base64url',
+  'crit',
+  'explicit_typing',
+  'sign_encrypt_confusion',
+  'dos',
+]);
 type VerifyJws = (jws: unknown, key: unknown, options: { algorithms: readonly string[] }) => unknown;
 /** The JWS JSON-serialization verifier (jws/**), when the library has it. */
 const verifyJws = (jwtkit as unknown as Record<string, unknown>).verifyJws as VerifyJws | undefined;
@@ -160,7 +185,7 @@ const present = assertCorpusOrSkip();
 const file: AttackFile | null = present ? loadJson<AttackFile>('attacks/jwt_attack_cases.json') : null;
 
 describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
-  after(() => printSummary([tally]));
+  after(() => printSummary([tally, jwsTally]));
 
   if (!file) {
     test('attack corpus', (t) => skipMissing(t));
@@ -250,6 +275,57 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
             todo: `${jwe}: the token is rejected by the JWS API above; the JWE-specific check (${c.must ?? c.title}) is pending`,
           }, () => {
             tally.todo(category);
+          });
+        }
+        if (
+          verifyJws &&
+          !jwe &&
+          JWS_CATEGORIES.has(category) &&
+          (typeof c.token === 'string' || c.generator) &&
+          !c.token?.trimStart().startsWith('{')
+        ) {
+          const verify = verifyJws;
+          test(`${c.id} through verifyJws (compact JWS API)`, () => {
+            const inputs: Array<{ token: string; key?: unknown; bound: number }> = [];
+            if (typeof c.token === 'string') inputs.push({ token: c.token, bound: TIME_BOUND_MS });
+            if (c.generator) {
+              const g = generate(c.generator, v, keys);
+              inputs.push({
+                token: g.token,
+                ...(g.key !== undefined ? { key: g.key } : {}),
+                bound: GENERATED_TIME_BOUND_MS,
+              });
+            }
+            const jwsOpts: Record<string, unknown> = { algorithms: v.algorithms ?? undefined };
+            if (typeof v.required_typ === 'string') jwsOpts.typ = v.required_typ;
+            const problems: string[] = [];
+            for (const input of inputs) {
+              const forms =
+                input.key !== undefined
+                  ? [{ label: 'generated key set', key: input.key }]
+                  : keyForms(v, keys);
+              for (const form of forms) {
+                const o = outcome(() => verify(input.token, form.key, jwsOpts as never));
+                let why: string | null = null;
+                if (o.kind === 'crash') why = describeOutcome(o);
+                else if (o.ms > input.bound) why = `took ${o.ms.toFixed(0)} ms`;
+                else if (c.expected === 'accept' && o.kind !== 'accept')
+                  why = `expected accept, ${describeOutcome(o)}`;
+                else if (c.expected === 'reject' && o.kind !== 'reject') why = 'expected reject, accepted';
+                else if (o.kind === 'accept') {
+                  const payload = (o.value as { payload: Buffer }).payload;
+                  const want = Buffer.from(input.token.split('.')[1] ?? '', 'base64url');
+                  if (!Buffer.isBuffer(payload) || !payload.equals(want))
+                    why = 'accepted with a payload other than the signed one';
+                }
+                if (why) problems.push(`${form.label}: ${why}`);
+              }
+            }
+            if (problems.length > 0) {
+              jwsTally.fail(c.id, problems[0] ?? '', category);
+              assert.fail(`${c.id} via verifyJws: ${problems.length} failure(s)\n  ${problems.join('\n  ')}`);
+            }
+            jwsTally.pass(category);
           });
         }
         if (c.json_serialization !== undefined && !verifyJws) {

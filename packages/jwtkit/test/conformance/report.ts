@@ -109,7 +109,15 @@ lines.push(
     'JWT attack corpus',
     '`attacks/jwt_attack_cases.json` (CC0)',
     'attacks',
-    '`decode()` with the verifier each case describes, every key form; JSON serialization also via `verifyJws`',
+    '`decode()`, `decodeComplete()`, `createVerifier()` (plain and caching) with the verifier each case describes, every key form; JSON serialization also via `verifyJws`',
+  ),
+);
+lines.push(
+  row(
+    'JWT attack corpus, JWS API',
+    'same file, claim-independent categories',
+    'attacks-jws',
+    '`verifyJws` (compact) with the same verifiers: the general JWS API must resist the same attacks',
   ),
 );
 lines.push(
