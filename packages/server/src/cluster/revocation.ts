@@ -69,6 +69,7 @@ export class RedisDenylist implements Denylist {
   readonly #notice: OpenPolicyNotice;
   /** Entries whose Redis write failed: replayed on reconnect (storage already has them). */
   readonly #pending = new Map<string, number>();
+  #lastSweep = 0;
 
   constructor(private readonly d: StoreDeps) {
     this.#notice = new OpenPolicyNotice(d.link, 'denylist');
@@ -85,9 +86,16 @@ export class RedisDenylist implements Denylist {
   #remember(key: string, expiresAt: number): void {
     const prev = this.#mirror.get(key) ?? 0;
     if (expiresAt > prev) this.#mirror.set(key, expiresAt);
-    if (this.#mirror.size > 20_000) {
-      const now = this.d.clock();
+    const now = this.d.clock();
+    if (this.#mirror.size > 20_000 && now - this.#lastSweep > 1000) {
+      // At most one sweep a second; the mirror is only an accelerator, so when many entries are
+      // alive at once, drop the ones closest to expiry (Redis stays the truth).
+      this.#lastSweep = now;
       for (const [k, exp] of this.#mirror) if (exp <= now) this.#mirror.delete(k);
+      if (this.#mirror.size > 20_000) {
+        const byExpiry = [...this.#mirror].sort((x, y) => x[1] - y[1]);
+        for (const [k] of byExpiry.slice(0, this.#mirror.size - 15_000)) this.#mirror.delete(k);
+      }
     }
   }
 
