@@ -45,10 +45,9 @@ export function parseJsonObject(bytes: Buffer, maxDepth: number = MAX_JSON_DEPTH
 
 /**
  * Counts the members of every object in a parsed JSON value, without recursion; -1 when the value is
- * nested deeper than `maxDepth`. (Depth is only tracked when limited: the payload hot path skips it.)
+ * nested deeper than `maxDepth`.
  */
 function countMembers(root: unknown, maxDepth: number): number {
-  if (maxDepth === Number.POSITIVE_INFINITY) return countMembersUnlimited(root);
   let count = 0;
   const stack: unknown[] = [root];
   const depths: number[] = [1];
@@ -72,25 +71,6 @@ function countMembers(root: unknown, maxDepth: number): number {
           stack.push(item);
           depths.push(depth + 1);
         }
-      }
-    }
-  }
-  return count;
-}
-
-function countMembersUnlimited(root: unknown): number {
-  let count = 0;
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
-      for (const item of v) if (typeof item === 'object' && item !== null) stack.push(item);
-    } else {
-      for (const k in v) {
-        count++;
-        const item = (v as JsonObject)[k];
-        if (typeof item === 'object' && item !== null) stack.push(item);
       }
     }
   }
