@@ -200,6 +200,30 @@ if (attacks && Object.keys(attacks.groups).length > 0) {
   lines.push('mapped in `wycheproof-jose.test.ts`, never special-cased in the library.');
   lines.push('');
 }
+lines.push('## Library fixes that came out of these corpora');
+lines.push('');
+lines.push(
+  'Each class was fixed at its root (never by matching a case), with our own variants as regression tests:',
+);
+lines.push('');
+lines.push(
+  '* JSON nesting depth: headers (parsed before the signature check) and payloads are refused beyond 64 levels;',
+);
+lines.push(
+  "  V8's own `JSON.stringify`/`structuredClone` throw `RangeError` on 10,000-deep values (`_lib/json.ts`).",
+);
+lines.push(
+  '* `enc`/`zip` in a JWS header: refused as "not a JWS" (RFC 7516 §9 sign/encrypt confusion; `_lib/compact.ts`).',
+);
+lines.push(
+  '* `typ` matching: no trimming (`"at+jwt "` is not `at+jwt`) and ASCII-only case folding (the Kelvin sign or a',
+);
+lines.push('  dotted capital I no longer fold into `k`/`i`; `_lib/verify.ts`).');
+lines.push(
+  '* Reported to the key layer and fixed there: RSA public exponent 1 and ROCA moduli (Wycheproof `json_web_key`), JWK',
+);
+lines.push('  JSON text behind a UTF-8 BOM taken as an HMAC secret when passed as bytes.');
+lines.push('');
 lines.push('## Fuzzing');
 lines.push('');
 if (fuzz) {
