@@ -1,7 +1,7 @@
 // Brute-force protection: per account+IP and per IP, 429 with Retry-After, reset on success.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MemoryRateLimiter } from '../src/services/rate-limit.js';
+import { MemoryRateLimiter, rateLimitSubject } from '../src/services/rate-limit.js';
 import { assertProblem, BOB, bearer, login, startApp, testClock } from './helpers.js';
 
 const wrong = (username = 'bob', ip = '10.0.0.1') => ({
@@ -140,5 +140,31 @@ describe('MemoryRateLimiter', () => {
     await l.hit('k', rule);
     await l.reset('k');
     assert.equal((await l.peek('k', rule)).count, 0);
+  });
+});
+
+describe('rate-limit subject', () => {
+  test('IPv4 as is, IPv4-mapped unwrapped, IPv6 by /64', () => {
+    assert.equal(rateLimitSubject('10.1.2.3'), '10.1.2.3');
+    assert.equal(rateLimitSubject('::ffff:10.1.2.3'), '10.1.2.3');
+    assert.equal(rateLimitSubject('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+    assert.equal(rateLimitSubject('2001:db8:1:2::1'), '2001:db8:1:2::/64');
+    assert.equal(rateLimitSubject('2001:DB8:0001:0002:ffff::'), '2001:db8:1:2::/64');
+    assert.equal(rateLimitSubject('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(rateLimitSubject('::1'), '0:0:0:0::/64');
+    assert.equal(rateLimitSubject('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(rateLimitSubject(null), 'unknown');
+  });
+
+  test('addresses of one IPv6 /64 share the per-IP login budget', async () => {
+    const t = await startApp({ RATE_LIMIT_LOGIN_IP: '3/1m' });
+    try {
+      for (let i = 1; i <= 3; i++)
+        assertProblem(await t.app.inject(wrong(`u${i}`, `2001:db8:5:6::${i}`)), 401);
+      assertProblem(await t.app.inject(wrong('u9', '2001:db8:5:6::99')), 429, 'rate_limited');
+      assertProblem(await t.app.inject(wrong('u9', '2001:db8:5:7::1')), 401);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ import type { AuditService } from './audit.js';
 import type { PasswordHasher } from './passwords.js';
 import { checkPasswordPolicy } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
-import { assertNotLimited, enforce } from './rate-limit.js';
+import { assertNotLimited, enforce, rateLimitSubject } from './rate-limit.js';
 import type { EpochStore } from './revocation.js';
 import type { RequestContext, SessionService } from './sessions.js';
 import type { AccessClaims, TokenService } from './tokens.js';
@@ -83,7 +83,11 @@ export class AuthService {
   // ---- self-service -------------------------------------------------------------------------
 
   async register(username: string, password: string, ctx: RequestContext): Promise<PublicUser> {
-    await enforce(this.d.limiter, `register-ip:${ctx.ip}`, this.d.config.rateLimits.registerPerIp);
+    await enforce(
+      this.d.limiter,
+      `register-ip:${rateLimitSubject(ctx.ip)}`,
+      this.d.config.rateLimits.registerPerIp,
+    );
     const name = username.toLowerCase();
     if (!USERNAME_RE.test(name)) {
       throw badRequest('invalid_username', 'Usernames are 3 to 32 letters, digits, ".", "_" or "-".');
@@ -109,8 +113,8 @@ export class AuthService {
   async login(username: string, password: string, ctx: RequestContext): Promise<TokenResponse> {
     const { limiter, config } = this.d;
     const name = username.toLowerCase();
-    const accountKey = `login-account:${name}:${ctx.ip}`;
-    await enforce(limiter, `login-ip:${ctx.ip}`, config.rateLimits.loginPerIp);
+    const accountKey = `login-account:${name}:${rateLimitSubject(ctx.ip)}`;
+    await enforce(limiter, `login-ip:${rateLimitSubject(ctx.ip)}`, config.rateLimits.loginPerIp);
     await assertNotLimited(limiter, accountKey, config.rateLimits.loginPerAccountIp);
 
     const user = USERNAME_RE.test(name) ? await this.d.storage.getUserByUsername(name) : null;
@@ -155,7 +159,11 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenResponse> {
-    await enforce(this.d.limiter, `refresh-ip:${ctx.ip}`, this.d.config.rateLimits.refreshPerIp);
+    await enforce(
+      this.d.limiter,
+      `refresh-ip:${rateLimitSubject(ctx.ip)}`,
+      this.d.config.rateLimits.refreshPerIp,
+    );
     const r = await this.d.sessions.refresh(refreshToken, ctx);
     const access = this.d.tokens.issueAccessToken(
       r.user,
