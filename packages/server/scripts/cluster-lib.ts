@@ -51,6 +51,20 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
+for (const ev of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(ev, (err: unknown) => {
+    process.stdout.write(`FAIL harness: ${ev}: ${(err as Error)?.stack ?? String(err)}\n`);
+    void cleanup().finally(() => process.exit(1));
+  });
+}
+
+/** Fails the run (with cleanup) if it takes longer than `ms`: a harness must never hang CI. */
+export function watchdog(ms: number): void {
+  setTimeout(() => {
+    process.stdout.write(`FAIL harness: still running after ${ms / 1000} s (watchdog)\n`);
+    void cleanup().finally(() => process.exit(1));
+  }, ms).unref();
+}
 
 function track(child: ChildProcess): ChildProcess {
   children.add(child);

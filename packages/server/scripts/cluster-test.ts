@@ -22,9 +22,11 @@ import {
   RUN_DIR,
   request,
   sleep,
+  watchdog,
 } from './cluster-lib.js';
 
 const t0 = Date.now();
+watchdog(170_000);
 const results: Array<{ ok: boolean; name: string; figure: string }> = [];
 
 function report(ok: boolean, name: string, figure: string): void {
@@ -613,7 +615,10 @@ async function main(): Promise<void> {
     await sleep(1000);
     signalledAt = Date.now();
     C.proc!.kill('SIGTERM');
-    const exit = await C.exit!;
+    const exit = await Promise.race([
+      C.exit!,
+      sleep(15_000).then(() => ({ code: null, signal: null, at: Number.POSITIVE_INFINITY })),
+    ]);
     const drainedMs = exit.at - signalledAt;
     await sleep(200);
     stop = true;
