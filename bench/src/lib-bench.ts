@@ -5,7 +5,10 @@
 //
 // Options: --rounds N (7) --time MS per measurement (50) --filter TEXT (case id substring)
 //          --quick (3 rounds, 25 ms) --clock cpu|wall (cpu) --no-write (print only)
-import { mkdirSync, writeFileSync } from 'node:fs';
+//          --reprofile (only rewrite the README profile section from results/lib-latest.json)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measure } from 'mitata';
 import { checkContender, validClaims } from './check.js';
@@ -26,6 +29,7 @@ const { values: args } = parseArgs({
     time: { type: 'string' },
     filter: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    reprofile: { type: 'boolean', default: false },
     clock: { type: 'string', default: 'cpu' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -289,6 +293,13 @@ function renderMarkdown(
 }
 
 async function main(): Promise<void> {
+  if (args.reprofile) {
+    // Only redo the profile section, from the targets of the last full run.
+    const last = JSON.parse(readFileSync(`${BENCH_DIR}results/lib-latest.json`, 'utf8')) as {
+      targets: TargetRow[];
+    };
+    return profileUnmet(last.targets);
+  }
   const t0 = performance.now();
   const jk = await loadJwtkit();
   const jwtkitNote = jk ? '' : jwtkitUnavailableReason();
@@ -320,7 +331,77 @@ async function main(): Promise<void> {
       `${JSON.stringify({ machine: machineLine(), rounds: ROUNDS, timeMs: TIME_MS, results, targets: rows }, null, 1)}\n`,
     );
     console.log('\nwrote bench/README.md (section lib) and bench/results/lib-latest.json');
+    if (jk) profileUnmet(rows);
   }
+}
+
+/** Which contender a target row is about (for profiling it). */
+function contenderOfTarget(t: TargetRow): string {
+  if (t.what.startsWith('jwtkit encode (string)')) return 'jwtkit encode (string)';
+  if (t.what.startsWith('jwtkit decode (string)')) return 'jwtkit decode (string)';
+  if (t.what.startsWith('jwtkit cached verifier')) return 'jwtkit createVerifier cache (key)';
+  return t.caseId.startsWith('sign') ? 'jwtkit createSigner (key)' : 'jwtkit createVerifier (key)';
+}
+
+/**
+ * For every target not met, runs that jwtkit contender for 2 s under `node --cpu-prof` (src/profile.ts) and
+ * writes the top functions by self time into bench/README.md (section `profile`).
+ */
+function profileUnmet(rows: TargetRow[]): void {
+  const seen = new Set<string>();
+  const jobs: Array<{ op: string; alg: string; payload: string; contender: string }> = [];
+  for (const t of rows) {
+    if (!(Number.isFinite(t.ratio) && t.ratio < t.goal)) continue;
+    const [op, alg, payload] = t.caseId.split(' ') as [string, string, string];
+    const contender = contenderOfTarget(t);
+    const key = `${op}|${alg}|${payload}|${contender}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    jobs.push({ op, alg, payload, contender });
+  }
+  const out: string[] = [
+    `Profiles of the jwtkit contender behind every target not met (\`node --cpu-prof\`, 2 s hot loop each, ` +
+      `top 12 functions by self time, % of the hot loop; run \`npm run bench:profile -w bench -- --op OP --alg ALG ` +
+      `--payload P --contender NAME\` for more). Analysis and fixes: [FINDINGS.md](./FINDINGS.md).`,
+  ];
+  if (jobs.length === 0) out.push('', 'Every target is met: nothing to profile.');
+  for (const j of jobs.slice(0, 12)) {
+    console.log(`profiling ${j.contender} (${j.op} ${j.alg} ${j.payload})...`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./profile.ts', import.meta.url)),
+        '--op',
+        j.op,
+        '--alg',
+        j.alg,
+        '--payload',
+        j.payload,
+        '--contender',
+        j.contender,
+        '--seconds',
+        '2',
+        '--top',
+        '12',
+      ],
+      { encoding: 'utf8' },
+    );
+    const lines = (r.stdout ?? '').split('\n');
+    const start = lines.findIndex((l) => l.startsWith('Top '));
+    const top = start >= 0 ? lines.slice(start + 1, start + 13).filter((l) => l.trim() !== '') : [];
+    out.push(
+      '',
+      `**${j.contender}, ${j.op} ${j.alg} ${j.payload}**`,
+      '',
+      '```',
+      ...(top.length ? top : [`(profile failed: ${(r.stderr ?? '').slice(0, 200)})`]),
+      '```',
+    );
+  }
+  writeReadmeSection('profile', out.join('\n'));
+  console.log('wrote bench/README.md (section profile)');
 }
 
 await main();

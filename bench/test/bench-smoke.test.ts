@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkContender, validClaims } from '../src/check.js';
 import { buildContenders, jwtkitUnavailableReason, loadJwtkit, unwrapPayload } from '../src/contenders.js';
-import { ALGS, keysFor, PAYLOADS } from '../src/fixtures.js';
+import { ALGS, AUDIENCE, ISSUER, keysFor, PAYLOADS } from '../src/fixtures.js';
 import { rawSignClaims, rawVerifier } from '../src/raw.js';
 
 describe('bench fixtures', () => {
@@ -75,3 +75,28 @@ for (const alg of ALGS) {
     });
   });
 }
+
+describe('verification caches measured by the bench are safe', () => {
+  test('jwtkit createVerifier cache is keyed by the whole token and still checks claims on a hit', async (t) => {
+    const jk = await loadJwtkit();
+    if (!jk) {
+      if (process.env.CI) assert.fail(`jwtkit not benchable: ${jwtkitUnavailableReason()}`);
+      t.skip(`jwtkit not built: ${jwtkitUnavailableReason()}`);
+      return;
+    }
+    const ks = keysFor('HS256');
+    const now = Math.floor(Date.now() / 1000);
+    const good = rawSignClaims(ks, { ...validClaims(PAYLOADS.seed), exp: now + 100 });
+    const opts = { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE };
+    const cached = jk.createVerifier(ks.verifyKey, { ...opts, cache: true });
+    assert.equal(cached(good).username, 'alice');
+    assert.equal(cached(good).username, 'alice'); // hit
+    // Same header and payload, another signature: must not be served from the cache.
+    const forged = `${good.slice(0, good.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
+    assert.throws(() => cached(forged));
+    // A hit is re-checked against the clock: once expired, the cached token is refused.
+    const realNow = Date.now();
+    t.mock.method(Date, 'now', () => realNow + 1000 * 1000);
+    assert.throws(() => cached(good), /expired/i);
+  });
+});
