@@ -11,10 +11,11 @@
  * - `invalid` -> false, or a `JwtError` (e.g. InvalidKeyError for a key jwtkit refuses).
  * - `acceptable` -> either, but never a crash.
  * Any other exception (TypeError, OpenSSL error escaping, ...) is a crash and fails the vector.
+ * HMAC being deterministic, `signBytes` must also reproduce the tag of every valid full-length HMAC vector.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { type Algorithm, JwtError, verifyBytes } from '../../src/index.js';
+import { type Algorithm, JwtError, signBytes, verifyBytes } from '../../src/index.js';
 import { assertCorpusOrSkip, loadJson, printSummary, skipMissing, Tally } from './_corpus.js';
 
 interface Vector {
@@ -177,6 +178,7 @@ describe('Wycheproof primitives through verifyBytes (the JWS algorithm layer)', 
       const failures: string[] = [];
       let count = 0;
       let mapped = 0;
+      let signed = 0;
       for (const g of data.testGroups) {
         for (const v of g.tests) {
           count++;
@@ -200,6 +202,16 @@ describe('Wycheproof primitives through verifyBytes (the JWS algorithm layer)', 
               problem = `${alg}: expected ${p.expect}${p.mapped ? ` (${p.mapped})` : ''}, got ${verdict} [${v.comment}]`;
               break;
             }
+            // HMAC is deterministic: for valid full-length vectors the signing side must produce the tag itself.
+            if (!problem && alg.startsWith('HS') && p.expect === 'valid') {
+              try {
+                const tag = signBytes(alg, p.key as never, msg, { strict: true });
+                if (!tag.equals(sig)) problem = `${alg}: signBytes produced a different tag [${v.comment}]`;
+                else signed++;
+              } catch (error) {
+                problem = `${alg}: signBytes threw ${(error as Error)?.name}: ${(error as Error)?.message}`;
+              }
+            }
           }
           if (problem) {
             failures.push(`tcId ${v.tcId}: ${problem}`);
@@ -210,6 +222,8 @@ describe('Wycheproof primitives through verifyBytes (the JWS algorithm layer)', 
         }
       }
       assert.equal(count, data.numberOfTests, `${file}: ran ${count} of ${data.numberOfTests} vectors`);
+      if (file.startsWith('hmac_'))
+        assert.ok(signed >= 25, `${file}: only ${signed} tags reproduced by signBytes`);
       assert.deepEqual(
         failures.slice(0, 25),
         [],

@@ -11,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runner = resolve(here, 'run.ts');
+const repoRoot = resolve(here, '../../../..');
 const fuzz = (...extra: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', runner, '--quiet', ...extra], {
+    cwd: repoRoot,
     encoding: 'utf8',
     timeout: 120_000,
   });
