@@ -4,10 +4,10 @@
 // pinned to CPU 1. Everything listens on 127.0.0.1 only. Writes bench/README.md section `http` and
 // bench/results/http-latest.json.
 //
-// Options: --duration S (8) --warmup S (2) --connections N (50) --rounds N (2) --algs HS256,ES256 --no-write
+// Options: --duration S (6) --warmup S (2) --connections N (50) --rounds N (3) --algs HS256,ES256 --no-write
 //          --profile 'jwtkit server' (run that target once per alg under node --cpu-prof and print its top functions)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,14 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { reportCpuProfile } from './cpuprofile.js';
-import { BENCH_DIR, fmtRatio, machineLine, median, versionOf, writeReadmeSection } from './report.js';
+import { fmtRatio, machineLine, median, versionOf, writeReadmeSection, writeResultsJson } from './report.js';
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '6' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     algs: { type: 'string', default: 'HS256,ES256' },
     profile: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -334,11 +334,7 @@ async function main(): Promise<void> {
   console.log(`\n${md}`);
   if (!args['no-write']) {
     writeReadmeSection('http', md);
-    mkdirSync(`${BENCH_DIR}results`, { recursive: true });
-    writeFileSync(
-      `${BENCH_DIR}results/http-latest.json`,
-      `${JSON.stringify({ machine: machineLine(), results }, null, 1)}\n`,
-    );
+    writeResultsJson('http-latest', { machine: machineLine(), results });
     console.log('\nwrote bench/README.md (section http) and bench/results/http-latest.json');
   }
 }

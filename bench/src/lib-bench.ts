@@ -7,7 +7,7 @@
 //          --quick (3 rounds, 25 ms) --clock cpu|wall (cpu) --no-write (print only)
 //          --reprofile (only rewrite the README profile section from results/lib-latest.json)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measure } from 'mitata';
@@ -21,7 +21,16 @@ import {
 } from './contenders.js';
 import { ALGS, type BenchAlg, keysFor, PAYLOADS, type PayloadName } from './fixtures.js';
 import { rawSignClaims } from './raw.js';
-import { BENCH_DIR, fmtOps, fmtRatio, machineLine, median, versionOf, writeReadmeSection } from './report.js';
+import {
+  BENCH_DIR,
+  fmtOps,
+  fmtRatio,
+  machineLine,
+  median,
+  versionOf,
+  writeReadmeSection,
+  writeResultsJson,
+} from './report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -325,11 +334,13 @@ async function main(): Promise<void> {
   console.log(`\n${md}`);
   if (!args['no-write'] && !args.filter) {
     writeReadmeSection('lib', md);
-    mkdirSync(`${BENCH_DIR}results`, { recursive: true });
-    writeFileSync(
-      `${BENCH_DIR}results/lib-latest.json`,
-      `${JSON.stringify({ machine: machineLine(), rounds: ROUNDS, timeMs: TIME_MS, results, targets: rows }, null, 1)}\n`,
-    );
+    writeResultsJson('lib-latest', {
+      machine: machineLine(),
+      rounds: ROUNDS,
+      timeMs: TIME_MS,
+      results,
+      targets: rows,
+    });
     console.log('\nwrote bench/README.md (section lib) and bench/results/lib-latest.json');
     if (jk) profileUnmet(rows);
   }

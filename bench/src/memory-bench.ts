@@ -10,11 +10,10 @@
 //   decode-many-secrets     decode with a different secret string every 100 tokens (10,000 distinct secrets
 //                           per million calls: jwtkit's key caches must evict)
 import { createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadJwtkit } from './contenders.js';
 import { AUDIENCE, HS_SECRET, ISSUER } from './fixtures.js';
-import { BENCH_DIR, machineLine, writeReadmeSection } from './report.js';
+import { machineLine, writeReadmeSection, writeResultsJson } from './report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -156,11 +155,7 @@ async function main(): Promise<void> {
   console.log(`\n${md}`);
   if (!args['no-write'] && !args.scenario) {
     writeReadmeSection('memory', md);
-    mkdirSync(`${BENCH_DIR}results`, { recursive: true });
-    writeFileSync(
-      `${BENCH_DIR}results/memory-latest.json`,
-      `${JSON.stringify({ machine: machineLine(), results }, null, 1)}\n`,
-    );
+    writeResultsJson('memory-latest', { machine: machineLine(), results });
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }

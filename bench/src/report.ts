@@ -1,6 +1,6 @@
 // Helpers shared by the bench scripts: machine description, README section rewriting, formatting.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +76,18 @@ export function fmtOps(ops: number): string {
 
 export function fmtRatio(r: number): string {
   return Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a';
+}
+
+/** Writes bench/results/NAME.json, formatted the way `biome check .` (npm run lint) expects. */
+export function writeResultsJson(name: string, value: unknown): void {
+  const dir = `${BENCH_DIR}results`;
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}/${name}.json`;
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  try {
+    const biome = fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url));
+    execFileSync(biome, ['format', '--write', file], { stdio: 'ignore' });
+  } catch {
+    // formatting is cosmetic
+  }
 }
