@@ -1,6 +1,6 @@
 // Helpers shared by the bench scripts: machine description, README section rewriting, formatting.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,27 @@ export function versionOf(pkg: string): string {
   }
 }
 
+/** When packages/jwtkit/dist was last built: newest .js file (the bench measures dist, not src). */
+export function distBuiltAt(): string {
+  const dist = fileURLToPath(new URL('../../packages/jwtkit/dist/', import.meta.url));
+  let newest = 0;
+  for (const dir of [dist, `${dist}_lib/`]) {
+    try {
+      for (const f of readdirSync(dir)) {
+        if (f.endsWith('.js')) newest = Math.max(newest, statSync(`${dir}${f}`).mtimeMs);
+      }
+    } catch {
+      // missing directory
+    }
+  }
+  return newest === 0 ? 'not built' : new Date(newest).toISOString().slice(0, 16);
+}
+
 export function machineLine(): string {
   return (
     `node ${process.version}, nproc ${cpus().length}, CPU "${cpuModel()}", ` +
-    `${process.platform}/${process.arch}, jwtkit @ ${gitHead()}, ${new Date().toISOString().slice(0, 16)}Z`
+    `${process.platform}/${process.arch}, repo @ ${gitHead()} (jwtkit dist built ${distBuiltAt()}Z), ` +
+    `${new Date().toISOString().slice(0, 16)}Z`
   );
 }
 
