@@ -54,6 +54,8 @@ export interface Config {
   seedDemoUsers: boolean;
   /** A next key must have been in the JWKS this long (seconds) before rotation may promote it. */
   keyRotationMinAge: number;
+  /** INTROSPECTION_CLIENTS: resource servers allowed to call /oauth/introspect with HTTP Basic. */
+  introspectionClients: Array<{ id: string; secret: string }>;
   /** REDIS_URL: shared denylist/epochs/rate limits/events for several instances (unset: one instance). */
   redisUrl: string | undefined;
   /** REDIS_FAILURE_POLICY: revocation checks while Redis is unreachable: 503 (closed) or local knowledge (open). */
@@ -235,11 +237,27 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       0,
       30 * 86400,
     ),
+    introspectionClients: [],
     redisUrl: env.REDIS_URL === '' ? undefined : env.REDIS_URL,
     redisFailurePolicy: str('REDIS_FAILURE_POLICY', 'closed') === 'open' ? 'open' : 'closed',
     redisPrefix: str('REDIS_PREFIX', 'jwtkit:'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
   };
+  // "id:secret,id2:secret2": HTTP Basic credentials for RFC 7662 introspection.
+  for (const entry of str('INTROSPECTION_CLIENTS', '')
+    .split(',')
+    .filter((x) => x.trim() !== '')) {
+    const i = entry.indexOf(':');
+    const id = entry.slice(0, i).trim();
+    const secret = entry.slice(i + 1).trim();
+    if (i <= 0 || !/^[A-Za-z0-9._-]{1,64}$/.test(id) || secret === '') {
+      problems.push('INTROSPECTION_CLIENTS must look like "client-id:secret,other-id:secret"');
+      continue;
+    }
+    const weak = secretWeakness(secret);
+    if (weak && mode === 'production') problems.push(`INTROSPECTION_CLIENTS secret of ${id} ${weak}`);
+    config.introspectionClients.push({ id, secret });
+  }
   if (!['closed', 'open'].includes(str('REDIS_FAILURE_POLICY', 'closed')))
     problems.push('REDIS_FAILURE_POLICY must be "closed" or "open"');
   if (config.redisUrl !== undefined && !/^rediss?:\/\//i.test(config.redisUrl))

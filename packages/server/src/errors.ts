@@ -103,3 +103,9 @@ export const insufficientScope = (realm: string, required: string) =>
       )}, scope=${quote(required)}`,
     },
   });
+
+/** 401 invalid_client: wrong HTTP Basic client credentials (RFC 6749 §5.2). */
+export const invalidClient = (realm: string) =>
+  new Problem(401, 'invalid_client', 'Unauthorized', 'Client authentication failed.', {
+    headers: { 'www-authenticate': `Basic realm=${quote(realm)}` },
+  });

@@ -2,9 +2,17 @@
  * HTTP plumbing shared by every route: problem+json errors, content types, bearer authentication
  * (RFC 6750), request context, and the Fastify type augmentations the routes rely on.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { unavailableProblem } from './cluster/failure.js';
-import { insufficientScope, invalidRequestToken, invalidToken, missingToken, Problem } from './errors.js';
+import {
+  insufficientScope,
+  invalidClient,
+  invalidRequestToken,
+  invalidToken,
+  missingToken,
+  Problem,
+} from './errors.js';
 import type { Services } from './services/index.js';
 import type { RequestContext } from './services/sessions.js';
 import type { AccessClaims } from './services/tokens.js';
@@ -16,6 +24,8 @@ export interface RouteDoc {
   description?: string;
   tags?: string[];
   responses?: Record<string, { description: string; schema?: unknown }>;
+  /** HTTP Basic client credentials are accepted too (OpenAPI security). */
+  basicAuth?: boolean;
 }
 
 declare module 'fastify' {
@@ -183,20 +193,57 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** A preHandler that authenticates the bearer token and, optionally, requires a role. */
 export function requireAuth(services: Services, role: Role | 'any' = 'any'): preHandlerHookHandler {
+  return async (request) => authenticateBearer(services, request, role);
+}
+
+/** RFC 6750 bearer authentication of one request; sets `request.auth` or throws a problem. */
+export async function authenticateBearer(
+  services: Services,
+  request: FastifyRequest,
+  role: Role | 'any',
+): Promise<void> {
   const realm = services.config.realm;
+  const header = request.headers.authorization;
+  if (header === undefined || header === '') throw missingToken(realm);
+  const m = /^([^\s]+)(?:[ ]+(.*))?$/s.exec(header);
+  if (!m || m[1]!.toLowerCase() !== 'bearer') throw missingToken(realm);
+  const token = (m[2] ?? '').trim();
+  if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');
+  if (!B64TOKEN.test(token)) throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
+  if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken(realm, 'The access token is too long.');
+  const claims = await services.tokens.authenticate(token);
+  request.auth = claims;
+  if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(realm, 'admin');
+}
+
+/**
+ * For RFC 7662: HTTP Basic credentials of a configured introspection client, or else an admin bearer
+ * token. Wrong Basic credentials never fall back to the bearer check.
+ */
+export function requireIntrospectionAuth(services: Services): preHandlerHookHandler {
+  const clients = services.config.introspectionClients.map((c) => ({
+    id: c.id,
+    digest: createHash('sha256').update(`${c.id}:${c.secret}`).digest(),
+  }));
   return async (request) => {
-    const header = request.headers.authorization;
-    if (header === undefined || header === '') throw missingToken(realm);
-    const m = /^([^\s]+)(?:[ ]+(.*))?$/s.exec(header);
-    if (!m || m[1]!.toLowerCase() !== 'bearer') throw missingToken(realm);
-    const token = (m[2] ?? '').trim();
-    if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');
-    if (!B64TOKEN.test(token))
-      throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
-    if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken(realm, 'The access token is too long.');
-    const claims = await services.tokens.authenticate(token);
-    request.auth = claims;
-    if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(realm, 'admin');
+    const header = request.headers.authorization ?? '';
+    const m = /^basic +([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    if (!m || clients.length === 0) return authenticateBearer(services, request, 'admin');
+    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+    const sep = decoded.indexOf(':');
+    // RFC 6749 §2.3.1: client id and secret are form-urlencoded inside the Basic credentials.
+    const decode = (v: string) => {
+      try {
+        return decodeURIComponent(v.replace(/\+/g, ' '));
+      } catch {
+        return v;
+      }
+    };
+    const presented = createHash('sha256')
+      .update(sep < 0 ? decoded : `${decode(decoded.slice(0, sep))}:${decode(decoded.slice(sep + 1))}`)
+      .digest();
+    if (!clients.some((c) => timingSafeEqual(c.digest, presented)))
+      throw invalidClient(services.config.realm);
   };
 }
 

@@ -67,7 +67,8 @@ export class OpenApiCollector {
         };
       }
       op.responses = responses;
-      if (r.config!.auth) op.security = [{ bearerAuth: [] }];
+      if (r.config!.auth)
+        op.security = doc.basicAuth ? [{ bearerAuth: [] }, { basicAuth: [] }] : [{ bearerAuth: [] }];
       paths[path] ??= {};
       paths[path]![r.method] = op;
     }
@@ -81,7 +82,14 @@ export class OpenApiCollector {
       },
       servers: [{ url: info.serverUrl }],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          basicAuth: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'introspection clients (INTROSPECTION_CLIENTS)',
+          },
+        },
         schemas: { Problem: problemSchema },
       },
       paths,

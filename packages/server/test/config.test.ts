@@ -100,6 +100,18 @@ describe('config', () => {
     assert.equal(loadConfig({}, '/x').keyRotationMinAge, 0);
   });
 
+  test('INTROSPECTION_CLIENTS: parsed; malformed or (in production) weak secrets refused', () => {
+    assert.deepEqual(loadConfig({ INTROSPECTION_CLIENTS: 'rs1:s1, rs2:s:2' }, '/x').introspectionClients, [
+      { id: 'rs1', secret: 's1' },
+      { id: 'rs2', secret: 's:2' },
+    ]);
+    assert.equal(problems({ INTROSPECTION_CLIENTS: 'no-secret' }).length, 1);
+    assert.ok(
+      problems({ ...prod, INTROSPECTION_CLIENTS: 'rs1:short' }).some((x) => /INTROSPECTION_CLIENTS/.test(x)),
+    );
+    assert.deepEqual(problems({ ...prod, INTROSPECTION_CLIENTS: `rs1:${STRONG}` }), []);
+  });
+
   test('bad values are reported together, never silently defaulted', () => {
     const p = problems({
       PORT: 'eighty',

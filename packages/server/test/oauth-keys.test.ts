@@ -300,3 +300,58 @@ describe('rotation waits until the next key has been published long enough', () 
     }
   });
 });
+
+describe('introspection client credentials (INTROSPECTION_CLIENTS, HTTP Basic)', () => {
+  test('a configured client introspects with Basic auth; wrong credentials get 401 invalid_client', async () => {
+    const t = await startApp({
+      INTROSPECTION_CLIENTS: 'api-gateway:gw-secret-value-123,other:other-secret-456',
+    });
+    try {
+      const tok = await login(t.app, BOB);
+      const basic = (id: string, secret: string) =>
+        `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+      const call = (authorization: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/oauth/introspect',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `token=${tok.access_token}`,
+        });
+      const ok = await call(basic('api-gateway', 'gw-secret-value-123'));
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().active, true);
+      assert.equal(ok.json().sub, '102');
+      assert.equal((await call(basic('other', 'other-secret-456'))).json().active, true);
+      for (const bad of [
+        basic('api-gateway', 'wrong'),
+        basic('nobody', 'gw-secret-value-123'),
+        basic('other', 'gw-secret-value-123'),
+      ]) {
+        const res = await call(bad);
+        assertProblem(res, 401, 'invalid_client');
+        assert.equal(res.headers['www-authenticate'], 'Basic realm="jwtkit"');
+      }
+      // the admin bearer path still works; a user bearer token is still refused
+      const admin = (await login(t.app, ALICE)).access_token;
+      assert.equal((await call(`Bearer ${admin}`)).json().active, true);
+      assertProblem(await call(`Bearer ${tok.access_token}`), 403, 'insufficient_scope');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('without configured clients, Basic auth is just a missing bearer token', async () => {
+    const t = await startApp();
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/oauth/introspect',
+        headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+        payload: { token: 'x' },
+      });
+      assertProblem(res, 401, 'missing_token');
+    } finally {
+      await t.close();
+    }
+  });
+});

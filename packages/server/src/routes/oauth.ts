@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { JWKS_MAX_AGE } from '../config.js';
-import { requestContext, requireAuth } from '../http.js';
+import { requestContext, requireIntrospectionAuth } from '../http.js';
 import { problems } from '../schemas.js';
 import type { Services } from '../services/index.js';
 
@@ -21,15 +21,16 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   const tags = ['oauth'];
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/introspect', {
-    preHandler: requireAuth(services, 'admin'),
+    preHandler: requireIntrospectionAuth(services),
     schema: { body: tokenBody },
     config: {
       acceptsForm: true,
       auth: 'admin',
       openapi: {
         summary: 'RFC 7662 token introspection (access or refresh token)',
+        basicAuth: true,
         description:
-          'The caller authenticates with an admin bearer token. Unknown, expired or revoked tokens answer {"active": false}.',
+          'The caller authenticates with HTTP Basic client credentials (INTROSPECTION_CLIENTS) or an admin bearer token. Unknown, expired or revoked tokens answer {"active": false}.',
         tags,
         responses: {
           '200': {
