@@ -1,12 +1,15 @@
-// Peer HTTP servers for `npm run bench:http`, each run in its own child process:
-//   noauth            GET /me with no authentication at all (the ceiling)
+// Peer HTTP servers for `npm run bench:http`, each run in its own child process. The route does what ours
+// does once authenticated: it reads the user from SQLite (better-sqlite3, statement prepared once) and
+// answers the same fields.
+//   noauth            GET /me with no authentication at all (the ceiling; user id 1)
 //   fastify-jwt       Fastify + @fastify/jwt, its README setup (request.jwtVerify() in onRequest) with a
-//                     `trusted` revocation check against an in-memory denylist (same duty as our server)
+//                     `trusted` revocation check against in-memory jti/session denylists (same duty as ours)
 //   fastify-jwt-cache the same with @fastify/jwt's verified-token cache on (`verify: { cache: true }`)
 // Usage: node --import tsx peer-server.ts <variant> <HS256|ES256>
 // Prints one JSON line {"port":..,"token":..} on stdout once listening on 127.0.0.1.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
+import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 
 const variant = process.argv[2] ?? 'fastify-jwt';
@@ -14,13 +17,37 @@ const alg = process.argv[3] ?? 'HS256';
 const ISSUER = 'jwtkit-bench';
 const user = { id: 1, username: 'alice', role: 'admin' };
 
+const db = new Database(':memory:');
+db.exec(
+  'CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, role TEXT NOT NULL, created_at INTEGER NOT NULL)',
+);
+db.prepare('INSERT INTO users VALUES (?, ?, ?, ?)').run(user.id, user.username, user.role, Date.now());
+const byId = db.prepare('SELECT * FROM users WHERE id = ?');
+interface Row {
+  id: number;
+  username: string;
+  role: string;
+  created_at: number;
+}
+function me(id: number, extra: Record<string, unknown>): Record<string, unknown> {
+  const row = byId.get(id) as Row | undefined;
+  if (!row) throw new Error('no such user');
+  return {
+    user_id: row.id,
+    username: row.username,
+    role: row.role,
+    created_at: new Date(row.created_at).toISOString(),
+    ...extra,
+  };
+}
+
 const app = Fastify({ logger: false });
 let token = '';
 
 if (variant === 'noauth') {
-  app.get('/me', async () => ({ user }));
+  app.get('/me', async () => me(user.id, {}));
 } else {
-  const revoked = new Set<string>(['revoked-jti-1']);
+  const revoked = new Set<string>(['jti:revoked-1', 'sid:revoked-1']);
   let secret: string | { private: string; public: string };
   if (alg === 'HS256') secret = 'bench-http-secret-0123456789abcdefghijklmnop';
   else {
@@ -38,20 +65,28 @@ if (variant === 'noauth') {
       allowedIss: ISSUER,
       ...(variant === 'fastify-jwt-cache' ? { cache: true } : {}),
     },
-    trusted: (_req, decoded) =>
-      !revoked.has((decoded as { payload?: { jti?: string }; jti?: string }).jti ?? ''),
+    trusted: (_req, decoded) => {
+      const d = decoded as { jti?: string; sid?: string };
+      return !revoked.has(`jti:${d.jti}`) && !revoked.has(`sid:${d.sid}`);
+    },
   });
   app.get('/me', {
     onRequest: async (req) => {
       await req.jwtVerify();
     },
     handler: async (req) => {
-      const u = req.user as { sub: string; username: string; role: string };
-      return { user: { id: Number(u.sub), username: u.username, role: u.role } };
+      const u = req.user as { sub: string; sid: string; exp: number };
+      return me(Number(u.sub), { session_id: u.sid, token_expires_at: new Date(u.exp * 1000).toISOString() });
     },
   });
   await app.ready();
-  token = app.jwt.sign({ sub: String(user.id), username: user.username, role: user.role, jti: randomUUID() });
+  token = app.jwt.sign({
+    sub: String(user.id),
+    username: user.username,
+    role: user.role,
+    jti: randomUUID(),
+    sid: randomUUID(),
+  });
 }
 
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
