@@ -22,6 +22,8 @@ import {
   decode,
   decodeComplete,
   decodeUnsecured,
+  decodeUnverified,
+  getUnverifiedHeader,
   JwtError,
 } from '../../src/index.js';
 import { type CorpusKeys, decodeOptions, keyForms, type Verifier } from './_attack-verifier.js';
@@ -261,6 +263,17 @@ describe('attack corpus (attacks/jwt_attack_cases.json)', () => {
                 );
                 if (why) problems.push(`${input.note} / ${form.label} / ${api}: ${why}`);
               }
+            }
+          }
+          // The unsafe readers must still parse strictly and never crash (they return or throw a JwtError).
+          for (const input of inputs) {
+            for (const [api, fn] of [
+              ['decodeUnverified', () => decodeUnverified(input.token as string)],
+              ['getUnverifiedHeader', () => getUnverifiedHeader(input.token as string)],
+            ] as const) {
+              const o = outcome(fn);
+              if (o.kind === 'crash' || o.ms > input.bound)
+                problems.push(`${input.note} / ${api}: ${describeOutcome(o)} in ${o.ms.toFixed(0)} ms`);
             }
           }
           if (problems.length > 0) {

@@ -149,6 +149,14 @@ lines.push(
 );
 lines.push(
   row(
+    'Wycheproof JWE',
+    '`json_web_encryption_test.json`',
+    'wycheproof-jwe',
+    'pending (no JWE); each JWE is checked to be refused by `verifyJws` and `decode()` without a crash',
+  ),
+);
+lines.push(
+  row(
     'Wycheproof primitives',
     'ECDSA P1363 P-256/384/521/secp256k1, Ed25519, Ed448, RSA PKCS#1 v1.5, RSA-PSS, HMAC',
     'wycheproof-primitives',
