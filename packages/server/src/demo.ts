@@ -15,6 +15,7 @@ const bad = (s: string) => c('31', s);
 
 let step = 0;
 let failures = 0;
+const summary: string[] = [];
 
 const short = (s: string) => (s.length > 48 ? `${s.slice(0, 24)}…${s.slice(-12)} (${s.length} chars)` : s);
 
@@ -89,6 +90,9 @@ async function call(
   );
   if (body) console.log(`     ${JSON.stringify(shorten(body))}`);
   if (res.status !== opts.expect) failures++;
+  summary.push(
+    `${res.status === opts.expect ? ok('✓') : bad('✗')} ${String(step).padStart(2)}  ${method.padEnd(6)} ${path.split('?')[0]!.padEnd(20)} ${res.status}  ${title}`,
+  );
   return { status: res.status, body };
 }
 
@@ -184,6 +188,8 @@ async function main(): Promise<void> {
   );
   void audit;
 
+  console.log(`\n${bold('Summary')} (one line per step)`);
+  for (const line of summary) console.log(`  ${line}`);
   console.log(
     failures === 0
       ? ok(`\nAll ${step} steps answered as expected.`)
