@@ -83,11 +83,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ port: Number(new URL(base).port), token, note: 'revocation verified live: a logged-out token got 401 on GET /me' })}\n`,
   );
+  const done = () => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  };
   const stop = () => {
-    void app.close().finally(() => {
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    });
+    setTimeout(done, 2000).unref(); // app.close() may wait on idle keep-alive sockets
+    void app.close().finally(done);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
