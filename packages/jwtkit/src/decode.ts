@@ -38,7 +38,11 @@ export function decode<T = JwtPayload>(token: string, key: VerifyKey, options: D
 }
 
 /** Like `decode`, but returns the header and signature too. */
-export function decodeComplete<T = JwtPayload>(token: string, key: VerifyKey, options: DecodeOptions): DecodedJwt<T> {
+export function decodeComplete<T = JwtPayload>(
+  token: string,
+  key: VerifyKey,
+  options: DecodeOptions,
+): DecodedJwt<T> {
   return verifyJwt(token, key, normalizeOptions(options)) as VerifiedJwt as unknown as DecodedJwt<T>;
 }
 
@@ -46,9 +50,12 @@ export function decodeComplete<T = JwtPayload>(token: string, key: VerifyKey, op
  * UNSAFE: the claims without verifying the signature or any claim. For looking at a token (debugging,
  * picking a tenant before verification), never for trusting it. Parsing is still strict.
  */
-export function decodeUnverified<T = JwtPayload>(token: string, options: { maxTokenLength?: number } = {}): T {
+export function decodeUnverified<T = JwtPayload>(
+  token: string,
+  options: { maxTokenLength?: number } = {},
+): T {
   const parts = parseCompact(token, options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH);
-  return parsePayload(parts.payloadB64) as T;
+  return parsePayload(parts.payloadBytes) as T;
 }
 
 /** UNSAFE: the header without any verification (e.g. to read `kid`). Parsing is strict. */

@@ -2,7 +2,7 @@ import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
 import { encode as b64url } from './_lib/base64url.js';
 import { type JsonObject, stringifyPython, stringifySortedHeader } from './_lib/json.js';
 import { type KeyInput, keyFor } from './_lib/keys.js';
-import { createSignature } from './_lib/signature.js';
+import { signatureBase64url } from './_lib/signature.js';
 import { nowSeconds, parseDuration } from './_lib/time.js';
 import { InvalidAlgorithmError, InvalidOptionsError, InvalidPayloadError } from './errors.js';
 
@@ -29,12 +29,13 @@ export interface EncodeOptions {
   strict?: boolean;
 }
 
-/** The claims that are NumericDates: PyJWT turns datetimes into integer seconds, so do we for Dates. */
-const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const;
-
 const headerCache = new Map<string, string>();
 
-function encodedHeader(alg: Algorithm, headers: Record<string, unknown> | undefined, keyId: string | undefined): string {
+function encodedHeader(
+  alg: Algorithm,
+  headers: Record<string, unknown> | undefined,
+  keyId: string | undefined,
+): string {
   if (headers === undefined && keyId === undefined) {
     let h = headerCache.get(alg);
     if (h === undefined) {
@@ -47,7 +48,8 @@ function encodedHeader(alg: Algorithm, headers: Record<string, unknown> | undefi
   if (keyId !== undefined) header.kid = keyId;
   if (header.typ === null || header.typ === '' || header.typ === undefined) delete header.typ;
   for (const k of ['kid', 'typ', 'cty'] as const) {
-    if (header[k] !== undefined && typeof header[k] !== 'string') throw new InvalidOptionsError(`headers.${k} must be a string`);
+    if (header[k] !== undefined && typeof header[k] !== 'string')
+      throw new InvalidOptionsError(`headers.${k} must be a string`);
   }
   if (Object.hasOwn(header, 'b64') || Object.hasOwn(header, 'crit')) {
     throw new InvalidOptionsError('encode() makes JWTs: "b64" and "crit" headers belong to the JWS API');
@@ -60,58 +62,109 @@ function encodedHeader(alg: Algorithm, headers: Record<string, unknown> | undefi
 }
 
 function toNumericDate(value: unknown, claim: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (value instanceof Date) {
     const t = value.getTime();
     if (!Number.isFinite(t)) throw new InvalidPayloadError(`The "${claim}" claim is an invalid Date`);
     return Math.floor(t / 1000);
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidPayloadError(`The "${claim}" claim must be a finite number of seconds or a Date`);
-  }
-  return value;
+  throw new InvalidPayloadError(`The "${claim}" claim must be a finite number of seconds or a Date`);
 }
 
-function setClaim(payload: JsonObject, claim: string, value: unknown, option: string): void {
-  if (Object.hasOwn(payload, claim)) {
-    throw new InvalidPayloadError(`Both the payload's "${claim}" claim and the ${option} option are set; use one`);
-  }
-  payload[claim] = value;
+function conflict(claim: string, option: string): never {
+  throw new InvalidPayloadError(
+    `Both the payload's "${claim}" claim and the ${option} option are set; use one`,
+  );
 }
 
-/** Builds the claims set: the caller's members in their order, then the claims asked for by options. */
-function buildPayload(input: object, options: EncodeOptions): JsonObject {
+/** The claim options, resolved once (durations parsed, presence known). */
+interface ClaimPlan {
+  readonly iss: string | undefined;
+  readonly sub: string | undefined;
+  readonly aud: string | string[] | undefined;
+  /** true = now, a value = that time, undefined = not set. */
+  readonly iat: true | number | Date | undefined;
+  readonly nbfOffset: number | undefined;
+  readonly expOffset: number | undefined;
+  readonly jti: string | undefined;
+  readonly now: EncodeOptions['now'];
+  readonly needsNow: boolean;
+}
+
+function planClaims(o: EncodeOptions): ClaimPlan {
+  const iat = o.issuedAt === undefined || o.issuedAt === false ? undefined : o.issuedAt;
+  const nbfOffset = o.notBefore === undefined ? undefined : parseDuration(o.notBefore, 'notBefore');
+  const expOffset = o.expiresIn === undefined ? undefined : parseDuration(o.expiresIn, 'expiresIn');
+  return {
+    iss: o.issuer,
+    sub: o.subject,
+    aud: o.audience,
+    iat,
+    nbfOffset,
+    expOffset,
+    jti: o.jwtId,
+    now: o.now,
+    needsNow: iat === true || nbfOffset !== undefined || expOffset !== undefined,
+  };
+}
+
+/**
+ * Builds the claims set: the caller's members in their order, then the claims asked for by options, each
+ * with a named property store (one shape per claim, no keyed stores in a loop: this is the sign hot path).
+ */
+function buildPayload(input: object, plan: ClaimPlan): JsonObject {
   if (typeof input !== 'object' || input === null || Array.isArray(input) || ArrayBuffer.isView(input)) {
     throw new InvalidPayloadError('The payload must be a plain object of claims');
   }
-  const payload: JsonObject = { ...(input as JsonObject) };
-  const o = options;
-  const needsNow = o.expiresIn !== undefined || o.notBefore !== undefined || o.issuedAt === true;
-  const now = needsNow ? Math.floor(nowSeconds(o.now)) : 0;
-  if (o.issuer !== undefined) setClaim(payload, 'iss', o.issuer, 'issuer');
-  if (o.subject !== undefined) setClaim(payload, 'sub', o.subject, 'subject');
-  if (o.audience !== undefined) setClaim(payload, 'aud', o.audience, 'audience');
-  if (o.issuedAt !== undefined && o.issuedAt !== false) {
-    setClaim(payload, 'iat', o.issuedAt === true ? now : o.issuedAt, 'issuedAt');
+  const p: JsonObject = { ...(input as JsonObject) };
+  const now = plan.needsNow ? Math.floor(nowSeconds(plan.now)) : 0;
+  if (plan.iss !== undefined) {
+    if (Object.hasOwn(p, 'iss')) conflict('iss', 'issuer');
+    p.iss = plan.iss;
   }
-  if (o.notBefore !== undefined) setClaim(payload, 'nbf', now + parseDuration(o.notBefore, 'notBefore'), 'notBefore');
-  if (o.expiresIn !== undefined) setClaim(payload, 'exp', now + parseDuration(o.expiresIn, 'expiresIn'), 'expiresIn');
-  if (o.jwtId !== undefined) setClaim(payload, 'jti', o.jwtId, 'jwtId');
-
-  for (const claim of TIME_CLAIMS) {
-    if (Object.hasOwn(payload, claim)) payload[claim] = toNumericDate(payload[claim], claim);
+  if (plan.sub !== undefined) {
+    if (Object.hasOwn(p, 'sub')) conflict('sub', 'subject');
+    p.sub = plan.sub;
   }
-  for (const claim of ['iss', 'sub', 'jti'] as const) {
-    if (Object.hasOwn(payload, claim) && typeof payload[claim] !== 'string') {
-      throw new InvalidPayloadError(`The "${claim}" claim must be a string`);
-    }
+  if (plan.aud !== undefined) {
+    if (Object.hasOwn(p, 'aud')) conflict('aud', 'audience');
+    p.aud = plan.aud;
   }
-  if (Object.hasOwn(payload, 'aud')) {
-    const aud = payload.aud;
-    if (typeof aud !== 'string' && !(Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string'))) {
-      throw new InvalidPayloadError('The "aud" claim must be a string or a non-empty array of strings');
-    }
+  if (plan.iat !== undefined) {
+    if (Object.hasOwn(p, 'iat')) conflict('iat', 'issuedAt');
+    p.iat = plan.iat === true ? now : plan.iat;
   }
-  return payload;
+  if (plan.nbfOffset !== undefined) {
+    if (Object.hasOwn(p, 'nbf')) conflict('nbf', 'notBefore');
+    p.nbf = now + plan.nbfOffset;
+  }
+  if (plan.expOffset !== undefined) {
+    if (Object.hasOwn(p, 'exp')) conflict('exp', 'expiresIn');
+    p.exp = now + plan.expOffset;
+  }
+  if (plan.jti !== undefined) {
+    if (Object.hasOwn(p, 'jti')) conflict('jti', 'jwtId');
+    p.jti = plan.jti;
+  }
+  // PyJWT turns datetimes into integer seconds; so do we for Dates. Everything else must be finite.
+  if (p.exp !== undefined) p.exp = toNumericDate(p.exp, 'exp');
+  if (p.nbf !== undefined) p.nbf = toNumericDate(p.nbf, 'nbf');
+  if (p.iat !== undefined) p.iat = toNumericDate(p.iat, 'iat');
+  if (p.iss !== undefined && typeof p.iss !== 'string')
+    throw new InvalidPayloadError('The "iss" claim must be a string');
+  if (p.sub !== undefined && typeof p.sub !== 'string')
+    throw new InvalidPayloadError('The "sub" claim must be a string');
+  if (p.jti !== undefined && typeof p.jti !== 'string')
+    throw new InvalidPayloadError('The "jti" claim must be a string');
+  const aud = p.aud;
+  if (
+    aud !== undefined &&
+    typeof aud !== 'string' &&
+    !(Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string'))
+  ) {
+    throw new InvalidPayloadError('The "aud" claim must be a string or a non-empty array of strings');
+  }
+  return p;
 }
 
 function serializePayload(payload: JsonObject): string {
@@ -138,32 +191,20 @@ export function encode(payload: object, key: KeyInput, options: EncodeOptions = 
     throw new InvalidOptionsError('headers.alg differs from the algorithm option');
   }
   const material = keyFor(key, info, 'sign', { strict: options.strict === true });
-  const signingInput = `${encodedHeader(algorithm, options.headers, options.keyId)}.${b64url(serializePayload(buildPayload(payload, options)))}`;
-  return `${signingInput}.${createSignature(info, material, signingInput).toString('base64url')}`;
+  const signingInput = `${encodedHeader(algorithm, options.headers, options.keyId)}.${b64url(serializePayload(buildPayload(payload, planClaims(options))))}`;
+  return `${signingInput}.${signatureBase64url(info, material, signingInput)}`;
 }
 
-/** Internal, for createSigner: the same steps with the header and key prepared once. */
+/** Internal, for createSigner: the same steps with the header, the key and the claim options prepared once. */
 export function prepareEncode(key: KeyInput, options: EncodeOptions) {
   const algorithm = options.algorithm ?? 'HS256';
   const info = algorithmInfo(algorithm);
   if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${String(algorithm).slice(0, 20)}`);
   const material = keyFor(key, info, 'sign', { strict: options.strict === true });
   const header = encodedHeader(algorithm, options.headers, options.keyId);
-  const hasClaimOptions =
-    options.expiresIn !== undefined || options.notBefore !== undefined || options.issuedAt !== undefined ||
-    options.issuer !== undefined || options.subject !== undefined || options.audience !== undefined || options.jwtId !== undefined;
+  const plan = planClaims(options);
   return (payload: object): string => {
-    const body = hasClaimOptions || !isPlainSimple(payload) ? buildPayload(payload, options) : (payload as JsonObject);
-    const signingInput = `${header}.${b64url(serializePayload(body))}`;
-    return `${signingInput}.${createSignature(info, material, signingInput).toString('base64url')}`;
+    const signingInput = `${header}.${b64url(serializePayload(buildPayload(payload, plan)))}`;
+    return `${signingInput}.${signatureBase64url(info, material, signingInput)}`;
   };
-}
-
-/** True for a plain object whose registered claims need no conversion or check (fast path). */
-function isPlainSimple(payload: object): boolean {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || ArrayBuffer.isView(payload)) return false;
-  const p = payload as JsonObject;
-  for (const c of TIME_CLAIMS) if (c in p && !(typeof p[c] === 'number' && Number.isFinite(p[c]))) return false;
-  for (const c of ['iss', 'sub', 'jti'] as const) if (c in p && typeof p[c] !== 'string') return false;
-  return !('aud' in p) || typeof p.aud === 'string';
 }

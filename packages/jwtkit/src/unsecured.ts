@@ -11,7 +11,10 @@ import { checkCrit, checkTyp, normalizeOptions, type DecodeOptions } from './_li
 import type { JwtPayload } from './decode.js';
 import { DecodeError, InvalidAlgorithmError, InvalidPayloadError } from './errors.js';
 
-export function encodeUnsecured(payload: object, options: { headers?: Record<string, unknown> } = {}): string {
+export function encodeUnsecured(
+  payload: object,
+  options: { headers?: Record<string, unknown> } = {},
+): string {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new InvalidPayloadError('The payload must be a plain object of claims');
   }
@@ -20,14 +23,19 @@ export function encodeUnsecured(payload: object, options: { headers?: Record<str
 }
 
 /** Accepts only `alg: "none"` with an empty signature, and validates claims like `decode`. */
-export function decodeUnsecured<T = JwtPayload>(token: string, options: Omit<DecodeOptions, 'algorithms'> = {}): T {
+export function decodeUnsecured<T = JwtPayload>(
+  token: string,
+  options: Omit<DecodeOptions, 'algorithms'> = {},
+): T {
   const opts = normalizeOptions({ ...options, algorithms: ['HS256'] });
   const parts = parseCompact(token, options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH);
-  if (parts.header.alg !== 'none') throw new InvalidAlgorithmError('decodeUnsecured() accepts only alg "none"');
-  if (parts.signatureB64 !== '') throw new DecodeError('Invalid token: an unsecured JWT has an empty signature');
+  if (parts.header.alg !== 'none')
+    throw new InvalidAlgorithmError('decodeUnsecured() accepts only alg "none"');
+  if (parts.signatureB64 !== '')
+    throw new DecodeError('Invalid token: an unsecured JWT has an empty signature');
   checkCrit(parts.header, opts.crit);
   checkTyp(parts.header, opts.typ);
-  const payload = parsePayload(parts.payloadB64);
+  const payload = parsePayload(parts.payloadBytes);
   validateClaims(payload, opts.rules, nowSeconds(opts.now));
   return payload as T;
 }

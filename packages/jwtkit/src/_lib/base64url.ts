@@ -22,6 +22,32 @@ export function isStrictBase64url(s: string): boolean {
   return (last & (rem === 2 ? 0x0f : 0x03)) === 0;
 }
 
+/**
+ * Decodes canonical base64url without a scan of the whole text, for the verify hot path. The caller must
+ * have checked that the text is ASCII (see `splitCompact`): Node's decoder would read a character above
+ * U+00FF by its low byte. Node's decoder accepts `+` and `/` and skips any other character outside the
+ * alphabet (whitespace, `=`, `?`, `%`, ...), and every skipped character makes the output shorter than
+ * 3/4 of the text length (length % 4 == 1 aside, refused first), so the length check is exact; the
+ * unused bits of the last character are checked directly.
+ */
+export function decodeCanonicalAscii(s: string): Buffer | null {
+  const n = s.length;
+  const rem = n & 3;
+  if (rem === 1 || s.includes('+') || s.includes('/')) return null;
+  const bytes = Buffer.from(s, 'base64url');
+  if (bytes.length !== (n * 3) >> 2) return null;
+  if (rem !== 0) {
+    const last = VALUE[s.charCodeAt(n - 1)];
+    if (last === undefined || last < 0 || (last & (rem === 2 ? 0x0f : 0x03)) !== 0) return null;
+  }
+  return bytes;
+}
+
+/** True when every character of `s` is ASCII (one native call, no allocation). */
+export function isAscii(s: string): boolean {
+  return Buffer.byteLength(s, 'utf8') === s.length;
+}
+
 /** Decodes strict base64url; `null` when the text is not canonical base64url. */
 export function decodeStrict(s: string): Buffer | null {
   return isStrictBase64url(s) ? Buffer.from(s, 'base64url') : null;

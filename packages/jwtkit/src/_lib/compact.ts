@@ -5,7 +5,7 @@
  */
 
 import { DecodeError } from '../errors.js';
-import { decodeStrict, isStrictBase64url } from './base64url.js';
+import { decodeCanonicalAscii, decodeStrict, isAscii } from './base64url.js';
 import { type JsonObject, type JsonProblem, parseJsonObject } from './json.js';
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 256 * 1024;
@@ -16,6 +16,9 @@ export interface CompactParts {
   readonly signatureB64: string;
   /** `header.payload`, the bytes the signature covers (ASCII). */
   readonly signingInput: string;
+  /** The decoded payload and signature (canonical base64url, checked). */
+  readonly payloadBytes: Buffer;
+  readonly signatureBytes: Buffer;
   readonly header: JwtHeader;
 }
 
@@ -111,16 +114,20 @@ export function splitCompact(token: unknown, maxLength: number): CompactParts {
   const signatureB64 = token.slice(second + 1);
   if (headerB64.length === 0) throw new DecodeError('Invalid token: the header segment is empty');
   if (payloadB64.length === 0) throw new DecodeError('Invalid token: the payload segment is empty');
-  if (!isStrictBase64url(payloadB64))
-    throw new DecodeError('Invalid token: the payload is not canonical base64url');
-  if (!isStrictBase64url(signatureB64))
-    throw new DecodeError('Invalid token: the signature is not canonical base64url');
+  // ASCII first: the base64url decoder below (and the latin1 MAC input) must never see other characters.
+  if (!isAscii(token)) throw new DecodeError('Invalid token: only base64url characters and dots are allowed');
+  const payloadBytes = decodeCanonicalAscii(payloadB64);
+  if (!payloadBytes) throw new DecodeError('Invalid token: the payload is not canonical base64url');
+  const signatureBytes = decodeCanonicalAscii(signatureB64);
+  if (!signatureBytes) throw new DecodeError('Invalid token: the signature is not canonical base64url');
   // One object, built once (this is the verify hot path).
   return {
     headerB64,
     payloadB64,
     signatureB64,
     signingInput: token.slice(0, second),
+    payloadBytes,
+    signatureBytes,
     header: parseHeader(headerB64),
   };
 }
@@ -128,9 +135,8 @@ export function splitCompact(token: unknown, maxLength: number): CompactParts {
 /** Splits a compact JWS and parses its header (strict). */
 export const parseCompact = splitCompact;
 
-/** Decodes and parses the payload segment as a JSON object (`splitCompact` has checked its base64url). */
-export function parsePayload(payloadB64: string): JsonObject {
-  const bytes = Buffer.from(payloadB64, 'base64url');
+/** Parses the decoded payload (`CompactParts.payloadBytes`) as a JSON object. */
+export function parsePayload(bytes: Buffer): JsonObject {
   // The same depth limit as headers: verified claims still reach loggers and JSON.stringify, which throw
   // on very deep values, so a 10,000-deep claim set is refused rather than handed to the application.
   const parsed = parseJsonObject(bytes);

@@ -37,7 +37,9 @@ export function parseJsonObject(bytes: Buffer, maxDepth: number = MAX_JSON_DEPTH
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problem: 'not-object' };
   }
-  const members = countMembers(value, maxDepth);
+  // Flat object (no nested object or array): one level deep, and its members are its own keys.
+  const flat = text.indexOf('{', 1) === -1 && text.indexOf('[') === -1;
+  const members = flat ? Object.keys(value).length : countMembers(value, maxDepth);
   if (members < 0) return { ok: false, problem: 'depth' };
   if (hasDuplicateMembers(text, members)) return { ok: false, problem: 'duplicate' };
   return { ok: true, value: value as JsonObject };

@@ -23,9 +23,9 @@ import {
 } from './compact.js';
 import type { JsonObject } from './json.js';
 import { resolveKey, type VerifyKey } from './key-selection.js';
-import { keyFor } from './keys.js';
+import { type KeyObject, keyFor } from './keys.js';
 import { checkSignature } from './signature.js';
-import { nowSeconds, parseDuration } from './time.js';
+import { type NowOption, nowSeconds, parseDuration } from './time.js';
 
 /** Options of `decode`, `decodeComplete` and `createVerifier`. Times are in seconds. */
 export interface DecodeOptions {
@@ -40,7 +40,7 @@ export interface DecodeOptions {
   /** Clock tolerance in seconds (or a duration string like '30s') for exp, nbf, iat and maxAge. */
   leeway?: number | string;
   /** The current time: seconds since the epoch or a Date (for tests and replays). */
-  now?: number | Date;
+  now?: NowOption;
   /** Claims that must be present. */
   requiredClaims?: readonly string[];
   /** Maximum age since `iat` (seconds or a duration string); requires `iat`. */
@@ -62,7 +62,7 @@ export interface NormalizedOptions {
   readonly maxTokenLength: number;
   readonly strict: boolean;
   readonly crit: readonly string[];
-  readonly now: number | Date | undefined;
+  readonly now: NowOption | undefined;
 }
 
 const REGISTERED_HEADER_PARAMS = new Set([
@@ -210,25 +210,42 @@ export interface VerifiedJwt {
 }
 
 /** Verifies the signature of parsed parts with the resolved key; throws InvalidSignatureError. */
-export function verifyParts(parts: CompactParts, key: VerifyKey, info: AlgorithmInfo, strict: boolean): void {
-  const material = keyFor(resolveKey(key, parts.header, info), info, 'verify', { strict });
-  const signature = Buffer.from(parts.signatureB64, 'base64url');
-  if (!checkSignature(info, material, parts.signingInput, signature)) {
+/** Key material per algorithm, for a verifier whose key does not depend on the token (see createVerifier). */
+export type KeyMaterialCache = Map<string, Buffer | KeyObject>;
+
+export function verifyParts(
+  parts: CompactParts,
+  key: VerifyKey,
+  info: AlgorithmInfo,
+  strict: boolean,
+  keyCache?: KeyMaterialCache,
+): void {
+  let material = keyCache?.get(info.name);
+  if (material === undefined) {
+    material = keyFor(resolveKey(key, parts.header, info), info, 'verify', { strict });
+    keyCache?.set(info.name, material);
+  }
+  if (!checkSignature(info, material, parts.signingInput, parts.signatureBytes)) {
     throw new InvalidSignatureError('Signature verification failed');
   }
 }
 
 /** The whole JWT verification. */
-export function verifyJwt(token: unknown, key: VerifyKey, opts: NormalizedOptions): VerifiedJwt {
+export function verifyJwt(
+  token: unknown,
+  key: VerifyKey,
+  opts: NormalizedOptions,
+  keyCache?: KeyMaterialCache,
+): VerifiedJwt {
   const parts = parseCompact(token, opts.maxTokenLength); // strict decode
   const { header } = parts;
   const info = allowedAlgorithm(header, opts.algorithms); // allowlist
-  verifyParts(parts, key, info, opts.strict); // key type + signature
+  verifyParts(parts, key, info, opts.strict, keyCache); // key type + signature
   if (Object.hasOwn(header, 'b64'))
     throw new DecodeError('Invalid token: the unencoded-payload option (b64) is not for JWTs');
   checkCrit(header, opts.crit);
   checkTyp(header, opts.typ);
-  const payload = parsePayload(parts.payloadB64);
+  const payload = parsePayload(parts.payloadBytes);
   validateClaims(payload, opts.rules, nowSeconds(opts.now));
   return { header, payload, signature: parts.signatureB64 };
 }
