@@ -45,15 +45,18 @@ export function reportCpuProfile(file: string, top: number, rootPrefix?: string)
   for (const [id, t] of self) {
     const n = byId.get(id)!;
     const k0 = key(n);
-    selfBy.set(k0, (selfBy.get(k0) ?? 0) + t);
     if (!/^\(idle\)/.test(k0)) busy += t;
     const seen = new Set<string>();
+    let underRoot = !rootPrefix;
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const k = key(byId.get(cur)!);
       if (seen.has(k)) continue;
       seen.add(k);
+      if (rootPrefix && k.startsWith(rootPrefix)) underRoot = true;
       totalBy.set(k, (totalBy.get(k) ?? 0) + t);
     }
+    // With a root, self time counts only inside it (GC has no stack: it is kept, the loop causes it).
+    if (underRoot || k0.startsWith('(garbage collector)')) selfBy.set(k0, (selfBy.get(k0) ?? 0) + t);
   }
   const total = (rootPrefix && [...totalBy].find(([k]) => k.startsWith(rootPrefix))?.[1]) || busy;
   const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)}%`;
