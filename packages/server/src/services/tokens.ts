@@ -1,10 +1,10 @@
 /**
  * Access tokens: RFC 9068 JWTs (`typ: at+jwt`) signed by the keys service through jwtkit. Verification
- * is jwtkit.decode (algorithm allowlist, kid -> key, iss, aud, typ, required claims, exp with leeway),
+ * is a jwtkit verifier (createVerifier: algorithm allowlist, kid -> key, iss, aud, typ, required claims, exp with leeway),
  * then our revocation checks: denylisted jti or session, and the per-user epoch.
  */
 import { randomUUID } from 'node:crypto';
-import { decode, encode, InvalidTokenError, JwtError } from 'jwtkit';
+import { createVerifier, encode, InvalidTokenError, JwtError } from 'jwtkit';
 import type { Config } from '../config.js';
 import { invalidToken } from '../errors.js';
 import type { Role, UserRecord } from '../storage/types.js';
@@ -50,6 +50,23 @@ export class TokenService {
     private readonly clock: () => number,
   ) {}
 
+  /** The access-token verifier, built once (options validated once; the clock is read per call). */
+  #verifier: ((token: string) => Record<string, unknown>) | null = null;
+
+  #verify(token: string): Record<string, unknown> {
+    this.#verifier ??= createVerifier<Record<string, unknown>>(this.keys.resolve, {
+      algorithms: [this.keys.algorithm],
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      typ: 'at+jwt',
+      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid', 'client_id', 'epoch', 'user_id', 'role'],
+      leeway: this.config.leeway,
+      now: () => new Date(this.clock()),
+      maxTokenLength: MAX_ACCESS_TOKEN_LENGTH,
+    });
+    return this.#verifier(token);
+  }
+
   /** `authTime`: when the session's login happened (ms). */
   issueAccessToken(
     user: UserRecord,
@@ -86,16 +103,7 @@ export class TokenService {
 
   /** Verifies signature and claims only (no revocation checks). Throws jwtkit errors or UnknownKeyError. */
   verifySignatureAndClaims(token: string): AccessClaims {
-    const payload = decode<Record<string, unknown>>(token, this.keys.resolve, {
-      algorithms: [this.keys.algorithm],
-      issuer: this.config.issuer,
-      audience: this.config.audience,
-      typ: 'at+jwt',
-      requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid', 'client_id', 'epoch', 'user_id', 'role'],
-      leeway: this.config.leeway,
-      now: new Date(this.clock()),
-      maxTokenLength: MAX_ACCESS_TOKEN_LENGTH,
-    });
+    const payload = this.#verify(token);
     const { jti, sid, epoch, user_id: userId, role, sub, username } = payload;
     if (
       typeof jti !== 'string' ||

@@ -188,6 +188,17 @@ export interface SqliteStorageOptions {
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
+  /** Statements prepared once per SQL text (the texts are constants, plus a few audit-query variants). */
+  readonly #statements = new Map<string, Database.Statement>();
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   constructor(options: SqliteStorageOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -210,7 +221,7 @@ export class SqliteStorage implements Storage {
   }
 
   async ping(): Promise<void> {
-    this.#db.prepare('SELECT 1').get();
+    this.#prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -219,12 +230,10 @@ export class SqliteStorage implements Storage {
 
   async createUser(user: NewUser): Promise<UserRecord> {
     try {
-      const row = this.#db
-        .prepare(
-          `INSERT INTO users (id, username, password_hash, role, created_at, updated_at)
+      const row = this.#prepare(
+        `INSERT INTO users (id, username, password_hash, role, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
-        )
-        .get(user.id ?? null, user.username, user.passwordHash, user.role, user.now, user.now) as Row;
+      ).get(user.id ?? null, user.username, user.passwordHash, user.role, user.now, user.now) as Row;
       return toUser(row);
     } catch (err) {
       if (isUniqueViolation(err)) throw new StorageConflictError('username or id already exists');
@@ -233,116 +242,105 @@ export class SqliteStorage implements Storage {
   }
 
   async getUserById(id: number): Promise<UserRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
     return row ? toUser(row) : null;
   }
 
   async getUserByUsername(username: string): Promise<UserRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
+    const row = this.#prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
     return row ? toUser(row) : null;
   }
 
   async listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }> {
-    const rows = this.#db
-      .prepare('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?')
-      .all(page.limit, page.offset) as Row[];
-    const total = Number((this.#db.prepare('SELECT COUNT(*) AS n FROM users').get() as Row).n);
+    const rows = this.#prepare('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?').all(
+      page.limit,
+      page.offset,
+    ) as Row[];
+    const total = Number((this.#prepare('SELECT COUNT(*) AS n FROM users').get() as Row).n);
     return { users: rows.map(toUser), total };
   }
 
   async updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null> {
-    const row = this.#db
-      .prepare(
-        `UPDATE users SET
+    const row = this.#prepare(
+      `UPDATE users SET
            role = COALESCE(?, role),
            disabled = COALESCE(?, disabled),
            password_hash = COALESCE(?, password_hash),
            updated_at = ?
          WHERE id = ? RETURNING *`,
-      )
-      .get(
-        patch.role ?? null,
-        patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
-        patch.passwordHash ?? null,
-        now,
-        id,
-      ) as Row | undefined;
+    ).get(
+      patch.role ?? null,
+      patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
+      patch.passwordHash ?? null,
+      now,
+      id,
+    ) as Row | undefined;
     return row ? toUser(row) : null;
   }
 
   async bumpTokenEpoch(id: number, now: number): Promise<number | null> {
-    const row = this.#db
-      .prepare(
-        'UPDATE users SET token_epoch = token_epoch + 1, updated_at = ? WHERE id = ? RETURNING token_epoch',
-      )
-      .get(now, id) as Row | undefined;
+    const row = this.#prepare(
+      'UPDATE users SET token_epoch = token_epoch + 1, updated_at = ? WHERE id = ? RETURNING token_epoch',
+    ).get(now, id) as Row | undefined;
     return row ? Number(row.token_epoch) : null;
   }
 
   async createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void> {
     this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, expires_at, user_agent, ip)
+      this.#prepare(
+        `INSERT INTO sessions (id, user_id, client_id, created_at, last_used_at, expires_at, user_agent, ip)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          session.id,
-          session.userId,
-          session.clientId,
-          session.now,
-          session.now,
-          session.expiresAt,
-          session.userAgent,
-          session.ip,
-        );
-      this.#db
-        .prepare(
-          `INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
+      ).run(
+        session.id,
+        session.userId,
+        session.clientId,
+        session.now,
+        session.now,
+        session.expiresAt,
+        session.userAgent,
+        session.ip,
+      );
+      this.#prepare(
+        `INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
            VALUES (?, ?, ?, NULL, 'active', ?, ?)`,
-        )
-        .run(firstToken.id, session.id, firstToken.tokenHash, session.now, firstToken.expiresAt);
+      ).run(firstToken.id, session.id, firstToken.tokenHash, session.now, firstToken.expiresAt);
     })();
   }
 
   async getSession(id: string): Promise<SessionRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
     return row ? toSession(row) : null;
   }
 
   async listActiveSessions(userId: number, now: number): Promise<SessionRecord[]> {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM sessions s WHERE s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?
+    const rows = this.#prepare(
+      `SELECT * FROM sessions s WHERE s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?
            AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id AND r.status = 'active' AND r.expires_at > ?)
          ORDER BY s.created_at DESC, s.id`,
-      )
-      .all(userId, now, now) as Row[];
+    ).all(userId, now, now) as Row[];
     return rows.map(toSession);
   }
 
   async revokeSession(id: string, reason: string, now: number): Promise<boolean> {
     return this.#db.transaction(() => {
-      const res = this.#db
-        .prepare('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
-        .run(now, reason, id);
-      this.#db
-        .prepare(`UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = ? AND status = 'active'`)
-        .run(id);
+      const res = this.#prepare(
+        'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+      ).run(now, reason, id);
+      this.#prepare(
+        `UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = ? AND status = 'active'`,
+      ).run(id);
       return res.changes > 0;
     })();
   }
 
   async revokeUserSessions(userId: number, reason: string, now: number): Promise<string[]> {
     return this.#db.transaction(() => {
-      const rows = this.#db
-        .prepare(
-          `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
+      const rows = this.#prepare(
+        `UPDATE sessions SET revoked_at = ?, revoked_reason = ?
            WHERE user_id = ? AND revoked_at IS NULL RETURNING id`,
-        )
-        .all(now, reason, userId) as Row[];
+      ).all(now, reason, userId) as Row[];
       const ids = rows.map((r) => String(r.id));
-      const stmt = this.#db.prepare(
+      const stmt = this.#prepare(
         `UPDATE refresh_tokens SET status = 'revoked' WHERE session_id = ? AND status = 'active'`,
       );
       for (const id of ids) stmt.run(id);
@@ -351,59 +349,53 @@ export class SqliteStorage implements Storage {
   }
 
   async getRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as
+    const row = this.#prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as
       | Row
       | undefined;
     return row ? toRefresh(row) : null;
   }
 
   async getRefreshTokenById(id: string): Promise<RefreshTokenRecord | null> {
-    const row = this.#db.prepare('SELECT * FROM refresh_tokens WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#prepare('SELECT * FROM refresh_tokens WHERE id = ?').get(id) as Row | undefined;
     return row ? toRefresh(row) : null;
   }
 
   async listRefreshTokens(sessionId: string): Promise<RefreshTokenRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM refresh_tokens WHERE session_id = ? ORDER BY created_at, rowid')
-      .all(sessionId) as Row[];
+    const rows = this.#prepare(
+      'SELECT * FROM refresh_tokens WHERE session_id = ? ORDER BY created_at, rowid',
+    ).all(sessionId) as Row[];
     return rows.map(toRefresh);
   }
 
   async rotateRefreshToken(oldId: string, next: NewRefreshToken, now: number): Promise<boolean> {
     return this.#db.transaction(() => {
-      const old = this.#db
-        .prepare(
-          `UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?, replaced_by = ?
+      const old = this.#prepare(
+        `UPDATE refresh_tokens SET status = 'rotated', rotated_at = ?, replaced_by = ?
            WHERE id = ? AND status = 'active' AND expires_at > ? RETURNING session_id`,
-        )
-        .get(now, next.id, oldId, now) as Row | undefined;
+      ).get(now, next.id, oldId, now) as Row | undefined;
       if (!old) return false;
-      this.#db
-        .prepare(
-          `INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
+      this.#prepare(
+        `INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, status, created_at, expires_at)
            VALUES (?, ?, ?, ?, 'active', ?, ?)`,
-        )
-        .run(next.id, old.session_id, next.tokenHash, oldId, now, next.expiresAt);
-      this.#db.prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?').run(now, old.session_id);
+      ).run(next.id, old.session_id, next.tokenHash, oldId, now, next.expiresAt);
+      this.#prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?').run(now, old.session_id);
       return true;
     })();
   }
 
   async appendAuditEvent(event: NewAuditEvent): Promise<AuditEventRecord> {
-    const row = this.#db
-      .prepare(
-        `INSERT INTO audit_events (at, type, user_id, actor_id, session_id, ip, details)
+    const row = this.#prepare(
+      `INSERT INTO audit_events (at, type, user_id, actor_id, session_id, ip, details)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      )
-      .get(
-        event.at,
-        event.type,
-        event.userId,
-        event.actorId,
-        event.sessionId,
-        event.ip,
-        JSON.stringify(event.details),
-      ) as Row;
+    ).get(
+      event.at,
+      event.type,
+      event.userId,
+      event.actorId,
+      event.sessionId,
+      event.ip,
+      JSON.stringify(event.details),
+    ) as Row;
     return toAudit(row);
   }
 
@@ -423,32 +415,30 @@ export class SqliteStorage implements Storage {
       args.push(query.type);
     }
     const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...args, query.limit) as Row[];
+    const rows = this.#prepare(sql).all(...args, query.limit) as Row[];
     return rows.map(toAudit);
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
-    const rows = this.#db.prepare('SELECT * FROM signing_keys ORDER BY created_at, kid').all() as Row[];
+    const rows = this.#prepare('SELECT * FROM signing_keys ORDER BY created_at, kid').all() as Row[];
     return rows.map(toKey);
   }
 
   async insertSigningKey(key: SigningKeyRecord): Promise<void> {
     try {
-      this.#db
-        .prepare(
-          `INSERT INTO signing_keys (kid, alg, status, private_key, public_jwk, created_at, activated_at, retired_at)
+      this.#prepare(
+        `INSERT INTO signing_keys (kid, alg, status, private_key, public_jwk, created_at, activated_at, retired_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          key.kid,
-          key.alg,
-          key.status,
-          key.privateKey,
-          key.publicJwk,
-          key.createdAt,
-          key.activatedAt,
-          key.retiredAt,
-        );
+      ).run(
+        key.kid,
+        key.alg,
+        key.status,
+        key.privateKey,
+        key.publicJwk,
+        key.createdAt,
+        key.activatedAt,
+        key.retiredAt,
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw new StorageConflictError('kid already exists');
       throw err;
@@ -457,66 +447,62 @@ export class SqliteStorage implements Storage {
 
   async rotateSigningKeys(expectedNext: string, newNext: SigningKeyRecord, now: number): Promise<boolean> {
     return this.#db.transaction(() => {
-      const next = this.#db
-        .prepare(`SELECT kid FROM signing_keys WHERE kid = ? AND status = 'next'`)
-        .get(expectedNext) as Row | undefined;
+      const next = this.#prepare(`SELECT kid FROM signing_keys WHERE kid = ? AND status = 'next'`).get(
+        expectedNext,
+      ) as Row | undefined;
       if (!next) return false;
-      this.#db
-        .prepare(`UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE status = 'active'`)
-        .run(now);
-      this.#db
-        .prepare(`UPDATE signing_keys SET status = 'active', activated_at = ? WHERE kid = ?`)
-        .run(now, expectedNext);
-      this.#db
-        .prepare(
-          `INSERT INTO signing_keys (kid, alg, status, private_key, public_jwk, created_at, activated_at, retired_at)
+      this.#prepare(`UPDATE signing_keys SET status = 'retired', retired_at = ? WHERE status = 'active'`).run(
+        now,
+      );
+      this.#prepare(`UPDATE signing_keys SET status = 'active', activated_at = ? WHERE kid = ?`).run(
+        now,
+        expectedNext,
+      );
+      this.#prepare(
+        `INSERT INTO signing_keys (kid, alg, status, private_key, public_jwk, created_at, activated_at, retired_at)
            VALUES (?, ?, 'next', ?, ?, ?, NULL, NULL)`,
-        )
-        .run(newNext.kid, newNext.alg, newNext.privateKey, newNext.publicJwk, newNext.createdAt);
+      ).run(newNext.kid, newNext.alg, newNext.privateKey, newNext.publicJwk, newNext.createdAt);
       return true;
     })();
   }
 
   async deleteRetiredSigningKeys(retiredBefore: number): Promise<string[]> {
-    const rows = this.#db
-      .prepare(`DELETE FROM signing_keys WHERE status = 'retired' AND retired_at < ? RETURNING kid`)
-      .all(retiredBefore) as Row[];
+    const rows = this.#prepare(
+      `DELETE FROM signing_keys WHERE status = 'retired' AND retired_at < ? RETURNING kid`,
+    ).all(retiredBefore) as Row[];
     return rows.map((r) => String(r.kid));
   }
 
   async addDenylistEntry(entry: DenylistEntry): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO denylist (key, expires_at) VALUES (?, ?)
+    this.#prepare(
+      `INSERT INTO denylist (key, expires_at) VALUES (?, ?)
          ON CONFLICT (key) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
-      )
-      .run(entry.key, entry.expiresAt);
+    ).run(entry.key, entry.expiresAt);
   }
 
   async listDenylistEntries(now: number): Promise<DenylistEntry[]> {
-    const rows = this.#db
-      .prepare('SELECT key, expires_at FROM denylist WHERE expires_at > ?')
-      .all(now) as Row[];
+    const rows = this.#prepare('SELECT key, expires_at FROM denylist WHERE expires_at > ?').all(now) as Row[];
     return rows.map((r) => ({ key: String(r.key), expiresAt: Number(r.expires_at) }));
   }
 
   async isDenylisted(key: string, now: number): Promise<boolean> {
     return (
-      this.#db.prepare('SELECT 1 FROM denylist WHERE key = ? AND expires_at > ?').get(key, now) !== undefined
+      this.#prepare('SELECT 1 FROM denylist WHERE key = ? AND expires_at > ?').get(key, now) !== undefined
     );
   }
 
   async getOrSetSetting(name: string, value: string): Promise<string> {
-    this.#db
-      .prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING')
-      .run(name, value);
-    return String((this.#db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as Row).value);
+    this.#prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(
+      name,
+      value,
+    );
+    return String((this.#prepare('SELECT value FROM settings WHERE name = ?').get(name) as Row).value);
   }
 
   async purgeExpired(now: number): Promise<void> {
     this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM denylist WHERE expires_at <= ?').run(now);
-      this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+      this.#prepare('DELETE FROM denylist WHERE expires_at <= ?').run(now);
+      this.#prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
     })();
   }
 }
