@@ -86,6 +86,19 @@ export function checkHeaderShape(header: JsonObject): void {
       throw new DecodeError(`Invalid token: the "${name}" header parameter must be a string`);
     }
   }
+  // RFC 7515 §4.1.3 / §4.1.6: the types an application reading the header (even unverified) may rely on.
+  if (Object.hasOwn(header, 'jwk')) {
+    const jwk = header.jwk;
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+      throw new DecodeError('Invalid token: the "jwk" header parameter must be a JSON object');
+    }
+  }
+  if (Object.hasOwn(header, 'x5c')) {
+    const x5c = header.x5c;
+    if (!Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => typeof c === 'string')) {
+      throw new DecodeError('Invalid token: the "x5c" header parameter must be a non-empty array of strings');
+    }
+  }
 }
 
 function deepFreeze(value: unknown): void {

@@ -542,6 +542,43 @@ describe('attack variants (held-back classes, by principle)', () => {
     run(vs);
   });
 
+  test('header parameter types: what an application may read from a header is what RFC 7515 says it is', () => {
+    const vs: Variant[] = [];
+    const wrong: Array<[string, unknown]> = [
+      ['kid', 1],
+      ['kid', ['k']],
+      ['typ', ['JWT']],
+      ['cty', {}],
+      ['jku', ['https://a']],
+      ['x5u', 1],
+      ['x5t', null],
+      ['x5t#S256', 2],
+      ['jwk', 'eyJrdHkiOiJvY3QifQ'],
+      ['jwk', ['kty']],
+      ['jwk', null],
+      ['x5c', 'MIIB'],
+      ['x5c', []],
+      ['x5c', [1]],
+      ['x5c', [{}]],
+    ];
+    for (const [name, value] of wrong) {
+      const token = forge({ alg: 'HS256', [name]: value }, claims());
+      vs.push(bad(`${name} = ${JSON.stringify(value)}`, token));
+      const o = outcome(() => getUnverifiedHeader(token));
+      assert.ok(o.kind === 'reject', `getUnverifiedHeader accepted ${name} = ${JSON.stringify(value)}`);
+    }
+    vs.push(
+      ok(
+        'well-typed optional parameters',
+        forge(
+          { alg: 'HS256', kid: 'k', typ: 'JWT', cty: 'x', x5t: 'AAAA', x5c: ['MIIB'], jwk: { kty: 'oct' } },
+          claims(),
+        ),
+      ),
+    );
+    run(vs);
+  });
+
   test('kid only selects among configured keys: injection and near-miss variants', () => {
     const jwks = { keys: [{ kty: 'oct', kid: 'hs-1', k: b64(SECRET), alg: 'HS256' }] };
     const kids: unknown[] = [
