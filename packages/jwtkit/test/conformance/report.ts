@@ -228,6 +228,12 @@ lines.push(
 );
 lines.push('  dotted capital I no longer fold into `k`/`i`; `_lib/verify.ts`).');
 lines.push(
+  '* Header parameter types: `jwk` must be a JSON object and `x5c` a non-empty array of strings (besides the string',
+);
+lines.push(
+  '  parameters), so code reading even an unverified header gets what RFC 7515 promises (`_lib/compact.ts`).',
+);
+lines.push(
   '* Reported to the key layer and fixed there: RSA public exponent 1 and ROCA moduli (Wycheproof `json_web_key`), JWK',
 );
 lines.push('  JSON text behind a UTF-8 BOM taken as an HMAC secret when passed as bytes.');
