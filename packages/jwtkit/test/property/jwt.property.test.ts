@@ -138,6 +138,24 @@ describe('properties', () => {
       );
     });
 
+    test(`${alg}: any bit flipped in the decoded header, payload or signature bytes is rejected`, () => {
+      const token = encode({ sub: 'user-1', n: 1, exp: NOW + 60 }, privateKey as never, { algorithm: alg });
+      const segs = token.split('.').map((x) => Buffer.from(x, 'base64url'));
+      fc.assert(
+        fc.property(fc.nat(2), fc.nat(10_000), fc.nat(7), (which, pos, bit) => {
+          const parts = segs.map((b) => Buffer.from(b));
+          const target = parts[which] as Buffer;
+          if (target.length === 0) return;
+          const i = pos % target.length;
+          target[i] = (target[i] as number) ^ (1 << bit);
+          const m = parts.map((b) => b.toString('base64url')).join('.');
+          const r = safely(() => decode(m, publicKey as never, { algorithms: [alg], now: NOW }));
+          assert.equal(r.ok, false, `bit ${bit} of byte ${i} in segment ${which} flipped: ACCEPTED`);
+        }),
+        { numRuns: slow ? 100 : 300, seed: SEED },
+      );
+    });
+
     test(`${alg}: every position, replaced by every base64url character, is rejected (exhaustive over the header)`, () => {
       const token = encode({ sub: 'u' }, privateKey as never, { algorithm: alg });
       const headerEnd = token.indexOf('.');
