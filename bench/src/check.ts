@@ -4,8 +4,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Contender } from './contenders.js';
 import { unwrapPayload } from './contenders.js';
-import { AUDIENCE, ISSUER, type KeySet, LIFETIME, nowSeconds } from './fixtures.js';
-import { rawSignClaims, rawVerifier } from './raw.js';
+import { type KeySet, LIFETIME, nowSeconds } from './fixtures.js';
+import { rawSignClaims, rawVerifier, withClaims } from './raw.js';
 
 function subsetMatches(expected: Record<string, unknown>, actual: Record<string, unknown>): string | null {
   for (const [k, v] of Object.entries(expected)) {
@@ -17,7 +17,7 @@ function subsetMatches(expected: Record<string, unknown>, actual: Record<string,
 
 export function validClaims(payload: Record<string, unknown>): Record<string, unknown> {
   const iat = nowSeconds();
-  return { ...payload, iat, exp: iat + LIFETIME, iss: ISSUER, aud: AUDIENCE };
+  return withClaims(payload, iat);
 }
 
 function tamper(token: string): string {
