@@ -9,11 +9,8 @@
  */
 import type { Storage, UserRecord } from '../storage/types.js';
 import { isUnavailableError } from './failure.js';
-import { installPgCheckoutGuard } from './pg-guard.js';
 
 export function withOutageReads(storage: Storage, maxUsers = 10_000): Storage {
-  // A connection loss must never crash the process (see pg-guard.ts).
-  if (storage.kind === 'postgres') installPgCheckoutGuard();
   const users = new Map<number, UserRecord>();
   const remember = (u: UserRecord) => {
     users.delete(u.id);

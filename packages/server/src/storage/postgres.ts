@@ -172,6 +172,8 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Pool size (default 10). */
   max?: number;
+  /** A query that takes longer fails (default 10 s), so a hung database answers 503 instead of stalling. */
+  queryTimeoutMs?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -191,6 +193,8 @@ export class PostgresStorage implements Storage {
       connectionString: options.connectionString,
       max: options.max ?? 10,
       connectionTimeoutMillis: 5000,
+      // A database that hangs (rather than drops connections) must not hold requests: fail the query.
+      query_timeout: options.queryTimeoutMs ?? 10_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // An idle client erroring (server restart) must not crash the process.
@@ -204,16 +208,27 @@ export class PostgresStorage implements Storage {
 
   async #tx<T>(fn: (q: (sql: string, args?: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // A checked-out client has no 'error' listener of pg's own: without this one, a connection dropped
+    // mid-transaction emits an unhandled 'error' and ends the process. The pending query rejects anyway.
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(async (sql, args = []) => (await client.query(sql, args)).rows as Row[]);
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken ??= rollbackError; // e.g. after a query timeout: do not reuse this connection
+      });
       throw err;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // A broken connection is destroyed instead of returned to the pool.
+      client.release(broken ?? false);
     }
   }
 
