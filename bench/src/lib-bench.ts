@@ -219,8 +219,9 @@ function whyNot(t: TargetRow): string {
     return gap <= 0.05 ? 'within run-to-run noise (+-5 %)' : 'string-key cache lookup cost (FINDINGS F4)';
   }
   if (hs && t.caseId.startsWith('sign') && t.what.includes('fast-jwt'))
-    return 'out of reach: needs > 1.1x the raw baseline (FINDINGS F5); F1 gets to ~1.0x raw';
-  if (hs && t.caseId.startsWith('sign')) return 'per-call claim building: megamorphic setClaim (FINDINGS F1)';
+    return 'out of reach: needs more than the raw baseline (FINDINGS F5)';
+  if (hs && t.caseId.startsWith('sign'))
+    return 'payload copied with { ...input } then claims added: slow on Node 20 (FINDINGS F1)';
   if (hs && t.caseId.startsWith('verify'))
     return 'strict base64url regex + strict JSON (dup/depth) + per-call key resolution (FINDINGS F2-F4)';
   if (gap <= 0.05) return 'within run-to-run noise (+-5 %): OpenSSL is >90 % of the time here';
