@@ -97,6 +97,12 @@ lines.push(
 lines.push(
   '(JWE, PBES2, zip): they are still given to the JWS/JWT API, which must reject them, and show as `todo`.',
 );
+lines.push(
+  'Every call has a time bound (2 s; 5 s for generated multi-MiB inputs), and generated or `dos` cases run in a',
+);
+lines.push(
+  'worker thread that is terminated after 60 s, so a hang is a reported failure, not a stuck suite.',
+);
 lines.push('');
 lines.push(
   `Last run: node ${process.version}, ${tests.pass} tests passed, ${tests.fail} failed, ${tests.todo} todo, in ${seconds.toFixed(0)} s.`,
