@@ -1,5 +1,6 @@
 import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
 import { encode as b64url } from './_lib/base64url.js';
+import { checkHeaderShape } from './_lib/compact.js';
 import { type JsonObject, stringifyPython, stringifySortedHeader } from './_lib/json.js';
 import { type KeyInput, keyFor } from './_lib/keys.js';
 import { signatureBase64url } from './_lib/signature.js';
@@ -46,10 +47,15 @@ function encodedHeader(
   }
   const header: JsonObject = { typ: 'JWT', ...headers, alg };
   if (keyId !== undefined) header.kid = keyId;
-  if (header.typ === null || header.typ === '' || header.typ === undefined) delete header.typ;
-  for (const k of ['kid', 'typ', 'cty'] as const) {
-    if (header[k] !== undefined && typeof header[k] !== 'string')
-      throw new InvalidOptionsError(`headers.${k} must be a string`);
+  if (header.typ === null || header.typ === '') delete header.typ;
+  for (const k of Object.keys(header)) if (header[k] === undefined) delete header[k];
+  // The same shape rules as decoding: encode never makes a token that decode would refuse.
+  try {
+    checkHeaderShape(header);
+  } catch (cause) {
+    throw new InvalidOptionsError(`headers: ${(cause as Error).message.replace(/^Invalid token: /, '')}`, {
+      cause,
+    });
   }
   if (Object.hasOwn(header, 'b64') || Object.hasOwn(header, 'crit')) {
     throw new InvalidOptionsError('encode() makes JWTs: "b64" and "crit" headers belong to the JWS API');

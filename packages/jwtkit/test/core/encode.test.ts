@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InvalidAlgorithmError, InvalidOptionsError, InvalidPayloadError, createSigner, decode, decodeUnverified, encode, getUnverifiedHeader } from '../../src/index.js';
+import {
+  InvalidAlgorithmError,
+  InvalidOptionsError,
+  InvalidPayloadError,
+  createSigner,
+  decode,
+  decodeUnverified,
+  encode,
+  getUnverifiedHeader,
+} from '../../src/index.js';
 import { SECRET } from './_helpers.js';
 
 const NOW = 1_700_000_000;
@@ -11,10 +20,33 @@ describe('encode', () => {
   });
   test('registered-claim options, durations in seconds or strings', () => {
     const t = encode({ role: 'admin' }, SECRET, {
-      now: NOW, expiresIn: '15m', notBefore: 0, issuedAt: true, issuer: 'iss', subject: 'sub', audience: ['a', 'b'], jwtId: 'j1',
+      now: NOW,
+      expiresIn: '15m',
+      notBefore: 0,
+      issuedAt: true,
+      issuer: 'iss',
+      subject: 'sub',
+      audience: ['a', 'b'],
+      jwtId: 'j1',
     });
-    assert.deepEqual(decodeUnverified(t), { role: 'admin', iss: 'iss', sub: 'sub', aud: ['a', 'b'], iat: NOW, nbf: NOW, exp: NOW + 900, jti: 'j1' });
-    for (const [d, s] of [['30s', 30], ['2h', 7200], ['7d', 604800], ['1 week', 604800], [90, 90], ['90', 90]] as const) {
+    assert.deepEqual(decodeUnverified(t), {
+      role: 'admin',
+      iss: 'iss',
+      sub: 'sub',
+      aud: ['a', 'b'],
+      iat: NOW,
+      nbf: NOW,
+      exp: NOW + 900,
+      jti: 'j1',
+    });
+    for (const [d, s] of [
+      ['30s', 30],
+      ['2h', 7200],
+      ['7d', 604800],
+      ['1 week', 604800],
+      [90, 90],
+      ['90', 90],
+    ] as const) {
       assert.equal(decodeUnverified(encode({}, SECRET, { now: NOW, expiresIn: d })).exp, NOW + s, String(d));
     }
     assert.throws(() => encode({}, SECRET, { expiresIn: 'soon' }), InvalidOptionsError);
@@ -28,7 +60,8 @@ describe('encode', () => {
     assert.throws(() => encode({ exp: 1 }, SECRET, { expiresIn: 60 }), InvalidPayloadError);
   });
   test('bad payloads are typed errors', () => {
-    for (const p of [null, [], 'x', 1, new Uint8Array(2)]) assert.throws(() => encode(p as object, SECRET), InvalidPayloadError, String(p));
+    for (const p of [null, [], 'x', 1, new Uint8Array(2)])
+      assert.throws(() => encode(p as object, SECRET), InvalidPayloadError, String(p));
     assert.throws(() => encode({ n: 1n } as object, SECRET), InvalidPayloadError);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -40,11 +73,36 @@ describe('encode', () => {
   });
   test('headers: sorted keys, typ override/removal, kid; alg comes from the algorithm', () => {
     const t = encode({}, SECRET, { headers: { kid: 'k1', typ: 'at+jwt', zz: 1 } });
-    assert.equal(Buffer.from(t.split('.')[0]!, 'base64url').toString(), '{"alg":"HS256","kid":"k1","typ":"at+jwt","zz":1}');
-    assert.deepEqual(getUnverifiedHeader(encode({}, SECRET, { keyId: 'k2' })), { alg: 'HS256', kid: 'k2', typ: 'JWT' });
+    assert.equal(
+      Buffer.from(t.split('.')[0]!, 'base64url').toString(),
+      '{"alg":"HS256","kid":"k1","typ":"at+jwt","zz":1}',
+    );
+    assert.deepEqual(getUnverifiedHeader(encode({}, SECRET, { keyId: 'k2' })), {
+      alg: 'HS256',
+      kid: 'k2',
+      typ: 'JWT',
+    });
     assert.deepEqual(getUnverifiedHeader(encode({}, SECRET, { headers: { typ: null } })), { alg: 'HS256' });
-    assert.throws(() => encode({}, SECRET, { algorithm: 'HS256', headers: { alg: 'HS512' } }), InvalidOptionsError);
+    assert.throws(
+      () => encode({}, SECRET, { algorithm: 'HS256', headers: { alg: 'HS512' } }),
+      InvalidOptionsError,
+    );
     assert.throws(() => encode({}, SECRET, { headers: { kid: 5 } }), InvalidOptionsError);
+    // Never a token that decode refuses: JWE-only parameters, a non-object jwk, a bad x5c.
+    for (const headers of [
+      { enc: 'A128GCM' },
+      { zip: 'DEF' },
+      { jwk: 'x' },
+      { x5c: [] },
+      { x5c: [1] },
+      { cty: 1 },
+    ]) {
+      assert.throws(() => encode({}, SECRET, { headers }), InvalidOptionsError, JSON.stringify(headers));
+    }
+    assert.deepEqual(getUnverifiedHeader(encode({}, SECRET, { headers: { kid: undefined } })), {
+      alg: 'HS256',
+      typ: 'JWT',
+    });
     assert.throws(() => encode({}, SECRET, { algorithm: 'none' as never }), InvalidAlgorithmError);
   });
   test('createSigner produces the same tokens as encode', () => {
@@ -52,7 +110,10 @@ describe('encode', () => {
     assert.equal(sign({ a: 1 }), encode({ a: 1 }, SECRET, { algorithm: 'HS384' }));
     const withExp = createSigner(SECRET, { expiresIn: 60, now: NOW });
     assert.equal(decodeUnverified(withExp({ a: 1 })).exp, NOW + 60);
-    assert.deepEqual(decode(withExp({ a: 1 }), SECRET, { algorithms: ['HS256'], now: NOW }), { a: 1, exp: NOW + 60 });
+    assert.deepEqual(decode(withExp({ a: 1 }), SECRET, { algorithms: ['HS256'], now: NOW }), {
+      a: 1,
+      exp: NOW + 60,
+    });
     assert.throws(() => sign([] as never), InvalidPayloadError);
   });
 });
