@@ -3,18 +3,22 @@
 // Usage: npm test [-- <path-prefix> ...]   e.g. `npm test -- packages/jwtkit/test/claims`
 // Prints the spec reporter's output, then one closing line: `tests: N passed, N failed, N skipped`.
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism } from 'node:os';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const roots = ['packages/jwtkit/test', 'packages/server/test', 'bench/test'];
 
 function walk(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     if (name === 'node_modules' || name === 'fixtures') continue;
     const p = join(dir, name);
@@ -57,12 +61,18 @@ stream.on('test:pass', (e) => {
   else counts.pass++;
 });
 stream.on('test:fail', (e) => {
-  if (e.details?.type === 'suite' && e.details?.error?.failureType !== 'testCodeFailure' && e.details?.error?.failureType !== 'hookFailed') return;
+  if (
+    e.details?.type === 'suite' &&
+    e.details?.error?.failureType !== 'testCodeFailure' &&
+    e.details?.error?.failureType !== 'hookFailed'
+  )
+    return;
   counts.fail++;
 });
 stream.compose(spec).pipe(process.stdout);
 stream.on('end', () => {
-  const line = `tests: ${counts.pass} passed, ${counts.fail} failed` + (counts.skip ? `, ${counts.skip} skipped` : '');
+  const line =
+    `tests: ${counts.pass} passed, ${counts.fail} failed` + (counts.skip ? `, ${counts.skip} skipped` : '');
   // Let the reporter flush first.
   setImmediate(() => {
     process.stdout.write(`\n${line}\n`);

@@ -1,8 +1,8 @@
 import type { Algorithm } from './_lib/algorithms.js';
-import { type JwtHeader, parseCompact, parsePayload, DEFAULT_MAX_TOKEN_LENGTH } from './_lib/compact.js';
+import { DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader, parseCompact, parsePayload } from './_lib/compact.js';
 import type { JsonObject } from './_lib/json.js';
 import type { VerifyKey } from './_lib/key-selection.js';
-import { type DecodeOptions, type VerifiedJwt, normalizeOptions, verifyJwt } from './_lib/verify.js';
+import { type DecodeOptions, normalizeOptions, type VerifiedJwt, verifyJwt } from './_lib/verify.js';
 
 export type { DecodeOptions, JwtHeader };
 

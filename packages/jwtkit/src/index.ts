@@ -2,13 +2,32 @@
  * jwtkit: JSON Web Tokens for Node.js. Sync, fast, secure by default, byte-compatible with PyJWT.
  * Zero dependencies: all cryptography is node:crypto (OpenSSL).
  */
-export { encode } from './encode.js';
-export type { EncodeOptions } from './encode.js';
+
+export type { Algorithm, AlgorithmFamily } from './_lib/algorithms.js';
+export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';
+export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
+export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
+export type { DecodedJwt, DecodeOptions, JwtHeader, JwtPayload } from './decode.js';
 export { decode, decodeComplete, decodeUnverified, getUnverifiedHeader } from './decode.js';
-export type { DecodeOptions, DecodedJwt, JwtHeader, JwtPayload } from './decode.js';
-export { createSigner, createVerifier } from './verifier.js';
-export type { VerifierOptions } from './verifier.js';
-export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
+export type { EncodeOptions } from './encode.js';
+export { encode } from './encode.js';
+export * from './errors.js';
+export type { AsyncKeyResolver, AsyncVerifyKey } from './jwk/decode-async.js';
+export { decodeAsync, decodeCompleteAsync } from './jwk/decode-async.js';
+export type { RemoteJwks, RemoteJwksOptions, RemoteJwksStats } from './jwk/remote.js';
+export { createRemoteJwks } from './jwk/remote.js';
+export { signJws } from './jws/sign.js';
+export type {
+  FlattenedJws,
+  GeneralJws,
+  JwsSerialization,
+  JwsSignatureJson,
+  JwsSigner,
+  SignJwsOptions,
+} from './jws/types.js';
+export type { VerifiedJws, VerifyJwsOptions } from './jws/verify.js';
+export { verifyJws } from './jws/verify.js';
+export type { ExportJwkOptions, ImportKeyOptions, KeyObject } from './keys.js';
 export {
   exportJwk,
   exportPem,
@@ -19,21 +38,10 @@ export {
   jwkThumbprint,
   jwkThumbprintUri,
 } from './keys.js';
-export type { ExportJwkOptions, ImportKeyOptions, KeyObject } from './keys.js';
-export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
-export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
-export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';
-export type { Algorithm, AlgorithmFamily } from './_lib/algorithms.js';
 export { signBytes, verifyBytes } from './signature.js';
-export { signJws } from './jws/sign.js';
-export { verifyJws } from './jws/verify.js';
-export type { VerifiedJws, VerifyJwsOptions } from './jws/verify.js';
-export type { FlattenedJws, GeneralJws, JwsSerialization, JwsSignatureJson, JwsSigner, SignJwsOptions } from './jws/types.js';
-export { createRemoteJwks } from './jwk/remote.js';
-export type { RemoteJwks, RemoteJwksOptions, RemoteJwksStats } from './jwk/remote.js';
-export { decodeAsync, decodeCompleteAsync } from './jwk/decode-async.js';
-export type { AsyncKeyResolver, AsyncVerifyKey } from './jwk/decode-async.js';
-export * from './errors.js';
+export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
+export type { VerifierOptions } from './verifier.js';
+export { createSigner, createVerifier } from './verifier.js';
 
 /** The library version (kept equal to package.json by a test). */
 export const version = '0.1.0';

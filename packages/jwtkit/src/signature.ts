@@ -13,16 +13,30 @@ function info(alg: Algorithm) {
   return i;
 }
 
-const toBuffer = (data: Uint8Array | string) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+const toBuffer = (data: Uint8Array | string) =>
+  typeof data === 'string'
+    ? Buffer.from(data, 'utf8')
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 
 /** The raw JWS signature of `data` (for ES*: r||s). */
-export function signBytes(alg: Algorithm, key: KeyInput, data: Uint8Array | string, options: { strict?: boolean } = {}): Buffer {
+export function signBytes(
+  alg: Algorithm,
+  key: KeyInput,
+  data: Uint8Array | string,
+  options: { strict?: boolean } = {},
+): Buffer {
   const i = info(alg);
   return createSignature(i, keyFor(key, i, 'sign', options), toBuffer(data));
 }
 
 /** Whether `signature` is a valid raw JWS signature of `data`; key/algorithm mismatches throw `InvalidKeyError`. */
-export function verifyBytes(alg: Algorithm, key: KeyInput, data: Uint8Array | string, signature: Uint8Array, options: { strict?: boolean } = {}): boolean {
+export function verifyBytes(
+  alg: Algorithm,
+  key: KeyInput,
+  data: Uint8Array | string,
+  signature: Uint8Array,
+  options: { strict?: boolean } = {},
+): boolean {
   const i = info(alg);
   return checkSignature(i, keyFor(key, i, 'verify', options), toBuffer(data), toBuffer(signature));
 }

@@ -2,12 +2,13 @@
  * Unsecured JWTs (`alg: none`, RFC 7519 §6): anyone can forge them. Only these separately named
  * functions produce or accept them; `decode` never does, whatever its options.
  */
-import { validateClaims } from './_lib/claims.js';
+
 import { encode as b64url } from './_lib/base64url.js';
+import { validateClaims } from './_lib/claims.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, parseCompact, parsePayload } from './_lib/compact.js';
 import { stringifyPython, stringifySortedHeader } from './_lib/json.js';
 import { nowSeconds } from './_lib/time.js';
-import { checkCrit, checkTyp, normalizeOptions, type DecodeOptions } from './_lib/verify.js';
+import { checkCrit, checkTyp, type DecodeOptions, normalizeOptions } from './_lib/verify.js';
 import type { JwtPayload } from './decode.js';
 import { DecodeError, InvalidAlgorithmError, InvalidPayloadError } from './errors.js';
 

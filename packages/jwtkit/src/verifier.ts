@@ -1,12 +1,12 @@
-import type { JwtPayload } from './decode.js';
-import { type EncodeOptions, prepareEncode } from './encode.js';
+import { validateClaims } from './_lib/claims.js';
+import type { JsonObject } from './_lib/json.js';
 import type { VerifyKey } from './_lib/key-selection.js';
 import type { KeyInput } from './_lib/keys.js';
-import { nowSeconds } from './_lib/time.js';
-import { validateClaims } from './_lib/claims.js';
-import { type DecodeOptions, type KeyMaterialCache, normalizeOptions, verifyJwt } from './_lib/verify.js';
 import { isJwks } from './_lib/keys.js';
-import type { JsonObject } from './_lib/json.js';
+import { nowSeconds } from './_lib/time.js';
+import { type DecodeOptions, type KeyMaterialCache, normalizeOptions, verifyJwt } from './_lib/verify.js';
+import type { JwtPayload } from './decode.js';
+import { type EncodeOptions, prepareEncode } from './encode.js';
 import { InvalidOptionsError } from './errors.js';
 
 export interface VerifierOptions extends DecodeOptions {

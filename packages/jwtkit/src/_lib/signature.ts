@@ -1,12 +1,12 @@
 /** The algorithm layer: sign and verify raw bytes for one JWS algorithm (used by JWT and JWS code alike). */
 import type { AlgorithmInfo } from './algorithms.js';
 import {
-  type KeyObject,
   asymmetricSign,
   asymmetricVerify,
   constantTimeEqual,
   hmacBase64url,
   hmacBytes,
+  type KeyObject,
 } from './crypto.js';
 
 /** Creates the raw JWS signature of `signingInput` (an ASCII string or bytes). */

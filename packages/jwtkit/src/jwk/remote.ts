@@ -328,7 +328,8 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
     url: href,
     getSigningKey,
     getSigningKeyFromJwt: (token, opts) => {
-      if (typeof token !== 'string') return Promise.reject(new InvalidOptionsError('Expected a token string'));
+      if (typeof token !== 'string')
+        return Promise.reject(new InvalidOptionsError('Expected a token string'));
       return getSigningKey(token, opts);
     },
     getKeySet,

@@ -158,71 +158,69 @@ function secretsOf(key: unknown): string[] {
   return [];
 }
 
-
 /** Every problem with case `c` through decode(), decodeComplete(), createVerifier() and the unverified readers. */
 export function evaluateDecode(c: AttackCase, keys: CorpusKeys): string[] {
   const v: Verifier = c.verifier ?? {};
   const jwe = jweReason(c);
-    // 1. Resolve the input token(s).
-    const inputs: Array<{ token: unknown; note: string; key?: unknown; bound: number }> = [];
-    if (typeof c.token === 'string')
-      inputs.push({ token: c.token, note: 'token', bound: TIME_BOUND_MS });
-    if (c.json_serialization !== undefined) {
-      // The JWT API takes compact tokens only: JSON serialization (as text and as an object) must be refused.
-      inputs.push({
-        token: JSON.stringify(c.json_serialization),
-        note: 'JSON serialization text',
-        bound: TIME_BOUND_MS,
-      });
-      inputs.push({
-        token: c.json_serialization,
-        note: 'JSON serialization object',
-        bound: TIME_BOUND_MS,
-      });
-    }
-    if (c.generator) {
-      const g = generate(c.generator, v, keys);
-      const entry: { token: unknown; note: string; key?: unknown; bound: number } = {
-        token: g.token,
-        note: `generated ${g.note}`,
-        bound: GENERATED_TIME_BOUND_MS,
-      };
-      if (g.key !== undefined) entry.key = g.key;
-      inputs.push(entry);
-    }
-    if (inputs.length === 0) return ['case has neither token, json_serialization nor generator'];
+  // 1. Resolve the input token(s).
+  const inputs: Array<{ token: unknown; note: string; key?: unknown; bound: number }> = [];
+  if (typeof c.token === 'string') inputs.push({ token: c.token, note: 'token', bound: TIME_BOUND_MS });
+  if (c.json_serialization !== undefined) {
+    // The JWT API takes compact tokens only: JSON serialization (as text and as an object) must be refused.
+    inputs.push({
+      token: JSON.stringify(c.json_serialization),
+      note: 'JSON serialization text',
+      bound: TIME_BOUND_MS,
+    });
+    inputs.push({
+      token: c.json_serialization,
+      note: 'JSON serialization object',
+      bound: TIME_BOUND_MS,
+    });
+  }
+  if (c.generator) {
+    const g = generate(c.generator, v, keys);
+    const entry: { token: unknown; note: string; key?: unknown; bound: number } = {
+      token: g.token,
+      note: `generated ${g.note}`,
+      bound: GENERATED_TIME_BOUND_MS,
+    };
+    if (g.key !== undefined) entry.key = g.key;
+    inputs.push(entry);
+  }
+  if (inputs.length === 0) return ['case has neither token, json_serialization nor generator'];
 
-    // 2. Every key form x every input must meet the expectation. JWE cases: the compact JWS API must reject.
-    const problems: string[] = [];
-    for (const input of inputs) {
-      // A recipe that describes the verifier's keys (a huge JWKS, a 16384-bit key) replaces the case's key.
-      const forms =
-        input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
-      for (const form of forms) {
-        const verifier = jwe ? { ...v, algorithms: ['HS256', 'RS256', 'ES256'] } : v;
-        for (const [api, o] of runDecode(input.token, form.key, verifier)) {
-          const why = judge(
-            jwe ? { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' } : c,
-            String(input.token),
-            o,
-            input.bound,
-            secretsOf(form.key),
-          );
-          if (why) problems.push(`${input.note} / ${form.label} / ${api}: ${why}`);
-        }
+  // 2. Every key form x every input must meet the expectation. JWE cases: the compact JWS API must reject.
+  const problems: string[] = [];
+  for (const input of inputs) {
+    // A recipe that describes the verifier's keys (a huge JWKS, a 16384-bit key) replaces the case's key.
+    const forms =
+      input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
+    for (const form of forms) {
+      const verifier = jwe ? { ...v, algorithms: ['HS256', 'RS256', 'ES256'] } : v;
+      for (const [api, o] of runDecode(input.token, form.key, verifier)) {
+        const why = judge(
+          jwe ? { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' } : c,
+          String(input.token),
+          o,
+          input.bound,
+          secretsOf(form.key),
+        );
+        if (why) problems.push(`${input.note} / ${form.label} / ${api}: ${why}`);
       }
     }
-    // The unsafe readers must still parse strictly and never crash (they return or throw a JwtError).
-    for (const input of inputs) {
-      for (const [api, fn] of [
-        ['decodeUnverified', () => decodeUnverified(input.token as string)],
-        ['getUnverifiedHeader', () => getUnverifiedHeader(input.token as string)],
-      ] as const) {
-        const o = outcome(fn);
-        if (o.kind === 'crash' || o.ms > input.bound)
-          problems.push(`${input.note} / ${api}: ${describeOutcome(o)} in ${o.ms.toFixed(0)} ms`);
-      }
+  }
+  // The unsafe readers must still parse strictly and never crash (they return or throw a JwtError).
+  for (const input of inputs) {
+    for (const [api, fn] of [
+      ['decodeUnverified', () => decodeUnverified(input.token as string)],
+      ['getUnverifiedHeader', () => getUnverifiedHeader(input.token as string)],
+    ] as const) {
+      const o = outcome(fn);
+      if (o.kind === 'crash' || o.ms > input.bound)
+        problems.push(`${input.note} / ${api}: ${describeOutcome(o)} in ${o.ms.toFixed(0)} ms`);
     }
+  }
   return problems;
 }
 
@@ -231,40 +229,37 @@ export function evaluateJws(c: AttackCase, keys: CorpusKeys): string[] {
   const v: Verifier = c.verifier ?? {};
   const verify = verifyJws;
   if (!verify) return ['verifyJws is not exported'];
-    const inputs: Array<{ token: string; key?: unknown; bound: number }> = [];
-    if (typeof c.token === 'string') inputs.push({ token: c.token, bound: TIME_BOUND_MS });
-    if (c.generator) {
-      const g = generate(c.generator, v, keys);
-      inputs.push({
-        token: g.token,
-        ...(g.key !== undefined ? { key: g.key } : {}),
-        bound: GENERATED_TIME_BOUND_MS,
-      });
-    }
-    const jwsOpts: Record<string, unknown> = { algorithms: v.algorithms ?? undefined };
-    if (typeof v.required_typ === 'string') jwsOpts.typ = v.required_typ;
-    const problems: string[] = [];
-    for (const input of inputs) {
-      const forms =
-        input.key !== undefined
-          ? [{ label: 'generated key set', key: input.key }]
-          : keyForms(v, keys);
-      for (const form of forms) {
-        const o = outcome(() => verify(input.token, form.key, jwsOpts as never));
-        let why: string | null = null;
-        if (o.kind === 'crash') why = describeOutcome(o);
-        else if (o.ms > input.bound) why = `took ${o.ms.toFixed(0)} ms`;
-        else if (c.expected === 'accept' && o.kind !== 'accept')
-          why = `expected accept, ${describeOutcome(o)}`;
-        else if (c.expected === 'reject' && o.kind !== 'reject') why = 'expected reject, accepted';
-        else if (o.kind === 'accept') {
-          const payload = (o.value as { payload: Buffer }).payload;
-          const want = Buffer.from(input.token.split('.')[1] ?? '', 'base64url');
-          if (!Buffer.isBuffer(payload) || !payload.equals(want))
-            why = 'accepted with a payload other than the signed one';
-        }
-        if (why) problems.push(`${form.label}: ${why}`);
+  const inputs: Array<{ token: string; key?: unknown; bound: number }> = [];
+  if (typeof c.token === 'string') inputs.push({ token: c.token, bound: TIME_BOUND_MS });
+  if (c.generator) {
+    const g = generate(c.generator, v, keys);
+    inputs.push({
+      token: g.token,
+      ...(g.key !== undefined ? { key: g.key } : {}),
+      bound: GENERATED_TIME_BOUND_MS,
+    });
+  }
+  const jwsOpts: Record<string, unknown> = { algorithms: v.algorithms ?? undefined };
+  if (typeof v.required_typ === 'string') jwsOpts.typ = v.required_typ;
+  const problems: string[] = [];
+  for (const input of inputs) {
+    const forms =
+      input.key !== undefined ? [{ label: 'generated key set', key: input.key }] : keyForms(v, keys);
+    for (const form of forms) {
+      const o = outcome(() => verify(input.token, form.key, jwsOpts as never));
+      let why: string | null = null;
+      if (o.kind === 'crash') why = describeOutcome(o);
+      else if (o.ms > input.bound) why = `took ${o.ms.toFixed(0)} ms`;
+      else if (c.expected === 'accept' && o.kind !== 'accept') why = `expected accept, ${describeOutcome(o)}`;
+      else if (c.expected === 'reject' && o.kind !== 'reject') why = 'expected reject, accepted';
+      else if (o.kind === 'accept') {
+        const payload = (o.value as { payload: Buffer }).payload;
+        const want = Buffer.from(input.token.split('.')[1] ?? '', 'base64url');
+        if (!Buffer.isBuffer(payload) || !payload.equals(want))
+          why = 'accepted with a payload other than the signed one';
       }
+      if (why) problems.push(`${form.label}: ${why}`);
     }
+  }
   return problems;
 }

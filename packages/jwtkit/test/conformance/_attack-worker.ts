@@ -16,5 +16,9 @@ if (mode === 'hang-self-test') {
 }
 const file = loadJson<AttackFile>('attacks/jwt_attack_cases.json');
 const c = file.cases.find((x) => x.id === id);
-const problems = !c ? [`case ${id} not found`] : mode === 'jws' ? evaluateJws(c, file.keys) : evaluateDecode(c, file.keys);
+const problems = !c
+  ? [`case ${id} not found`]
+  : mode === 'jws'
+    ? evaluateJws(c, file.keys)
+    : evaluateDecode(c, file.keys);
 parentPort?.postMessage({ problems });

@@ -30,8 +30,18 @@ import {
   TIME_BOUND_MS,
   verifyJws,
 } from './_attack-case.js';
-import { type Verifier, keyForms } from './_attack-verifier.js';
-import { assertCorpusOrSkip, b64urlJson, corpusPresent, describeOutcome, loadJson, outcome, printSummary, skipMissing, Tally } from './_corpus.js';
+import { keyForms, type Verifier } from './_attack-verifier.js';
+import {
+  assertCorpusOrSkip,
+  b64urlJson,
+  corpusPresent,
+  describeOutcome,
+  loadJson,
+  outcome,
+  printSummary,
+  skipMissing,
+  Tally,
+} from './_corpus.js';
 
 const tally = new Tally('attacks');
 const jwsTally = new Tally('attacks-jws');
@@ -41,7 +51,11 @@ const WORKER_TIMEOUT_MS = 60_000;
  * Runs one case in a worker thread (TypeScript through tsx's loader, registered inside the worker) and
  * resolves with its problems; a worker that has not answered within `timeoutMs` is terminated: a hang.
  */
-function runCaseInWorker(id: string, mode: 'decode' | 'jws' | 'hang-self-test', timeoutMs = WORKER_TIMEOUT_MS): Promise<string[]> {
+function runCaseInWorker(
+  id: string,
+  mode: 'decode' | 'jws' | 'hang-self-test',
+  timeoutMs = WORKER_TIMEOUT_MS,
+): Promise<string[]> {
   const api = import.meta.resolve('tsx/esm/api');
   const target = new URL('./_attack-worker.ts', import.meta.url).href;
   const code = `(async () => { const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(target)}); })();`;

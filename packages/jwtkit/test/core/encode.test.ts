@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  InvalidAlgorithmError,
-  InvalidOptionsError,
-  InvalidPayloadError,
   createSigner,
   decode,
   decodeUnverified,
   encode,
   getUnverifiedHeader,
+  InvalidAlgorithmError,
+  InvalidOptionsError,
+  InvalidPayloadError,
 } from '../../src/index.js';
 import { SECRET } from './_helpers.js';
 

@@ -2,14 +2,25 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import * as jwtkit from '../../src/index.js';
-import { JwtError, decode, encode, exportPem, generateKeyPair } from '../../src/index.js';
+import { decode, encode, exportPem, generateKeyPair, JwtError } from '../../src/index.js';
 import { SECRET } from './_helpers.js';
 
 describe('errors', () => {
   test('PyJWT names, one base class, stable codes', () => {
-    const names = ['InvalidTokenError', 'DecodeError', 'InvalidSignatureError', 'ExpiredSignatureError', 'ImmatureSignatureError',
-      'InvalidIssuedAtError', 'InvalidAudienceError', 'InvalidIssuerError', 'InvalidSubjectError', 'MissingRequiredClaimError',
-      'InvalidAlgorithmError', 'InvalidKeyError'];
+    const names = [
+      'InvalidTokenError',
+      'DecodeError',
+      'InvalidSignatureError',
+      'ExpiredSignatureError',
+      'ImmatureSignatureError',
+      'InvalidIssuedAtError',
+      'InvalidAudienceError',
+      'InvalidIssuerError',
+      'InvalidSubjectError',
+      'MissingRequiredClaimError',
+      'InvalidAlgorithmError',
+      'InvalidKeyError',
+    ];
     for (const n of names) {
       const C = (jwtkit as unknown as Record<string, new (...a: never[]) => Error>)[n];
       assert.ok(C, n);
@@ -27,17 +38,26 @@ describe('errors', () => {
     const keys = [SECRET, exportPem(pair.publicKey), pair.publicKey];
     const good = encode({ sub: 'user' }, SECRET);
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.constant(good), fc.string().map((s) => `${good.slice(0, 30)}${s}`), fc.string().map((s) => `${s}.${s}.${s}`)), fc.integer({ min: 0, max: 2 }), (token, k) => {
-        try {
-          decode(token, keys[k] as string, { algorithms: ['HS256', 'ES256'] });
-          return token === good && k === 0;
-        } catch (err) {
-          assert.ok(err instanceof JwtError, `not a JwtError: ${String(err)}`);
-          if (token.length > 8) assert.ok(!err.message.includes(token), 'message leaks the token');
-          assert.ok(!err.message.includes(SECRET), 'message leaks the secret');
-          return true;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.constant(good),
+          fc.string().map((s) => `${good.slice(0, 30)}${s}`),
+          fc.string().map((s) => `${s}.${s}.${s}`),
+        ),
+        fc.integer({ min: 0, max: 2 }),
+        (token, k) => {
+          try {
+            decode(token, keys[k] as string, { algorithms: ['HS256', 'ES256'] });
+            return token === good && k === 0;
+          } catch (err) {
+            assert.ok(err instanceof JwtError, `not a JwtError: ${String(err)}`);
+            if (token.length > 8) assert.ok(!err.message.includes(token), 'message leaks the token');
+            assert.ok(!err.message.includes(SECRET), 'message leaks the secret');
+            return true;
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });

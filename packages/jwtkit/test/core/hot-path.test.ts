@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  DecodeError,
-  InvalidKeyError,
   createVerifier,
+  DecodeError,
   decode,
   encode,
   generateKeyPair,
+  InvalidKeyError,
 } from '../../src/index.js';
 import { SECRET } from './_helpers.js';
 

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
 import { sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import { describe, test } from 'node:test';
 import * as jose from 'jose';
-import { type Algorithm, decode, encode, exportJwk, exportPem, generateKeyPair, generateSecret } from '../../src/index.js';
+import {
+  type Algorithm,
+  decode,
+  encode,
+  exportJwk,
+  exportPem,
+  generateKeyPair,
+  generateSecret,
+} from '../../src/index.js';
 
 // jose is the oracle: tokens we sign must verify there, and tokens it signs must decode here.
 const CASES: Array<{ alg: Algorithm; joseAlg: string; crv?: 'Ed25519' | 'Ed448' }> = [
@@ -22,7 +30,14 @@ const CASES: Array<{ alg: Algorithm; joseAlg: string; crv?: 'Ed25519' | 'Ed448' 
   { alg: 'Ed25519', joseAlg: 'Ed25519' },
 ];
 
-const claims = { sub: 'user-101', username: 'alice', role: 'admin', iss: 'https://issuer.example', aud: 'api', 'n\u00e9': '\u{1F600}' };
+const claims = {
+  sub: 'user-101',
+  username: 'alice',
+  role: 'admin',
+  iss: 'https://issuer.example',
+  aud: 'api',
+  'n\u00e9': '\u{1F600}',
+};
 const now = Math.floor(Date.now() / 1000);
 
 describe('interop with jose (oracle)', () => {
@@ -45,7 +60,11 @@ describe('interop with jose (oracle)', () => {
       }
 
       const token = encode(claims, ours.sign, { algorithm: c.alg, expiresIn: '5m', issuedAt: true });
-      const verified = await jose.jwtVerify(token, verifyKey, { algorithms: [c.joseAlg], issuer: claims.iss, audience: 'api' });
+      const verified = await jose.jwtVerify(token, verifyKey, {
+        algorithms: [c.joseAlg],
+        issuer: claims.iss,
+        audience: 'api',
+      });
       assert.equal(verified.payload.username, 'alice');
       assert.equal(verified.payload['n\u00e9'], '\u{1F600}');
       assert.equal(verified.protectedHeader.alg, c.alg);
@@ -55,8 +74,15 @@ describe('interop with jose (oracle)', () => {
         .setIssuedAt(now)
         .setExpirationTime(now + 300)
         .sign(signKey);
-      const decoded = decode(joseToken, ours.verify, { algorithms: [c.alg], issuer: claims.iss, audience: 'api' });
-      assert.deepEqual({ ...decoded, iat: undefined, exp: undefined }, { ...claims, iat: undefined, exp: undefined });
+      const decoded = decode(joseToken, ours.verify, {
+        algorithms: [c.alg],
+        issuer: claims.iss,
+        audience: 'api',
+      });
+      assert.deepEqual(
+        { ...decoded, iat: undefined, exp: undefined },
+        { ...claims, iat: undefined, exp: undefined },
+      );
       assert.equal(decoded.exp, now + 300);
     });
   }
@@ -69,7 +95,13 @@ describe('interop with jose (oracle)', () => {
     const header = Buffer.from(JSON.stringify({ alg: 'EdDSA' })).toString('base64url');
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     const sig = cryptoSign(null, Buffer.from(`${header}.${body}`), pair.privateKey).toString('base64url');
-    assert.deepEqual(decode(`${header}.${body}.${sig}`, exportJwk(pair.publicKey), { algorithms: ['EdDSA'], audience: 'api' }), claims);
+    assert.deepEqual(
+      decode(`${header}.${body}.${sig}`, exportJwk(pair.publicKey), {
+        algorithms: ['EdDSA'],
+        audience: 'api',
+      }),
+      claims,
+    );
   });
 
   test('ES256K: jwtkit round-trip and raw r||s length (jose has no ES256K in Node)', () => {

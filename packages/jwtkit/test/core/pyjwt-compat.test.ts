@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { encode } from '../../src/index.js';
-import { SEED_TOKEN, repoRoot } from './_helpers.js';
+import { repoRoot, SEED_TOKEN } from './_helpers.js';
 
 // PyJWT 2.x's encode, step for step, with Python's standard library (PyJWT is not installable here):
 // header = {"typ": "JWT", "alg": alg} updated with headers, json.dumps(sort_keys=True, separators=(",", ":"));
@@ -24,14 +24,20 @@ print(json.dumps(out))
 `;
 
 function python(cases: unknown[]): string[] | null {
-  const r = spawnSync('python3', ['-c', PY], { input: JSON.stringify(cases), encoding: 'utf8', cwd: repoRoot });
+  const r = spawnSync('python3', ['-c', PY], {
+    input: JSON.stringify(cases),
+    encoding: 'utf8',
+    cwd: repoRoot,
+  });
   if (r.error || r.status !== 0) return null;
   return JSON.parse(r.stdout) as string[];
 }
 
 describe('PyJWT byte compatibility', () => {
   test('the seed program prints what PyJWT prints', () => {
-    const token = encode({ user_id: 101, username: 'alice', role: 'admin' }, 'mysecret123', { algorithm: 'HS256' });
+    const token = encode({ user_id: 101, username: 'alice', role: 'admin' }, 'mysecret123', {
+      algorithm: 'HS256',
+    });
     assert.equal(token, SEED_TOKEN);
   });
 
@@ -45,7 +51,13 @@ describe('PyJWT byte compatibility', () => {
     // Strings from the whole UTF-16 range: Python escapes everything outside printable ASCII.
     const str = fc.string({ unit: 'binary', maxLength: 12 });
     const key = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }).filter((k) => !/^\d+$/.test(k));
-    const value = fc.oneof(str, fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.oneof(str, fc.integer()), { maxLength: 3 }));
+    const value = fc.oneof(
+      str,
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.oneof(str, fc.integer()), { maxLength: 3 }),
+    );
     const payloads = fc.sample(fc.dictionary(key, value, { maxKeys: 6 }), 150);
     const cases = payloads.map((payload, i) => ({
       payload,

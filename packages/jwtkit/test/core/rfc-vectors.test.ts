@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { type Jwk, decode, decodeComplete, encodeUnsecured, signBytes, verifyBytes, InvalidAlgorithmError, DecodeError } from '../../src/index.js';
+import {
+  DecodeError,
+  decode,
+  decodeComplete,
+  encodeUnsecured,
+  InvalidAlgorithmError,
+  type Jwk,
+  signBytes,
+  verifyBytes,
+} from '../../src/index.js';
 import { requireConformance } from './_helpers.js';
 
 type Vector = Record<string, unknown> & { id: string };
@@ -24,7 +33,10 @@ describe('RFC 7515 Appendix A (JWS examples)', () => {
     const v = byId(vectors(dir, 'rfc7515_jws_examples.json'), 'RFC7515-A.1');
     const key = v.key as Jwk;
     assert.equal(signBytes('HS256', key, v.signing_input as string).toString('base64url'), v.signature_b64u);
-    const { header, payload } = decodeComplete(v.compact as string, key, { algorithms: ['HS256'], now: RFC_NOW });
+    const { header, payload } = decodeComplete(v.compact as string, key, {
+      algorithms: ['HS256'],
+      now: RFC_NOW,
+    });
     assert.equal(header.typ, 'JWT');
     assert.equal(payload.iss, 'joe');
     assert.equal(payload['http://example.com/is_root'], true);
@@ -37,7 +49,10 @@ describe('RFC 7515 Appendix A (JWS examples)', () => {
     const key = v.key as Jwk;
     assert.equal(signBytes('RS256', key, v.signing_input as string).toString('base64url'), v.signature_b64u);
     const { n, e, kty } = key;
-    assert.equal(decode(v.compact as string, { kty, n, e }, { algorithms: ['RS256'], now: RFC_NOW }).iss, 'joe');
+    assert.equal(
+      decode(v.compact as string, { kty, n, e }, { algorithms: ['RS256'], now: RFC_NOW }).iss,
+      'joe',
+    );
   });
 
   test('A.3 ES256 verifies; a fresh ES256 signature of the same input verifies too', (t) => {
@@ -68,7 +83,10 @@ describe('RFC 7515 Appendix A (JWS examples)', () => {
     const dir = requireConformance(t);
     if (!dir) return;
     const v = byId(vectors(dir, 'rfc7515_jws_examples.json'), 'RFC7515-A.5');
-    assert.throws(() => decode(v.compact as string, 'k'.repeat(32), { algorithms: ['HS256'], now: RFC_NOW }), InvalidAlgorithmError);
+    assert.throws(
+      () => decode(v.compact as string, 'k'.repeat(32), { algorithms: ['HS256'], now: RFC_NOW }),
+      InvalidAlgorithmError,
+    );
     assert.ok(encodeUnsecured({ a: 1 }).endsWith('.'));
   });
 
@@ -76,7 +94,10 @@ describe('RFC 7515 Appendix A (JWS examples)', () => {
     const dir = requireConformance(t);
     if (!dir) return;
     const v = byId(vectors(dir, 'rfc7515_jws_examples.json'), 'RFC7515-E');
-    assert.throws(() => decode(v.compact as string, 'k'.repeat(32), { algorithms: ['HS256'] }), (e) => e instanceof InvalidAlgorithmError || e instanceof DecodeError);
+    assert.throws(
+      () => decode(v.compact as string, 'k'.repeat(32), { algorithms: ['HS256'] }),
+      (e) => e instanceof InvalidAlgorithmError || e instanceof DecodeError,
+    );
   });
 });
 

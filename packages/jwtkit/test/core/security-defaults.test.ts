@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { createHmac, sign as cryptoSign, generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
   DecodeError,
-  InvalidAlgorithmError,
-  InvalidKeyError,
-  InvalidSignatureError,
-  JwtError,
   decode,
   encode,
   exportJwk,
   exportPem,
   generateKeyPair,
+  InvalidAlgorithmError,
+  InvalidKeyError,
+  InvalidSignatureError,
+  JwtError,
 } from '../../src/index.js';
 import { SECRET } from './_helpers.js';
 
@@ -44,7 +44,11 @@ describe('algorithm allowlist', () => {
   });
   test('alg that is not a string (null, array, missing) is a DecodeError', () => {
     for (const h of ['{"alg":null}', '{"alg":["HS256"]}', '{"typ":"JWT"}', '{"alg":1}']) {
-      assert.throws(() => decode(hsToken(h, body, SECRET), SECRET, { algorithms: ['HS256'] }), DecodeError, h);
+      assert.throws(
+        () => decode(hsToken(h, body, SECRET), SECRET, { algorithms: ['HS256'] }),
+        DecodeError,
+        h,
+      );
     }
   });
 });
@@ -66,7 +70,8 @@ describe('key type must match the algorithm family', () => {
   for (const [name, key] of forms) {
     test(`an RSA public key as ${name} is never an HMAC secret`, () => {
       // The attacker MACs with the exact bytes of the key text, and HS256 is (wrongly) allowed too.
-      const secret = typeof key === 'string' ? key : Buffer.isBuffer(key) ? key : Buffer.from(JSON.stringify(key));
+      const secret =
+        typeof key === 'string' ? key : Buffer.isBuffer(key) ? key : Buffer.from(JSON.stringify(key));
       const t = hsToken('{"alg":"HS256","typ":"JWT"}', body, secret);
       assert.throws(() => decode(t, key as string, { algorithms: ['RS256', 'HS256'] }), InvalidKeyError);
     });
@@ -76,7 +81,11 @@ describe('key type must match the algorithm family', () => {
       const pair = generateKeyPair(alg);
       const t = encode({ a: 1 }, pair.privateKey, { algorithm: alg });
       assert.throws(() => decode(t, SECRET, { algorithms: [alg] }), InvalidKeyError, alg);
-      assert.throws(() => decode(t, { kty: 'oct', k: b64(SECRET) }, { algorithms: [alg] }), InvalidKeyError, alg);
+      assert.throws(
+        () => decode(t, { kty: 'oct', k: b64(SECRET) }, { algorithms: [alg] }),
+        InvalidKeyError,
+        alg,
+      );
     }
   });
   test('curve must match: a P-384 or secp256k1 key is never ES256', () => {
@@ -101,7 +110,10 @@ describe('key type must match the algorithm family', () => {
     assert.throws(() => decode(t, { ...jwk, alg: 'RS256' }, { algorithms: ['PS256'] }), InvalidKeyError);
     assert.throws(() => decode(t, { ...jwk, use: 'enc' }, { algorithms: ['PS256'] }), InvalidKeyError);
     assert.throws(() => decode(t, { ...jwk, key_ops: ['sign'] }, { algorithms: ['PS256'] }), InvalidKeyError);
-    assert.deepEqual(decode(t, { ...jwk, alg: 'PS256', use: 'sig', key_ops: ['verify'] }, { algorithms: ['PS256'] }), { a: 1 });
+    assert.deepEqual(
+      decode(t, { ...jwk, alg: 'PS256', use: 'sig', key_ops: ['verify'] }, { algorithms: ['PS256'] }),
+      { a: 1 },
+    );
   });
 });
 
@@ -111,20 +123,38 @@ describe('strict decoding', () => {
   const opts = { algorithms: ['HS256' as const] };
   test('base64url: padding, +/, whitespace, junk and non-canonical trailing bits are refused', () => {
     const variants = [
-      `${h}=.${p}.${s}`, `${h}.${p}=.${s}`, `${h}.${p}.${s}=`,
+      `${h}=.${p}.${s}`,
+      `${h}.${p}=.${s}`,
+      `${h}.${p}.${s}=`,
       `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}${/[-_]/.test(s) ? '' : '+'}`,
-      `${h} .${p}.${s}`, `${h}.${p}\n.${s}`, `${h}.${p}.${s}\t`, `${h}.${p}?.${s}`, `${h}.${p}.${s}%3D`,
+      `${h} .${p}.${s}`,
+      `${h}.${p}\n.${s}`,
+      `${h}.${p}.${s}\t`,
+      `${h}.${p}?.${s}`,
+      `${h}.${p}.${s}%3D`,
       `${h}.${p}.${s}A`, // length % 4 == 1 after appending
     ];
     // Non-zero unused bits: change the last signature character to its twin with a low bit set.
     const last = s[s.length - 1]!;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     variants.push(`${h}.${p}.${s.slice(0, -1)}${alphabet[alphabet.indexOf(last) + 1]}`);
-    for (const v of variants) assert.throws(() => decode(v, SECRET, opts), DecodeError, JSON.stringify(v.slice(-8)));
+    for (const v of variants)
+      assert.throws(() => decode(v, SECRET, opts), DecodeError, JSON.stringify(v.slice(-8)));
     assert.deepEqual(decode(good, SECRET, opts), { sub: 'u1' });
   });
   test('structure: exactly three segments, none empty but the signature (which then fails)', () => {
-    for (const v of ['', '.', '..', '...', `${h}.${p}`, `${h}.${p}.${s}.`, `.${p}.${s}`, `${h}..${s}`, `Bearer ${good}`, `${good}.${s}.${s}`]) {
+    for (const v of [
+      '',
+      '.',
+      '..',
+      '...',
+      `${h}.${p}`,
+      `${h}.${p}.${s}.`,
+      `.${p}.${s}`,
+      `${h}..${s}`,
+      `Bearer ${good}`,
+      `${good}.${s}.${s}`,
+    ]) {
       assert.throws(() => decode(v, SECRET, opts), DecodeError, v.slice(0, 20));
     }
     assert.throws(() => decode(`${h}.${p}.`, SECRET, opts), InvalidSignatureError);
@@ -145,9 +175,14 @@ describe('strict decoding', () => {
       ['\ufeff{"alg":"HS256"}', body],
       ['{"alg":"HS256"}', 'not json'],
     ];
-    for (const [hh, pp] of bad) assert.throws(() => decode(hsToken(hh!, pp!, SECRET), SECRET, opts), DecodeError, `${hh} ${pp}`);
+    for (const [hh, pp] of bad)
+      assert.throws(() => decode(hsToken(hh!, pp!, SECRET), SECRET, opts), DecodeError, `${hh} ${pp}`);
     // Same names in different objects are fine, and so is a value that contains '":'.
-    const ok = hsToken('{"alg":"HS256"}', '{"a":{"x":1},"b":{"x":2},"c":"q\\":z","d":[{"x":1},{"x":2}]}', SECRET);
+    const ok = hsToken(
+      '{"alg":"HS256"}',
+      '{"a":{"x":1},"b":{"x":2},"c":"q\\":z","d":[{"x":1},{"x":2}]}',
+      SECRET,
+    );
     assert.equal((decode(ok, SECRET, opts) as { c: string }).c, 'q":z');
   });
   test('header and payload must be valid UTF-8', () => {
@@ -164,13 +199,24 @@ describe('strict decoding', () => {
   test('tokens over the size limit are refused before any work; the limit is configurable', () => {
     const big = encode({ x: 'a'.repeat(300 * 1024) }, SECRET);
     assert.throws(() => decode(big, SECRET, opts), DecodeError);
-    assert.equal((decode(big, SECRET, { ...opts, maxTokenLength: 1024 * 1024 }) as { x: string }).x.length, 300 * 1024);
+    assert.equal(
+      (decode(big, SECRET, { ...opts, maxTokenLength: 1024 * 1024 }) as { x: string }).x.length,
+      300 * 1024,
+    );
     assert.throws(() => decode(good, SECRET, { ...opts, maxTokenLength: 10 }), DecodeError);
   });
   test('deeply nested JSON is refused with a DecodeError (64 levels are fine), never a crash', () => {
     const deep = `{"a":${'['.repeat(10000)}${']'.repeat(10000)}}`;
     assert.throws(() => decode(hsToken('{"alg":"HS256"}', deep, SECRET), SECRET, opts), DecodeError);
-    assert.throws(() => decode(hsToken(`{"alg":"HS256","x":${'['.repeat(10000)}${']'.repeat(10000)}}`, body, SECRET), SECRET, opts), DecodeError);
+    assert.throws(
+      () =>
+        decode(
+          hsToken(`{"alg":"HS256","x":${'['.repeat(10000)}${']'.repeat(10000)}}`, body, SECRET),
+          SECRET,
+          opts,
+        ),
+      DecodeError,
+    );
     const ok = `{"a":${'['.repeat(63)}${']'.repeat(63)}}`;
     assert.ok(decode(hsToken('{"alg":"HS256"}', ok, SECRET), SECRET, opts));
   });
@@ -188,13 +234,22 @@ describe('crit, b64 and typ', () => {
       '{"alg":"HS256","crit":["kid"],"kid":"a"}',
       '{"alg":"HS256","crit":["missing"]}',
     ];
-    for (const h of bad) assert.throws(() => decode(hsToken(h, body, SECRET), SECRET, { ...opts, crit: ['x', 'exp', 'missing'] }), DecodeError, h);
+    for (const h of bad)
+      assert.throws(
+        () => decode(hsToken(h, body, SECRET), SECRET, { ...opts, crit: ['x', 'exp', 'missing'] }),
+        DecodeError,
+        h,
+      );
     const ok = hsToken('{"alg":"HS256","crit":["x"],"x":1}', body, SECRET);
     assert.throws(() => decode(ok, SECRET, opts), DecodeError);
     assert.deepEqual(decode(ok, SECRET, { ...opts, crit: ['x'] }), { sub: 'u1' });
   });
   test('b64 (unencoded payload) is refused by the JWT API', () => {
-    for (const h of ['{"alg":"HS256","b64":false,"crit":["b64"]}', '{"alg":"HS256","b64":false}', '{"alg":"HS256","b64":true}']) {
+    for (const h of [
+      '{"alg":"HS256","b64":false,"crit":["b64"]}',
+      '{"alg":"HS256","b64":false}',
+      '{"alg":"HS256","b64":true}',
+    ]) {
       assert.throws(() => decode(hsToken(h, body, SECRET), SECRET, opts), DecodeError, h);
     }
   });
@@ -203,7 +258,9 @@ describe('crit, b64 and typ', () => {
     for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt', 'Application/AT+JWT']) {
       assert.deepEqual(decode(at, SECRET, { ...opts, typ }), { sub: 'u' }, typ);
     }
-    assert.throws(() => decode(encode({ sub: 'u' }, SECRET), SECRET, { ...opts, typ: 'at+jwt' }), { code: 'ERR_JWT_TYP_INVALID' });
+    assert.throws(() => decode(encode({ sub: 'u' }, SECRET), SECRET, { ...opts, typ: 'at+jwt' }), {
+      code: 'ERR_JWT_TYP_INVALID',
+    });
     const noTyp = encode({ sub: 'u' }, SECRET, { headers: { typ: null } });
     assert.throws(() => decode(noTyp, SECRET, { ...opts, typ: 'JWT' }), { code: 'ERR_JWT_TYP_INVALID' });
   });
@@ -214,23 +271,42 @@ describe('signatures', () => {
     const pair = generateKeyPair('ES256');
     const t = encode({ a: 1 }, pair.privateKey, { algorithm: 'ES256' });
     const [h, p, s] = t.split('.') as [string, string, string];
-    const der = cryptoSign('sha256', Buffer.from(`${h}.${p}`), { key: pair.privateKey, dsaEncoding: 'der' }).toString('base64url');
-    assert.throws(() => decode(`${h}.${p}.${der}`, pair.publicKey, { algorithms: ['ES256'] }), InvalidSignatureError);
+    const der = cryptoSign('sha256', Buffer.from(`${h}.${p}`), {
+      key: pair.privateKey,
+      dsaEncoding: 'der',
+    }).toString('base64url');
+    assert.throws(
+      () => decode(`${h}.${p}.${der}`, pair.publicKey, { algorithms: ['ES256'] }),
+      InvalidSignatureError,
+    );
     const raw = Buffer.from(s, 'base64url');
     for (const bad of [raw.subarray(0, 63), Buffer.concat([raw, Buffer.from([0])]), Buffer.alloc(64)]) {
-      assert.throws(() => decode(`${h}.${p}.${bad.toString('base64url')}`, pair.publicKey, { algorithms: ['ES256'] }), InvalidSignatureError);
+      assert.throws(
+        () => decode(`${h}.${p}.${bad.toString('base64url')}`, pair.publicKey, { algorithms: ['ES256'] }),
+        InvalidSignatureError,
+      );
     }
     // s' = n - s is also a valid ECDSA signature (no low-S rule in JWS).
     const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
     const sBig = BigInt(`0x${raw.subarray(32).toString('hex')}`);
-    const twin = Buffer.concat([raw.subarray(0, 32), Buffer.from((n - sBig).toString(16).padStart(64, '0'), 'hex')]);
-    assert.deepEqual(decode(`${h}.${p}.${twin.toString('base64url')}`, pair.publicKey, { algorithms: ['ES256'] }), { a: 1 });
+    const twin = Buffer.concat([
+      raw.subarray(0, 32),
+      Buffer.from((n - sBig).toString(16).padStart(64, '0'), 'hex'),
+    ]);
+    assert.deepEqual(
+      decode(`${h}.${p}.${twin.toString('base64url')}`, pair.publicKey, { algorithms: ['ES256'] }),
+      { a: 1 },
+    );
   });
   test('HMAC tags must be full length; a changed byte anywhere fails', () => {
     const t = encode({ a: 1 }, SECRET);
     const [h, p, s] = t.split('.') as [string, string, string];
     const sig = Buffer.from(s, 'base64url');
-    assert.throws(() => decode(`${h}.${p}.${sig.subarray(0, 16).toString('base64url')}`, SECRET, { algorithms: ['HS256'] }), InvalidSignatureError);
+    assert.throws(
+      () =>
+        decode(`${h}.${p}.${sig.subarray(0, 16).toString('base64url')}`, SECRET, { algorithms: ['HS256'] }),
+      InvalidSignatureError,
+    );
     assert.throws(() => decode(t, `${SECRET}x`, { algorithms: ['HS256'] }), InvalidSignatureError);
   });
 });
@@ -250,6 +326,10 @@ describe('HMAC key length policy', () => {
     assert.throws(() => decode(t, key, { algorithms: ['HS256'], strict: true }), InvalidKeyError);
     assert.throws(() => encode({ a: 1 }, 'k'), InvalidKeyError);
     assert.throws(() => encode({ a: 1 }, ''), InvalidKeyError);
-    assert.throws(() => encode({ a: 1 }, { kty: 'oct', k: b64('x'.repeat(31)) }), InvalidKeyError, 'JWK oct keys must meet RFC 7518');
+    assert.throws(
+      () => encode({ a: 1 }, { kty: 'oct', k: b64('x'.repeat(31)) }),
+      InvalidKeyError,
+      'JWK oct keys must meet RFC 7518',
+    );
   });
 });
