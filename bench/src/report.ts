@@ -50,11 +50,14 @@ export function distBuiltAt(): string {
   return newest === 0 ? 'not built' : new Date(newest).toISOString().slice(0, 16);
 }
 
+/** Captured when the bench starts: the code that is measured is the code that was there then. */
+const AT_START = { head: gitHead(), dist: distBuiltAt(), date: new Date().toISOString().slice(0, 16) };
+
 export function machineLine(): string {
   return (
     `node ${process.version}, nproc ${cpus().length}, CPU "${cpuModel()}", ` +
-    `${process.platform}/${process.arch}, repo @ ${gitHead()} (jwtkit dist built ${distBuiltAt()}Z), ` +
-    `${new Date().toISOString().slice(0, 16)}Z`
+    `${process.platform}/${process.arch}, repo @ ${AT_START.head} (jwtkit dist built ${AT_START.dist}Z), ` +
+    `started ${AT_START.date}Z`
   );
 }
 
