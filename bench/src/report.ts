@@ -77,6 +77,17 @@ export function writeReadmeSection(name: string, body: string): void {
   if (i >= 0 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
   else text = `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(README, text);
+  biomeFormat(README);
+}
+
+/** Formats a written file the way `biome check .` (npm run lint) expects (Biome 2 formats JSON and Markdown). */
+function biomeFormat(file: string): void {
+  try {
+    const biome = fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url));
+    execFileSync(biome, ['format', '--write', file], { stdio: 'ignore' });
+  } catch {
+    // formatting is cosmetic
+  }
 }
 
 export function median(xs: number[]): number {
@@ -104,10 +115,5 @@ export function writeResultsJson(name: string, value: unknown): void {
   mkdirSync(dir, { recursive: true });
   const file = `${dir}/${name}.json`;
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-  try {
-    const biome = fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url));
-    execFileSync(biome, ['format', '--write', file], { stdio: 'ignore' });
-  } catch {
-    // formatting is cosmetic
-  }
+  biomeFormat(file);
 }
