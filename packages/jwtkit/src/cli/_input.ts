@@ -1,5 +1,6 @@
 /** Reading user input: stdin, files, `key=value` pairs, durations and dates. No key handling here. */
 import { readFile, stat } from 'node:fs/promises';
+import { parseDuration as durationSeconds } from '../_lib/time.js';
 import { type CliIo, ioError, usageError } from './_command.js';
 
 /** Largest stdin or input file the CLI reads (a token, a payload, a key or a key set). */
@@ -95,42 +96,13 @@ export function truncate(s: string, max = 40): string {
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }
 
-const UNIT_SECONDS: Record<string, number> = {
-  s: 1,
-  sec: 1,
-  secs: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  mins: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hrs: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86400,
-  day: 86400,
-  days: 86400,
-  w: 604800,
-  week: 604800,
-  weeks: 604800,
-  y: 31557600,
-  year: 31557600,
-  years: 31557600,
-};
-
-/** `900`, `15m`, `1h`, `7d`, `90 s` -> seconds. Returns undefined when the text is not a duration. */
+/** `900`, `15m`, `1h`, `7d`, `90 s` -> whole seconds (the library's duration rules). Undefined when not a duration. */
 export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? '').toLowerCase();
-  const mult = unit === '' ? 1 : UNIT_SECONDS[unit];
-  if (mult === undefined || !Number.isFinite(n)) return undefined;
-  return Math.floor(n * mult);
+  try {
+    return Math.floor(durationSeconds(text, 'duration'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** `@1700000000` (epoch seconds) or an ISO 8601 date -> epoch seconds; undefined when neither. */
