@@ -62,12 +62,12 @@ export function machineLine(): string {
 }
 
 /** Replaces the text between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` in bench/README.md. */
-export function writeReadmeSection(name: string, body: string): void {
+export function writeReadmeSection(name: string, body: string, file: string = README): void {
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
   let text: string;
   try {
-    text = readFileSync(README, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     text = '# jwtkit benchmarks\n';
   }
@@ -76,8 +76,8 @@ export function writeReadmeSection(name: string, body: string): void {
   const j = text.indexOf(end);
   if (i >= 0 && j > i) text = text.slice(0, i) + block + text.slice(j + end.length);
   else text = `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(README, text);
-  biomeFormat(README);
+  writeFileSync(file, text);
+  biomeFormat(file);
 }
 
 /** Formats a written file the way `biome check .` (npm run lint) expects (Biome 2 formats JSON and Markdown). */
