@@ -122,7 +122,12 @@ function buildPayload(input: object, plan: ClaimPlan): JsonObject {
   if (typeof input !== 'object' || input === null || Array.isArray(input) || ArrayBuffer.isView(input)) {
     throw new InvalidPayloadError('The payload must be a plain object of claims');
   }
-  const p: JsonObject = { ...(input as JsonObject) };
+  // Object.assign keeps V8's fast property stores for the claims added below (a spread clone does not,
+  // on Node 20: ~2 us per token). It would turn an own "__proto__" member (JSON.parse makes those) into a
+  // prototype change and drop it, so that rare payload is copied with a spread instead.
+  const p: JsonObject = Object.hasOwn(input, '__proto__')
+    ? { ...(input as JsonObject) }
+    : Object.assign({}, input as JsonObject);
   const now = plan.needsNow ? Math.floor(nowSeconds(plan.now)) : 0;
   if (plan.iss !== undefined) {
     if (Object.hasOwn(p, 'iss')) conflict('iss', 'issuer');

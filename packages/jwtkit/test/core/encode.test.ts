@@ -56,6 +56,13 @@ describe('encode', () => {
     const t = encode({ exp: new Date((NOW + 60.7) * 1000) }, SECRET);
     assert.equal(decodeUnverified(t).exp, NOW + 60);
   });
+  test('an own "__proto__" member is kept as a claim, never turned into a prototype', () => {
+    const payload = JSON.parse('{"__proto__":{"admin":true},"sub":"u"}') as object;
+    const t = encode(payload, SECRET, { expiresIn: 60, now: NOW });
+    const text = Buffer.from(t.split('.')[1]!, 'base64url').toString();
+    assert.equal(text, `{"__proto__":{"admin":true},"sub":"u","exp":${NOW + 60}}`);
+    assert.equal(({} as { admin?: boolean }).admin, undefined);
+  });
   test('a claim set twice (payload and option) is an error, not a silent override', () => {
     assert.throws(() => encode({ exp: 1 }, SECRET, { expiresIn: 60 }), InvalidPayloadError);
   });
