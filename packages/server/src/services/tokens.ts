@@ -41,6 +41,9 @@ export interface IssuedAccessToken {
 
 export const MAX_ACCESS_TOKEN_LENGTH = 4096;
 
+/** Verified access tokens remembered per instance (a few MB at most). */
+const VERIFY_CACHE_SIZE = 10_000;
+
 export class TokenService {
   constructor(
     private readonly config: Config,
@@ -63,6 +66,9 @@ export class TokenService {
       leeway: this.config.leeway,
       now: () => new Date(this.clock()),
       maxTokenLength: MAX_ACCESS_TOKEN_LENGTH,
+      // Signature + claims results cached by the whole token (bounded; time claims re-checked on every hit,
+      // failures never cached). Revocation (jti, session, epoch) is checked after this on every request.
+      cache: VERIFY_CACHE_SIZE,
     });
     return this.#verifier(token);
   }
