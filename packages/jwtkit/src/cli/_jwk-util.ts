@@ -1,7 +1,6 @@
 /** Shared by `keygen`, `jwk` and `jwks`: public views of keys and JWK metadata. */
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Jwk } from '../index.js';
-import { exportJwk, jwkThumbprint } from '../index.js';
+import type { Jwk, KeyObject } from '../index.js';
+import { exportPublicJwk, jwkThumbprint } from '../index.js';
 import { ioError } from './_command.js';
 
 /** JWK members that hold private key material (RFC 7518 §6). */
@@ -14,8 +13,7 @@ export function publicJwkOf(key: KeyObject, source: Jwk | undefined, what: strin
   if (key.type === 'secret') {
     throw ioError(`${what} is a symmetric (HMAC) key: it must never be published in a JWKS`);
   }
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = { ...exportJwk(pub) } as Record<string, unknown>;
+  const jwk = { ...exportPublicJwk(key) } as Record<string, unknown>;
   for (const m of PRIVATE_MEMBERS) delete jwk[m];
   if (source) {
     for (const m of CARRIED) {

@@ -3,8 +3,7 @@
  * `--jwks FILE|URL`. A key file is never taken for an HMAC secret (the type of a key is never guessed
  * from its text, the fast-jwt CVE lesson): secrets only come from the secret flags.
  */
-import type { KeyObject } from 'node:crypto';
-import type { Algorithm, Jwk, Jwks } from '../index.js';
+import type { Algorithm, Jwk, Jwks, KeyObject } from '../index.js';
 import { exportJwk, importKey } from '../index.js';
 import { type CliIo, ioError, type OptionDef, usageError } from './_command.js';
 import { readInputBytes, readInputText } from './_input.js';

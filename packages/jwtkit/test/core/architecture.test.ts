@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from './_helpers.js';
+
+const src = join(repoRoot, 'packages/jwtkit/src');
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+test('one node:crypto boundary: only src/_lib/crypto.ts imports it', () => {
+  const importers = files(src)
+    .filter((f) =>
+      /from\s+['"](node:)?crypto['"]|require\(['"](node:)?crypto['"]\)|import\(['"](node:)?crypto['"]\)/.test(
+        readFileSync(f, 'utf8'),
+      ),
+    )
+    .map((f) => relative(src, f));
+  assert.deepEqual(importers, ['_lib/crypto.ts']);
+});
+
+test('the library has zero runtime dependencies', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'packages/jwtkit/package.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  assert.equal(pkg.dependencies, undefined);
+  assert.equal(pkg.peerDependencies, undefined);
+  assert.equal(pkg.optionalDependencies, undefined);
+});
+
+test('the version export matches package.json', async () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'packages/jwtkit/package.json'), 'utf8')) as {
+    version: string;
+  };
+  const { version } = await import('../../src/index.js');
+  assert.equal(version, pkg.version);
+});
+
+test('no TypeScript enums and kebab-case file names in the library and the server', () => {
+  const all = [...files(src), ...files(join(repoRoot, 'packages/server/src'))];
+  for (const f of all) {
+    const name = f.split('/').pop()!;
+    assert.match(name, /^_?[a-z0-9]+(-[a-z0-9]+)*(\.d)?\.ts$/, `file name ${relative(repoRoot, f)}`);
+    assert.doesNotMatch(
+      readFileSync(f, 'utf8'),
+      /^\s*(export\s+)?(const\s+)?enum\s+\w+/m,
+      `enum in ${relative(repoRoot, f)}`,
+    );
+  }
+});
