@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every `*.test.ts` under packages/*/test and bench/test with node:test (TypeScript through tsx).
-// Usage: npm test [-- <path-prefix> ...]   e.g. `npm test -- packages/jwtkit/test/claims`
+// Usage: npm run test:only [-- <path-prefix> ...]   e.g. `npm run test:only -- packages/jwtkit/test/core`
+// (`npm test` runs typecheck and lint first, then this.)
 // Prints the spec reporter's output, then one closing line: `tests: N passed, N failed, N skipped`.
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
