@@ -1,4 +1,4 @@
-import { type Explanation, explainToken } from '../explain.js';
+import { type ClaimExplanation, type Explanation, explainToken } from '../explain.js';
 import { type CommandDef, EXIT, type Painter } from './_command.js';
 import { parseNow, readToken } from './_input.js';
 
@@ -23,18 +23,7 @@ export function colorToken(e: Explanation, c: Painter): string {
 
 export function renderExplanation(e: Explanation, c: Painter, verbose: boolean): string {
   const lines: string[] = [];
-  const annotate = (
-    items: Array<{
-      name: string;
-      value: unknown;
-      label: string;
-      description: string;
-      rfc: string;
-      url: string;
-      registered: boolean;
-      time?: { iso: string; relative: string };
-    }>,
-  ): void => {
+  const annotate = (items: ReadonlyArray<ClaimExplanation>): void => {
     const width = Math.min(16, Math.max(0, ...items.map((i) => i.name.length)));
     for (const i of items) {
       let text: string;
