@@ -8,11 +8,8 @@ import type {
   NewSession,
   NewUser,
   RefreshTokenRecord,
-  RefreshTokenStatus,
-  Role,
   SessionRecord,
   SigningKeyRecord,
-  SigningKeyStatus,
   Storage,
   UserPatch,
   UserRecord,
@@ -90,79 +87,7 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-type Row = Record<string, unknown>;
-
-const n = (v: unknown): number => Number(v);
-const nn = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const ns = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function toUser(r: Row): UserRecord {
-  return {
-    id: n(r.id),
-    username: String(r.username),
-    passwordHash: String(r.password_hash),
-    role: r.role as Role,
-    disabled: r.disabled === true,
-    tokenEpoch: n(r.token_epoch),
-    createdAt: n(r.created_at),
-    updatedAt: n(r.updated_at),
-  };
-}
-
-function toSession(r: Row): SessionRecord {
-  return {
-    id: String(r.id),
-    userId: n(r.user_id),
-    clientId: String(r.client_id),
-    createdAt: n(r.created_at),
-    lastUsedAt: n(r.last_used_at),
-    expiresAt: n(r.expires_at),
-    revokedAt: nn(r.revoked_at),
-    revokedReason: ns(r.revoked_reason),
-    userAgent: ns(r.user_agent),
-    ip: ns(r.ip),
-  };
-}
-
-function toRefresh(r: Row): RefreshTokenRecord {
-  return {
-    id: String(r.id),
-    sessionId: String(r.session_id),
-    tokenHash: String(r.token_hash),
-    parentId: ns(r.parent_id),
-    status: r.status as RefreshTokenStatus,
-    createdAt: n(r.created_at),
-    expiresAt: n(r.expires_at),
-    rotatedAt: nn(r.rotated_at),
-    replacedBy: ns(r.replaced_by),
-  };
-}
-
-function toAudit(r: Row): AuditEventRecord {
-  return {
-    id: n(r.id),
-    at: n(r.at),
-    type: String(r.type),
-    userId: nn(r.user_id),
-    actorId: nn(r.actor_id),
-    sessionId: ns(r.session_id),
-    ip: ns(r.ip),
-    details: (r.details ?? {}) as Record<string, unknown>,
-  };
-}
-
-function toKey(r: Row): SigningKeyRecord {
-  return {
-    kid: String(r.kid),
-    alg: String(r.alg),
-    status: r.status as SigningKeyStatus,
-    privateKey: String(r.private_key),
-    publicJwk: String(r.public_jwk),
-    createdAt: n(r.created_at),
-    activatedAt: nn(r.activated_at),
-    retiredAt: nn(r.retired_at),
-  };
-}
+import { type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown })?.code === '23505';
 
@@ -240,7 +165,7 @@ export class PostgresStorage implements Storage {
         'CREATE TABLE IF NOT EXISTS jwtkit_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
       );
       const rows = await q('SELECT COALESCE(MAX(version), 0) AS v FROM jwtkit_migrations');
-      const current = n(rows[0]?.v ?? 0);
+      const current = Number(rows[0]?.v ?? 0);
       for (let i = current; i < MIGRATIONS.length; i++) {
         await q(MIGRATIONS[i]!);
         await q('INSERT INTO jwtkit_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
@@ -299,7 +224,7 @@ export class PostgresStorage implements Storage {
       page.offset,
     ]);
     const count = await this.#q('SELECT COUNT(*) AS n FROM users');
-    return { users: rows.map(toUser), total: n(count[0]?.n ?? 0) };
+    return { users: rows.map(toUser), total: Number(count[0]?.n ?? 0) };
   }
 
   async updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null> {
@@ -320,7 +245,7 @@ export class PostgresStorage implements Storage {
       'UPDATE users SET token_epoch = token_epoch + 1, updated_at = $1 WHERE id = $2 RETURNING token_epoch',
       [now, id],
     );
-    return rows[0] ? n(rows[0].token_epoch) : null;
+    return rows[0] ? Number(rows[0].token_epoch) : null;
   }
 
   async createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void> {
@@ -532,7 +457,7 @@ export class PostgresStorage implements Storage {
 
   async listDenylistEntries(now: number): Promise<DenylistEntry[]> {
     const rows = await this.#q('SELECT key, expires_at FROM denylist WHERE expires_at > $1', [now]);
-    return rows.map((r) => ({ key: String(r.key), expiresAt: n(r.expires_at) }));
+    return rows.map((r) => ({ key: String(r.key), expiresAt: Number(r.expires_at) }));
   }
 
   async isDenylisted(key: string, now: number): Promise<boolean> {

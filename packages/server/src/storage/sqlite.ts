@@ -10,11 +10,8 @@ import type {
   NewSession,
   NewUser,
   RefreshTokenRecord,
-  RefreshTokenStatus,
-  Role,
   SessionRecord,
   SigningKeyRecord,
-  SigningKeyStatus,
   Storage,
   UserPatch,
   UserRecord,
@@ -91,88 +88,7 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-type Row = Record<string, unknown>;
-
-function toUser(r: Row): UserRecord {
-  return {
-    id: Number(r.id),
-    username: String(r.username),
-    passwordHash: String(r.password_hash),
-    role: r.role as Role,
-    disabled: Number(r.disabled) === 1,
-    tokenEpoch: Number(r.token_epoch),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function nullableNumber(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
-function nullableString(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-function toSession(r: Row): SessionRecord {
-  return {
-    id: String(r.id),
-    userId: Number(r.user_id),
-    clientId: String(r.client_id),
-    createdAt: Number(r.created_at),
-    lastUsedAt: Number(r.last_used_at),
-    expiresAt: Number(r.expires_at),
-    revokedAt: nullableNumber(r.revoked_at),
-    revokedReason: nullableString(r.revoked_reason),
-    userAgent: nullableString(r.user_agent),
-    ip: nullableString(r.ip),
-  };
-}
-
-function toRefresh(r: Row): RefreshTokenRecord {
-  return {
-    id: String(r.id),
-    sessionId: String(r.session_id),
-    tokenHash: String(r.token_hash),
-    parentId: nullableString(r.parent_id),
-    status: r.status as RefreshTokenStatus,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    rotatedAt: nullableNumber(r.rotated_at),
-    replacedBy: nullableString(r.replaced_by),
-  };
-}
-
-function toAudit(r: Row): AuditEventRecord {
-  let details: Record<string, unknown> = {};
-  try {
-    details = JSON.parse(String(r.details)) as Record<string, unknown>;
-  } catch {
-    details = {};
-  }
-  return {
-    id: Number(r.id),
-    at: Number(r.at),
-    type: String(r.type),
-    userId: nullableNumber(r.user_id),
-    actorId: nullableNumber(r.actor_id),
-    sessionId: nullableString(r.session_id),
-    ip: nullableString(r.ip),
-    details,
-  };
-}
-
-function toKey(r: Row): SigningKeyRecord {
-  return {
-    kid: String(r.kid),
-    alg: String(r.alg),
-    status: r.status as SigningKeyStatus,
-    privateKey: String(r.private_key),
-    publicJwk: String(r.public_jwk),
-    createdAt: Number(r.created_at),
-    activatedAt: nullableNumber(r.activated_at),
-    retiredAt: nullableNumber(r.retired_at),
-  };
-}
+import { type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
