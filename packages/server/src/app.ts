@@ -22,7 +22,7 @@ export interface BuildOptions {
   infra?: Infrastructure;
   /** false: no logs. Default: pino at config.logLevel on stdout (or on `logStream`). */
   logger?: boolean;
-  logStream?: NodeJS.WritableStream;
+  logStream?: { write(line: string): unknown };
 }
 
 /** Paths pino replaces with "[redacted]" wherever they appear in a log line. */

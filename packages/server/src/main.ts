@@ -2,8 +2,13 @@
 import { buildApp } from './app.js';
 import { gracefulShutdown } from './cluster/shutdown.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createExitWatchdog } from './ops/exit-watchdog.js';
+import { LogSink } from './ops/log-sink.js';
 import { DEMO_USERS } from './services/index.js';
 import { sqlitePath } from './storage/index.js';
+
+/** Graceful shutdown gets this long; the exit watchdog kills the process 2 s later whatever happens. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -17,7 +22,10 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const { app, drain } = await buildApp(config);
+  // Logs go through a bounded sink that never blocks on stdout (ops/log-sink.ts).
+  const logSink = new LogSink(process.stdout);
+  const watchdog = createExitWatchdog();
+  const { app, drain } = await buildApp(config, { logStream: logSink });
   const address = await app.listen({ host: config.host, port: config.port });
 
   const db = /^postgres/i.test(config.databaseUrl)
@@ -45,9 +53,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    // The hard deadline, from a thread of its own: it holds even if this thread were blocked.
+    watchdog.arm(SHUTDOWN_TIMEOUT_MS + 2_000);
     app.log.info({ signal }, 'shutting down');
     // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting and finish in-flight.
-    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, timeoutMs: 10_000 }).then(
+    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, timeoutMs: SHUTDOWN_TIMEOUT_MS }).then(
       (finished) => process.exit(finished ? 0 : 1),
       (err: unknown) => {
         app.log.error({ err }, 'shutdown failed');
