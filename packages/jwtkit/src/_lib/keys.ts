@@ -116,7 +116,12 @@ const BEGIN_BLOCK = /-{3,}\s*BEGIN /i;
 // An OpenSSH public key line anywhere (authorized_keys lines start with options): "<type> AAAA...".
 const OPENSSH_LINE =
   /(?:^|[\s,"])(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-[a-z0-9]+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|x509v3-[a-z0-9-]+)\s+AAAA/;
-const INVISIBLE = /[\s\u200b-\u200f\u2060\ufeff\u0000]/g;
+// PuTTY key files (.ppk) carry the public blob in base64 lines.
+const PUTTY_FILE = /PuTTY-User-Key-File-\d+:/;
+// Removed before reading base64/hex: whitespace, invisible characters, and the literal `\n` escapes of
+// a key pasted into an environment variable or JSON.
+const INVISIBLE = /[\s\u200b-\u200f\u2060\ufeff\u0000]|\\[nrt]/g;
+const COLON_HEX = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})+$/;
 const LEADING_INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff\u0000]+/;
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
@@ -151,7 +156,13 @@ function bytesAreKey(bytes: Buffer): boolean {
  * base64url or hex (line breaks allowed) of DER, of an SSH key blob, or (one level down) of such text.
  */
 export function isPublicKeyText(text: string, nested = false): boolean {
-  if (ASYMMETRIC_TEXT.test(text) || BEGIN_BLOCK.test(text) || OPENSSH_LINE.test(text)) return true;
+  if (
+    ASYMMETRIC_TEXT.test(text) ||
+    BEGIN_BLOCK.test(text) ||
+    OPENSSH_LINE.test(text) ||
+    PUTTY_FILE.test(text)
+  )
+    return true;
   const trimmed = text.replace(LEADING_INVISIBLE, '');
   const first = trimmed.charCodeAt(0);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
@@ -161,7 +172,8 @@ export function isPublicKeyText(text: string, nested = false): boolean {
       // not JSON
     }
   }
-  const compact = text.replace(INVISIBLE, '');
+  let compact = text.replace(INVISIBLE, '');
+  if (COLON_HEX.test(compact)) compact = compact.replace(/:/g, ''); // openssl's "30:82:01:22:..."
   const decoded: Buffer[] = [];
   if (HEX_TEXT.test(compact)) decoded.push(Buffer.from(compact, 'hex'));
   if (BASE64_TEXT.test(compact)) decoded.push(Buffer.from(compact, 'base64')); // both alphabets
@@ -174,11 +186,20 @@ export function isPublicKeyText(text: string, nested = false): boolean {
 
 /** Whether bytes given as an HMAC secret are (or spell) a public or private key. */
 function secretBytesAreKey(bytes: Buffer): boolean {
-  return (
+  if (
     bytesAreKey(bytes) ||
     isPublicKeyText(bytes.toString('latin1')) ||
     (isUtf8(bytes) && isPublicKeyText(bytes.toString('utf8')))
-  );
+  )
+    return true;
+  // UTF-16 text (a zero in every other byte of ASCII text, or a byte order mark), either byte order.
+  if (bytes.length >= 2 * MIN_KEY_BYTES && bytes.length % 2 === 0) {
+    const le = bytes[1] === 0 || (bytes[0] === 0xff && bytes[1] === 0xfe);
+    const be = bytes[0] === 0 || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    if (le && isPublicKeyText(bytes.toString('utf16le'))) return true;
+    if (be && isPublicKeyText(Buffer.from(bytes).swap16().toString('utf16le'))) return true;
+  }
+  return false;
 }
 
 /** RFC 7517 §4: the registered members a JWK may carry have these types; anything else is refused. */

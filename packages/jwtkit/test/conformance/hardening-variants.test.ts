@@ -459,6 +459,30 @@ function publicKeySpellings(label: string, pub: KeyObject): Array<[string, strin
     ],
     ['JWK JSON in an array', JSON.stringify([jwk])],
     ['base64url of the JWK JSON', Buffer.from(jwkText).toString('base64url')],
+    ['PEM with literal \\n escapes (an environment variable)', pem.replace(/\n/g, '\\n')],
+    [
+      'PEM body with literal \\n escapes',
+      pem
+        .replace(/-----[^-]+-----/g, '')
+        .trim()
+        .replace(/\n/g, '\\n'),
+    ],
+    ['URL-encoded PEM', encodeURIComponent(pem)],
+    ['colon-separated hex DER (openssl -text style)', spki.toString('hex').replace(/(..)(?!$)/g, '$1:')],
+    [
+      'PuTTY .ppk public lines',
+      `PuTTY-User-Key-File-3: ${sshType}\nEncryption: none\nComment: k\nPublic-Lines: 6\n${lines(blob.toString('base64'), 64)}\n`,
+    ],
+    [
+      'SSH2 block, lower case',
+      `---- begin ssh2 public key ----\n${lines(blob.toString('base64'), 70)}\n---- end ssh2 public key ----`,
+    ],
+    ['JWK JSON as UTF-16LE bytes', Buffer.from(jwkText, 'utf16le')],
+    [
+      'PEM as UTF-16LE bytes with a BOM',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pem, 'utf16le')]),
+    ],
+    ['PEM as UTF-16BE bytes', Buffer.from(pem, 'utf16le').swap16()],
   ];
   return out;
 }
