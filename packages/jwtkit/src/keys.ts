@@ -273,7 +273,7 @@ export function jwkThumbprint(key: Jwk | KeyInput, hash: 'sha256' | 'sha384' | '
         : 'The oct JWK has no valid "k" member'
       : jwkCanonicalProblem(jwk);
   if (problem) throw new InvalidKeyError(problem);
-  const canonical: Record<string, string> = {};
+  const canonical: Record<string, string> = Object.create(null);
   for (const m of members) {
     const v = jwk[m];
     if (typeof v !== 'string') throw new InvalidKeyError(`The JWK lacks its "${m}" member`);
