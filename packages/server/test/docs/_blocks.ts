@@ -1,7 +1,7 @@
 /**
  * Fenced code blocks of a Markdown file, with the docs-test directive written just above each one.
  *
- * Convention (see "Commands in the docs are tested" in docs/cli.md): an HTML comment on the line right
+ * Convention (documented in README.md, "Commands in the docs are tested"): an HTML comment on the line right
  * before the opening fence,
  *
  *     <!-- docs-test: needs=secret.txt,es256.json -->    the test creates these files first (known fixtures)

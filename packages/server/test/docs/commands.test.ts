@@ -318,6 +318,15 @@ describe('commands in the docs, run as pasted', () => {
     assert.ok(n >= 10, `only ${n} shell blocks found`);
   });
 
+  test('the fixtures the README documents for needs= are exactly the ones this test makes', () => {
+    const row = readFileSync(join(root, 'README.md'), 'utf8')
+      .split('\n')
+      .find((l) => l.includes('docs-test: needs='));
+    assert.ok(row, 'README.md documents needs=');
+    const listed = [...row.slice(row.indexOf('fixtures:')).matchAll(/`([^`]+)`/g)].map((m) => m[1]!).sort();
+    assert.deepEqual(listed, Object.keys(FIXTURES).sort());
+  });
+
   test('commands are never in an untagged block (tag it sh or console so this test runs it)', () => {
     const untagged = blocksByDoc.flatMap((d) =>
       d.blocks
