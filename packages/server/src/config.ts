@@ -2,6 +2,7 @@
  * Configuration from environment variables (documented in packages/server/README.md). `loadConfig`
  * never reads process.env itself: pass it an env object, so tests can build any configuration.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type Mode = 'demo' | 'production';
@@ -45,12 +46,22 @@ export interface Config {
   rateLimits: {
     loginPerIp: LimitRule;
     loginPerAccountIp: LimitRule;
+    /** Login attempts on one account from addresses it has not logged in from recently (all such addresses together). */
+    loginPerAccount: LimitRule;
     registerPerIp: LimitRule;
     refreshPerIp: LimitRule;
+    passwordPerIp: LimitRule;
+    revokePerIp: LimitRule;
   };
+  /** AUDIT_RETENTION: audit events older than this (seconds) are purged. */
+  auditRetention: number;
   bodyLimit: number;
   logLevel: string;
-  trustProxy: boolean;
+  /**
+   * TRUST_PROXY: which X-Forwarded-For hops are believed: false (none), a hop count, or the addresses /
+   * CIDRs of the proxies in front of the service. Never "every hop" (the client would choose its own IP).
+   */
+  trustProxy: TrustProxy;
   seedDemoUsers: boolean;
   /** A next key must have been in the JWKS this long (seconds) before rotation may promote it. */
   keyRotationMinAge: number;
@@ -65,6 +76,8 @@ export interface Config {
   /** SHUTDOWN_DRAIN_MS: on SIGTERM, serve (readiness 503, Connection: close) this long before closing. */
   shutdownDrainMs: number;
 }
+
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -106,6 +119,44 @@ export function secretWeakness(secret: string | undefined): string | null {
   for (const w of WEAK_SECRETS) if (lower.replaceAll(w, '').length < 8) return 'is a well-known placeholder';
   if (new Set(secret).size < 10) return 'has fewer than 10 distinct characters';
   return null;
+}
+
+/** proxy-addr's named ranges (loopback 127.0.0.1/8 + ::1/128, linklocal, uniquelocal). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: unset/false/0 -> false; a positive integer -> that many hops; else a comma-separated list
+ * of proxy addresses, CIDRs or the names loopback/linklocal/uniquelocal. `true` is refused: trusting
+ * every hop lets the client pick the address rate limits and the audit log see.
+ */
+export function parseTrustProxy(text: string | undefined): { value: TrustProxy } | { problem: string } {
+  const v = (text ?? '').trim();
+  if (v === '' || /^(0|false|no|off)$/i.test(v)) return { value: false };
+  if (/^(true|yes|on|\*|all)$/i.test(v)) {
+    return {
+      problem:
+        'TRUST_PROXY=true would trust every X-Forwarded-For hop, so a client could choose its own address (rate limits, audit log); set the number of proxies in front of the service (e.g. TRUST_PROXY=1) or their addresses/CIDRs (e.g. TRUST_PROXY=10.0.0.0/8,127.0.0.1)',
+    };
+  }
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n >= 1 && n <= 10) return { value: n };
+    return { problem: `TRUST_PROXY hop count must be between 1 and 10, got ${v}` };
+  }
+  const entries = v.split(',').map((x) => x.trim());
+  for (const e of entries) {
+    if (PROXY_RANGE_NAMES.has(e)) continue;
+    const [addr = '', bits, extra] = e.split('/');
+    const family = isIP(addr);
+    const okBits =
+      bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !okBits || extra !== undefined) {
+      return {
+        problem: `TRUST_PROXY must be a hop count (e.g. 1) or a comma-separated list of proxy addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1); ${JSON.stringify(e.slice(0, 60))} is neither`,
+      };
+    }
+  }
+  return { value: entries };
 }
 
 type Env = Record<string, string | undefined>;
@@ -224,12 +275,23 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     rateLimits: {
       loginPerIp: limit('RATE_LIMIT_LOGIN_IP', 30, 60),
       loginPerAccountIp: limit('RATE_LIMIT_LOGIN_ACCOUNT', 5, 15 * 60),
+      loginPerAccount: limit('RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP', 20, 5 * 60),
       registerPerIp: limit('RATE_LIMIT_REGISTER_IP', 10, 3600),
       refreshPerIp: limit('RATE_LIMIT_REFRESH_IP', 120, 60),
+      passwordPerIp: limit('RATE_LIMIT_PASSWORD_IP', 10, 15 * 60),
+      revokePerIp: limit('RATE_LIMIT_REVOKE_IP', 60, 60),
     },
+    auditRetention: duration('AUDIT_RETENTION', 180 * 86400, 86400, 10 * 365 * 86400),
     bodyLimit: int('BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
     logLevel: str('LOG_LEVEL', 'info'),
-    trustProxy: bool('TRUST_PROXY', false),
+    trustProxy: (() => {
+      const r = parseTrustProxy(env.TRUST_PROXY);
+      if ('problem' in r) {
+        problems.push(r.problem);
+        return false;
+      }
+      return r.value;
+    })(),
     seedDemoUsers: bool('SEED_DEMO_USERS', mode === 'demo'),
     keyRotationMinAge: duration(
       'KEY_ROTATION_MIN_AGE',

@@ -150,14 +150,14 @@ export class TokenService {
     return claims;
   }
 
-  /** Denylists the token's jti until it expires. */
-  async denylistToken(claims: Pick<AccessClaims, 'jti' | 'exp'>): Promise<void> {
-    await this.denylist.add(`jti:${claims.jti}`, (claims.exp + this.config.leeway) * 1000 + 1000);
+  /** Denylists the token's jti until it expires; false when it already was. */
+  async denylistToken(claims: Pick<AccessClaims, 'jti' | 'exp'>): Promise<boolean> {
+    return this.denylist.add(`jti:${claims.jti}`, (claims.exp + this.config.leeway) * 1000 + 1000);
   }
 
   /** Denylists every access token of a session until the newest could have expired. */
-  async denylistSession(sessionId: string): Promise<void> {
-    await this.denylist.add(
+  async denylistSession(sessionId: string): Promise<boolean> {
+    return this.denylist.add(
       `sid:${sessionId}`,
       this.clock() + (this.config.accessTokenTtl + this.config.leeway) * 1000 + 1000,
     );
