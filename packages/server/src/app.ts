@@ -124,7 +124,7 @@ export async function buildApp(
 
   const openapi = new OpenApiCollector();
   openapi.attach(app);
-  registerHttpBasics(app);
+  registerHttpBasics(app, { hsts: /^https:\/\//i.test(config.issuer) });
   // Graceful shutdown (main.ts): while draining, /readyz answers 503 and responses close their connection.
   const drain = new DrainState();
   registerDrain(app, drain);

@@ -111,6 +111,58 @@ const WEAK_SECRETS = new Set([
   'dev',
 ]);
 
+/** The most frequent letter pairs of English text. */
+const ENGLISH_PAIRS = new Set(
+  'th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Why `secret` is not (the base64, base64url or hex text of) at least 32 random bytes, or null. Random
+ * text is recognised statistically, with false-refusal odds far below one in a million for real
+ * `openssl rand -base64 32` / `-hex 32` output: enough distinct symbols, no class of characters
+ * dominating (English words are lower case), and no repeated run (repeated words).
+ */
+export function randomSecretWeakness(secret: string | undefined): string | null {
+  if (secret === undefined || secret === '') return 'is missing';
+  const hex = /^[0-9a-f]+$/.test(secret) || /^[0-9A-F]+$/.test(secret);
+  const b64 = /^[A-Za-z0-9+/_-]+={0,2}$/.test(secret);
+  if (!hex && !b64)
+    return 'is not base64, base64url or hex text (generate one with: openssl rand -base64 32)';
+  const body = secret.replace(/=+$/, '');
+  const bits = hex ? body.length * 4 : body.length * 6;
+  if (bits < 256)
+    return `carries at most ${bits} bits; at least 256 are required (32 random bytes: openssl rand -base64 32)`;
+  const distinct = new Set(body).size;
+  // 64 random hex digits show 16 distinct symbols almost surely; 43 random base64 symbols ~31 (sd ~2.5).
+  const minDistinct = hex ? 12 : Math.min(20, Math.floor(body.length / 3));
+  if (distinct < minDistinct) return 'has too few distinct characters to be random';
+  if (!hex) {
+    const classes = [/[a-z]/g, /[A-Z]/g, /[0-9]/g];
+    for (const re of classes)
+      if ((body.match(re)?.length ?? 0) > body.length * 0.8)
+        return 'looks like text, not random bytes (one kind of character dominates)';
+    // Words: 43 random base64 symbols hold ~2.5 common English letter pairs (14+ in under 1e-6), text ~1 in 3.
+    const lower = body.toLowerCase();
+    let pairs = 0;
+    for (let i = 0; i + 2 <= lower.length; i++) if (ENGLISH_PAIRS.has(lower.slice(i, i + 2))) pairs++;
+    if (pairs >= Math.max(14, Math.ceil((lower.length - 1) * 0.3)))
+      return 'looks like words, not random bytes';
+  }
+  // The encoding of text (base64 of a passphrase) is not random bytes: 32 random bytes are all printable
+  // ASCII with odds of 1e-14.
+  const decoded = hex
+    ? Buffer.from(body, 'hex')
+    : Buffer.from(body.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (decoded.every((b) => b >= 0x20 && b <= 0x7e)) return 'encodes readable text, not random bytes';
+  const run = hex ? 8 : 5;
+  for (let i = 0; i + run <= body.length; i++) {
+    if (body.indexOf(body.slice(i, i + run), i + 1) !== -1) return 'repeats itself (a random value does not)';
+  }
+  return null;
+}
+
 /** Why a secret is too weak for production, or null. */
 export function secretWeakness(secret: string | undefined): string | null {
   if (secret === undefined || secret === '') return 'is missing';
@@ -233,15 +285,21 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const secretKey = env.SECRET_KEY === '' ? undefined : env.SECRET_KEY;
 
   if (jwtAlg === 'HS256') {
-    const weak = secretWeakness(jwtSecret);
-    if (weak && (mode === 'production' || jwtSecret === undefined))
-      problems.push(`JWT_SECRET ${weak} (HS256 needs a random secret of at least 32 bytes)`);
+    if (mode === 'production') {
+      const weak = randomSecretWeakness(jwtSecret);
+      if (weak)
+        problems.push(
+          `JWT_SECRET ${weak}; production HS256 needs at least 256 bits from a random source: the base64 or hex text of 32+ random bytes (openssl rand -base64 32)`,
+        );
+    } else if (jwtSecret === undefined) {
+      problems.push('JWT_SECRET is missing (HS256 needs a random secret of at least 32 bytes)');
+    }
   }
   if (mode === 'production') {
-    const weak = secretWeakness(secretKey);
+    const weak = randomSecretWeakness(secretKey);
     if (weak)
       problems.push(
-        `SECRET_KEY ${weak}; production needs a random value of at least 32 bytes (e.g. openssl rand -base64 48)`,
+        `SECRET_KEY ${weak}; production needs the base64 or hex text of at least 32 random bytes (e.g. openssl rand -base64 48)`,
       );
     if (env.DATABASE_URL === undefined || env.DATABASE_URL === '')
       problems.push('DATABASE_URL is required in production');

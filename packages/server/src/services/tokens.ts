@@ -110,7 +110,18 @@ export class TokenService {
   /** Verifies signature and claims only (no revocation checks). Throws jwtkit errors or UnknownKeyError. */
   verifySignatureAndClaims(token: string): AccessClaims {
     const payload = this.#verify(token);
-    const { jti, sid, epoch, user_id: userId, role, sub, username } = payload;
+    const { jti, sid, epoch, user_id: userId, role, sub, username, iat, exp } = payload;
+    // Whoever holds the signing key (a leaked HS256 secret included), a token that lives longer than
+    // this service issues them for, or that claims to be issued in the future, is refused.
+    const now = this.clock() / 1000;
+    if (
+      typeof iat !== 'number' ||
+      typeof exp !== 'number' ||
+      exp - iat > this.config.accessTokenTtl + this.config.leeway ||
+      iat > now + this.config.leeway
+    ) {
+      throw new TokenLifetimeError();
+    }
     if (
       typeof jti !== 'string' ||
       typeof sid !== 'string' ||
@@ -164,8 +175,18 @@ export class TokenService {
   }
 }
 
+/** The token's exp - iat exceeds ACCESS_TOKEN_TTL + CLOCK_LEEWAY, or its iat is in the future. */
+export class TokenLifetimeError extends Error {
+  override readonly name = 'TokenLifetimeError';
+  constructor() {
+    super('token lifetime exceeds the configured access-token TTL');
+  }
+}
+
 /** A short, token-free explanation for error_description. */
 export function describeTokenError(err: unknown): string {
+  if (err instanceof TokenLifetimeError)
+    return 'The access token lives longer than this service issues access tokens for (or was issued in the future).';
   if (err instanceof UnknownKeyError) return 'The token was signed by an unknown or retired key.';
   if (err instanceof JwtError) {
     switch (err.name) {
