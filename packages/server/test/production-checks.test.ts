@@ -253,11 +253,12 @@ describe('JWT_SECRET and access-token lifetime', () => {
       assert.equal((await me(forge({ exp: now + 600 }))).statusCode, 200);
       assert.equal((await me(forge({ exp: now + 605 }))).statusCode, 200, 'TTL + leeway');
       assertProblem(await me(forge({ iat: now + 3600, exp: now + 3700 })), 401, 'invalid_token');
-      for (const bad of [
+      const tooLong: Array<Record<string, number>> = [
         { exp: now + 10 * 365 * 86400 },
         { exp: now + 606 },
         { iat: now - 3600, exp: now + 60 },
-      ]) {
+      ];
+      for (const bad of tooLong) {
         const res = await me(forge(bad));
         assertProblem(res, 401, 'invalid_token');
         assert.match(String(res.headers['www-authenticate']), /lives longer than this service issues/);
