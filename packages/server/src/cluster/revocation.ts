@@ -15,7 +15,7 @@
  */
 
 import type { EventBus } from '../services/events.js';
-import type { Denylist, EpochStore } from '../services/revocation.js';
+import type { Denylist, EpochStore, RevocationTrace } from '../services/revocation.js';
 import type { Storage } from '../storage/types.js';
 import type { FailurePolicy } from './failure.js';
 import { revocationUnavailable } from './failure.js';
@@ -162,17 +162,23 @@ export class RedisDenylist implements Denylist {
     return fresh;
   }
 
-  async has(key: string): Promise<boolean> {
-    if (this.#mirrorHas(key)) return true;
+  async has(key: string, trace?: RevocationTrace): Promise<boolean> {
+    if (this.#mirrorHas(key)) {
+      trace?.sources.push('mirror'); // a denial: never what lets a request through
+      return true;
+    }
     if (this.d.link.usable) {
       try {
-        return (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+        const found = (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+        trace?.sources.push('redis');
+        return found;
       } catch {
         // fall through to the failure policy
       }
     }
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
+    trace?.sources.push('none');
     return false; // the mirror already said no
   }
 
@@ -225,7 +231,7 @@ export class RedisEpochStore implements EpochStore {
     return user ? user.tokenEpoch : null;
   }
 
-  async get(userId: number): Promise<number | null> {
+  async get(userId: number, trace?: RevocationTrace): Promise<number | null> {
     if (this.d.link.usable) {
       let cached: string | null | undefined;
       try {
@@ -234,6 +240,7 @@ export class RedisEpochStore implements EpochStore {
         cached = undefined; // redis failed: policy below
       }
       if (cached !== undefined) {
+        trace?.sources.push('redis');
         if (cached !== null) {
           const epoch = Number(cached);
           this.#remember(userId, epoch);
@@ -262,6 +269,7 @@ export class RedisEpochStore implements EpochStore {
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
     const known = this.#mirror.get(userId);
+    trace?.sources.push(known === undefined ? 'storage' : 'mirror');
     if (known !== undefined) return known;
     return this.#fromStorage(userId);
   }
