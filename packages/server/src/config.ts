@@ -4,6 +4,8 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseDuration as libraryParseDuration } from 'jwtkit';
+import { type Setting, setting } from './settings.js';
 
 export type Mode = 'demo' | 'production';
 export type SigningAlg = 'ES256' | 'HS256';
@@ -97,13 +99,18 @@ export const JWKS_MAX_AGE = 60;
 
 export const OWASP_ARGON2: Argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** '600', '600s', '10m', '1h', '14d' -> seconds. */
+/**
+ * '600', '600s', '10m', '1h', '14d', '7 days' -> whole seconds, or null: the library's parseDuration
+ * (the one duration parser of the project), restricted to non-negative whole seconds.
+ */
 export function parseDuration(text: string): number | null {
-  const m = /^\s*(\d+)\s*([smhd]?)\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * (UNITS[m[2] || 's'] ?? 1);
+  let n: number;
+  try {
+    n = libraryParseDuration(text, 'duration');
+  } catch {
+    return null;
+  }
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 const WEAK_SECRETS = new Set([
@@ -221,49 +228,80 @@ type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
-  const str = (name: string, fallback: string): string => {
+  // Every read goes through the setting's declaration in settings.ts: its type, range and default.
+  let production = false;
+  const raw = (name: string): string | undefined => {
     const v = env[name];
-    return v === undefined || v === '' ? fallback : v;
+    return v === undefined || v === '' ? undefined : v;
   };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return fallback;
+  const declared = <T extends Setting['type']>(name: string, type: T): Extract<Setting, { type: T }> => {
+    const s = setting(name);
+    if (s.type !== type) throw new Error(`setting ${name} is declared as ${s.type}, read as ${type}`);
+    return s as Extract<Setting, { type: T }>;
+  };
+  const defaultText = (s: Setting): string | undefined =>
+    production && s.productionDefault !== undefined ? s.productionDefault : s.default;
+  const str = (name: string, fallback?: string): string => {
+    const s = setting(name);
+    return raw(name) ?? fallback ?? defaultText(s) ?? '';
+  };
+  const int = (name: string): number => {
+    const s = declared(name, 'integer');
+    const fallback = Number(defaultText(s));
+    const v = raw(name);
+    if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    if (!/^\s*-?\d+\s*$/.test(v) || !Number.isInteger(n) || n < s.min || n > s.max) {
+      problems.push(
+        `${name} must be an integer in [${s.min}, ${s.max}], got ${JSON.stringify(v.slice(0, 40))}`,
+      );
       return fallback;
     }
     return n;
   };
-  const duration = (name: string, fallback: number, min: number, max: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return fallback;
+  const duration = (name: string): number => {
+    const s = declared(name, 'duration');
+    const fallback = parseDuration(defaultText(s) ?? '0') ?? 0;
+    const v = raw(name);
+    if (v === undefined) return fallback;
     const n = parseDuration(v);
-    if (n === null || n < min || n > max) {
-      problems.push(`${name} must be a duration like 600, 10m, 1h or 7d within [${min}s, ${max}s]`);
+    if (n === null || n < s.min || n > s.max) {
+      problems.push(`${name} must be a duration like 600, 10m, 1h or 7d within [${s.min}s, ${s.max}s]`);
       return fallback;
     }
     return n;
   };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = env[name];
-    if (v === undefined || v === '') return fallback;
-    if (/^(1|true|yes|on)$/i.test(v)) return true;
-    if (/^(0|false|no|off)$/i.test(v)) return false;
-    problems.push(`${name} must be true or false`);
-    return fallback;
-  };
-  const limit = (name: string, max: number, windowSeconds: number): LimitRule => {
-    // "<max>/<window>", e.g. "5/15m"
-    const v = env[name];
-    if (v === undefined || v === '') return { max, windowSeconds };
-    const m = /^(\d+)\/(.+)$/.exec(v);
-    const w = m ? parseDuration(m[2]!) : null;
-    if (!m || w === null || w < 1 || Number(m[1]) < 1) {
-      problems.push(`${name} must look like 5/15m (attempts per window)`);
-      return { max, windowSeconds };
+  const parseBool = (v: string): boolean | null =>
+    /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off)$/i.test(v) ? false : null;
+  const bool = (name: string): boolean => {
+    const s = declared(name, 'boolean');
+    const fallback = parseBool(defaultText(s) ?? 'false') ?? false;
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    const b = parseBool(v);
+    if (b === null) {
+      problems.push(`${name} must be true or false`);
+      return fallback;
     }
+    return b;
+  };
+  const parseLimit = (v: string): LimitRule | null => {
+    const m = /^\s*(\d+)\s*\/\s*(.+)$/.exec(v);
+    const w = m ? parseDuration(m[2]!) : null;
+    if (!m || w === null || w < 1 || Number(m[1]) < 1) return null;
     return { max: Number(m[1]), windowSeconds: w };
+  };
+  const limit = (name: string): LimitRule => {
+    const s = declared(name, 'limit');
+    const fallback = parseLimit(defaultText(s) ?? '') ?? { max: 1, windowSeconds: 60 };
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    const rule = parseLimit(v);
+    if (!rule) {
+      problems.push(`${name} must look like 5/15m (attempts per window)`);
+      return fallback;
+    }
+    return rule;
   };
 
   const nodeEnv = env.NODE_ENV;
@@ -271,14 +309,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   let mode: Mode = 'demo';
   if (modeText === 'production' || modeText === 'demo') mode = modeText;
   else problems.push(`JWTKIT_MODE must be "demo" or "production", got ${JSON.stringify(modeText)}`);
+  production = mode === 'production';
   if (mode === 'demo' && nodeEnv === 'production') {
     problems.push(
       'demo mode refuses to run with NODE_ENV=production (it seeds well-known demo passwords); set JWTKIT_MODE=production and real secrets',
     );
   }
 
-  const host = str('HOST', '127.0.0.1');
-  const port = int('PORT', 3000, 0, 65535);
+  const host = str('HOST');
+  const port = int('PORT');
   const issuer = str('ISSUER', `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
     /\/+$/,
     '',
@@ -317,37 +356,37 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     mode,
     host,
     port,
-    databaseUrl: str('DATABASE_URL', './data/jwtkit.sqlite'),
+    databaseUrl: str('DATABASE_URL'),
     baseDir: resolve(env.INIT_CWD || cwd),
     issuer,
     audience: str('AUDIENCE', issuer),
-    clientId: str('CLIENT_ID', 'jwtkit-demo'),
-    realm: str('REALM', 'jwtkit'),
-    accessTokenTtl: duration('ACCESS_TOKEN_TTL', 600, 10, 86400),
-    refreshTokenTtl: duration('REFRESH_TOKEN_TTL', 14 * 86400, 60, 365 * 86400),
-    sessionMaxAge: duration('SESSION_MAX_AGE', 30 * 86400, 60, 365 * 86400),
-    refreshReuseGrace: duration('REFRESH_REUSE_GRACE', 10, 0, 300),
-    leeway: duration('CLOCK_LEEWAY', 5, 0, 300),
+    clientId: str('CLIENT_ID'),
+    realm: str('REALM'),
+    accessTokenTtl: duration('ACCESS_TOKEN_TTL'),
+    refreshTokenTtl: duration('REFRESH_TOKEN_TTL'),
+    sessionMaxAge: duration('SESSION_MAX_AGE'),
+    refreshReuseGrace: duration('REFRESH_REUSE_GRACE'),
+    leeway: duration('CLOCK_LEEWAY'),
     jwtAlg,
     jwtSecret,
     secretKey,
     argon2: {
-      memoryCost: int('ARGON2_MEMORY_KIB', OWASP_ARGON2.memoryCost, 8, 4 * 1024 * 1024),
-      timeCost: int('ARGON2_ITERATIONS', OWASP_ARGON2.timeCost, 1, 100),
-      parallelism: int('ARGON2_PARALLELISM', OWASP_ARGON2.parallelism, 1, 64),
+      memoryCost: int('ARGON2_MEMORY_KIB'),
+      timeCost: int('ARGON2_ITERATIONS'),
+      parallelism: int('ARGON2_PARALLELISM'),
     },
     rateLimits: {
-      loginPerIp: limit('RATE_LIMIT_LOGIN_IP', 30, 60),
-      loginPerAccountIp: limit('RATE_LIMIT_LOGIN_ACCOUNT', 5, 15 * 60),
-      loginPerAccount: limit('RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP', 20, 5 * 60),
-      registerPerIp: limit('RATE_LIMIT_REGISTER_IP', 10, 3600),
-      refreshPerIp: limit('RATE_LIMIT_REFRESH_IP', 120, 60),
-      passwordPerIp: limit('RATE_LIMIT_PASSWORD_IP', 10, 15 * 60),
-      revokePerIp: limit('RATE_LIMIT_REVOKE_IP', 60, 60),
+      loginPerIp: limit('RATE_LIMIT_LOGIN_IP'),
+      loginPerAccountIp: limit('RATE_LIMIT_LOGIN_ACCOUNT'),
+      loginPerAccount: limit('RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP'),
+      registerPerIp: limit('RATE_LIMIT_REGISTER_IP'),
+      refreshPerIp: limit('RATE_LIMIT_REFRESH_IP'),
+      passwordPerIp: limit('RATE_LIMIT_PASSWORD_IP'),
+      revokePerIp: limit('RATE_LIMIT_REVOKE_IP'),
     },
-    auditRetention: duration('AUDIT_RETENTION', 180 * 86400, 86400, 10 * 365 * 86400),
-    bodyLimit: int('BODY_LIMIT', 16 * 1024, 1024, 1024 * 1024),
-    logLevel: str('LOG_LEVEL', 'info'),
+    auditRetention: duration('AUDIT_RETENTION'),
+    bodyLimit: int('BODY_LIMIT'),
+    logLevel: str('LOG_LEVEL'),
     trustProxy: (() => {
       const r = parseTrustProxy(env.TRUST_PROXY);
       if ('problem' in r) {
@@ -356,19 +395,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       }
       return r.value;
     })(),
-    seedDemoUsers: bool('SEED_DEMO_USERS', mode === 'demo'),
-    keyRotationMinAge: duration(
-      'KEY_ROTATION_MIN_AGE',
-      mode === 'production' ? JWKS_MAX_AGE : 0,
-      0,
-      30 * 86400,
-    ),
+    seedDemoUsers: bool('SEED_DEMO_USERS'),
+    keyRotationMinAge: duration('KEY_ROTATION_MIN_AGE'),
     introspectionClients: [],
     redisUrl: env.REDIS_URL === '' ? undefined : env.REDIS_URL,
-    redisFailurePolicy: str('REDIS_FAILURE_POLICY', 'closed') === 'open' ? 'open' : 'closed',
-    redisPrefix: str('REDIS_PREFIX', 'jwtkit:'),
-    shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
-    revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE', false),
+    redisFailurePolicy: str('REDIS_FAILURE_POLICY') === 'open' ? 'open' : 'closed',
+    redisPrefix: str('REDIS_PREFIX'),
+    shutdownDrainMs: int('SHUTDOWN_DRAIN_MS'),
+    revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE'),
   };
   if (mode === 'production' && config.revocationSourceHeader)
     problems.push('JWTKIT_TEST_REVOCATION_SOURCE is for tests only and is refused in production');
@@ -387,7 +421,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     if (weak && mode === 'production') problems.push(`INTROSPECTION_CLIENTS secret of ${id} ${weak}`);
     config.introspectionClients.push({ id, secret });
   }
-  if (!['closed', 'open'].includes(str('REDIS_FAILURE_POLICY', 'closed')))
+  if (!declared('REDIS_FAILURE_POLICY', 'choice').values.includes(str('REDIS_FAILURE_POLICY')))
     problems.push('REDIS_FAILURE_POLICY must be "closed" or "open"');
   if (config.redisUrl !== undefined && !/^rediss?:\/\//i.test(config.redisUrl))
     problems.push('REDIS_URL must start with redis:// or rediss://');
