@@ -375,9 +375,14 @@ export function explainToken(token: string, options: ExplainOptions = {}): Expla
     if (name !== undefined && out.algorithm?.family !== 'none') {
       if (sig === '') warn('signature-missing', `alg is ${name} but the signature part is empty`);
       else if (bytes && SIG_BYTES[name] !== undefined && bytes.length !== SIG_BYTES[name]) {
+        // The hint must fit the algorithm: only ECDSA signatures have a DER form to confuse with r||s.
+        const hint =
+          out.algorithm?.family === 'ecdsa'
+            ? 'ES* signatures must be raw r||s, not DER'
+            : 'truncated, or made with another algorithm';
         warn(
           'signature-length',
-          `a ${name} signature is ${SIG_BYTES[name]} bytes; this one is ${bytes.length} (ES* signatures must be raw r||s, not DER)`,
+          `a ${name} signature is ${SIG_BYTES[name]} bytes; this one is ${bytes.length} (${hint})`,
         );
       }
     }
