@@ -6,11 +6,13 @@
 // fields whose borders cannot be seen. `JWTKIT_SCREENSHOTS=1` also writes the README screenshots.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { decode, InvalidKeyError } from 'jwtkit';
 import type { Page } from 'playwright-core';
-import { algorithmInfo, MIN_HMAC_SECRET_BYTES } from '../../../jwtkit/src/_lib/algorithms.js';
 import {
   chromiumAvailable,
   launchChromium,
@@ -21,6 +23,16 @@ import {
   shot,
   startFullApp,
 } from './_harness.js';
+
+// The library's own table of algorithm facts (its build, as the page is served it): the boundaries the
+// key-advice cases probe. Whether a key is silent / warned about / refused is asked of the library itself.
+const { algorithmInfo, MIN_HMAC_SECRET_BYTES } = (await import(
+  pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('jwtkit/explain')), '_lib/algorithms.js'))
+    .href
+)) as {
+  algorithmInfo(alg: string): { hashBytes: number } | undefined;
+  MIN_HMAC_SECRET_BYTES: number;
+};
 
 const missing = !chromiumAvailable();
 if (missing && process.env.CI)
@@ -98,6 +110,7 @@ for (const vp of VIEWPORTS) {
     let browser: Awaited<ReturnType<typeof launchChromium>>;
     let page: Page;
     const problems: string[] = [];
+    const requests: Array<{ url: string; method: string; wire: string }> = [];
     const phone = vp.width < 600;
 
     before(async () => {
@@ -111,6 +124,13 @@ for (const vp of VIEWPORTS) {
           problems.push(`console: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('request', (r) =>
+        requests.push({
+          url: r.url(),
+          method: r.method(),
+          wire: `${r.url()}\n${JSON.stringify(r.headers())}\n${r.postData() ?? ''}`,
+        }),
+      );
     });
     after(async () => {
       await browser?.close();
@@ -661,6 +681,24 @@ for (const vp of VIEWPORTS) {
         }
       }
       await page.emulateMedia({ colorScheme: 'light' });
+    });
+
+    test('nothing typed into the page left the browser', () => {
+      assert.ok(requests.length > 10);
+      const typed = [
+        SEED_SECRET,
+        SEED_TOKEN.split('.')[1]!,
+        SEED_TOKEN.split('.')[2]!,
+        'encoder-secret-0123456789abcdef',
+        'a-secret-of-exactly-32-bytes-abc',
+        'thirty-three-bytes-is-short-here',
+        Buffer.alloc(16, 5).toString('base64url'),
+      ];
+      for (const r of requests) {
+        assert.equal(new URL(r.url).origin, served.url, `request left the origin: ${r.url}`);
+        for (const t of typed) assert.ok(!r.wire.includes(t), `${r.method} ${r.url} carried something typed`);
+        if (!/\/(auth|me|admin)\b/.test(new URL(r.url).pathname)) assert.equal(r.method, 'GET', r.url);
+      }
     });
   });
 }

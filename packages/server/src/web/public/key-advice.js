@@ -43,7 +43,7 @@ function jwkSecrets(text) {
  */
 export function hmacKeyWarnings(alg, kind, text) {
   const info = algorithmInfo(alg);
-  if (!info || info.family !== 'hmac' || text === '') return [];
+  if (info?.family !== 'hmac' || text === '') return [];
   const need = info.hashBytes;
   const advice = `short secrets can be brute-forced offline from any token signed with them (jwtkit keygen ${alg} makes a good one)`;
   if (kind === 'secret' || kind === 'secret-b64') {

@@ -14,7 +14,6 @@ const ACTORS = [
 const FONT_PX = 13; // every label; keep in sync with app.css (svg.seq text)
 const LINE = 17; // line height of wrapped labels
 const PAD = 8; // space between a label and the lifelines around it
-const TITLE_H = 24; // the band at the top of a step frame holding its title
 const LOOP_W = 24; // width of a self-message loop
 const MAX_WIDTH = 760;
 
