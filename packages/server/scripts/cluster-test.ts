@@ -44,9 +44,13 @@ async function check(name: string, fn: () => Promise<{ ok: boolean; figure: stri
   }
 }
 
-/** `start`/`at`: when the request was sent / answered (ms). */
+/**
+ * `start`/`at`: when the request was sent / answered (ms). `source`: the instance's
+ * `x-jwtkit-revocation-source` header (JWTKIT_TEST_REVOCATION_SOURCE), where each of the request's
+ * revocation answers came from (`redis`, `mirror`, `storage`, `none`, `local`), when it sent one.
+ */
 type Outcome =
-  | { status: number; retryAfter: boolean; start: number; at: number }
+  | { status: number; retryAfter: boolean; source: string | undefined; start: number; at: number }
   | { error: RequestFailed['kind']; code: string; start: number; at: number };
 
 /** Call as attempt(request(...)): the request starts in the same tick, so `start` is its send time. */
@@ -57,6 +61,10 @@ async function attempt(p: Promise<Res>): Promise<Outcome> {
     return {
       status: r.status,
       retryAfter: typeof r.headers['retry-after'] === 'string',
+      source:
+        typeof r.headers['x-jwtkit-revocation-source'] === 'string'
+          ? r.headers['x-jwtkit-revocation-source']
+          : undefined,
       start,
       at: Date.now(),
     };
@@ -64,6 +72,12 @@ async function attempt(p: Promise<Res>): Promise<Outcome> {
     if (err instanceof RequestFailed) return { error: err.kind, code: err.code, start, at: Date.now() };
     return { error: 'other', code: String(err), start, at: Date.now() };
   }
+}
+
+/** Every revocation answer of the request came from Redis (`redis,redis,redis` for jti, sid, epoch). */
+function redisAnsweredAll(source: string): boolean {
+  const parts = source.split(',');
+  return parts.length === 3 && parts.every((p) => p === 'redis');
 }
 
 /** Runs `concurrency` loops of `step` until `stop()` says so. */
@@ -121,6 +135,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_REGISTER_IP: '1000000/1m',
     SHUTDOWN_DRAIN_MS: '1000',
     LOG_LEVEL: 'warn',
+    // Each authenticated answer says where its revocation answers came from (the fail-closed checks).
+    JWTKIT_TEST_REVOCATION_SOURCE: 'true',
   };
   const names = ['A', 'B', 'C'] as const;
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -309,6 +325,9 @@ async function main(): Promise<void> {
     const loginDuring = await attempt(
       request(B.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }),
     );
+    // The window of "Redis is down" ends when the restart is *begun*: an instance may reconnect to the new
+    // Redis (and rightly answer 200 from it) before start() resolves here.
+    const restartBegunAt = Date.now();
     await redis.start();
     const restartedAt = Date.now();
     // recovery: every instance answers /me 200 again
@@ -325,8 +344,16 @@ async function main(): Promise<void> {
     await sleep(300);
     stop = true;
     await loadDone;
-    // sent after the crash (+100 ms for the instances to see their connection close), answered before the restart
-    const during = outcomes.filter((o) => o.start > killedAt + 100 && o.at < restartedAt);
+    // sent after the crash (+100 ms for the instances to see their connection close), answered before the
+    // restart began: nothing could have answered from Redis then.
+    const during = outcomes.filter((o) => o.start > killedAt + 100 && o.at < restartBegunAt);
+    // The policy itself, whatever the timing: under `closed`, no 200 unless Redis answered every
+    // revocation question of that request (a 200 from the mirror, storage or nothing is a fail-open).
+    const oks = outcomes.filter(
+      (o): o is Extract<Outcome, { status: number }> => 'status' in o && o.status === 200,
+    );
+    const okNoHeader = oks.filter((o) => o.source === undefined).length;
+    const okNotRedis = oks.filter((o) => o.source !== undefined && !redisAnsweredAll(o.source));
     const count = (f: (o: Outcome) => boolean) => outcomes.filter(f).length;
     const n503 = count((o) => 'status' in o && o.status === 503);
     const n503NoRetry = count((o) => 'status' in o && o.status === 503 && !o.retryAfter);
@@ -350,6 +377,9 @@ async function main(): Promise<void> {
         n5xxOther === 0 &&
         nErr === 0 &&
         duringOk === 0 &&
+        oks.length > 0 &&
+        okNoHeader === 0 &&
+        okNotRedis.length === 0 &&
         maxRecovery < 5000 &&
         revokedHolds === 3 &&
         aliveAll &&
@@ -357,7 +387,9 @@ async function main(): Promise<void> {
         loginOk,
       figure: `redis-server killed (SIGKILL) under /me load for 1.5 s: ${outcomes.length} requests, ${n503} x 503 (${
         n503 - n503NoRetry
-      } with Retry-After), ${n401} x 401, ${n5xxOther} other 5xx, ${nErr} transport errors, ${duringOk} x 200 while down (fail closed); login during outage ${
+      } with Retry-After), ${n401} x 401, ${n5xxOther} other 5xx, ${nErr} transport errors, ${duringOk} x 200 while down (fail closed); ${oks.length} x 200 in all, ${
+        oks.length - okNoHeader - okNotRedis.length
+      } answered by Redis, ${okNotRedis.length} not (${[...new Set(okNotRedis.map((o) => o.source))].join(' ') || '-'}), ${okNoHeader} without a source; login during outage ${
         'status' in loginDuring ? loginDuring.status : loginDuring.code
       }; restarted empty -> all 3 instances verifying again after max ${maxRecovery} ms (limit 5000); token revoked before the crash still 401 on ${revokedHolds}/3; ${
         aliveAll ? 'no crash' : 'AN INSTANCE DIED'

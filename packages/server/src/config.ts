@@ -64,6 +64,12 @@ export interface Config {
   redisPrefix: string;
   /** SHUTDOWN_DRAIN_MS: on SIGTERM, serve (readiness 503, Connection: close) this long before closing. */
   shutdownDrainMs: number;
+  /**
+   * JWTKIT_TEST_REVOCATION_SOURCE: answer each authenticated request with `x-jwtkit-revocation-source`
+   * (where each revocation answer came from), so the cluster test can assert the failure policy exactly.
+   * For tests only; refused in production.
+   */
+  revocationSourceHeader: boolean;
 }
 
 export class ConfigError extends Error {
@@ -242,7 +248,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     redisFailurePolicy: str('REDIS_FAILURE_POLICY', 'closed') === 'open' ? 'open' : 'closed',
     redisPrefix: str('REDIS_PREFIX', 'jwtkit:'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
+    revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE', false),
   };
+  if (mode === 'production' && config.revocationSourceHeader)
+    problems.push('JWTKIT_TEST_REVOCATION_SOURCE is for tests only and is refused in production');
   // "id:secret,id2:secret2": HTTP Basic credentials for RFC 7662 introspection.
   for (const entry of str('INTROSPECTION_CLIENTS', '')
     .split(',')

@@ -14,6 +14,7 @@ import {
   Problem,
 } from './errors.js';
 import type { Services } from './services/index.js';
+import type { RevocationTrace } from './services/revocation.js';
 import type { RequestContext } from './services/sessions.js';
 import type { AccessClaims } from './services/tokens.js';
 import { MAX_ACCESS_TOKEN_LENGTH } from './services/tokens.js';
@@ -193,7 +194,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** A preHandler that authenticates the bearer token and, optionally, requires a role. */
 export function requireAuth(services: Services, role: Role | 'any' = 'any'): preHandlerHookHandler {
-  return async (request) => authenticateBearer(services, request, role);
+  return async (request, reply) => authenticateBearer(services, request, role, reply);
 }
 
 /** RFC 6750 bearer authentication of one request; sets `request.auth` or throws a problem. */
@@ -201,6 +202,7 @@ export async function authenticateBearer(
   services: Services,
   request: FastifyRequest,
   role: Role | 'any',
+  reply?: FastifyReply,
 ): Promise<void> {
   const realm = services.config.realm;
   const header = request.headers.authorization;
@@ -211,7 +213,11 @@ export async function authenticateBearer(
   if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');
   if (!B64TOKEN.test(token)) throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
   if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken(realm, 'The access token is too long.');
-  const claims = await services.tokens.authenticate(token);
+  const trace: RevocationTrace | undefined = services.config.revocationSourceHeader
+    ? { sources: [] }
+    : undefined;
+  const claims = await services.tokens.authenticate(token, trace);
+  if (trace) reply?.header('x-jwtkit-revocation-source', trace.sources.join(','));
   request.auth = claims;
   if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(realm, 'admin');
 }

@@ -15,7 +15,7 @@
  */
 
 import type { EventBus } from '../services/events.js';
-import type { Denylist, EpochStore } from '../services/revocation.js';
+import type { Denylist, EpochStore, RevocationTrace } from '../services/revocation.js';
 import type { Storage } from '../storage/types.js';
 import type { FailurePolicy } from './failure.js';
 import { revocationUnavailable } from './failure.js';
@@ -150,17 +150,23 @@ export class RedisDenylist implements Denylist {
     await this.d.bus.publish({ type: 'denylisted', key, expiresAt });
   }
 
-  async has(key: string): Promise<boolean> {
-    if (this.#mirrorHas(key)) return true;
+  async has(key: string, trace?: RevocationTrace): Promise<boolean> {
+    if (this.#mirrorHas(key)) {
+      trace?.sources.push('mirror'); // a denial: never what lets a request through
+      return true;
+    }
     if (this.d.link.usable) {
       try {
-        return (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+        const found = (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+        trace?.sources.push('redis');
+        return found;
       } catch {
         // fall through to the failure policy
       }
     }
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
+    trace?.sources.push('none');
     return false; // the mirror already said no
   }
 
@@ -213,7 +219,7 @@ export class RedisEpochStore implements EpochStore {
     return user ? user.tokenEpoch : null;
   }
 
-  async get(userId: number): Promise<number | null> {
+  async get(userId: number, trace?: RevocationTrace): Promise<number | null> {
     if (this.d.link.usable) {
       let cached: string | null | undefined;
       try {
@@ -222,6 +228,7 @@ export class RedisEpochStore implements EpochStore {
         cached = undefined; // redis failed: policy below
       }
       if (cached !== undefined) {
+        trace?.sources.push('redis');
         if (cached !== null) {
           const epoch = Number(cached);
           this.#remember(userId, epoch);
@@ -250,6 +257,7 @@ export class RedisEpochStore implements EpochStore {
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
     const known = this.#mirror.get(userId);
+    trace?.sources.push(known === undefined ? 'storage' : 'mirror');
     if (known !== undefined) return known;
     return this.#fromStorage(userId);
   }

@@ -10,7 +10,7 @@ import { invalidToken } from '../errors.js';
 import type { Role, UserRecord } from '../storage/types.js';
 import type { KeyService } from './keys.js';
 import { UnknownKeyError } from './keys.js';
-import type { Denylist, EpochStore } from './revocation.js';
+import type { Denylist, EpochStore, RevocationTrace } from './revocation.js';
 
 export interface AccessClaims {
   iss: string;
@@ -128,24 +128,25 @@ export class TokenService {
   }
 
   /** Why the (signature-valid) token is revoked, or null if it is still good. */
-  async revocationReason(claims: AccessClaims): Promise<string | null> {
-    if (await this.denylist.has(`jti:${claims.jti}`)) return 'The access token has been revoked.';
-    if (await this.denylist.has(`sid:${claims.sid}`)) return 'The session of this access token has ended.';
-    const epoch = await this.epochs.get(claims.user_id);
+  async revocationReason(claims: AccessClaims, trace?: RevocationTrace): Promise<string | null> {
+    if (await this.denylist.has(`jti:${claims.jti}`, trace)) return 'The access token has been revoked.';
+    if (await this.denylist.has(`sid:${claims.sid}`, trace))
+      return 'The session of this access token has ended.';
+    const epoch = await this.epochs.get(claims.user_id, trace);
     if (epoch === null) return 'The user no longer exists.';
     if (claims.epoch < epoch) return 'The access token has been revoked.';
     return null;
   }
 
   /** Full verification for protected routes: throws an RFC 6750 invalid_token problem. */
-  async authenticate(token: string): Promise<AccessClaims> {
+  async authenticate(token: string, trace?: RevocationTrace): Promise<AccessClaims> {
     let claims: AccessClaims;
     try {
       claims = this.verifySignatureAndClaims(token);
     } catch (err) {
       throw invalidToken(this.config.realm, describeTokenError(err));
     }
-    const reason = await this.revocationReason(claims);
+    const reason = await this.revocationReason(claims, trace);
     if (reason) throw invalidToken(this.config.realm, reason);
     return claims;
   }
