@@ -4,6 +4,7 @@ import { gracefulShutdown } from './cluster/shutdown.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createExitWatchdog } from './ops/exit-watchdog.js';
 import { LogSink } from './ops/log-sink.js';
+import { startMetricsListener } from './ops/observability.js';
 import { DEMO_USERS } from './services/index.js';
 import { sqlitePath } from './storage/index.js';
 
@@ -51,11 +52,11 @@ async function main(): Promise<void> {
   }
 
   // Logs go through a bounded sink that never blocks on stdout (ops/log-sink.ts).
-  const logSink = new LogSink(process.stdout);
+  const logSink = new LogSink(process.stdout, { format: config.logFormat });
   const watchdog = createExitWatchdog();
   let built: Awaited<ReturnType<typeof buildApp>>;
   try {
-    built = await buildApp(config, { logStream: logSink });
+    built = await buildApp(config, { logStream: logSink, logDropped: () => logSink.stats.dropped });
   } catch (err) {
     if (err instanceof Error && OPERATOR_ERRORS.has(err.name)) {
       process.stderr.write(`jwtkit server: ${err.message}\n`);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { app, drain } = built;
+  const { app, drain, metrics } = built;
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -93,6 +94,21 @@ async function main(): Promise<void> {
       `      -d '{"username":"${alice.username}","password":"${alice.password}"}'`,
       `    ${demoCommand(address)}        # walks login, /me, a 403, refresh, replay detection, logout`,
     );
+  }
+  if (metrics && config.metricsPort !== undefined) {
+    try {
+      const m = await startMetricsListener(metrics, config.metricsHost, config.metricsPort);
+      app.addHook('onClose', async () => {
+        m.server.closeAllConnections();
+        await new Promise((r) => m.server.close(r));
+      });
+      lines.push(`  metrics: ${m.address}/metrics (Prometheus; private listener)`);
+    } catch (err) {
+      const message = listenFailure(err, { host: config.metricsHost, port: config.metricsPort });
+      await app.close().catch(() => {});
+      process.stderr.write(`jwtkit server: metrics listener (METRICS_PORT): ${message ?? String(err)}\n`);
+      process.exit(2);
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 

@@ -20,7 +20,7 @@ class FakeTarget extends EventEmitter {
 describe('LogSink', () => {
   test('passes lines through until the target holds the byte budget, then drops and counts', () => {
     const target = new FakeTarget();
-    const sink = new LogSink(target, 100);
+    const sink = new LogSink(target, { maxBufferedBytes: 100 });
     for (let i = 0; i < 10; i++) sink.write(`${'x'.repeat(29)}\n`); // 30 bytes each
     assert.equal(target.lines.length, 3);
     assert.equal(sink.stats.written, 3);
@@ -34,7 +34,7 @@ describe('LogSink', () => {
   test('a target that errors (EPIPE) or closes is abandoned; writing never throws', () => {
     for (const event of ['error', 'close'] as const) {
       const target = new FakeTarget();
-      const sink = new LogSink(target, 1000);
+      const sink = new LogSink(target, { maxBufferedBytes: 1000 });
       sink.write('a\n');
       target.emit(event, Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
       sink.write('b\n');
@@ -47,7 +47,7 @@ describe('LogSink', () => {
         throw new Error('boom');
       },
     });
-    const sink = new LogSink(throwing, 1000);
+    const sink = new LogSink(throwing, { maxBufferedBytes: 1000 });
     assert.doesNotThrow(() => sink.write('c\n'));
     assert.equal(sink.stats.abandoned, true);
   });
