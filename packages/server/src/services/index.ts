@@ -137,7 +137,9 @@ async function wireServices(
   const secret = await resolveInstanceSecret(config, storage);
   const keys = new KeyService(config, storage, bus, audit, clock);
   await keys.init(secret);
-  const tokens = new TokenService(config, keys, denylist, epochs, clock);
+  // With Redis (and its own denylist and epochs), jti, session and epoch are read in one round trip.
+  const reader = cluster && !infra.denylist && !infra.epochs ? cluster.revocationReader : undefined;
+  const tokens = new TokenService(config, keys, denylist, epochs, clock, reader);
   const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
   const auth = new AuthService({
     config,
