@@ -4,7 +4,7 @@
  */
 
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { DrainState, registerDrain } from './cluster/shutdown.js';
 import type { Config } from './config.js';
 import { registerHttpBasics, sendProblem, toProblem } from './http.js';
@@ -103,7 +103,7 @@ export async function buildApp(
   const app = Fastify({
     logger,
     // One line per request, written by ops/observability.ts (not Fastify's two).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     // A hop count trusts exactly that many proxies (proxy-addr: hop 0 is the socket's peer); a list trusts
     // those addresses only; false trusts none. Never every hop (config.ts refuses TRUST_PROXY=true).
