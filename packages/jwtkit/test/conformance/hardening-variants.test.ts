@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import {
   createHash,
   createPublicKey,
+  createSecretKey,
   generateKeyPairSync,
   type KeyObject,
   sign as nodeSign,
@@ -513,7 +514,45 @@ describe('class: no public-key text as an HMAC secret, in any encoding we can re
         });
       }
     }
-    // Certificates in bare base64 as well.
+    // The same bytes wrapped as a secret key object: a secret KeyObject, a WebCrypto key, an oct JWK.
+    for (const [label, pub] of [
+      ['RSA', rsa],
+      ['EC P-256', ec],
+    ] as const) {
+      const spki = pub.export({ format: 'der', type: 'spki' });
+      const pem = Buffer.from(pub.export({ format: 'pem', type: 'spki' }) as string);
+      for (const [form, bytes] of [
+        ['DER', spki],
+        ['PEM text', pem],
+      ] as const) {
+        const token = hs(claims(), bytes);
+        variants.push({
+          name: `${label}: secret KeyObject of the ${form}`,
+          run: () => decode(token, createSecretKey(bytes), opts() as never),
+          expect: 'InvalidKeyError',
+        });
+        variants.push({
+          name: `${label}: oct JWK whose k is the ${form}`,
+          run: () => decode(token, { kty: 'oct', k: bytes.toString('base64url') } as never, opts() as never),
+          expect: 'InvalidKeyError',
+        });
+        variants.push({
+          name: `${label}: oct JWKS whose k is the ${form}`,
+          run: () =>
+            decode(
+              token,
+              { keys: [{ kty: 'oct', k: bytes.toString('base64url') }] } as never,
+              opts() as never,
+            ),
+          expect: 'InvalidKeyError',
+        });
+        variants.push({
+          name: `${label}: importKey secret of the ${form}`,
+          run: () => importKey(bytes, { type: 'secret' }),
+          expect: 'InvalidKeyError',
+        });
+      }
+    }
     runTable(variants);
   });
 
