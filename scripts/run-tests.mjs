@@ -3,6 +3,7 @@
 // Usage: npm run test:only [-- <path-prefix> ...]   e.g. `npm run test:only -- packages/jwtkit/test/core`
 // (`npm test` runs typecheck and lint first, then this.)
 // Prints the spec reporter's output, then one closing line: `tests: N passed, N failed, N skipped`.
+// Every skipped test is listed by name and reason; with CI set, any skip fails the run.
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -50,6 +51,8 @@ if (!process.execArgv.some((a) => a.includes('tsx'))) {
 }
 
 const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
+/** Every skip, named: a skip is never silent, and under CI it fails the run (CI must run everything). */
+const skipped = [];
 const stream = run({
   files,
   concurrency: Math.max(2, availableParallelism()),
@@ -57,8 +60,12 @@ const stream = run({
 });
 stream.on('test:pass', (e) => {
   if (e.details?.type === 'suite') return;
-  if (e.skip) counts.skip++;
-  else if (e.todo) counts.todo++;
+  if (e.skip) {
+    counts.skip++;
+    skipped.push(
+      `${relative(root, e.file ?? '?')}: ${e.name} (${typeof e.skip === 'string' ? e.skip : 'skipped'})`,
+    );
+  } else if (e.todo) counts.todo++;
   else counts.pass++;
 });
 stream.on('test:fail', (e) => {
@@ -76,7 +83,12 @@ stream.on('end', () => {
     `tests: ${counts.pass} passed, ${counts.fail} failed` + (counts.skip ? `, ${counts.skip} skipped` : '');
   // Let the reporter flush first.
   setImmediate(() => {
+    if (skipped.length > 0) {
+      process.stdout.write(`\nSKIPPED (${skipped.length}):\n${skipped.map((s) => `  - ${s}`).join('\n')}\n`);
+      if (process.env.CI) process.stdout.write('run-tests: CI is set and tests were skipped: failing.\n');
+    }
     process.stdout.write(`\n${line}\n`);
-    process.exitCode = counts.fail > 0 || process.exitCode ? 1 : 0;
+    const skipFails = skipped.length > 0 && Boolean(process.env.CI);
+    process.exitCode = counts.fail > 0 || skipFails || process.exitCode ? 1 : 0;
   });
 });

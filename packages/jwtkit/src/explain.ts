@@ -456,9 +456,14 @@ function explain(token: string, input: ExplainOptions): Explanation {
       const shown = out.algorithm?.family === 'unknown' ? showText(name) : name;
       if (sig === '') warn('signature-missing', `alg is ${shown} but the signature part is empty`);
       else if (bytes && SIG_BYTES.has(name) && bytes.length !== SIG_BYTES.get(name)) {
+        // The hint must fit the algorithm: only ECDSA signatures have a DER form to confuse with r||s.
+        const hint =
+          out.algorithm?.family === 'ecdsa'
+            ? 'ES* signatures must be raw r||s, not DER'
+            : 'truncated, or made with another algorithm';
         warn(
           'signature-length',
-          `a ${name} signature is ${SIG_BYTES.get(name)} bytes; this one is ${bytes.length} (ES* signatures must be raw r||s, not DER)`,
+          `a ${name} signature is ${SIG_BYTES.get(name)} bytes; this one is ${bytes.length} (${hint})`,
         );
       }
     }

@@ -26,7 +26,7 @@ import {
 } from './cluster-lib.js';
 
 const t0 = Date.now();
-watchdog(170_000);
+watchdog(240_000);
 const results: Array<{ ok: boolean; name: string; figure: string }> = [];
 
 function report(ok: boolean, name: string, figure: string): void {
@@ -44,9 +44,13 @@ async function check(name: string, fn: () => Promise<{ ok: boolean; figure: stri
   }
 }
 
-/** `start`/`at`: when the request was sent / answered (ms). */
+/**
+ * `start`/`at`: when the request was sent / answered (ms). `source`: the instance's
+ * `x-jwtkit-revocation-source` header (JWTKIT_TEST_REVOCATION_SOURCE), where each of the request's
+ * revocation answers came from (`redis`, `mirror`, `storage`, `none`, `local`), when it sent one.
+ */
 type Outcome =
-  | { status: number; retryAfter: boolean; start: number; at: number }
+  | { status: number; retryAfter: boolean; source: string | undefined; start: number; at: number }
   | { error: RequestFailed['kind']; code: string; start: number; at: number };
 
 /** Call as attempt(request(...)): the request starts in the same tick, so `start` is its send time. */
@@ -57,6 +61,10 @@ async function attempt(p: Promise<Res>): Promise<Outcome> {
     return {
       status: r.status,
       retryAfter: typeof r.headers['retry-after'] === 'string',
+      source:
+        typeof r.headers['x-jwtkit-revocation-source'] === 'string'
+          ? r.headers['x-jwtkit-revocation-source']
+          : undefined,
       start,
       at: Date.now(),
     };
@@ -64,6 +72,12 @@ async function attempt(p: Promise<Res>): Promise<Outcome> {
     if (err instanceof RequestFailed) return { error: err.kind, code: err.code, start, at: Date.now() };
     return { error: 'other', code: String(err), start, at: Date.now() };
   }
+}
+
+/** Every revocation answer of the request came from Redis (`redis,redis,redis` for jti, sid, epoch). */
+function redisAnsweredAll(source: string): boolean {
+  const parts = source.split(',');
+  return parts.length === 3 && parts.every((p) => p === 'redis');
 }
 
 /** Runs `concurrency` loops of `step` until `stop()` says so. */
@@ -118,9 +132,14 @@ async function main(): Promise<void> {
     RATE_LIMIT_LOGIN_IP: '1000000/1m',
     RATE_LIMIT_LOGIN_ACCOUNT: '1000000/1m',
     RATE_LIMIT_REFRESH_IP: '1000000/1m',
+    RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '1000000/1m',
+    RATE_LIMIT_PASSWORD_IP: '1000000/1m',
+    RATE_LIMIT_REVOKE_IP: '1000000/1m',
     RATE_LIMIT_REGISTER_IP: '1000000/1m',
     SHUTDOWN_DRAIN_MS: '1000',
     LOG_LEVEL: 'warn',
+    // Each authenticated answer says where its revocation answers came from (the fail-closed checks).
+    JWTKIT_TEST_REVOCATION_SOURCE: 'true',
   };
   const names = ['A', 'B', 'C'] as const;
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -309,6 +328,9 @@ async function main(): Promise<void> {
     const loginDuring = await attempt(
       request(B.port, 'POST', '/auth/login', { body: { username: BOB[0], password: BOB[1] } }),
     );
+    // The window of "Redis is down" ends when the restart is *begun*: an instance may reconnect to the new
+    // Redis (and rightly answer 200 from it) before start() resolves here.
+    const restartBegunAt = Date.now();
     await redis.start();
     const restartedAt = Date.now();
     // recovery: every instance answers /me 200 again
@@ -325,8 +347,16 @@ async function main(): Promise<void> {
     await sleep(300);
     stop = true;
     await loadDone;
-    // sent after the crash (+100 ms for the instances to see their connection close), answered before the restart
-    const during = outcomes.filter((o) => o.start > killedAt + 100 && o.at < restartedAt);
+    // sent after the crash (+100 ms for the instances to see their connection close), answered before the
+    // restart began: nothing could have answered from Redis then.
+    const during = outcomes.filter((o) => o.start > killedAt + 100 && o.at < restartBegunAt);
+    // The policy itself, whatever the timing: under `closed`, no 200 unless Redis answered every
+    // revocation question of that request (a 200 from the mirror, storage or nothing is a fail-open).
+    const oks = outcomes.filter(
+      (o): o is Extract<Outcome, { status: number }> => 'status' in o && o.status === 200,
+    );
+    const okNoHeader = oks.filter((o) => o.source === undefined).length;
+    const okNotRedis = oks.filter((o) => o.source !== undefined && !redisAnsweredAll(o.source));
     const count = (f: (o: Outcome) => boolean) => outcomes.filter(f).length;
     const n503 = count((o) => 'status' in o && o.status === 503);
     const n503NoRetry = count((o) => 'status' in o && o.status === 503 && !o.retryAfter);
@@ -350,6 +380,9 @@ async function main(): Promise<void> {
         n5xxOther === 0 &&
         nErr === 0 &&
         duringOk === 0 &&
+        oks.length > 0 &&
+        okNoHeader === 0 &&
+        okNotRedis.length === 0 &&
         maxRecovery < 5000 &&
         revokedHolds === 3 &&
         aliveAll &&
@@ -357,7 +390,9 @@ async function main(): Promise<void> {
         loginOk,
       figure: `redis-server killed (SIGKILL) under /me load for 1.5 s: ${outcomes.length} requests, ${n503} x 503 (${
         n503 - n503NoRetry
-      } with Retry-After), ${n401} x 401, ${n5xxOther} other 5xx, ${nErr} transport errors, ${duringOk} x 200 while down (fail closed); login during outage ${
+      } with Retry-After), ${n401} x 401, ${n5xxOther} other 5xx, ${nErr} transport errors, ${duringOk} x 200 while down (fail closed); ${oks.length} x 200 in all, ${
+        oks.length - okNoHeader - okNotRedis.length
+      } answered by Redis, ${okNotRedis.length} not (${[...new Set(okNotRedis.map((o) => o.source))].join(' ') || '-'}), ${okNoHeader} without a source; login during outage ${
         'status' in loginDuring ? loginDuring.status : loginDuring.code
       }; restarted empty -> all 3 instances verifying again after max ${maxRecovery} ms (limit 5000); token revoked before the crash still 401 on ${revokedHolds}/3; ${
         aliveAll ? 'no crash' : 'AN INSTANCE DIED'
@@ -654,6 +689,81 @@ async function main(): Promise<void> {
       } after ${drainedMs} ms (limit 10000)`,
     };
   });
+
+  await hardeningScenarios(env, redis);
+}
+
+/**
+ * Issue #13 scenarios (multi-instance): without REDIS_URL a second instance on one Postgres database is
+ * refused (its message names REDIS_URL); with Redis, parallel wrong logins spread over instances are
+ * counted before the Argon2 check, so at most the per-account budget is ever verified.
+ */
+async function hardeningScenarios(env: Record<string, string>, redis: PrivateRedis): Promise<void> {
+  await check('single-instance-lease-without-redis', async () => {
+    const solo = await createDatabase();
+    const pgUrl = new URL(PG_ADMIN_URL);
+    const soloEnv: Record<string, string> = {
+      ...env,
+      DATABASE_URL: solo.url(pgUrl.hostname, Number(pgUrl.port || 5432)),
+    };
+    delete soloEnv.REDIS_URL;
+    const D = new Instance('D-no-redis', await freePort(), soloEnv);
+    const E = new Instance('E-no-redis', await freePort(), soloEnv);
+    D.start();
+    await D.waitReady();
+    E.start();
+    const exit = await Promise.race([E.exit!, sleep(20_000).then(() => null)]);
+    await sleep(100);
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(E.logPath, 'utf8');
+    const named = /set REDIS_URL/.test(log) && /already serving this database/.test(log);
+    const dStill = (await request(D.port, 'GET', '/readyz')).status;
+    await D.kill();
+    // the lease goes with the process: E starts once D is gone
+    const E2 = new Instance('E2-no-redis', await freePort(), soloEnv);
+    E2.start();
+    let e2Ready = true;
+    await E2.waitReady(20_000).catch(() => {
+      e2Ready = false;
+    });
+    await E2.kill();
+    return {
+      ok: exit !== null && exit.code === 2 && named && dStill === 200 && e2Ready,
+      figure: `second instance without REDIS_URL exited ${exit ? exit.code : 'never'} (${named ? 'message names REDIS_URL' : 'message missing'}); first kept serving (/readyz ${dStill}); after the first stopped, a new one started: ${e2Ready}`,
+    };
+  });
+
+  await check('login-limit-before-hash-across-instances', async () => {
+    const limited = {
+      ...env,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `jwtkit-limits-${randomBytes(3).toString('hex')}:`,
+      RATE_LIMIT_LOGIN_ACCOUNT: '5/15m',
+      RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '8/5m',
+    };
+    const F = new Instance('F-limits', await freePort(), limited);
+    const G = new Instance('G-limits', await freePort(), limited);
+    F.start();
+    G.start();
+    await Promise.all([F.waitReady(), G.waitReady()]);
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        attempt(
+          request((i % 2 ? F : G).port, 'POST', '/auth/login', {
+            body: { username: ALICE[0], password: `wrong-guess-${i}-xxxxxxxx` },
+          }),
+        ),
+      ),
+    );
+    const st = (o: Outcome) => ('status' in o ? o.status : -1);
+    const verified = guesses.filter((o) => st(o) === 401).length;
+    const limitedCount = guesses.filter((o) => st(o) === 429).length;
+    await Promise.all([F.kill(), G.kill()]);
+    return {
+      ok: verified <= 5 && verified >= 1 && limitedCount === 30 - verified,
+      figure: `30 parallel wrong passwords for one account over 2 instances (budget 5, counted in Redis before Argon2): ${verified} verified (401), ${limitedCount} refused (429)`,
+    };
+  });
 }
 
 let exitCode = 0;
@@ -666,7 +776,7 @@ try {
   await cleanup();
 }
 const failed = results.filter((r) => !r.ok).length;
-if (failed > 0 || results.length < 9) exitCode = 1;
+if (failed > 0 || results.length < 11) exitCode = 1;
 const keep = exitCode !== 0 || Boolean(process.env.CLUSTER_KEEP_LOGS);
 process.stdout.write(
   `\ncluster: ${results.length - failed}/${results.length} checks passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; instance logs ${keep ? `kept in ${RUN_DIR}` : 'removed'}\n`,

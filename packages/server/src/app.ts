@@ -22,7 +22,7 @@ export interface BuildOptions {
   infra?: Infrastructure;
   /** false: no logs. Default: pino at config.logLevel on stdout (or on `logStream`). */
   logger?: boolean;
-  logStream?: NodeJS.WritableStream;
+  logStream?: { write(line: string): unknown };
 }
 
 /** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
@@ -81,7 +81,15 @@ export async function buildApp(
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // A hop count trusts exactly that many proxies (proxy-addr: hop 0 is the socket's peer); a list trusts
+    // those addresses only; false trusts none. Never every hop (config.ts refuses TRUST_PROXY=true).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_addr: string, i: number) =>
+              i < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     // Requests that reach us on an already-accepted connection while closing are served, not 503'd: the
     // SIGTERM drain (cluster/shutdown.ts) has already told clients to close their connections.
     return503OnClosing: false,
@@ -116,7 +124,7 @@ export async function buildApp(
 
   const openapi = new OpenApiCollector();
   openapi.attach(app);
-  registerHttpBasics(app);
+  registerHttpBasics(app, { hsts: /^https:\/\//i.test(config.issuer) });
   // Graceful shutdown (main.ts): while draining, /readyz answers 503 and responses close their connection.
   const drain = new DrainState();
   registerDrain(app, drain);

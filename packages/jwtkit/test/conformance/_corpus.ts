@@ -1,37 +1,20 @@
 /**
- * Shared plumbing of the conformance harness: where the shared corpus lives, loading it, and the
- * per-corpus tallies printed as one summary line each (`wycheproof-jws: 401 cases, 0 failed`).
- *
- * The corpus is read from `../shared/conformance` next to the repository (never copied into it).
- * When it is missing: under CI the suite fails; otherwise every test skips loudly, saying where it looked.
+ * Shared plumbing of the conformance harness: loading the corpus (through ../_vectors.ts, the repository's
+ * checked copy in test/vectors/) and the per-corpus tallies printed as one summary line each
+ * (`wycheproof-jws: 401 cases, 0 failed`). A missing or damaged vector file fails loudly; nothing skips.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { JwtError } from '../../src/index.js';
+import { loadVector, vectorsDir } from '../_vectors.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-/** `../shared/conformance` next to the repository; JWTKIT_CONFORMANCE_DIR points elsewhere (e.g. the full corpus). */
-export const conformanceDir = process.env.JWTKIT_CONFORMANCE_DIR
-  ? resolve(process.env.JWTKIT_CONFORMANCE_DIR)
-  : resolve(repoRoot, '..', 'shared', 'conformance');
-export const corpusPresent = existsSync(conformanceDir);
-
-/** Call at the top of a suite: throws under CI when the corpus is missing. */
-export function assertCorpusOrSkip(): boolean {
-  if (corpusPresent) return true;
-  if (process.env.CI) throw new Error(`conformance corpus missing at ${conformanceDir} (CI is set: failing)`);
-  console.log(`\n!!! conformance corpus NOT FOUND at ${conformanceDir}: conformance tests are SKIPPED !!!\n`);
-  return false;
-}
-
-export function skipMissing(t: TestContext): void {
-  t.skip(`conformance corpus not reachable at ${conformanceDir} (../shared/conformance)`);
-}
+/** The corpus copy inside the repository (test/vectors). */
+export const conformanceDir = vectorsDir;
 
 export function loadJson<T = unknown>(relative: string): T {
-  return JSON.parse(readFileSync(resolve(conformanceDir, relative), 'utf8')) as T;
+  return loadVector<T>(relative);
 }
 
 /** Tally of one corpus: cases run, failed, pending (features not implemented, listed as todo), per group too. */

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { conformanceDir, repoRoot } from './_corpus.js';
+import { loadJson, repoRoot } from './_corpus.js';
 
 interface Summary {
   name: string;
@@ -66,11 +66,9 @@ const row = (label: string, source: string, name: string, how: string) => {
   return `| ${label} | ${source} | ${s.cases} | **${s.failed}** | ${s.pending} | ${how} |`;
 };
 
-const attackFile = resolve(conformanceDir, 'attacks/jwt_attack_cases.json');
 const attackCategories: Array<[string, number]> = [];
-if (existsSync(attackFile)) {
-  const cases = (JSON.parse(readFileSync(attackFile, 'utf8')) as { cases: Array<{ category: string }> })
-    .cases;
+{
+  const { cases } = loadJson<{ cases: Array<{ category: string }> }>('attacks/jwt_attack_cases.json');
   const m = new Map<string, number>();
   for (const c of cases) m.set(c.category, (m.get(c.category) ?? 0) + 1);
   attackCategories.push(...m.entries());
@@ -86,7 +84,7 @@ lines.push(
 );
 lines.push('');
 lines.push(
-  'jwtkit is checked against external test data (read from `../shared/conformance`, see its README) and against',
+  'jwtkit is checked against external test data (carried in `packages/jwtkit/test/vectors/`, see its PROVENANCE.md) and against',
 );
 lines.push(
   'our own forged variants of every attack class. All of it runs in `npm test`; every corpus prints one',

@@ -24,11 +24,10 @@
  * Exit code 1 when there is any forgery or crash.
  */
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ALGORITHMS, type Algorithm, createVerifier, decode, JwtError, verifyJws } from '../../src/index.js';
+import { loadVector } from '../_vectors.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,12 +40,6 @@ const { values: args } = parseArgs({
   },
 });
 const COUNT = Number(args.count);
-const here = dirname(fileURLToPath(import.meta.url));
-const corpusPath = resolve(
-  process.env.JWTKIT_CONFORMANCE_DIR ?? resolve(here, '../../../../..', 'shared', 'conformance'),
-  'attacks',
-  'jwt_attack_cases.json',
-);
 
 // ------------------------------------------------------------------ PRNG (xorshift128+, reproducible)
 let s0 = BigInt(Number(args.seed) || 1) * 0x9e3779b97f4a7c15n;
@@ -250,11 +243,11 @@ for (const alg of ALGORITHMS) {
 // Corpus tokens, with the corpus verifiers (HS256 server key or the RSA/EC keys as JWK): mutants must not verify
 // unless they reproduce a pair the corpus author signed (e.g. deleting the junk a B64-* case added).
 let corpusSeeds = 0;
-if (existsSync(corpusPath)) {
-  const corpus = JSON.parse(readFileSync(corpusPath, 'utf8')) as {
+{
+  const corpus = loadVector<{
     keys: Record<string, Record<string, unknown>>;
     cases: Array<{ token?: string; verifier?: Record<string, unknown>; expected: string }>;
-  };
+  }>('attacks/jwt_attack_cases.json');
   const legit = new Set<string>();
   for (const c of corpus.cases) {
     if (typeof c.token !== 'string') continue;

@@ -15,7 +15,7 @@
  */
 
 import type { EventBus } from '../services/events.js';
-import type { Denylist, EpochStore } from '../services/revocation.js';
+import type { Denylist, EpochStore, RevocationTrace } from '../services/revocation.js';
 import type { Storage } from '../storage/types.js';
 import type { FailurePolicy } from './failure.js';
 import { revocationUnavailable } from './failure.js';
@@ -115,6 +115,14 @@ export class RedisDenylist implements Denylist {
     await this.d.link.redis.set(this.#redisKey(key), '1', 'PX', ttl);
   }
 
+  /** SET NX; true when the key did not exist yet (a jti or sid always gets the same expiry). */
+  async #writeNew(key: string, expiresAt: number): Promise<boolean> {
+    const ttl = expiresAt - this.d.clock();
+    if (ttl <= 0) return false;
+    const created = await this.d.link.redis.set(this.#redisKey(key), '1', 'PX', ttl, 'NX');
+    return created === 'OK';
+  }
+
   /** After a (re)connect: refill a Redis that lost its data from storage, then replay failed writes. */
   async #resync(): Promise<void> {
     const { redis } = this.d.link;
@@ -137,30 +145,40 @@ export class RedisDenylist implements Denylist {
     this.#notice.reset();
   }
 
-  async add(key: string, expiresAt: number): Promise<void> {
-    if (expiresAt <= this.d.clock()) return;
-    await this.d.storage.addDenylistEntry({ key, expiresAt });
+  async add(key: string, expiresAt: number): Promise<boolean> {
+    if (expiresAt <= this.d.clock()) return false;
+    // Already known here: nothing changes (idempotent; no second event).
+    let fresh = !this.#mirrorHas(key);
     this.#remember(key, expiresAt);
+    await this.d.storage.addDenylistEntry({ key, expiresAt });
     try {
-      await this.#write(key, expiresAt);
+      // NX: of every instance revoking the same key at once, exactly one creates it.
+      fresh = (await this.#writeNew(key, expiresAt)) && fresh;
     } catch {
       // Durable in storage; Redis gets it on reconnect. Checks fail closed (or use the mirror) meanwhile.
       this.#pending.set(key, Math.max(expiresAt, this.#pending.get(key) ?? 0));
     }
     await this.d.bus.publish({ type: 'denylisted', key, expiresAt });
+    return fresh;
   }
 
-  async has(key: string): Promise<boolean> {
-    if (this.#mirrorHas(key)) return true;
+  async has(key: string, trace?: RevocationTrace): Promise<boolean> {
+    if (this.#mirrorHas(key)) {
+      trace?.sources.push('mirror'); // a denial: never what lets a request through
+      return true;
+    }
     if (this.d.link.usable) {
       try {
-        return (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+        const found = (await this.d.link.redis.exists(this.#redisKey(key))) === 1;
+        trace?.sources.push('redis');
+        return found;
       } catch {
         // fall through to the failure policy
       }
     }
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
+    trace?.sources.push('none');
     return false; // the mirror already said no
   }
 
@@ -213,7 +231,7 @@ export class RedisEpochStore implements EpochStore {
     return user ? user.tokenEpoch : null;
   }
 
-  async get(userId: number): Promise<number | null> {
+  async get(userId: number, trace?: RevocationTrace): Promise<number | null> {
     if (this.d.link.usable) {
       let cached: string | null | undefined;
       try {
@@ -222,6 +240,7 @@ export class RedisEpochStore implements EpochStore {
         cached = undefined; // redis failed: policy below
       }
       if (cached !== undefined) {
+        trace?.sources.push('redis');
         if (cached !== null) {
           const epoch = Number(cached);
           this.#remember(userId, epoch);
@@ -250,6 +269,7 @@ export class RedisEpochStore implements EpochStore {
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
     const known = this.#mirror.get(userId);
+    trace?.sources.push(known === undefined ? 'storage' : 'mirror');
     if (known !== undefined) return known;
     return this.#fromStorage(userId);
   }

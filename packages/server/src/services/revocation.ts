@@ -12,15 +12,29 @@
 import type { Storage } from '../storage/types.js';
 import type { EventBus } from './events.js';
 
+/**
+ * Where one revocation answer came from: `local` (this process is the only writer: its own memory),
+ * `redis` (Redis answered this request), `mirror` (this process's copy of what it heard from Redis),
+ * `storage` (the database), `none` (nothing was asked: the open failure policy let it through).
+ * Recorded only when a caller passes a trace (the cluster test's fail-closed check); free otherwise.
+ */
+export type RevocationSource = 'local' | 'redis' | 'mirror' | 'storage' | 'none';
+export interface RevocationTrace {
+  sources: RevocationSource[];
+}
+
 export interface Denylist {
-  /** Denylists `key` until `expiresAt` (ms). */
-  add(key: string, expiresAt: number): Promise<void>;
-  has(key: string): Promise<boolean>;
+  /**
+   * Denylists `key` until `expiresAt` (ms). Resolves true when this call denylisted it, false when it
+   * already was (or has expired): of concurrent calls for one key, at most one resolves true.
+   */
+  add(key: string, expiresAt: number): Promise<boolean>;
+  has(key: string, trace?: RevocationTrace): Promise<boolean>;
 }
 
 export interface EpochStore {
   /** The user's current epoch, or null when the user does not exist. */
-  get(userId: number): Promise<number | null>;
+  get(userId: number, trace?: RevocationTrace): Promise<number | null>;
   /** Increments and returns the new epoch (null: no such user). */
   bump(userId: number): Promise<number | null>;
 }
@@ -54,14 +68,20 @@ export class StorageDenylist implements Denylist {
     for (const [k, exp] of this.#entries) if (exp <= now) this.#entries.delete(k);
   }
 
-  async add(key: string, expiresAt: number): Promise<void> {
-    if (expiresAt <= this.clock()) return;
-    await this.storage.addDenylistEntry({ key, expiresAt });
+  async add(key: string, expiresAt: number): Promise<boolean> {
+    const now = this.clock();
+    if (expiresAt <= now) return false;
+    const prev = this.#entries.get(key);
+    const fresh = prev === undefined || prev <= now;
+    // Remembered before the first await, so concurrent calls for one key see it (one process).
     this.#remember(key, expiresAt);
+    await this.storage.addDenylistEntry({ key, expiresAt });
     await this.bus.publish({ type: 'denylisted', key, expiresAt });
+    return fresh;
   }
 
-  async has(key: string): Promise<boolean> {
+  async has(key: string, trace?: RevocationTrace): Promise<boolean> {
+    trace?.sources.push('local');
     const exp = this.#entries.get(key);
     if (exp === undefined) return false;
     if (exp <= this.clock()) {
@@ -90,8 +110,9 @@ export class StorageEpochStore implements EpochStore {
     });
   }
 
-  async get(userId: number): Promise<number | null> {
+  async get(userId: number, trace?: RevocationTrace): Promise<number | null> {
     const hit = this.#cache.get(userId);
+    trace?.sources.push(hit === undefined ? 'storage' : 'local');
     if (hit !== undefined) return hit;
     const user = await this.storage.getUserById(userId);
     if (!user) return null;

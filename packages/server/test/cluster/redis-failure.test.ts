@@ -7,6 +7,7 @@ import type { Cluster, FailurePolicy } from '../../src/cluster/index.js';
 import { createCluster, isUnavailableError, unavailableProblem } from '../../src/cluster/index.js';
 import { Problem } from '../../src/errors.js';
 import type { ServiceEvent } from '../../src/services/events.js';
+import type { RevocationSource } from '../../src/services/revocation.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
 import { freePort, PrivateRedis, redisServerMissing, skipUnless, uniquePrefix } from './_redis.js';
 
@@ -229,6 +230,43 @@ describe('redis failure policy (private redis-server)', () => {
       await until(async () => usable(a), 3000);
     } finally {
       redis!.resume();
+      await a.close();
+      await b.close();
+      await storage.close();
+    }
+  });
+
+  test('the revocation trace names where each answer came from (what the cluster fail-closed check reads)', async (t) => {
+    if (skipUnless(t, missing)) return;
+    const { storage, a, b } = await open('open');
+    try {
+      const u = await storage.createUser({
+        username: 'grace',
+        passwordHash: 'h',
+        role: 'user',
+        now: Date.now(),
+      });
+      const trace = () => ({ sources: [] as RevocationSource[] });
+      const up = trace();
+      assert.equal(await b.denylist.has('jti:nobody', up), false);
+      assert.equal(await b.epochs.get(u.id, up), 0);
+      assert.deepEqual(up.sources, ['redis', 'redis']);
+
+      await a.denylist.add('jti:gone', Date.now() + 60_000);
+      const hit = trace();
+      assert.equal(await a.denylist.has('jti:gone', hit), true);
+      assert.deepEqual(hit.sources, ['mirror']);
+
+      await redis!.stop();
+      await until(() => !b.link.connected, 3000);
+      const down = trace();
+      assert.equal(await b.denylist.has('jti:nobody', down), false);
+      assert.equal(await b.epochs.get(u.id, down), 0);
+      // Under `open` the answers came from nowhere / this process: never reported as Redis.
+      assert.deepEqual(down.sources, ['none', 'mirror']);
+      await redis!.start();
+      await until(async () => a.link.usable && b.link.usable, 5000);
+    } finally {
       await a.close();
       await b.close();
       await storage.close();
