@@ -172,23 +172,21 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
   // No string from a request reaches a query or a JSON column unchecked: NUL (refused by Postgres TEXT
   // and JSONB) and lone surrogates (refused by JSONB, silently replaced by SQLite) answer 400 here.
   // Routes with `ownTextCheck` (login) refuse such text themselves, after auditing the attempt.
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.ownTextCheck) return;
-    for (const [where, obj] of [
-      ['body', request.body],
-      ['querystring', request.query],
-      ['params', request.params],
-    ] as const) {
-      const at = findUnsafeText(obj, where);
-      if (at) {
-        throw new Problem(
-          400,
-          'invalid_text',
-          'Bad Request',
-          `The request is invalid: ${at} holds a NUL character or a lone surrogate (text must be well-formed Unicode without NUL).`,
-        );
-      }
-    }
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.routeOptions.config.ownTextCheck) return done();
+    const at =
+      findUnsafeText(request.body, 'body') ??
+      findUnsafeText(request.query, 'querystring') ??
+      findUnsafeText(request.params, 'params');
+    if (!at) return done();
+    done(
+      new Problem(
+        400,
+        'invalid_text',
+        'Bad Request',
+        `The request is invalid: ${at} holds a NUL character or a lone surrogate (text must be well-formed Unicode without NUL).`,
+      ),
+    );
   });
 
   // Ajv coerces "1e400" to Infinity and then skips minimum/maximum on the coerced value: after
