@@ -4,6 +4,8 @@
  * code ported from Python reads the same. Messages never contain a token, a secret or key material.
  */
 
+import { quote } from './_lib/text.js';
+
 export type JwtErrorCode =
   | 'ERR_JWT'
   | 'ERR_JWT_INVALID'
@@ -89,7 +91,7 @@ export class InvalidJtiError extends ClaimValidationError {
 export class MissingRequiredClaimError extends ClaimValidationError {
   static override readonly code: JwtErrorCode = 'ERR_JWT_CLAIM_MISSING';
   constructor(claim: string) {
-    super(`Token is missing the "${claim}" claim`, claim, 'missing');
+    super(`Token is missing the ${quote(claim, 64)} claim`, claim, 'missing');
   }
 }
 
@@ -130,3 +132,14 @@ export class InvalidPayloadError extends JwtError {
 export class InvalidOptionsError extends JwtError {
   static override readonly code: JwtErrorCode = 'ERR_JWT_OPTIONS_INVALID';
 }
+
+// ---------------------------------------------------------------- PyJWT spellings
+// The same classes under the names PyJWT uses where ours differ (`instanceof` works with either name).
+// PyJWT's PyJWK* errors map to InvalidKeyError / JwksFetchError / JwksNoMatchingKeyError: see docs/pyjwt.md.
+
+/** PyJWT's base class `PyJWTError` is our `JwtError`. */
+export const PyJWTError = JwtError;
+export type PyJWTError = JwtError;
+/** PyJWT spells it `InvalidJTIError`. */
+export const InvalidJTIError = InvalidJtiError;
+export type InvalidJTIError = InvalidJtiError;

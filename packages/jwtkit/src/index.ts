@@ -39,6 +39,8 @@ export {
   jwkThumbprintUri,
 } from './keys.js';
 export { signBytes, verifyBytes } from './signature.js';
+/** Seconds from `90`, `'15m'`, `'1h'`, `'7 days'`... (the one duration parser; the server's settings use it too). */
+export { parseDuration } from './_lib/time.js';
 export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
 export type { VerifierOptions } from './verifier.js';
 export { createSigner, createVerifier } from './verifier.js';

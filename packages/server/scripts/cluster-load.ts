@@ -93,6 +93,9 @@ async function main(): Promise<void> {
     RATE_LIMIT_LOGIN_IP: '100000000/1m',
     RATE_LIMIT_LOGIN_ACCOUNT: '100000000/1m',
     RATE_LIMIT_REFRESH_IP: '100000000/1m',
+    RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '100000000/1m',
+    RATE_LIMIT_PASSWORD_IP: '100000000/1m',
+    RATE_LIMIT_REVOKE_IP: '100000000/1m',
     LOG_LEVEL: 'warn',
   };
   const ports = [await freePort(), await freePort(), await freePort()];

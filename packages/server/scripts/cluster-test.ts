@@ -26,7 +26,7 @@ import {
 } from './cluster-lib.js';
 
 const t0 = Date.now();
-watchdog(170_000);
+watchdog(240_000);
 const results: Array<{ ok: boolean; name: string; figure: string }> = [];
 
 function report(ok: boolean, name: string, figure: string): void {
@@ -132,6 +132,9 @@ async function main(): Promise<void> {
     RATE_LIMIT_LOGIN_IP: '1000000/1m',
     RATE_LIMIT_LOGIN_ACCOUNT: '1000000/1m',
     RATE_LIMIT_REFRESH_IP: '1000000/1m',
+    RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '1000000/1m',
+    RATE_LIMIT_PASSWORD_IP: '1000000/1m',
+    RATE_LIMIT_REVOKE_IP: '1000000/1m',
     RATE_LIMIT_REGISTER_IP: '1000000/1m',
     SHUTDOWN_DRAIN_MS: '1000',
     LOG_LEVEL: 'warn',
@@ -686,6 +689,81 @@ async function main(): Promise<void> {
       } after ${drainedMs} ms (limit 10000)`,
     };
   });
+
+  await hardeningScenarios(env, redis);
+}
+
+/**
+ * Issue #13 scenarios (multi-instance): without REDIS_URL a second instance on one Postgres database is
+ * refused (its message names REDIS_URL); with Redis, parallel wrong logins spread over instances are
+ * counted before the Argon2 check, so at most the per-account budget is ever verified.
+ */
+async function hardeningScenarios(env: Record<string, string>, redis: PrivateRedis): Promise<void> {
+  await check('single-instance-lease-without-redis', async () => {
+    const solo = await createDatabase();
+    const pgUrl = new URL(PG_ADMIN_URL);
+    const soloEnv: Record<string, string> = {
+      ...env,
+      DATABASE_URL: solo.url(pgUrl.hostname, Number(pgUrl.port || 5432)),
+    };
+    delete soloEnv.REDIS_URL;
+    const D = new Instance('D-no-redis', await freePort(), soloEnv);
+    const E = new Instance('E-no-redis', await freePort(), soloEnv);
+    D.start();
+    await D.waitReady();
+    E.start();
+    const exit = await Promise.race([E.exit!, sleep(20_000).then(() => null)]);
+    await sleep(100);
+    const { readFileSync } = await import('node:fs');
+    const log = readFileSync(E.logPath, 'utf8');
+    const named = /set REDIS_URL/.test(log) && /already serving this database/.test(log);
+    const dStill = (await request(D.port, 'GET', '/readyz')).status;
+    await D.kill();
+    // the lease goes with the process: E starts once D is gone
+    const E2 = new Instance('E2-no-redis', await freePort(), soloEnv);
+    E2.start();
+    let e2Ready = true;
+    await E2.waitReady(20_000).catch(() => {
+      e2Ready = false;
+    });
+    await E2.kill();
+    return {
+      ok: exit !== null && exit.code === 2 && named && dStill === 200 && e2Ready,
+      figure: `second instance without REDIS_URL exited ${exit ? exit.code : 'never'} (${named ? 'message names REDIS_URL' : 'message missing'}); first kept serving (/readyz ${dStill}); after the first stopped, a new one started: ${e2Ready}`,
+    };
+  });
+
+  await check('login-limit-before-hash-across-instances', async () => {
+    const limited = {
+      ...env,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `jwtkit-limits-${randomBytes(3).toString('hex')}:`,
+      RATE_LIMIT_LOGIN_ACCOUNT: '5/15m',
+      RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '8/5m',
+    };
+    const F = new Instance('F-limits', await freePort(), limited);
+    const G = new Instance('G-limits', await freePort(), limited);
+    F.start();
+    G.start();
+    await Promise.all([F.waitReady(), G.waitReady()]);
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        attempt(
+          request((i % 2 ? F : G).port, 'POST', '/auth/login', {
+            body: { username: ALICE[0], password: `wrong-guess-${i}-xxxxxxxx` },
+          }),
+        ),
+      ),
+    );
+    const st = (o: Outcome) => ('status' in o ? o.status : -1);
+    const verified = guesses.filter((o) => st(o) === 401).length;
+    const limitedCount = guesses.filter((o) => st(o) === 429).length;
+    await Promise.all([F.kill(), G.kill()]);
+    return {
+      ok: verified <= 5 && verified >= 1 && limitedCount === 30 - verified,
+      figure: `30 parallel wrong passwords for one account over 2 instances (budget 5, counted in Redis before Argon2): ${verified} verified (401), ${limitedCount} refused (429)`,
+    };
+  });
 }
 
 let exitCode = 0;
@@ -698,7 +776,7 @@ try {
   await cleanup();
 }
 const failed = results.filter((r) => !r.ok).length;
-if (failed > 0 || results.length < 9) exitCode = 1;
+if (failed > 0 || results.length < 11) exitCode = 1;
 const keep = exitCode !== 0 || Boolean(process.env.CLUSTER_KEEP_LOGS);
 process.stdout.write(
   `\ncluster: ${results.length - failed}/${results.length} checks passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; instance logs ${keep ? `kept in ${RUN_DIR}` : 'removed'}\n`,

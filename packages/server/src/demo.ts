@@ -1,11 +1,16 @@
 /**
- * `npm run demo`: walks the whole flow against a running service (default http://127.0.0.1:3000, or
- * JWTKIT_URL / the first argument), printing every request and response and decoding every token:
+ * `npm run demo`: walks the whole flow against a running service (default http://127.0.0.1:$PORT or :3000,
+ * or JWTKIT_URL / the first argument), printing every request and response and decoding every token:
  * login, /me, a 403, refresh, replay detection, logout. Exits 1 if any step answers unexpectedly.
  */
 import { explainToken } from 'jwtkit/explain';
 
-const base = (process.argv[2] ?? process.env.JWTKIT_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+// The service's own PORT is honoured too, so `PORT=3001 npm start` + `PORT=3001 npm run demo` agree.
+const base = (
+  process.argv[2] ??
+  process.env.JWTKIT_URL ??
+  `http://127.0.0.1:${process.env.PORT || '3000'}`
+).replace(/\/+$/, '');
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
 const dim = (s: string) => c('2', s);

@@ -18,7 +18,8 @@ import type { RevocationTrace } from './services/revocation.js';
 import type { RequestContext } from './services/sessions.js';
 import type { AccessClaims } from './services/tokens.js';
 import { MAX_ACCESS_TOKEN_LENGTH } from './services/tokens.js';
-import type { Role } from './storage/types.js';
+import { isCorruptionError, type Role } from './storage/types.js';
+import { findUnsafeText } from './text.js';
 
 export interface RouteDoc {
   summary: string;
@@ -33,6 +34,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Accept application/x-www-form-urlencoded bodies (the OAuth endpoints). */
     acceptsForm?: boolean;
+    /** The handler refuses NUL / lone surrogates itself (to audit the attempt first). */
+    ownTextCheck?: boolean;
     /** Required role; set by `requireAuth` (used for the OpenAPI security section). */
     auth?: Role | 'any';
     openapi?: RouteDoc;
@@ -99,13 +102,22 @@ export function toProblem(err: unknown): Problem {
     const detail = typeof e.message === 'string' && e.message.length < 300 ? e.message : undefined;
     return new Problem(status, code, title, detail);
   }
+  // A damaged SQLite file: 503 (the log says what to do), and /readyz reports not ready.
+  if (isCorruptionError(err)) {
+    return new Problem(
+      503,
+      'storage_corrupt',
+      'Service Unavailable',
+      'The database is damaged; the operator must restore it (see the server log).',
+    );
+  }
   // Postgres/Redis unreachable: 503 + Retry-After (cluster/failure.ts), never a 500.
   const unavailable = unavailableProblem(err);
   if (unavailable) return unavailable;
   return new Problem(500, 'internal_error', 'Internal Server Error', 'An unexpected error occurred.');
 }
 
-export function registerHttpBasics(app: FastifyInstance): void {
+export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boolean } = {}): void {
   app.decorateRequest('auth', null);
 
   app.setErrorHandler((err, request, reply) => {
@@ -157,6 +169,28 @@ export function registerHttpBasics(app: FastifyInstance): void {
     }
   });
 
+  // No string from a request reaches a query or a JSON column unchecked: NUL (refused by Postgres TEXT
+  // and JSONB) and lone surrogates (refused by JSONB, silently replaced by SQLite) answer 400 here.
+  // Routes with `ownTextCheck` (login) refuse such text themselves, after auditing the attempt.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.ownTextCheck) return;
+    for (const [where, obj] of [
+      ['body', request.body],
+      ['querystring', request.query],
+      ['params', request.params],
+    ] as const) {
+      const at = findUnsafeText(obj, where);
+      if (at) {
+        throw new Problem(
+          400,
+          'invalid_text',
+          'Bad Request',
+          `The request is invalid: ${at} holds a NUL character or a lone surrogate (text must be well-formed Unicode without NUL).`,
+        );
+      }
+    }
+  });
+
   // Ajv coerces "1e400" to Infinity and then skips minimum/maximum on the coerced value: after
   // validation, every number from the URL must be a safe integer.
   app.addHook('preHandler', async (request) => {
@@ -181,6 +215,8 @@ export function registerHttpBasics(app: FastifyInstance): void {
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
+    // The issuer is https://: browsers must never talk to this origin over plain HTTP again (RFC 6797).
+    if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000');
   });
 }
 
@@ -208,6 +244,13 @@ export async function authenticateBearer(
   const header = request.headers.authorization;
   if (header === undefined || header === '') throw missingToken(realm);
   const m = /^([^\s]+)(?:[ ]+(.*))?$/s.exec(header);
+  if (m && m[2] === undefined && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(m[1]!)) {
+    // `Authorization: <token>`: the commonest client mistake; name it instead of a bare 401.
+    throw invalidRequestToken(
+      realm,
+      'The Authorization header carries a token without the "Bearer " scheme; send "Authorization: Bearer <token>".',
+    );
+  }
   if (!m || m[1]!.toLowerCase() !== 'bearer') throw missingToken(realm);
   const token = (m[2] ?? '').trim();
   if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');

@@ -1,9 +1,43 @@
 /** Starts the auth service: `npm start` (demo mode by default). */
 import { buildApp } from './app.js';
 import { gracefulShutdown } from './cluster/shutdown.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createExitWatchdog } from './ops/exit-watchdog.js';
+import { LogSink } from './ops/log-sink.js';
+import { startMetricsListener } from './ops/observability.js';
 import { DEMO_USERS } from './services/index.js';
 import { sqlitePath } from './storage/index.js';
+
+/** After the drain, in-flight requests get this long; the exit watchdog kills the process 2 s later. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Errors whose message already tells the operator what to do: printed alone, exit 2. */
+const OPERATOR_ERRORS = new Set([
+  'DemoDataError',
+  'InstanceLeaseError',
+  'StorageCorruptError',
+  'SecretKeyMismatchError',
+]);
+
+/** The `npm run demo` line of the banner: the demo walks this very address (default port or not). */
+export function demoCommand(address: string): string {
+  return address === 'http://127.0.0.1:3000' ? 'npm run demo' : `JWTKIT_URL=${address} npm run demo`;
+}
+
+/** The message for a listen() failure, or null when it is not one we can explain. */
+export function listenFailure(err: unknown, config: Pick<Config, 'host' | 'port'>): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return `port ${config.port} on ${config.host} is already in use (another jwtkit server, or another program). Stop it, or start this one on another port: PORT=${config.port === 3000 ? 3001 : config.port + 1} npm start`;
+  }
+  if (code === 'EACCES') {
+    return `not allowed to listen on port ${config.port} (ports below 1024 need privileges); choose another, e.g. PORT=3000`;
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return `HOST=${config.host} is not an address of this machine; use 127.0.0.1 (local only) or 0.0.0.0 (every interface)`;
+  }
+  return null;
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -17,8 +51,30 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const { app, drain } = await buildApp(config);
-  const address = await app.listen({ host: config.host, port: config.port });
+  // Logs go through a bounded sink that never blocks on stdout (ops/log-sink.ts).
+  const logSink = new LogSink(process.stdout, { format: config.logFormat });
+  const watchdog = createExitWatchdog();
+  let built: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    built = await buildApp(config, { logStream: logSink, logDropped: () => logSink.stats.dropped });
+  } catch (err) {
+    if (err instanceof Error && OPERATOR_ERRORS.has(err.name)) {
+      process.stderr.write(`jwtkit server: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { app, drain, metrics } = built;
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const message = listenFailure(err, config);
+    if (message === null) throw err;
+    await app.close().catch(() => {});
+    process.stderr.write(`jwtkit server: ${message}\n`);
+    process.exit(2);
+  }
 
   const db = /^postgres/i.test(config.databaseUrl)
     ? config.databaseUrl.replace(/:[^:@/]*@/, ':***@')
@@ -36,8 +92,23 @@ async function main(): Promise<void> {
       '  try:',
       `    curl -s -X POST ${address}/auth/login -H 'content-type: application/json' \\`,
       `      -d '{"username":"${alice.username}","password":"${alice.password}"}'`,
-      '    npm run demo        # walks login, /me, a 403, refresh, replay detection, logout',
+      `    ${demoCommand(address)}        # walks login, /me, a 403, refresh, replay detection, logout`,
     );
+  }
+  if (metrics && config.metricsPort !== undefined) {
+    try {
+      const m = await startMetricsListener(metrics, config.metricsHost, config.metricsPort);
+      app.addHook('onClose', async () => {
+        m.server.closeAllConnections();
+        await new Promise((r) => m.server.close(r));
+      });
+      lines.push(`  metrics: ${m.address}/metrics (Prometheus; private listener)`);
+    } catch (err) {
+      const message = listenFailure(err, { host: config.metricsHost, port: config.metricsPort });
+      await app.close().catch(() => {});
+      process.stderr.write(`jwtkit server: metrics listener (METRICS_PORT): ${message ?? String(err)}\n`);
+      process.exit(2);
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 
@@ -45,10 +116,16 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    // The hard deadline, from a thread of its own: it holds even if this thread were blocked.
+    watchdog.arm(config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 2_000);
     app.log.info({ signal }, 'shutting down');
-    // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting and finish in-flight.
-    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, timeoutMs: 10_000 }).then(
-      (finished) => process.exit(finished ? 0 : 1),
+    // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting, answer in-flight
+    // requests, close idle keep-alive sockets, close the storage. Up to 10 s after the drain for that.
+    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, graceMs: SHUTDOWN_GRACE_MS }).then(
+      (finished) => {
+        if (!finished) app.log.warn({}, 'requests still running after 10 s were cut');
+        process.exit(0);
+      },
       (err: unknown) => {
         app.log.error({ err }, 'shutdown failed');
         process.exit(1);
@@ -59,9 +136,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `jwtkit server failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
-  );
-  process.exit(1);
-});
+if (process.argv[1] && /main\.(ts|js)$/.test(process.argv[1])) {
+  main().catch((err: unknown) => {
+    process.stderr.write(
+      `jwtkit server failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exit(1);
+  });
+}

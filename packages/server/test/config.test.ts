@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { ConfigError, loadConfig, OWASP_ARGON2, parseDuration, secretWeakness } from '../src/config.js';
 import { sqlitePath } from '../src/storage/index.js';
 
-const STRONG = 'k8J2-vQ9x_Lr4TzW7mN1pB6yH3sD0fGa5cE';
+const STRONG = 'qUzmxSsG53y_fgxe47Hr1tuFH9M2CSdMCSJhkjbt7r4'; // 32 random bytes, base64url
 const prod = {
   NODE_ENV: 'production',
   SECRET_KEY: STRONG,

@@ -41,6 +41,9 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_LOGIN_ACCOUNT: '10000/1m',
   RATE_LIMIT_REGISTER_IP: '10000/1m',
   RATE_LIMIT_REFRESH_IP: '10000/1m',
+  RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '10000/1m',
+  RATE_LIMIT_PASSWORD_IP: '10000/1m',
+  RATE_LIMIT_REVOKE_IP: '10000/1m',
 };
 
 export async function startApp(

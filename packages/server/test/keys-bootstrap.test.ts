@@ -16,7 +16,10 @@ test('concurrent first starts share one key bootstrap', async () => {
   const stores = [0, 1, 2].map(() => new SqliteStorage({ filename: file }));
   try {
     await stores[0]!.migrate();
-    const all = await Promise.all(stores.map((storage) => createServices(config, { storage })));
+    // Several instances on one database model a Redis deployment: no single-instance lease here.
+    const all = await Promise.all(
+      stores.map((storage) => createServices(config, { storage, singleInstanceLease: false })),
+    );
     const keys = await stores[0]!.listSigningKeys();
     assert.deepEqual(keys.map((k) => k.status).sort(), ['active', 'next']);
     const kids = new Set(all.map((s) => s.keys.signingKey().kid));

@@ -53,3 +53,25 @@ test('no TypeScript enums and kebab-case file names in the library and the serve
     );
   }
 });
+
+test('no string-keyed table is read without an own-property check (or is a Map)', () => {
+  // GUIDE.md: "No lookup of a caller's or a token's string in a plain object without an own-property
+  // check". Every module-level `Record<string, ...>` table must be read as `Object.hasOwn(T, k) ? T[k]`
+  // or through a helper that does it (`lookup` in claims-info.ts), or be a null-prototype object; the
+  // rest use a Map.
+  const problems: string[] = [];
+  for (const f of files(src)) {
+    if (f.includes('/cli/')) continue;
+    const text = readFileSync(f, 'utf8');
+    const tables = [...text.matchAll(/const (\w+)\s*:\s*(?:Readonly<)?Record<string,[^=]*=\s*(.*)/g)]
+      .filter((m) => !m[2]!.startsWith('Object.create(null)')) // null-prototype: nothing inherited
+      .map((m) => m[1]!);
+    for (const name of tables) {
+      for (const line of text.split('\n')) {
+        const reads = line.includes(`${name}[`) && !/^\s*(\*|\/\/)/.test(line);
+        if (reads && !line.includes('Object.hasOwn(')) problems.push(`${relative(src, f)}: ${line.trim()}`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});

@@ -115,6 +115,14 @@ export class RedisDenylist implements Denylist {
     await this.d.link.redis.set(this.#redisKey(key), '1', 'PX', ttl);
   }
 
+  /** SET NX; true when the key did not exist yet (a jti or sid always gets the same expiry). */
+  async #writeNew(key: string, expiresAt: number): Promise<boolean> {
+    const ttl = expiresAt - this.d.clock();
+    if (ttl <= 0) return false;
+    const created = await this.d.link.redis.set(this.#redisKey(key), '1', 'PX', ttl, 'NX');
+    return created === 'OK';
+  }
+
   /** After a (re)connect: refill a Redis that lost its data from storage, then replay failed writes. */
   async #resync(): Promise<void> {
     const { redis } = this.d.link;
@@ -137,17 +145,21 @@ export class RedisDenylist implements Denylist {
     this.#notice.reset();
   }
 
-  async add(key: string, expiresAt: number): Promise<void> {
-    if (expiresAt <= this.d.clock()) return;
-    await this.d.storage.addDenylistEntry({ key, expiresAt });
+  async add(key: string, expiresAt: number): Promise<boolean> {
+    if (expiresAt <= this.d.clock()) return false;
+    // Already known here: nothing changes (idempotent; no second event).
+    let fresh = !this.#mirrorHas(key);
     this.#remember(key, expiresAt);
+    await this.d.storage.addDenylistEntry({ key, expiresAt });
     try {
-      await this.#write(key, expiresAt);
+      // NX: of every instance revoking the same key at once, exactly one creates it.
+      fresh = (await this.#writeNew(key, expiresAt)) && fresh;
     } catch {
       // Durable in storage; Redis gets it on reconnect. Checks fail closed (or use the mirror) meanwhile.
       this.#pending.set(key, Math.max(expiresAt, this.#pending.get(key) ?? 0));
     }
     await this.d.bus.publish({ type: 'denylisted', key, expiresAt });
+    return fresh;
   }
 
   async has(key: string, trace?: RevocationTrace): Promise<boolean> {

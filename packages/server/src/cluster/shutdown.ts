@@ -31,6 +31,12 @@ export class DrainState {
 
 /** Registers the drain behaviour (call before `app.ready()`). */
 export function registerDrain(app: FastifyInstance, drain: DrainState): void {
+  // Decided when the response is SENT, not when the request arrived: a request in flight when SIGTERM
+  // came is answered with `Connection: close` too, so its socket closes instead of idling in keep-alive.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (drain.draining) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onRequest', async (request, reply) => {
     if (!drain.draining) return;
     reply.header('connection', 'close');
@@ -46,22 +52,37 @@ export function registerDrain(app: FastifyInstance, drain: DrainState): void {
 export interface ShutdownOptions {
   /** Serve-while-draining period before closing the listener (ms). */
   drainMs: number;
-  /** Hard deadline for the whole shutdown (ms). */
-  timeoutMs: number;
+  /** How long in-flight requests may take after the drain, before connections are cut (ms). */
+  graceMs: number;
 }
 
-/** Drains, closes, resolves true when everything finished before the deadline. */
+/**
+ * Drains, then closes: stops accepting, answers in-flight requests (with `Connection: close`), closes
+ * every connection as soon as it is idle (checked every 25 ms while `close()` waits, so keep-alive
+ * clients cannot hold the process open), then the storage (the app's onClose hook). Resolves true when
+ * everything finished within `drainMs + graceMs`; false when connections had to be cut at the deadline
+ * (the storage is closed either way).
+ */
 export async function gracefulShutdown(
   app: FastifyInstance,
   drain: DrainState,
   o: ShutdownOptions,
 ): Promise<boolean> {
   drain.start();
-  const deadline = new Promise<false>((r) => setTimeout(() => r(false), o.timeoutMs).unref());
-  const work = (async () => {
-    if (o.drainMs > 0) await new Promise((r) => setTimeout(r, o.drainMs));
+  if (o.drainMs > 0) await new Promise((r) => setTimeout(r, o.drainMs));
+  const server = app.server;
+  const sweep = setInterval(() => server.closeIdleConnections(), 25);
+  let cut = false;
+  const deadline = setTimeout(() => {
+    cut = true;
+    server.closeAllConnections();
+  }, o.graceMs);
+  try {
+    server.closeIdleConnections();
     await app.close();
-    return true as const;
-  })();
-  return Promise.race([work, deadline]);
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  }
+  return !cut;
 }

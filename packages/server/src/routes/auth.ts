@@ -33,6 +33,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
   app.post<{ Body: { username: string; password: string } }>('/auth/login', {
     schema: { body: credentialsBody },
     config: {
+      ownTextCheck: true,
       openapi: {
         summary: 'Log in: returns an access token and a refresh token',
         description:

@@ -1,8 +1,29 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../errors.js';
 import { sendProblem } from '../http.js';
 import { DOCS_HTML, type OpenApiCollector } from '../openapi.js';
 import type { Services } from '../services/index.js';
+import { isCorruptionError } from '../storage/types.js';
+
+/** CSP source for each inline <script>/<style> block of a page: its SHA-256 (no 'unsafe-inline'). */
+function inlineHashes(html: string, tag: 'script' | 'style'): string {
+  const re = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g');
+  return [...html.matchAll(re)]
+    .map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`)
+    .join(' ');
+}
+
+/** The /docs page's policy: only its own inline blocks, by hash; it may not be framed. */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  `script-src ${inlineHashes(DOCS_HTML, 'script')}`,
+  `style-src ${inlineHashes(DOCS_HTML, 'style')}`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 export async function systemRoutes(
   app: FastifyInstance,
@@ -23,11 +44,12 @@ export async function systemRoutes(
         responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
       },
     },
-    handler: async (_req, reply) => {
+    handler: async (req, reply) => {
       try {
         await services.storage.ping();
         services.keys.signingKey();
-      } catch {
+      } catch (err) {
+        if (isCorruptionError(err)) req.log.error({ err }, (err as Error).message);
         return sendProblem(
           reply,
           new Problem(
@@ -51,10 +73,9 @@ export async function systemRoutes(
   app.get('/docs', {
     config: { openapi: { summary: 'Human-readable API documentation', tags } },
     handler: async (_req, reply) => {
-      reply.header(
-        'content-security-policy',
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
-      );
+      reply.header('content-security-policy', DOCS_CSP);
+      reply.header('x-frame-options', 'DENY');
+      reply.header('referrer-policy', 'no-referrer');
       reply.type('text/html; charset=utf-8');
       return DOCS_HTML;
     },

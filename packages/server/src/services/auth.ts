@@ -6,11 +6,12 @@ import type { Config } from '../config.js';
 import { badRequest, conflict, invalidCredentials, notFound, Problem } from '../errors.js';
 import type { Role, SessionRecord, Storage, UserRecord } from '../storage/types.js';
 import { StorageConflictError } from '../storage/types.js';
+import { escapeUnsafeText, hasUnsafeText } from '../text.js';
 import type { AuditService } from './audit.js';
 import type { PasswordHasher } from './passwords.js';
-import { checkPasswordPolicy } from './passwords.js';
+import { checkPasswordPolicy, normalizeText } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
-import { assertNotLimited, enforce, rateLimitSubject } from './rate-limit.js';
+import { enforce, rateLimitSubject } from './rate-limit.js';
 import type { EpochStore } from './revocation.js';
 import type { RequestContext, SessionService } from './sessions.js';
 import type { AccessClaims, TokenService } from './tokens.js';
@@ -44,6 +45,13 @@ export interface PublicSession {
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$';
 const USERNAME_RE = new RegExp(USERNAME_PATTERN);
+
+/** The canonical form usernames are stored, looked up and rate-limited under: NFKC, lower case. */
+export const canonicalUsername = (username: string): string => normalizeText(username).toLowerCase();
+
+/** An address the account logged in from successfully stays "known" this long (seconds). */
+export const KNOWN_ADDRESS_TTL = 30 * 86400;
+const KNOWN_ADDRESS_RULE = { max: 1, windowSeconds: KNOWN_ADDRESS_TTL };
 
 export const toPublicUser = (u: UserRecord): PublicUser => ({
   id: u.id,
@@ -88,7 +96,9 @@ export class AuthService {
       `register-ip:${rateLimitSubject(ctx.ip)}`,
       this.d.config.rateLimits.registerPerIp,
     );
-    const name = username.toLowerCase();
+    if (hasUnsafeText(username))
+      throw badRequest('invalid_username', 'The username is not well-formed Unicode text.');
+    const name = canonicalUsername(username);
     if (!USERNAME_RE.test(name)) {
       throw badRequest('invalid_username', 'Usernames are 3 to 32 letters, digits, ".", "_" or "-".');
     }
@@ -112,17 +122,40 @@ export class AuthService {
 
   async login(username: string, password: string, ctx: RequestContext): Promise<TokenResponse> {
     const { limiter, config } = this.d;
-    const name = username.toLowerCase();
-    const accountKey = `login-account:${name}:${rateLimitSubject(ctx.ip)}`;
-    await enforce(limiter, `login-ip:${rateLimitSubject(ctx.ip)}`, config.rateLimits.loginPerIp);
-    await assertNotLimited(limiter, accountKey, config.rateLimits.loginPerAccountIp);
+    const subject = rateLimitSubject(ctx.ip);
+    await enforce(limiter, `login-ip:${subject}`, config.rateLimits.loginPerIp);
+    if (hasUnsafeText(username) || hasUnsafeText(password)) {
+      // Refused before any lookup or hash; the attempt is still audited (escaped, so any storage takes it).
+      const name = escapeUnsafeText(username.slice(0, 64));
+      await this.d.audit.record('user.login_failed', {
+        userId: null,
+        ip: ctx.ip,
+        details: { username: name, reason: 'malformed_input' },
+      });
+      throw badRequest(
+        'invalid_request',
+        'The username or password is not well-formed Unicode text (NUL or lone surrogate).',
+      );
+    }
+    const name = canonicalUsername(username);
+    // Every attempt is counted BEFORE the password hash runs (atomic increments), so N parallel guesses
+    // cost at most the budget in Argon2 work: per account+address, and per account across all addresses
+    // it has not logged in from recently (those addresses only meet the per account+address limit, so
+    // a distributed attacker slows new-device logins for one window at most, never the user's own).
+    const accountKey = `login-account:${name}:${subject}`;
+    const knownKey = `login-known:${name}:${subject}`;
+    const anyIpKey = `login-any-ip:${name}`;
+    await enforce(limiter, accountKey, config.rateLimits.loginPerAccountIp);
+    const known = (await limiter.peek(knownKey, KNOWN_ADDRESS_RULE)).count > 0;
+    if (!known) await enforce(limiter, anyIpKey, config.rateLimits.loginPerAccount);
 
     const user = USERNAME_RE.test(name) ? await this.d.storage.getUserByUsername(name) : null;
     let ok = false;
-    if (user) ok = await this.d.passwords.verify(user.passwordHash, password);
+    let legacyHash = false;
+    if (user)
+      ({ ok, legacy: legacyHash } = await this.d.passwords.verifyDetailed(user.passwordHash, password));
     else await this.d.passwords.verifyDummy(password);
     if (!ok || !user || user.disabled) {
-      await limiter.hit(accountKey, config.rateLimits.loginPerAccountIp);
       await this.d.audit.record('user.login_failed', {
         userId: user?.id ?? null,
         ip: ctx.ip,
@@ -134,7 +167,9 @@ export class AuthService {
       throw invalidCredentials();
     }
     await limiter.reset(accountKey);
-    if (this.d.passwords.needsRehash(user.passwordHash)) {
+    if (!known) await limiter.reset(anyIpKey);
+    await limiter.hit(knownKey, KNOWN_ADDRESS_RULE);
+    if (legacyHash || this.d.passwords.needsRehash(user.passwordHash)) {
       // Cost parameters changed (e.g. raised): upgrade the stored hash while we hold the password.
       await this.d.storage.updateUser(
         user.id,
@@ -241,17 +276,18 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<void> {
     const { limiter, config } = this.d;
+    // Counted before the hash runs: per address, and per account (the same budget as a login).
+    await enforce(limiter, `password-ip:${rateLimitSubject(ctx.ip)}`, config.rateLimits.passwordPerIp);
     const key = `password:${claims.user_id}`;
-    await assertNotLimited(limiter, key, config.rateLimits.loginPerAccountIp);
+    await enforce(limiter, key, config.rateLimits.loginPerAccountIp);
     const user = await this.d.storage.getUserById(claims.user_id);
     if (!user) throw notFound('The user');
+    checkPasswordPolicy(next, user.username);
     if (!(await this.d.passwords.verify(user.passwordHash, current))) {
-      await limiter.hit(key, config.rateLimits.loginPerAccountIp);
       throw new Problem(403, 'invalid_current_password', 'Forbidden', 'The current password is incorrect.');
     }
     await limiter.reset(key);
-    checkPasswordPolicy(next, user.username);
-    if (current === next)
+    if (normalizeText(current) === normalizeText(next))
       throw badRequest('weak_password', 'The new password must differ from the current one.');
     await this.d.storage.updateUser(
       user.id,
@@ -395,6 +431,12 @@ export class AuthService {
 
   /** RFC 7009: always succeeds for unknown or invalid tokens. */
   async revokeToken(token: string, hint: string | undefined, ctx: RequestContext): Promise<void> {
+    await enforce(
+      this.d.limiter,
+      `revoke-ip:${rateLimitSubject(ctx.ip)}`,
+      this.d.config.rateLimits.revokePerIp,
+    );
+    // Idempotent: a token already revoked changes nothing and writes no audit event.
     const revokeRefresh = async () => {
       const found = await this.d.sessions.lookup(token);
       if (!found) return false;
@@ -413,7 +455,7 @@ export class AuthService {
       if (token.split('.').length !== 3) return false;
       try {
         const c = this.d.tokens.verifySignatureAndClaims(token);
-        await this.d.tokens.denylistToken(c);
+        if (!(await this.d.tokens.denylistToken(c))) return true;
         await this.d.audit.record('token.revoked', {
           userId: c.user_id,
           sessionId: c.sid,

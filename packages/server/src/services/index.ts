@@ -6,11 +6,13 @@ import { withOutageReads } from '../cluster/outage-reads.js';
 import type { Config } from '../config.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
-import { AuditService } from './audit.js';
+import { AuditService, type AuditType } from './audit.js';
 import { AuthService } from './auth.js';
+import { DEMO_USERS, DemoDataError, findDemoData } from './demo-data.js';
 import type { EventBus } from './events.js';
 import { LocalEventBus } from './events.js';
 import { KeyService } from './keys.js';
+import { InstanceLeaseError } from './lease.js';
 import { PasswordHasher } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import { MemoryRateLimiter } from './rate-limit.js';
@@ -29,6 +31,13 @@ export interface Infrastructure {
   limiter?: RateLimiter;
   /** Milliseconds since the epoch. */
   clock?: () => number;
+  /** Told of every audit event (the metrics). */
+  auditObserver?: (type: AuditType) => void;
+  /**
+   * Without REDIS_URL the service takes a single-instance lease on its database and refuses to start
+   * when another process holds it. false: skip it (tests that model several instances in one process).
+   */
+  singleInstanceLease?: boolean;
 }
 
 export interface Services {
@@ -50,10 +59,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export const DEMO_USERS = [
-  { id: 101, username: 'alice', password: 'alice-demo-password', role: 'admin' },
-  { id: 102, username: 'bob', password: 'bob-demo-password', role: 'user' },
-] as const;
+export { DEMO_USERS } from './demo-data.js';
 
 export async function createServices(
   config: Config,
@@ -62,8 +68,46 @@ export async function createServices(
 ): Promise<Services> {
   const clock = infra.clock ?? Date.now;
   const baseStorage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
+  try {
+    return await wire(config, infra, baseStorage, clock, log);
+  } catch (err) {
+    if (!infra.storage) await baseStorage.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function wire(
+  config: Config,
+  infra: Infrastructure,
+  baseStorage: Storage,
+  clock: () => number,
+  log: FastifyBaseLogger | undefined,
+): Promise<Services> {
   // Postgres can be unreachable while this process lives on: /me keeps answering (cluster/outage-reads.ts).
   const storage = baseStorage.kind === 'postgres' ? withOutageReads(baseStorage) : baseStorage;
+  // A damaged SQLite file refuses to start (and says what to do) instead of answering 500s.
+  await storage.checkIntegrity();
+  // Without Redis, revocations, epochs and rate limits live in this process: only one process may serve
+  // the database (the lease is released by the OS / Postgres when the process ends, even by a crash).
+  const revocationInProcess = !config.redisUrl && !infra.bus && !infra.denylist && !infra.epochs;
+  if (revocationInProcess && infra.singleInstanceLease !== false) {
+    if (!(await storage.acquireInstanceLease())) throw new InstanceLeaseError(storage.leaseDescription);
+  }
+  try {
+    return await wireServices(config, infra, storage, clock, log);
+  } catch (err) {
+    await storage.releaseInstanceLease().catch(() => {});
+    throw err;
+  }
+}
+
+async function wireServices(
+  config: Config,
+  infra: Infrastructure,
+  storage: Storage,
+  clock: () => number,
+  log: FastifyBaseLogger | undefined,
+): Promise<Services> {
   await storage.migrate();
   // REDIS_URL: denylist, epochs, rate limits and events shared through Redis (cluster/).
   const cluster =
@@ -84,11 +128,15 @@ export async function createServices(
   const ownEpochs = infra.epochs || cluster ? null : new StorageEpochStore(storage, bus, clock);
   const epochs = infra.epochs ?? cluster?.epochs ?? ownEpochs!;
   const limiter = infra.limiter ?? cluster?.limiter ?? new MemoryRateLimiter(clock);
-  const audit = new AuditService(storage, clock, log);
+  const audit = new AuditService(storage, clock, log, infra.auditObserver);
+  const passwords = new PasswordHasher(config.argon2);
+  if (config.mode === 'production') {
+    const demo = await findDemoData(storage, passwords);
+    if (demo.length > 0) throw new DemoDataError(demo);
+  }
   const secret = await resolveInstanceSecret(config, storage);
   const keys = new KeyService(config, storage, bus, audit, clock);
   await keys.init(secret);
-  const passwords = new PasswordHasher(config.argon2);
   const tokens = new TokenService(config, keys, denylist, epochs, clock);
   const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
   const auth = new AuthService({
@@ -122,7 +170,11 @@ export async function createServices(
   }
   await passwords.warmUp();
 
-  const purge = setInterval(() => void storage.purgeExpired(clock()).catch(() => {}), 3600_000);
+  // Expired revocation entries and sessions, and audit events past AUDIT_RETENTION: at start, then hourly.
+  const purgeNow = () =>
+    storage.purgeExpired(clock(), { auditBefore: clock() - config.auditRetention * 1000 });
+  await purgeNow();
+  const purge = setInterval(() => void purgeNow().catch(() => {}), 3600_000);
   purge.unref();
 
   return {
@@ -147,6 +199,7 @@ export async function createServices(
       ownEpochs?.close();
       if (!infra.bus) await bus.close();
       await cluster?.close();
+      await storage.releaseInstanceLease();
       if (!infra.storage) await storage.close();
     },
   };

@@ -13,6 +13,7 @@ import type { Config, SigningAlg } from '../config.js';
 import { Problem } from '../errors.js';
 import type { SigningKeyRecord, SigningKeyStatus, Storage } from '../storage/types.js';
 import type { AuditService } from './audit.js';
+import { KEY_BOOTSTRAP_SETTING } from './demo-data.js';
 import type { EventBus } from './events.js';
 import { deriveKey, seal, unseal } from './secrets.js';
 
@@ -43,6 +44,16 @@ export interface KeyInfo {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The stored signing keys were sealed with another SECRET_KEY than the configured one. */
+export class SecretKeyMismatchError extends Error {
+  override readonly name = 'SecretKeyMismatchError';
+  constructor(readonly kid: string) {
+    super(
+      `SECRET_KEY does not match the key that sealed the stored signing keys (key ${kid} cannot be decrypted with it). Set SECRET_KEY to the value this database was created with (every instance needs the same one). If that value is lost, the stored private keys are unusable: remove them with \`npm run reset-signing-keys -w packages/server\` (new keys are created at the next start; every access token issued so far stops verifying and users log in again).`,
+    );
+  }
+}
 
 /** Thrown by `resolve` for a kid we do not know; the tokens service maps it to invalid_token. */
 export class UnknownKeyError extends Error {
@@ -104,7 +115,7 @@ export class KeyService {
       // Several instances may start together on an empty database: one of them (the first to claim
       // the bootstrap setting) creates the keys; the others wait for them (or take over after 10 s).
       const me = randomBytes(12).toString('base64url');
-      const owner = await this.storage.getOrSetSetting('signing_keys_bootstrap', me);
+      const owner = await this.storage.getOrSetSetting(KEY_BOOTSTRAP_SETTING, me);
       if (owner !== me) {
         const ready = () =>
           this.#keys.some((k) => k.status === 'active') && this.#keys.some((k) => k.status === 'next');
@@ -150,7 +161,12 @@ export class KeyService {
     if (this.config.jwtAlg === 'HS256') return;
     const records = await this.storage.listSigningKeys();
     this.#keys = records.map((r) => {
-      const pem = unseal(this.#sealKey!, r.privateKey, r.kid);
+      let pem: string;
+      try {
+        pem = unseal(this.#sealKey!, r.privateKey, r.kid);
+      } catch {
+        throw new SecretKeyMismatchError(r.kid);
+      }
       const signKey = importKey(pem, { type: 'private' });
       const publicJwk = JSON.parse(r.publicJwk) as Jwk;
       return {

@@ -5,6 +5,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import type { Argon2Params } from '../config.js';
 import { badRequest } from '../errors.js';
+import { isWellFormed } from '../text.js';
 
 /** `Algorithm.Argon2id` (a const enum in @node-rs/argon2's typings, unusable under isolatedModules). */
 const ARGON2ID = 2;
@@ -30,8 +31,25 @@ const BLOCKLIST = new Set([
   'welcomewelcome1',
 ]);
 
-/** Throws a 400 problem when the password breaks the policy. */
-export function checkPasswordPolicy(password: string, username?: string): void {
+/**
+ * The one normalisation of secret and identifier text (NIST SP 800-63B 5.1.1.2: NFKC), used by the
+ * policy, the hash and the comparison alike. Text that is not well-formed Unicode has no normal form:
+ * callers refuse it (otherwise distinct lone surrogates would all hash as U+FFFD).
+ */
+export function normalizeText(text: string): string {
+  return text.normalize('NFKC');
+}
+
+export const malformedPassword = () =>
+  badRequest(
+    'invalid_password',
+    'The password is not well-formed Unicode text (it contains a lone surrogate).',
+  );
+
+/** Throws a 400 problem when the password breaks the policy. `password` is the raw request text. */
+export function checkPasswordPolicy(rawPassword: string, username?: string): void {
+  if (!isWellFormed(rawPassword)) throw malformedPassword();
+  const password = normalizeText(rawPassword);
   const length = [...password].length;
   if (length < PASSWORD_MIN) {
     throw badRequest('weak_password', `The password must be at least ${PASSWORD_MIN} characters long.`);
@@ -43,7 +61,7 @@ export function checkPasswordPolicy(password: string, username?: string): void {
   if (BLOCKLIST.has(lower) || new Set(password).size < 4) {
     throw badRequest('weak_password', 'This password is too common; choose another.');
   }
-  if (username !== undefined && lower === username.toLowerCase()) {
+  if (username !== undefined && lower === normalizeText(username).toLowerCase()) {
     throw badRequest('weak_password', 'The password must not be the username.');
   }
 }
@@ -56,17 +74,32 @@ export class PasswordHasher {
     this.#options = { algorithm: ARGON2ID, ...params };
   }
 
+  /** Argon2id of the NFKC form; refuses text that is not well-formed Unicode. */
   hash(password: string): Promise<string> {
+    if (!isWellFormed(password)) return Promise.reject(malformedPassword());
     // biome-ignore lint/suspicious/noExplicitAny: const-enum typing, see ARGON2ID
-    return hash(password.normalize('NFC'), this.#options as any);
+    return hash(normalizeText(password), this.#options as any);
   }
 
   async verify(passwordHash: string, password: string): Promise<boolean> {
+    return (await this.verifyDetailed(passwordHash, password)).ok;
+  }
+
+  /**
+   * Compares the NFKC form. Hashes made before NFKC (by earlier versions, which hashed the NFC form)
+   * still verify; `legacy` then says the stored hash should be replaced by one of the NFKC form.
+   */
+  async verifyDetailed(passwordHash: string, password: string): Promise<{ ok: boolean; legacy: boolean }> {
+    if (!isWellFormed(password)) return { ok: false, legacy: false };
+    const nfkc = normalizeText(password);
     try {
-      return await verify(passwordHash, password.normalize('NFC'));
+      if (await verify(passwordHash, nfkc)) return { ok: true, legacy: false };
+      const nfc = password.normalize('NFC');
+      if (nfc !== nfkc && (await verify(passwordHash, nfc))) return { ok: true, legacy: true };
     } catch {
-      return false;
+      // a malformed stored hash never matches
     }
+    return { ok: false, legacy: false };
   }
 
   /** True when the hash was made with other parameters than the current ones (rehash on next login). */

@@ -58,16 +58,13 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 }
 
-/** Counts a hit and throws a 429 problem (with Retry-After) once the rule's budget is spent. */
+/**
+ * Counts a hit (one atomic increment) and throws a 429 problem (with Retry-After) once the rule's
+ * budget is spent. Call it BEFORE the work it protects: of N concurrent callers at most `max` pass.
+ */
 export async function enforce(limiter: RateLimiter, key: string, rule: LimitRule): Promise<void> {
   const s = await limiter.hit(key, rule);
   if (s.count > rule.max) throw tooManyRequests(s.retryAfter);
-}
-
-/** Throws a 429 if the key has already used up its budget (without counting). */
-export async function assertNotLimited(limiter: RateLimiter, key: string, rule: LimitRule): Promise<void> {
-  const s = await limiter.peek(key, rule);
-  if (s.count >= rule.max) throw tooManyRequests(s.retryAfter);
 }
 
 /**

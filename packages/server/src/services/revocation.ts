@@ -24,8 +24,11 @@ export interface RevocationTrace {
 }
 
 export interface Denylist {
-  /** Denylists `key` until `expiresAt` (ms). */
-  add(key: string, expiresAt: number): Promise<void>;
+  /**
+   * Denylists `key` until `expiresAt` (ms). Resolves true when this call denylisted it, false when it
+   * already was (or has expired): of concurrent calls for one key, at most one resolves true.
+   */
+  add(key: string, expiresAt: number): Promise<boolean>;
   has(key: string, trace?: RevocationTrace): Promise<boolean>;
 }
 
@@ -65,11 +68,16 @@ export class StorageDenylist implements Denylist {
     for (const [k, exp] of this.#entries) if (exp <= now) this.#entries.delete(k);
   }
 
-  async add(key: string, expiresAt: number): Promise<void> {
-    if (expiresAt <= this.clock()) return;
-    await this.storage.addDenylistEntry({ key, expiresAt });
+  async add(key: string, expiresAt: number): Promise<boolean> {
+    const now = this.clock();
+    if (expiresAt <= now) return false;
+    const prev = this.#entries.get(key);
+    const fresh = prev === undefined || prev <= now;
+    // Remembered before the first await, so concurrent calls for one key see it (one process).
     this.#remember(key, expiresAt);
+    await this.storage.addDenylistEntry({ key, expiresAt });
     await this.bus.publish({ type: 'denylisted', key, expiresAt });
+    return fresh;
   }
 
   async has(key: string, trace?: RevocationTrace): Promise<boolean> {

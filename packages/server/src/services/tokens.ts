@@ -110,7 +110,18 @@ export class TokenService {
   /** Verifies signature and claims only (no revocation checks). Throws jwtkit errors or UnknownKeyError. */
   verifySignatureAndClaims(token: string): AccessClaims {
     const payload = this.#verify(token);
-    const { jti, sid, epoch, user_id: userId, role, sub, username } = payload;
+    const { jti, sid, epoch, user_id: userId, role, sub, username, iat, exp } = payload;
+    // Whoever holds the signing key (a leaked HS256 secret included), a token that lives longer than
+    // this service issues them for, or that claims to be issued in the future, is refused.
+    const now = this.clock() / 1000;
+    if (
+      typeof iat !== 'number' ||
+      typeof exp !== 'number' ||
+      exp - iat > this.config.accessTokenTtl + this.config.leeway ||
+      iat > now + this.config.leeway
+    ) {
+      throw new TokenLifetimeError();
+    }
     if (
       typeof jti !== 'string' ||
       typeof sid !== 'string' ||
@@ -151,22 +162,32 @@ export class TokenService {
     return claims;
   }
 
-  /** Denylists the token's jti until it expires. */
-  async denylistToken(claims: Pick<AccessClaims, 'jti' | 'exp'>): Promise<void> {
-    await this.denylist.add(`jti:${claims.jti}`, (claims.exp + this.config.leeway) * 1000 + 1000);
+  /** Denylists the token's jti until it expires; false when it already was. */
+  async denylistToken(claims: Pick<AccessClaims, 'jti' | 'exp'>): Promise<boolean> {
+    return this.denylist.add(`jti:${claims.jti}`, (claims.exp + this.config.leeway) * 1000 + 1000);
   }
 
   /** Denylists every access token of a session until the newest could have expired. */
-  async denylistSession(sessionId: string): Promise<void> {
-    await this.denylist.add(
+  async denylistSession(sessionId: string): Promise<boolean> {
+    return this.denylist.add(
       `sid:${sessionId}`,
       this.clock() + (this.config.accessTokenTtl + this.config.leeway) * 1000 + 1000,
     );
   }
 }
 
+/** The token's exp - iat exceeds ACCESS_TOKEN_TTL + CLOCK_LEEWAY, or its iat is in the future. */
+export class TokenLifetimeError extends Error {
+  override readonly name = 'TokenLifetimeError';
+  constructor() {
+    super('token lifetime exceeds the configured access-token TTL');
+  }
+}
+
 /** A short, token-free explanation for error_description. */
 export function describeTokenError(err: unknown): string {
+  if (err instanceof TokenLifetimeError)
+    return 'The access token lives longer than this service issues access tokens for (or was issued in the future).';
   if (err instanceof UnknownKeyError) return 'The token was signed by an unknown or retired key.';
   if (err instanceof JwtError) {
     switch (err.name) {

@@ -87,7 +87,7 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-import { type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
+import { auditDetailsJson, type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown })?.code === '23505';
 
@@ -108,12 +108,16 @@ export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
+  readonly #connectionString: string;
+  /** The connection holding the single-instance advisory lock (session-level), when taken. */
+  #lease: pg.Client | null = null;
 
   constructor(options: PostgresStorageOptions) {
     if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
       throw new Error('invalid Postgres schema name');
     }
     this.#schema = options.schema;
+    this.#connectionString = options.connectionString;
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
@@ -177,8 +181,65 @@ export class PostgresStorage implements Storage {
     await this.#q('SELECT 1');
   }
 
+  async checkIntegrity(): Promise<void> {
+    // Postgres verifies its own pages (and reports damage as errors on access); nothing to do at start.
+  }
+
+  get leaseDescription(): string {
+    return `Postgres advisory lock on schema ${this.#schema ?? 'public'}`;
+  }
+
+  async acquireInstanceLease(): Promise<boolean> {
+    if (this.#lease) return true;
+    const client = new pg.Client({
+      connectionString: this.#connectionString,
+      connectionTimeoutMillis: 5000,
+      ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
+    });
+    client.on('error', () => {
+      // The connection (and with it the lock) is gone, e.g. a database restart: take it again.
+      if (this.#lease === client) this.#lease = null;
+    });
+    await client.connect();
+    // A session-level lock: released when this connection ends (process exit, crash, or close()).
+    // Keyed by the schema name (locks are per database already), so two schemas never share a lease.
+    const rows = await client.query('SELECT pg_try_advisory_lock(727275, hashtext($1)) AS ok', [
+      this.#schema ?? 'public',
+    ]);
+    if (rows.rows[0]?.ok !== true) {
+      await client.end().catch(() => {});
+      return false;
+    }
+    this.#lease = client;
+    return true;
+  }
+
+  async releaseInstanceLease(): Promise<void> {
+    const lease = this.#lease;
+    this.#lease = null;
+    await lease?.end().catch(() => {});
+  }
+
   async close(): Promise<void> {
+    await this.releaseInstanceLease();
     await this.#pool.end();
+  }
+
+  async deleteUser(id: number): Promise<boolean> {
+    return (await this.#q('DELETE FROM users WHERE id = $1 RETURNING id', [id])).length > 0;
+  }
+
+  async deleteSigningKey(kid: string): Promise<boolean> {
+    return (await this.#q('DELETE FROM signing_keys WHERE kid = $1 RETURNING kid', [kid])).length > 0;
+  }
+
+  async getSetting(name: string): Promise<string | null> {
+    const rows = await this.#q('SELECT value FROM settings WHERE name = $1', [name]);
+    return rows[0] ? String(rows[0].value) : null;
+  }
+
+  async deleteSetting(name: string): Promise<boolean> {
+    return (await this.#q('DELETE FROM settings WHERE name = $1 RETURNING name', [name])).length > 0;
   }
 
   /** Drops the schema this storage was created with (tests). */
@@ -367,7 +428,7 @@ export class PostgresStorage implements Storage {
         event.actorId,
         event.sessionId,
         event.ip,
-        JSON.stringify(event.details),
+        auditDetailsJson(event.details),
       ],
     );
     return toAudit(rows[0]!);
@@ -474,10 +535,12 @@ export class PostgresStorage implements Storage {
     return String(rows[0]?.value);
   }
 
-  async purgeExpired(now: number): Promise<void> {
+  async purgeExpired(now: number, options: { auditBefore?: number } = {}): Promise<void> {
     await this.#tx(async (q) => {
       await q('DELETE FROM denylist WHERE expires_at <= $1', [now]);
       await q('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+      if (options.auditBefore !== undefined)
+        await q('DELETE FROM audit_events WHERE at < $1', [options.auditBefore]);
     });
   }
 }

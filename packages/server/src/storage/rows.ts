@@ -2,6 +2,8 @@
  * Database rows -> storage records, shared by the SQLite and Postgres implementations. The two engines
  * differ only in how they return booleans (0/1 vs BOOLEAN) and JSON (text vs jsonb); both are accepted.
  */
+
+import { escapeUnsafeDeep } from '../text.js';
 import type {
   AuditEventRecord,
   RefreshTokenRecord,
@@ -14,6 +16,15 @@ import type {
 } from './types.js';
 
 export type Row = Record<string, unknown>;
+
+/**
+ * The JSON text stored in `audit_events.details` by both engines: NUL and lone surrogates escaped first
+ * (Postgres JSONB refuses both; SQLite would silently turn lone surrogates into U+FFFD), so an audit
+ * event about a hostile request is always kept, and reads back the same on either engine.
+ */
+export function auditDetailsJson(details: Record<string, unknown>): string {
+  return JSON.stringify(escapeUnsafeDeep(details));
+}
 
 const n = (v: unknown): number => Number(v);
 const nn = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

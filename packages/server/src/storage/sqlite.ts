@@ -16,7 +16,7 @@ import type {
   UserPatch,
   UserRecord,
 } from './types.js';
-import { StorageConflictError } from './types.js';
+import { isCorruptionError, StorageConflictError, StorageCorruptError } from './types.js';
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. */
 const MIGRATIONS: string[] = [
@@ -88,7 +88,7 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-import { type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
+import { auditDetailsJson, type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -104,6 +104,10 @@ export interface SqliteStorageOptions {
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
+  readonly #filename: string;
+  #lease: Database.Database | null = null;
+  /** Set once a query failed with SQLITE_CORRUPT/NOTADB: readiness then answers 503. */
+  #corrupt: StorageCorruptError | null = null;
   /** Statements prepared once per SQL text (the texts are constants, plus a few audit-query variants). */
   readonly #statements = new Map<string, Database.Statement>();
 
@@ -117,15 +121,102 @@ export class SqliteStorage implements Storage {
   }
 
   constructor(options: SqliteStorageOptions) {
+    this.#filename = options.filename;
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
     this.#db = new Database(options.filename);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('busy_timeout = 5000');
+    } catch (err) {
+      // SQLITE_NOTADB on the first read of a file that is not a database: reported by checkIntegrity().
+      if (!isCorruptionError(err)) throw err;
+      this.#corrupt = new StorageCorruptError(options.filename, String((err as Error).message));
+    }
+    // Every storage call: SQLITE_CORRUPT / SQLITE_NOTADB become a StorageCorruptError (503, not ready).
+    const self = this as unknown as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(SqliteStorage.prototype)) {
+      if (
+        name === 'constructor' ||
+        name === 'close' ||
+        name === 'leaseDescription' ||
+        name === 'releaseInstanceLease'
+      )
+        continue;
+      const fn = self[name];
+      if (typeof fn !== 'function') continue;
+      self[name] = async (...args: unknown[]) => {
+        try {
+          return await (fn as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        } catch (err) {
+          this.#fail(err);
+        }
+      };
+    }
+  }
+
+  get leaseDescription(): string {
+    return `lock file ${this.#filename}.instance-lock`;
+  }
+
+  /** Wraps a failure: corruption is remembered (readiness goes 503) and re-thrown typed. */
+  #fail(err: unknown): never {
+    if (isCorruptionError(err)) {
+      this.#corrupt ??=
+        err instanceof StorageCorruptError
+          ? err
+          : new StorageCorruptError(this.#filename, String((err as Error).message));
+      throw this.#corrupt;
+    }
+    throw err;
+  }
+
+  async checkIntegrity(): Promise<void> {
+    if (this.#corrupt) throw this.#corrupt;
+    let rows: Array<{ quick_check?: unknown }>;
+    try {
+      rows = this.#db.pragma('quick_check(20)') as Array<{ quick_check?: unknown }>;
+    } catch (err) {
+      this.#fail(err);
+    }
+    const findings = rows.map((r) => String(r.quick_check)).filter((x) => x !== 'ok');
+    if (findings.length > 0) {
+      this.#corrupt = new StorageCorruptError(
+        this.#filename,
+        `quick_check: ${findings.slice(0, 3).join('; ')}`,
+      );
+      throw this.#corrupt;
+    }
+  }
+
+  async acquireInstanceLease(): Promise<boolean> {
+    if (this.#lease) return true;
+    if (this.#filename === ':memory:') return true;
+    // A second SQLite file held in an EXCLUSIVE transaction: the OS drops the lock with the process, so a
+    // crash never leaves a stale lease behind (unlike a PID file).
+    const lock = new Database(`${this.#filename}.instance-lock`, { timeout: 0 });
+    try {
+      lock.pragma('locking_mode = EXCLUSIVE');
+      lock.exec('CREATE TABLE IF NOT EXISTS lease (pid INTEGER, since INTEGER)');
+      lock.exec('BEGIN EXCLUSIVE');
+      lock.prepare('DELETE FROM lease').run();
+      lock.prepare('INSERT INTO lease (pid, since) VALUES (?, ?)').run(process.pid, Date.now());
+    } catch (err) {
+      lock.close();
+      if (
+        (err as { code?: string }).code?.startsWith('SQLITE_BUSY') ||
+        (err as { code?: string }).code === 'SQLITE_LOCKED'
+      )
+        return false;
+      throw err;
+    }
+    this.#lease = lock;
+    return true;
   }
 
   async migrate(): Promise<void> {
+    if (this.#corrupt) throw this.#corrupt;
     const current = Number(this.#db.pragma('user_version', { simple: true }));
     for (let i = current; i < MIGRATIONS.length; i++) {
       const sql = MIGRATIONS[i]!;
@@ -137,11 +228,39 @@ export class SqliteStorage implements Storage {
   }
 
   async ping(): Promise<void> {
-    this.#prepare('SELECT 1').get();
+    if (this.#corrupt) throw this.#corrupt;
+    try {
+      this.#prepare('SELECT COUNT(*) FROM users').get();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  async releaseInstanceLease(): Promise<void> {
+    if (this.#lease?.open) this.#lease.close();
+    this.#lease = null;
   }
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+    await this.releaseInstanceLease();
+  }
+
+  async deleteUser(id: number): Promise<boolean> {
+    return this.#prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+  }
+
+  async deleteSigningKey(kid: string): Promise<boolean> {
+    return this.#prepare('DELETE FROM signing_keys WHERE kid = ?').run(kid).changes > 0;
+  }
+
+  async getSetting(name: string): Promise<string | null> {
+    const row = this.#prepare('SELECT value FROM settings WHERE name = ?').get(name) as Row | undefined;
+    return row ? String(row.value) : null;
+  }
+
+  async deleteSetting(name: string): Promise<boolean> {
+    return this.#prepare('DELETE FROM settings WHERE name = ?').run(name).changes > 0;
   }
 
   async createUser(user: NewUser): Promise<UserRecord> {
@@ -310,7 +429,7 @@ export class SqliteStorage implements Storage {
       event.actorId,
       event.sessionId,
       event.ip,
-      JSON.stringify(event.details),
+      auditDetailsJson(event.details),
     ) as Row;
     return toAudit(row);
   }
@@ -415,10 +534,12 @@ export class SqliteStorage implements Storage {
     return String((this.#prepare('SELECT value FROM settings WHERE name = ?').get(name) as Row).value);
   }
 
-  async purgeExpired(now: number): Promise<void> {
+  async purgeExpired(now: number, options: { auditBefore?: number } = {}): Promise<void> {
     this.#db.transaction(() => {
       this.#prepare('DELETE FROM denylist WHERE expires_at <= ?').run(now);
       this.#prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+      if (options.auditBefore !== undefined)
+        this.#prepare('DELETE FROM audit_events WHERE at < ?').run(options.auditBefore);
     })();
   }
 }

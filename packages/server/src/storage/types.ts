@@ -125,6 +125,20 @@ export interface Storage {
   migrate(): Promise<void>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
+  /**
+   * Integrity check at start (SQLite: `PRAGMA quick_check`); throws StorageCorruptError when the
+   * database file is damaged. Postgres checks its own pages: a no-op there.
+   */
+  checkIntegrity(): Promise<void>;
+  /**
+   * Takes the single-instance lease on this database (held until `close()`; released by the OS or the
+   * database when the process dies). False when another process holds it.
+   */
+  acquireInstanceLease(): Promise<boolean>;
+  /** Gives the lease back (also done by `close()`). */
+  releaseInstanceLease(): Promise<void>;
+  /** Where the lease lives, for messages (a lock file path, or "Postgres advisory lock on schema x"). */
+  readonly leaseDescription: string;
   close(): Promise<void>;
 
   // users
@@ -134,6 +148,8 @@ export interface Storage {
   getUserByUsername(username: string): Promise<UserRecord | null>;
   listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
   updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null>;
+  /** Deletes the user (their sessions and refresh tokens go with them); false if absent. */
+  deleteUser(id: number): Promise<boolean>;
   /** Atomically increments the user's token epoch and returns the new value (null: no such user). */
   bumpTokenEpoch(id: number, now: number): Promise<number | null>;
 
@@ -171,6 +187,8 @@ export interface Storage {
    * longer the next key (a concurrent rotation won).
    */
   rotateSigningKeys(expectedNext: string, newNext: SigningKeyRecord, now: number): Promise<boolean>;
+  /** Deletes one signing key (any status); false if absent. */
+  deleteSigningKey(kid: string): Promise<boolean>;
   /** Deletes retired keys retired before `retiredBefore`; returns their kids. */
   deleteRetiredSigningKeys(retiredBefore: number): Promise<string[]>;
 
@@ -182,10 +200,36 @@ export interface Storage {
   // settings (instance secrets, etc.)
   /** Stores `value` under `name` unless one exists; returns the stored value either way. */
   getOrSetSetting(name: string, value: string): Promise<string>;
+  getSetting(name: string): Promise<string | null>;
+  deleteSetting(name: string): Promise<boolean>;
 
-  /** Deletes expired denylist entries, refresh tokens and sessions past their expiry. */
-  purgeExpired(now: number): Promise<void>;
+  /**
+   * Deletes expired denylist entries and sessions past their expiry (with their refresh tokens), and
+   * audit events older than `auditBefore` (ms) when given.
+   */
+  purgeExpired(now: number, options?: { auditBefore?: number }): Promise<void>;
 }
+
+/** The database file is damaged (SQLITE_CORRUPT / SQLITE_NOTADB, or quick_check found problems). */
+export class StorageCorruptError extends Error {
+  override readonly name = 'StorageCorruptError';
+  readonly code = 'storage_corrupt';
+  constructor(
+    readonly location: string,
+    readonly findings: string,
+  ) {
+    super(
+      `the SQLite database ${location} is damaged (${findings}). Stop every instance, keep a copy of the file, and restore the latest backup (or try \`sqlite3 ${location} ".recover" | sqlite3 recovered.sqlite\`, then point DATABASE_URL at the recovered file). Nothing was written.`,
+    );
+  }
+}
+
+/** SQLite error codes that mean "the file is damaged", not "the request was wrong". */
+export const isCorruptionError = (err: unknown): boolean => {
+  if (err instanceof StorageCorruptError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT_INDEX';
+};
 
 export class StorageConflictError extends Error {
   override readonly name = 'StorageConflictError';
