@@ -7,6 +7,8 @@ export type { Algorithm, AlgorithmFamily } from './_lib/algorithms.js';
 export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';
 export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
 export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
+/** Seconds from `90`, `'15m'`, `'1h'`, `'7 days'`... (the one duration parser; the server's settings use it too). */
+export { parseDuration } from './_lib/time.js';
 export type { DecodedJwt, DecodeOptions, JwtHeader, JwtPayload } from './decode.js';
 export { decode, decodeComplete, decodeUnverified, getUnverifiedHeader } from './decode.js';
 export type { EncodeOptions } from './encode.js';
@@ -39,8 +41,6 @@ export {
   jwkThumbprintUri,
 } from './keys.js';
 export { signBytes, verifyBytes } from './signature.js';
-/** Seconds from `90`, `'15m'`, `'1h'`, `'7 days'`... (the one duration parser; the server's settings use it too). */
-export { parseDuration } from './_lib/time.js';
 export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
 export type { VerifierOptions } from './verifier.js';
 export { createSigner, createVerifier } from './verifier.js';
