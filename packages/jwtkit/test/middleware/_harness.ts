@@ -55,7 +55,11 @@ export function httpGet(
   headers: ReadonlyArray<readonly [string, string]> = [],
 ): Promise<Answer> {
   const grouped: Record<string, string[]> = {};
-  for (const [k, v] of headers) (grouped[k] ??= []).push(v);
+  for (const [k, v] of headers) {
+    const list = grouped[k] ?? [];
+    list.push(v);
+    grouped[k] = list;
+  }
   const outgoing: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(grouped)) outgoing[k] = v.length === 1 ? (v[0] as string) : v;
   return new Promise((resolve, reject) => {
