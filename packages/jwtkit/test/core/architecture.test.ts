@@ -29,8 +29,26 @@ test('the library has zero runtime dependencies', () => {
     unknown
   >;
   assert.equal(pkg.dependencies, undefined);
-  assert.equal(pkg.peerDependencies, undefined);
   assert.equal(pkg.optionalDependencies, undefined);
+  // The middleware subpaths name their frameworks as optional peers (for types only): never installed
+  // by npm for a user who does not have them, and never imported at run time (next test).
+  const peers = (pkg.peerDependencies ?? {}) as Record<string, string>;
+  const meta = (pkg.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean }>;
+  assert.deepEqual(Object.keys(peers).sort(), ['express', 'fastify', 'hono']);
+  for (const name of Object.keys(peers))
+    assert.equal(meta[name]?.optional, true, `${name} is an optional peer`);
+});
+
+test('the library never imports a framework at run time (middleware uses them for types only)', () => {
+  const offenders = files(src).filter((f) =>
+    /^\s*import\s+(?!type\b)[^;]*from\s+['"](express|fastify|hono|@hono\/[^'"]+|hono\/[^'"]+)['"]/m.test(
+      readFileSync(f, 'utf8'),
+    ),
+  );
+  assert.deepEqual(
+    offenders.map((f) => relative(src, f)),
+    [],
+  );
 });
 
 test('the version export matches package.json', async () => {
