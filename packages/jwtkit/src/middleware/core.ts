@@ -474,11 +474,19 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     if (o[name] !== undefined && !nonEmptyList(o[name]))
       throw new InvalidOptionsError(`${where}: ${name} must be a non-empty string or array of strings`);
   }
-  for (const name of ['cookie', 'query', 'realm'] as const) {
+  for (const name of ['cookie', 'query'] as const) {
     const v = o[name];
     if (v !== undefined && (typeof v !== 'string' || v === '' || /[\s";,=\\]/.test(v)))
-      throw new InvalidOptionsError(`${where}: ${name} must be a non-empty token without spaces or quotes`);
+      throw new InvalidOptionsError(`${where}: ${name} must be a non-empty name without spaces or quotes`);
   }
+  // The realm goes into a quoted-string: no quote, backslash or control character (spaces are fine).
+  if (
+    o.realm !== undefined &&
+    (typeof o.realm !== 'string' || o.realm === '' || /["\\\x00-\x1f\x7f]/.test(o.realm))
+  )
+    throw new InvalidOptionsError(
+      `${where}: realm must be a non-empty string without quotes, backslashes or control characters`,
+    );
   for (const name of ['isRevoked', 'dpop', 'resolver'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function')
       throw new InvalidOptionsError(`${where}: ${name} must be a function`);

@@ -60,7 +60,9 @@ test('bad options: createPreHandler throws at once; register fails at ready()', 
   assert.throws(() => createPreHandler({ ...HS_OPTIONS, issuer: undefined }), InvalidOptionsError);
   const app = Fastify({ logger: false });
   app.register(jwtAuth, { ...HS_OPTIONS, audince: 'typo' } as never);
-  await assert.rejects(app.ready(), InvalidOptionsError);
+  await assert.rejects(async () => {
+    await app.ready();
+  }, InvalidOptionsError);
   await app.close();
 });
 

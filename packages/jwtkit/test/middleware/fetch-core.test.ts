@@ -154,6 +154,11 @@ describe('toResponse', () => {
     });
     assert.deepEqual(await toResponse(r, { problem: 1 }).json(), { problem: 1 });
   });
+  test('a realm with spaces is quoted as given', async () => {
+    const r = await createAuthenticator({ ...HS_OPTIONS, realm: 'My API' })(req());
+    assert.equal(r.ok ? '' : r.wwwAuthenticate, 'Bearer realm="My API"');
+    assert.throws(() => createAuthenticator({ ...HS_OPTIONS, realm: 'a\nb' }), InvalidOptionsError);
+  });
   test('requirements given to the call: 403 with scope=', async () => {
     const a = createAuthenticator({ ...HS_OPTIONS, realm: 'my-api' });
     const r = await a(req(auth(hsToken({ scope: 'read' }))), requireScope('read', 'write'));
