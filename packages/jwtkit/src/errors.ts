@@ -26,7 +26,8 @@ export type JwtErrorCode =
   | 'ERR_JWKS_MULTIPLE_MATCHING_KEYS'
   | 'ERR_JWKS_FETCH'
   | 'ERR_JWT_PAYLOAD_INVALID'
-  | 'ERR_JWT_OPTIONS_INVALID';
+  | 'ERR_JWT_OPTIONS_INVALID'
+  | 'ERR_DPOP_PROOF_INVALID';
 
 /** Why a claim check failed: the claim is absent, has the wrong type, or has a valid type but fails the check. */
 export type ClaimFailureReason = 'missing' | 'invalid' | 'check_failed';
@@ -134,6 +135,33 @@ export class InvalidOptionsError extends JwtError {
 }
 
 // ---------------------------------------------------------------- PyJWT spellings
+/** Which RFC 9449 §4.3 check a DPoP proof failed (stable names, e.g. for `WWW-Authenticate` descriptions). */
+export type DpopFailure =
+  | 'malformed'
+  | 'typ'
+  | 'alg'
+  | 'jwk'
+  | 'signature'
+  | 'htm'
+  | 'htu'
+  | 'iat'
+  | 'nonce'
+  | 'ath'
+  | 'jti'
+  | 'replay';
+
+/** A DPoP proof (RFC 9449) that must not be accepted; `reason` names the check that failed. */
+export class InvalidDpopProofError extends InvalidTokenError {
+  static override readonly code: JwtErrorCode = 'ERR_DPOP_PROOF_INVALID';
+  constructor(
+    message: string,
+    readonly reason: DpopFailure,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 // The same classes under the names PyJWT uses where ours differ (`instanceof` works with either name).
 // PyJWT's PyJWK* errors map to InvalidKeyError / JwksFetchError / JwksNoMatchingKeyError: see docs/pyjwt.md.
 

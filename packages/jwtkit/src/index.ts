@@ -7,8 +7,23 @@ export type { Algorithm, AlgorithmFamily } from './_lib/algorithms.js';
 export { ALGORITHMS, isAlgorithm } from './_lib/algorithms.js';
 export type { KeyResolver, VerifyKey } from './_lib/key-selection.js';
 export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
+/** Seconds from `90`, `'15m'`, `'1h'`, `'7 days'`... (the one duration parser; the server's settings use it too). */
+export { parseDuration } from './_lib/time.js';
 export type { DecodedJwt, DecodeOptions, JwtHeader, JwtPayload } from './decode.js';
 export { decode, decodeComplete, decodeUnverified, getUnverifiedHeader } from './decode.js';
+export type {
+  CreateDpopProofOptions,
+  DpopReplayStore,
+  VerifiedDpopProof,
+  VerifyDpopProofOptions,
+} from './dpop.js';
+export {
+  createDpopProof,
+  createDpopReplayStore,
+  dpopAccessTokenHash,
+  dpopHtu,
+  verifyDpopProof,
+} from './dpop.js';
 export type { EncodeOptions } from './encode.js';
 export { encode } from './encode.js';
 export * from './errors.js';
@@ -39,10 +54,8 @@ export {
   jwkThumbprintUri,
 } from './keys.js';
 export { signBytes, verifyBytes } from './signature.js';
-/** Seconds from `90`, `'15m'`, `'1h'`, `'7 days'`... (the one duration parser; the server's settings use it too). */
-export { parseDuration } from './_lib/time.js';
 export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
-export type { VerifierOptions } from './verifier.js';
+export type { Verifier, VerifierCacheStats, VerifierOptions } from './verifier.js';
 export { createSigner, createVerifier } from './verifier.js';
 
 /** The library version (kept equal to package.json by a test). */

@@ -169,31 +169,29 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
     }
   });
 
-  // No string from a request reaches a query or a JSON column unchecked: NUL (refused by Postgres TEXT
-  // and JSONB) and lone surrogates (refused by JSONB, silently replaced by SQLite) answer 400 here.
-  // Routes with `ownTextCheck` (login) refuse such text themselves, after auditing the attempt.
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.ownTextCheck) return;
-    for (const [where, obj] of [
-      ['body', request.body],
-      ['querystring', request.query],
-      ['params', request.params],
-    ] as const) {
-      const at = findUnsafeText(obj, where);
+  // One preHandler for every request (each hook costs a little on every request, /me included):
+  // - No string from a request reaches a query or a JSON column unchecked: NUL (refused by Postgres TEXT
+  //   and JSONB) and lone surrogates (refused by JSONB, silently replaced by SQLite) answer 400 here.
+  //   Routes with `ownTextCheck` (login) refuse such text themselves, after auditing the attempt.
+  // - Ajv coerces "1e400" to Infinity and then skips minimum/maximum on the coerced value: after
+  //   validation, every number from the URL must be a safe integer.
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (!request.routeOptions.config.ownTextCheck) {
+      const at =
+        findUnsafeText(request.body, 'body') ??
+        findUnsafeText(request.query, 'querystring') ??
+        findUnsafeText(request.params, 'params');
       if (at) {
-        throw new Problem(
-          400,
-          'invalid_text',
-          'Bad Request',
-          `The request is invalid: ${at} holds a NUL character or a lone surrogate (text must be well-formed Unicode without NUL).`,
+        return done(
+          new Problem(
+            400,
+            'invalid_text',
+            'Bad Request',
+            `The request is invalid: ${at} holds a NUL character or a lone surrogate (text must be well-formed Unicode without NUL).`,
+          ),
         );
       }
     }
-  });
-
-  // Ajv coerces "1e400" to Infinity and then skips minimum/maximum on the coerced value: after
-  // validation, every number from the URL must be a safe integer.
-  app.addHook('preHandler', async (request) => {
     for (const [where, obj] of [
       ['querystring', request.query],
       ['params', request.params],
@@ -201,15 +199,18 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
       if (obj === null || typeof obj !== 'object') continue;
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
         if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-          throw new Problem(
-            400,
-            'validation_failed',
-            'Bad Request',
-            `The request is invalid: ${where}/${k.slice(0, 40)} is out of range`,
+          return done(
+            new Problem(
+              400,
+              'validation_failed',
+              'Bad Request',
+              `The request is invalid: ${where}/${k.slice(0, 40)} is out of range`,
+            ),
           );
         }
       }
     }
+    done();
   });
 
   app.addHook('onRequest', async (_request, reply) => {

@@ -59,7 +59,11 @@ async function main(): Promise<void> {
     built = await buildApp(config, { logStream: logSink, logDropped: () => logSink.stats.dropped });
   } catch (err) {
     if (err instanceof Error && OPERATOR_ERRORS.has(err.name)) {
-      process.stderr.write(`jwtkit server: ${err.message}\n`);
+      const hint =
+        err.name === 'InstanceLeaseError'
+          ? `\nA second, independent server needs its own database and port: PORT=${config.port === 3000 ? 3001 : config.port + 1} DATABASE_URL=./data/second.sqlite npm start`
+          : '';
+      process.stderr.write(`jwtkit server: ${err.message}${hint}\n`);
       process.exit(2);
     }
     throw err;

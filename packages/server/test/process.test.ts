@@ -72,6 +72,13 @@ test('busy port, banner, and SIGTERM under keep-alive traffic (exit 0, database 
     assert.match(b.err(), /PORT=\d+ npm start/);
     assert.doesNotMatch(b.err(), /EADDRINUSE|at .*:\d+:\d+/);
 
+    // a second `npm start` on the same database (and port): the lease explains both ways out, exit 2
+    const same = start({ ...env, SHUTDOWN_DRAIN_MS: '0' });
+    assert.equal(await same.exited, 2);
+    assert.match(same.err(), /already serving this database/);
+    assert.match(same.err(), /REDIS_URL/);
+    assert.match(same.err(), /PORT=\d+ DATABASE_URL=\S+ npm start/);
+
     // keep-alive traffic: 6 clients logging in back to back on reused sockets
     const agent = new http.Agent({ keepAlive: true, maxSockets: 6 });
     const body = JSON.stringify({ username: BOB.username, password: BOB.password });

@@ -127,6 +127,18 @@ describe('login rate limits', () => {
 });
 
 describe('MemoryRateLimiter', () => {
+  test('bounded: unauthenticated keys cannot grow it past maxKeys (the oldest windows go first)', async () => {
+    const clock = testClock();
+    const m = new MemoryRateLimiter(clock.now, 10);
+    const rule = { max: 5, windowSeconds: 60 };
+    for (let i = 0; i < 25; i++) await m.hit(`k${i}`, rule);
+    assert.equal((await m.peek('k0', rule)).count, 0, 'oldest evicted');
+    assert.equal((await m.peek('k24', rule)).count, 1, 'newest kept');
+    let kept = 0;
+    for (let i = 0; i < 25; i++) if ((await m.peek(`k${i}`, rule)).count > 0) kept++;
+    assert.equal(kept, 10);
+  });
+
   test('fixed windows count, expire and reset', async () => {
     const clock = testClock(0);
     const l = new MemoryRateLimiter(clock.now);

@@ -485,6 +485,10 @@ export function secretEntry(input: unknown): SecretEntry {
     } else {
       throw new InvalidKeyError('Unsupported key: expected a string, bytes, a KeyObject or a JWK');
     }
+    // The same rule however the bytes arrive: a secret KeyObject, a CryptoKey or an oct JWK holding a
+    // public key (DER, PEM, JWK text, ...) is refused like the string would be.
+    if (secretBytesAreKey(entry.bytes))
+      throw new InvalidKeyError('A secret key whose bytes encode an asymmetric key cannot be used for HMAC');
     byObject.set(input, entry);
     return entry;
   }

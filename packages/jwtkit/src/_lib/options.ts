@@ -29,23 +29,32 @@ const HINTS = new Map<string, string>([
 
 export type Options = Record<string, unknown>;
 
+/** Whether any enumerable member has been added to Object.prototype (normally none: the loop never runs). */
+function prototypePolluted(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
+}
+
 /**
- * The own members of `value` (undefined = none), checked against `known`. Returns a null-prototype copy;
- * throws InvalidOptionsError when `value` is not a plain object or has a member not in `known`.
+ * The own members of `value` (undefined = none), checked against `known`; throws InvalidOptionsError when
+ * `value` is not a plain object or has a member not in `known`. Returns `value` itself when nothing can be
+ * inherited from a prototype (the hot path), else a null-prototype copy of its own members.
  */
 export function ownOptions(value: unknown, known: ReadonlySet<string>, where: string): Options {
-  const out: Options = Object.create(null);
-  if (value === undefined) return out;
+  if (value === undefined) return Object.create(null) as Options;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new InvalidOptionsError(`${where}: options must be an object`);
-  for (const k of Object.keys(value)) {
+  const names = Object.keys(value);
+  for (const k of names) {
     if (!known.has(k)) {
       const hint = HINTS.get(k);
       throw new InvalidOptionsError(
-        `${where}: unknown option ${quote(k)}${hint !== undefined && !known.has(k) ? ` (use ${hint})` : ''}`,
+        `${where}: unknown option ${quote(k)}${hint === undefined ? '' : ` (use ${hint})`}`,
       );
     }
-    out[k] = (value as Options)[k];
   }
+  if (Object.getPrototypeOf(value) === Object.prototype && !prototypePolluted()) return value as Options;
+  const out: Options = Object.create(null);
+  for (const k of names) out[k] = (value as Options)[k];
   return out;
 }

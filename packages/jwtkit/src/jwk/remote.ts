@@ -196,6 +196,8 @@ export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {
   const maxAgeMs = seconds(options.maxAge, 600, 'maxAge') * 1000;
   const cooldownMs = seconds(options.cooldown, 30, 'cooldown') * 1000;
   const timeoutMs = Math.max(1, seconds(options.timeout, 5, 'timeout') * 1000);
+  // AbortSignal.timeout takes a 32-bit millisecond count; a larger one would fail at the first fetch.
+  if (timeoutMs > 0xffffffff) throw new InvalidOptionsError('timeout must be at most 49 days');
   const staleMs = seconds(options.staleIfError, 3600, 'staleIfError') * 1000;
   const maxBytes = positiveInt(options.maxBytes, 512 * 1024, 'maxBytes');
   const maxKeys = positiveInt(options.maxKeys, 100, 'maxKeys');

@@ -131,3 +131,22 @@ describe('option errors', () => {
     assert.match(c.stderr, /unknown option --secret; a command comes first/);
   });
 });
+
+describe('help examples paste cleanly', () => {
+  test('every example line in jwtkit --help and each command --help is valid shell with no placeholder', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const top = await run(['--help']);
+    const lines = top.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('  $ '))
+      .map((l) => l.slice(4));
+    for (const [, cmd] of commands) lines.push(...cmd.meta.examples);
+    assert.ok(lines.length > 20, `only ${lines.length} examples`);
+    for (const line of lines) {
+      const r = spawnSync('bash', ['-n'], { input: line, encoding: 'utf8' });
+      assert.equal(r.status, 0, `not valid shell: ${line}\n${r.stderr}`);
+      // `...` or `<token>` where a value should be: the reader cannot paste it.
+      assert.doesNotMatch(line.replace(/#.*$/, ''), /\w\.\.\.|=\.\.\.|<[a-z]+>/, line);
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import {
   createHash,
   createPublicKey,
+  createSecretKey,
   generateKeyPairSync,
   type KeyObject,
   sign as nodeSign,
@@ -487,6 +488,20 @@ function publicKeySpellings(label: string, pub: KeyObject): Array<[string, strin
   return out;
 }
 
+/** A self-signed P-256 certificate (openssl req -x509, CN=hardening.example), for certificate spellings. */
+const CERT_PEM = `-----BEGIN CERTIFICATE-----
+MIIBjzCCATWgAwIBAgIUaehHFZ4iJY6IJ7Xhb33tZo61CMswCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRaGFyZGVuaW5nLmV4YW1wbGUwIBcNMjYxMjAxMjI0OTI2WhgP
+MjEyNjExMDcyMjQ5MjZaMBwxGjAYBgNVBAMMEWhhcmRlbmluZy5leGFtcGxlMFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE3s+G7iJAiZR57kH5HyBj+MYf3mk6t9lC
+27IbuhOfck2duAWFq0j59VyNoBX6TGCU1evLj7e192NRXzWYjrDwA6NTMFEwHQYD
+VR0OBBYEFCMy7mZtVLzPZ/ZaOBngWLancFIrMB8GA1UdIwQYMBaAFCMy7mZtVLzP
+Z/ZaOBngWLancFIrMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIh
+ALbtCh6za7n3f9/bv3mW9tpu6sEEua8vv/P88+hwJ07fAiABWr6Rrl2W1Peit9Y8
+vWOrNt6J3Z3fItTpSchZo/Kxtw==
+-----END CERTIFICATE-----
+`;
+
 describe('class: no public-key text as an HMAC secret, in any encoding we can read', () => {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
@@ -513,7 +528,61 @@ describe('class: no public-key text as an HMAC secret, in any encoding we can re
         });
       }
     }
-    // Certificates in bare base64 as well.
+    const certBody = CERT_PEM.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
+    for (const [form, secret] of [
+      ['certificate PEM', CERT_PEM],
+      ['certificate, bare base64 (an x5c entry)', certBody],
+      ['certificate, bare base64 with lines', lines(certBody)],
+      ['certificate, hex DER', Buffer.from(certBody, 'base64').toString('hex')],
+      ['certificate DER bytes', Buffer.from(certBody, 'base64')],
+      ['certificate, base64url DER', Buffer.from(certBody, 'base64').toString('base64url')],
+    ] as const) {
+      const token = hs(claims(), secret as Buffer);
+      variants.push({
+        name: `X.509: ${form}`,
+        run: () => decode(token, secret as never, opts() as never),
+        expect: 'InvalidKeyError',
+      });
+    }
+    // The same bytes wrapped as a secret key object: a secret KeyObject, a WebCrypto key, an oct JWK.
+    for (const [label, pub] of [
+      ['RSA', rsa],
+      ['EC P-256', ec],
+    ] as const) {
+      const spki = pub.export({ format: 'der', type: 'spki' });
+      const pem = Buffer.from(pub.export({ format: 'pem', type: 'spki' }) as string);
+      for (const [form, bytes] of [
+        ['DER', spki],
+        ['PEM text', pem],
+      ] as const) {
+        const token = hs(claims(), bytes);
+        variants.push({
+          name: `${label}: secret KeyObject of the ${form}`,
+          run: () => decode(token, createSecretKey(bytes), opts() as never),
+          expect: 'InvalidKeyError',
+        });
+        variants.push({
+          name: `${label}: oct JWK whose k is the ${form}`,
+          run: () => decode(token, { kty: 'oct', k: bytes.toString('base64url') } as never, opts() as never),
+          expect: 'InvalidKeyError',
+        });
+        variants.push({
+          name: `${label}: oct JWKS whose k is the ${form}`,
+          run: () =>
+            decode(
+              token,
+              { keys: [{ kty: 'oct', k: bytes.toString('base64url') }] } as never,
+              opts() as never,
+            ),
+          expect: 'InvalidKeyError',
+        });
+        variants.push({
+          name: `${label}: importKey secret of the ${form}`,
+          run: () => importKey(bytes, { type: 'secret' }),
+          expect: 'InvalidKeyError',
+        });
+      }
+    }
     runTable(variants);
   });
 

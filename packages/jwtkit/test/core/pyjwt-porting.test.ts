@@ -91,6 +91,21 @@ const SCENARIOS: Record<string, [Outcome, () => unknown, Outcome]> = {
     () => decode(encode({}, KEY), KEY.slice(0, 16), { algorithms: ['HS256'], strict: true }),
     { error: 'InvalidKeyError' },
   ],
+  'alg-none-allowed': [
+    { error: 'InvalidSignatureError' },
+    () => decode(jwtkit.encodeUnsecured({}), KEY, { algorithms: ['none' as never] }),
+    { error: 'InvalidAlgorithmError' },
+  ],
+  'iss-number-no-issuer': [
+    { ok: { iss: 5 } },
+    () => decode(raw('{"iss":5}'), KEY, { algorithms: ['HS256'] }),
+    { ok: { iss: 5 } },
+  ],
+  'typ-none-header': [
+    { ok: { alg: 'HS256' } },
+    () => getUnverifiedHeader(encode({}, KEY, { headers: { typ: null } })),
+    { ok: { alg: 'HS256' } },
+  ],
   'alg-none-decode': [
     { error: 'InvalidAlgorithmError' },
     () => decode(jwtkit.encodeUnsecured({}), KEY, { algorithms: ['HS256'] }),

@@ -33,9 +33,9 @@ export class DrainState {
 export function registerDrain(app: FastifyInstance, drain: DrainState): void {
   // Decided when the response is SENT, not when the request arrived: a request in flight when SIGTERM
   // came is answered with `Connection: close` too, so its socket closes instead of idling in keep-alive.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (drain.draining) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   app.addHook('onRequest', async (request, reply) => {
     if (!drain.draining) return;

@@ -37,7 +37,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       openapi: {
         summary: 'Log in: returns an access token and a refresh token',
         description:
-          'Wrong usernames and wrong passwords get the same answer. Limited per account+IP and per IP.',
+          'Wrong usernames and wrong passwords get the same answer. Attempts are counted before the password check: per account+IP, per IP, and per account across addresses it has not logged in from recently.',
         tags,
         responses: {
           '200': { description: 'Tokens', schema: tokenResponseSchema },

@@ -50,9 +50,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       acceptsForm: true,
       openapi: {
         summary: 'RFC 7009 token revocation (refresh token: its session; access token: its jti)',
-        description: 'Possession of the token is the authorization. Always 200, also for unknown tokens.',
+        description:
+          'Possession of the token is the authorization. Always 200, also for unknown tokens; revoking a revoked token changes nothing (no audit event). Limited per IP (RATE_LIMIT_REVOKE_IP).',
         tags,
-        responses: { '200': { description: 'Revoked (or nothing to revoke)' }, ...problems(400, 415) },
+        responses: { '200': { description: 'Revoked (or nothing to revoke)' }, ...problems(400, 415, 429) },
       },
     },
     handler: async (req, reply) => {

@@ -22,21 +22,37 @@ export interface RateLimiter {
 
 export class MemoryRateLimiter implements RateLimiter {
   readonly #windows = new Map<string, { count: number; resetAt: number }>();
+  #lastSweep = 0;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly clock: () => number = Date.now,
+    private readonly maxKeys = 100_000,
+  ) {}
 
   #get(key: string, rule: LimitRule, now: number) {
     let w = this.#windows.get(key);
     if (!w || w.resetAt <= now) {
       w = { count: 0, resetAt: now + rule.windowSeconds * 1000 };
+      this.#windows.delete(key); // re-inserted at the end: Map order is "oldest window first"
       this.#windows.set(key, w);
-      if (this.#windows.size > 100_000) this.#sweep(now);
+      if (this.#windows.size > this.maxKeys) this.#sweep(now);
     }
     return w;
   }
 
+  /**
+   * Drops expired windows (at most once a second, so a flood of new keys cannot make every insert a full
+   * scan); if still over the bound, the oldest windows go: the map never grows past `maxKeys` entries.
+   */
   #sweep(now: number): void {
-    for (const [k, w] of this.#windows) if (w.resetAt <= now) this.#windows.delete(k);
+    if (now - this.#lastSweep >= 1000) {
+      this.#lastSweep = now;
+      for (const [k, w] of this.#windows) if (w.resetAt <= now) this.#windows.delete(k);
+    }
+    for (const k of this.#windows.keys()) {
+      if (this.#windows.size <= this.maxKeys) break;
+      this.#windows.delete(k);
+    }
   }
 
   async hit(key: string, rule: LimitRule): Promise<LimitState> {

@@ -146,13 +146,10 @@ export class SqliteStorage implements Storage {
         continue;
       const fn = self[name];
       if (typeof fn !== 'function') continue;
-      self[name] = async (...args: unknown[]) => {
-        try {
-          return await (fn as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-        } catch (err) {
-          this.#fail(err);
-        }
-      };
+      self[name] = (...args: unknown[]) =>
+        (fn as (...a: unknown[]) => Promise<unknown>)
+          .apply(this, args)
+          .catch((err: unknown) => this.#fail(err));
     }
   }
 

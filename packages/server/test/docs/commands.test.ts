@@ -284,11 +284,16 @@ function checkConsoleOutput(
   commands: ReturnType<typeof consoleCommands>,
   stdout: string,
   where: string,
+  exact: boolean,
 ): void {
   // Each marker starts on a new line even after output without a final newline (curl's JSON).
   const segments = stdout.split(/\n@@docs-cmd \d+@@\n/).slice(1);
   assert.equal(segments.length, commands.length, `${where}: not every command ran`);
   commands.forEach((c, i) => {
+    if (exact) {
+      const trim = (s: string) => s.replace(/\s+$/, '');
+      assert.equal(trim(segments[i]!), trim(c.output.join('\n')), `${where}: $ ${c.command}: output differs`);
+    }
     const shown = c.output.find((l) => /^HTTP\/1\.1 \d{3}/.test(l));
     const actual = segments[i]!.split('\n').find((l) => /^HTTP\/1\.1 \d{3}/.test(l));
     if (shown) assert.equal(actual?.slice(0, 12), shown.slice(0, 12), `${where}: $ ${c.command}`);

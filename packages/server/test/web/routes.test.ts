@@ -174,7 +174,7 @@ describe('browser code, statically', () => {
     assert.doesNotMatch(call, /body|headers/);
   });
 
-  test('the browser code type-checks (checkJs) against the shared explain module', {
+  test('the browser code type-checks (checkJs, the repo strictness) against the shared explain module', {
     timeout: 60_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jwtkit-web-tsc-'));
@@ -188,7 +188,13 @@ describe('browser code, statically', () => {
             allowJs: true,
             checkJs: true,
             noEmit: true,
+            // The repository's own strictness (tsconfig.base.json), not a looser one for the page.
             strict: true,
+            noUncheckedIndexedAccess: true,
+            noImplicitOverride: true,
+            noFallthroughCasesInSwitch: true,
+            noUnusedLocals: true,
+            noUnusedParameters: true,
             target: 'ES2022',
             module: 'ES2022',
             moduleResolution: 'bundler',

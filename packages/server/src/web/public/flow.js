@@ -149,7 +149,8 @@ export function initFlow() {
   };
   let busy = false;
 
-  const buttons = /** @type {Record<string, HTMLButtonElement>} */ ({
+  /** @typedef {'me' | 'admin' | 'refresh' | 'replay' | 'logout' | 'meAfter'} StepButton */
+  const buttons = /** @type {Record<StepButton, HTMLButtonElement>} */ ({
     me: $('flow-me'),
     admin: $('flow-admin'),
     refresh: $('flow-refresh'),
