@@ -838,8 +838,9 @@ export function failureBody(failure: AuthFailure): { error: string; error_descri
 
 /** The response headers of a failure. */
 export function failureHeaders(failure: AuthFailure): Record<string, string> {
-  const h: Record<string, string> = { 'cache-control': 'no-store' };
-  if (failure.wwwAuthenticate !== undefined) h['www-authenticate'] = failure.wwwAuthenticate;
-  if (failure.status === 503) h['retry-after'] = '5';
-  return h;
+  return {
+    'cache-control': 'no-store',
+    ...(failure.wwwAuthenticate !== undefined ? { 'www-authenticate': failure.wwwAuthenticate } : {}),
+    ...(failure.status === 503 ? { 'retry-after': '5' } : {}),
+  };
 }
