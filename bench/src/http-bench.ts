@@ -34,8 +34,21 @@ const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
 const ALGS = args.algs.split(',') as Array<'HS256' | 'ES256'>;
 
-type TargetName = 'jwtkit server' | '@fastify/jwt' | '@fastify/jwt (cache)' | 'no auth';
-const TARGETS: TargetName[] = ['jwtkit server', '@fastify/jwt', '@fastify/jwt (cache)', 'no auth'];
+type TargetName =
+  | 'jwtkit server'
+  | 'jwtkit server (info logs + metrics)'
+  | 'jwtkit server (Redis)'
+  | '@fastify/jwt'
+  | '@fastify/jwt (cache)'
+  | 'no auth';
+const TARGETS: TargetName[] = [
+  'jwtkit server',
+  'jwtkit server (info logs + metrics)',
+  'jwtkit server (Redis)',
+  '@fastify/jwt',
+  '@fastify/jwt (cache)',
+  'no auth',
+];
 
 const canPin =
   cpus().length >= 2 &&
@@ -170,7 +183,11 @@ async function load(r: Running, seconds: number): Promise<Sample> {
 async function startTarget(name: TargetName, alg: 'HS256' | 'ES256'): Promise<Running> {
   switch (name) {
     case 'jwtkit server':
-      return spawnServer('./http/jwtkit-server.ts', [alg]);
+      return spawnServer('./http/jwtkit-server.ts', [alg, 'plain']);
+    case 'jwtkit server (info logs + metrics)':
+      return spawnServer('./http/jwtkit-server.ts', [alg, 'observed']);
+    case 'jwtkit server (Redis)':
+      return spawnServer('./http/jwtkit-server.ts', [alg, 'redis']);
     case '@fastify/jwt':
       return spawnServer('./http/peer-server.ts', ['fastify-jwt', alg]);
     case '@fastify/jwt (cache)':
@@ -196,6 +213,9 @@ interface AlgResult {
   oursVsFastifyJwt: number;
   oursVsFastifyJwtCache: number;
   oursVsNoAuth: number;
+  observedVsPlain: number;
+  redisVsPlain: number;
+  observedVsNoAuth: number;
 }
 
 async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
@@ -257,6 +277,9 @@ async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
     oursVsFastifyJwt: ratio('jwtkit server', '@fastify/jwt'),
     oursVsFastifyJwtCache: ratio('jwtkit server', '@fastify/jwt (cache)'),
     oursVsNoAuth: ratio('jwtkit server', 'no auth'),
+    observedVsPlain: ratio('jwtkit server (info logs + metrics)', 'jwtkit server'),
+    redisVsPlain: ratio('jwtkit server (Redis)', 'jwtkit server'),
+    observedVsNoAuth: ratio('jwtkit server (info logs + metrics)', 'no auth'),
   };
 }
 
@@ -302,6 +325,16 @@ function render(results: AlgResult[], seconds: number): string {
       `| ${r.alg} | (info) req/s jwtkit server / @fastify/jwt with cache | ${fmtRatio(r.oursVsFastifyJwtCache)} | | |`,
     );
     out.push(`| ${r.alg} | (info) req/s jwtkit server / no auth | ${fmtRatio(r.oursVsNoAuth)} | | |`);
+    const has = (x: number) => Number.isFinite(x);
+    out.push(
+      `| ${r.alg} | (info) cost of info logs + metrics: req/s with / without | ${fmtRatio(r.observedVsPlain)} | | |`,
+    );
+    out.push(
+      `| ${r.alg} | req/s with info logs + metrics / no auth (the bare route) | ${fmtRatio(r.observedVsNoAuth)} | >= 0.8 | ${st(r.observedVsNoAuth >= 0.8, has(r.observedVsNoAuth))} |`,
+    );
+    out.push(
+      `| ${r.alg} | req/s with Redis (one round trip a request) / without | ${fmtRatio(r.redisVsPlain)} | >= 0.8 | ${st(r.redisVsPlain >= 0.8, has(r.redisVsPlain))} |`,
+    );
   }
   const notes = results.flatMap((r) =>
     r.rows.filter((x) => x.note).map((x) => `${r.alg} ${x.name}: ${x.note}`),

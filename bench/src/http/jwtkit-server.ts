@@ -1,14 +1,17 @@
 // Our server (packages/server buildApp) for `npm run bench:http`, run in its own child process.
-// Usage: node --import tsx jwtkit-server.ts <HS256|ES256>
-// Demo mode (seeds alice / alice-demo-password), SQLite in a temp dir, logger off. Once listening on
+// Usage: node --import tsx jwtkit-server.ts <HS256|ES256> [plain|observed|redis]
+// Demo mode (seeds alice / alice-demo-password), SQLite in a temp dir. `plain`: logger off. `observed`: what
+// an operator runs (LOG_LEVEL=info: one line per request through the service's log sink, into a file in the
+// temp dir; metrics on). `redis`: plain, plus REDIS_URL (revocation through Redis, one round trip a request). Once listening on
 // 127.0.0.1 it logs in over HTTP (POST /auth/login), proves the revocation check is live (a logged-out
 // token gets 401 on GET /me), and prints one JSON line {"port":..,"token":..,"note":..} (or {"error":..}).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const alg = process.argv[2] === 'HS256' ? 'HS256' : 'ES256';
+const mode = process.argv[3] === 'observed' ? 'observed' : process.argv[3] === 'redis' ? 'redis' : 'plain';
 
 function fail(message: string): never {
   process.stdout.write(`${JSON.stringify({ error: message })}\n`);
@@ -18,7 +21,7 @@ function fail(message: string): never {
 interface ServerModule {
   buildApp: (
     config: unknown,
-    options?: { logger?: boolean },
+    options?: { logger?: boolean; logStream?: { write(line: string): unknown } },
   ) => Promise<{
     app: { listen(o: { host: string; port: number }): Promise<string>; close(): Promise<void> };
   }>;
@@ -62,8 +65,21 @@ async function main(): Promise<void> {
     ARGON2_ITERATIONS: '1',
   };
   if (alg === 'HS256') env.JWT_SECRET = randomBytes(48).toString('base64url');
+  let logStream: { write(line: string): unknown } | undefined;
+  if (mode === 'observed') {
+    env.LOG_LEVEL = 'info';
+    env.METRICS_TOKEN = randomBytes(32).toString('base64url');
+    const sink = (await import(String('../../../packages/server/src/ops/log-sink.js'))) as {
+      LogSink: new (t: unknown) => { write(line: string): unknown };
+    };
+    logStream = new sink.LogSink(createWriteStream(join(dir, 'log.ndjson')));
+  }
+  if (mode === 'redis') {
+    env.REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    env.REDIS_PREFIX = `jwtkit-bench-${randomBytes(4).toString('hex')}:`;
+  }
   const cfg = config.loadConfig(env, dir);
-  const { app } = await server.buildApp(cfg, { logger: false });
+  const { app } = await server.buildApp(cfg, logStream ? { logger: true, logStream } : { logger: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const base = address.replace('localhost', '127.0.0.1');
 

@@ -2,7 +2,9 @@ import type { Algorithm } from './_lib/algorithms.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader, parseCompact, parsePayload } from './_lib/compact.js';
 import type { JsonObject } from './_lib/json.js';
 import type { VerifyKey } from './_lib/key-selection.js';
+import { ownOptions } from './_lib/options.js';
 import { type DecodeOptions, normalizeOptions, type VerifiedJwt, verifyJwt } from './_lib/verify.js';
+import { InvalidOptionsError } from './errors.js';
 
 export type { DecodeOptions, JwtHeader };
 
@@ -43,7 +45,11 @@ export function decodeComplete<T = JwtPayload>(
   key: VerifyKey,
   options: DecodeOptions,
 ): DecodedJwt<T> {
-  return verifyJwt(token, key, normalizeOptions(options)) as VerifiedJwt as unknown as DecodedJwt<T>;
+  return verifyJwt(
+    token,
+    key,
+    normalizeOptions(options, 'decodeComplete()'),
+  ) as VerifiedJwt as unknown as DecodedJwt<T>;
 }
 
 /**
@@ -54,13 +60,23 @@ export function decodeUnverified<T = JwtPayload>(
   token: string,
   options: { maxTokenLength?: number } = {},
 ): T {
-  const parts = parseCompact(token, options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH);
+  const parts = parseCompact(token, maxLength(options, 'decodeUnverified()'));
   return parsePayload(parts.payloadBytes) as T;
 }
 
 /** UNSAFE: the header without any verification (e.g. to read `kid`). Parsing is strict. */
 export function getUnverifiedHeader(token: string, options: { maxTokenLength?: number } = {}): JwtHeader {
-  return parseCompact(token, options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH).header;
+  return parseCompact(token, maxLength(options, 'getUnverifiedHeader()')).header;
+}
+
+const UNVERIFIED_OPTIONS: ReadonlySet<string> = new Set(['maxTokenLength']);
+
+function maxLength(input: unknown, where: string): number {
+  const { maxTokenLength } = ownOptions(input, UNVERIFIED_OPTIONS, where);
+  if (maxTokenLength === undefined) return DEFAULT_MAX_TOKEN_LENGTH;
+  if (!Number.isInteger(maxTokenLength) || (maxTokenLength as number) <= 0)
+    throw new InvalidOptionsError('maxTokenLength must be a positive integer');
+  return maxTokenLength as number;
 }
 
 export type { Algorithm, JsonObject };

@@ -1,9 +1,16 @@
 import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
 import { encode as b64url } from './_lib/base64url.js';
 import { checkHeaderShape } from './_lib/compact.js';
-import { type JsonObject, stringifyPython, stringifySortedHeader } from './_lib/json.js';
+import {
+  type JsonObject,
+  NonFiniteNumberError,
+  stringifyPython,
+  stringifySortedHeader,
+} from './_lib/json.js';
 import { type KeyInput, keyFor } from './_lib/keys.js';
+import { ownOptions } from './_lib/options.js';
 import { signatureBase64url } from './_lib/signature.js';
+import { quote } from './_lib/text.js';
 import { nowSeconds, parseDuration } from './_lib/time.js';
 import { InvalidAlgorithmError, InvalidOptionsError, InvalidPayloadError } from './errors.js';
 
@@ -29,6 +36,21 @@ export interface EncodeOptions {
   /** Refuse HMAC keys shorter than the hash output instead of warning. */
   strict?: boolean;
 }
+
+const ENCODE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'algorithm',
+  'headers',
+  'keyId',
+  'expiresIn',
+  'notBefore',
+  'issuedAt',
+  'issuer',
+  'subject',
+  'audience',
+  'jwtId',
+  'now',
+  'strict',
+]);
 
 const headerCache = new Map<string, string>();
 
@@ -182,6 +204,10 @@ function serializePayload(payload: JsonObject): string {
   try {
     return stringifyPython(payload);
   } catch (cause) {
+    if (cause instanceof NonFiniteNumberError)
+      throw new InvalidPayloadError('The payload holds NaN or Infinity, which JSON cannot represent', {
+        cause,
+      });
     throw new InvalidPayloadError('The payload cannot be serialized as JSON (BigInt or a cycle?)', { cause });
   }
 }
@@ -194,10 +220,11 @@ function serializePayload(payload: JsonObject): string {
  * encode({ user_id: 101, username: 'alice', role: 'admin' }, 'mysecret123', { algorithm: 'HS256' })
  * ```
  */
-export function encode(payload: object, key: KeyInput, options: EncodeOptions = {}): string {
+export function encode(payload: object, key: KeyInput, input: EncodeOptions = {}): string {
+  const options = ownOptions(input, ENCODE_OPTION_NAMES, 'encode()') as EncodeOptions;
   const algorithm = options.algorithm ?? (options.headers?.alg as Algorithm | undefined) ?? 'HS256';
   const info = algorithmInfo(algorithm);
-  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${String(algorithm).slice(0, 20)}`);
+  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(algorithm, 20)}`);
   if (options.headers?.alg !== undefined && options.headers.alg !== algorithm) {
     throw new InvalidOptionsError('headers.alg differs from the algorithm option');
   }
@@ -207,10 +234,11 @@ export function encode(payload: object, key: KeyInput, options: EncodeOptions = 
 }
 
 /** Internal, for createSigner: the same steps with the header, the key and the claim options prepared once. */
-export function prepareEncode(key: KeyInput, options: EncodeOptions) {
+export function prepareEncode(key: KeyInput, input: EncodeOptions) {
+  const options = ownOptions(input, ENCODE_OPTION_NAMES, 'createSigner()') as EncodeOptions;
   const algorithm = options.algorithm ?? 'HS256';
   const info = algorithmInfo(algorithm);
-  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${String(algorithm).slice(0, 20)}`);
+  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(algorithm, 20)}`);
   const material = keyFor(key, info, 'sign', { strict: options.strict === true });
   const header = encodedHeader(algorithm, options.headers, options.keyId);
   const plan = planClaims(options);

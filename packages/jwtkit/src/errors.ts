@@ -4,6 +4,8 @@
  * code ported from Python reads the same. Messages never contain a token, a secret or key material.
  */
 
+import { quote } from './_lib/text.js';
+
 export type JwtErrorCode =
   | 'ERR_JWT'
   | 'ERR_JWT_INVALID'
@@ -24,7 +26,8 @@ export type JwtErrorCode =
   | 'ERR_JWKS_MULTIPLE_MATCHING_KEYS'
   | 'ERR_JWKS_FETCH'
   | 'ERR_JWT_PAYLOAD_INVALID'
-  | 'ERR_JWT_OPTIONS_INVALID';
+  | 'ERR_JWT_OPTIONS_INVALID'
+  | 'ERR_DPOP_PROOF_INVALID';
 
 /** Why a claim check failed: the claim is absent, has the wrong type, or has a valid type but fails the check. */
 export type ClaimFailureReason = 'missing' | 'invalid' | 'check_failed';
@@ -89,7 +92,7 @@ export class InvalidJtiError extends ClaimValidationError {
 export class MissingRequiredClaimError extends ClaimValidationError {
   static override readonly code: JwtErrorCode = 'ERR_JWT_CLAIM_MISSING';
   constructor(claim: string) {
-    super(`Token is missing the "${claim}" claim`, claim, 'missing');
+    super(`Token is missing the ${quote(claim, 64)} claim`, claim, 'missing');
   }
 }
 
@@ -130,3 +133,41 @@ export class InvalidPayloadError extends JwtError {
 export class InvalidOptionsError extends JwtError {
   static override readonly code: JwtErrorCode = 'ERR_JWT_OPTIONS_INVALID';
 }
+
+// ---------------------------------------------------------------- PyJWT spellings
+/** Which RFC 9449 §4.3 check a DPoP proof failed (stable names, e.g. for `WWW-Authenticate` descriptions). */
+export type DpopFailure =
+  | 'malformed'
+  | 'typ'
+  | 'alg'
+  | 'jwk'
+  | 'signature'
+  | 'htm'
+  | 'htu'
+  | 'iat'
+  | 'nonce'
+  | 'ath'
+  | 'jti'
+  | 'replay';
+
+/** A DPoP proof (RFC 9449) that must not be accepted; `reason` names the check that failed. */
+export class InvalidDpopProofError extends InvalidTokenError {
+  static override readonly code: JwtErrorCode = 'ERR_DPOP_PROOF_INVALID';
+  constructor(
+    message: string,
+    readonly reason: DpopFailure,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+// The same classes under the names PyJWT uses where ours differ (`instanceof` works with either name).
+// PyJWT's PyJWK* errors map to InvalidKeyError / JwksFetchError / JwksNoMatchingKeyError: see docs/pyjwt.md.
+
+/** PyJWT's base class `PyJWTError` is our `JwtError`. */
+export const PyJWTError = JwtError;
+export type PyJWTError = JwtError;
+/** PyJWT spells it `InvalidJTIError`. */
+export const InvalidJTIError = InvalidJtiError;
+export type InvalidJTIError = InvalidJtiError;

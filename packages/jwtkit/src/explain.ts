@@ -186,6 +186,53 @@ export function findDuplicateKey(json: string): string | null {
 
 type Parsed = { ok: true; value: unknown; text: string } | { ok: false; error: string };
 
+/**
+ * The library's JSON depth limit (src/_lib/json.ts MAX_JSON_DEPTH, not imported: this file stays
+ * browser-safe). Deeper JSON is reported instead of parsed: whoever walks it next (JSON.stringify, a
+ * renderer) would throw RangeError.
+ */
+const MAX_DEPTH = 64;
+
+/** Nesting depth of (valid) JSON text, without recursion. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}
+
+const UNSAFE_TEXT = /[^\x20-\x21\x23-\x5b\x5d-\x7e]/g;
+/**
+ * Token text for a message: quoted, at most `max` characters, everything outside printable ASCII written
+ * as \uXXXX (no newline, ANSI escape or bidi control reaches a terminal, a log or the page).
+ */
+export function showText(value: string, max = 40): string {
+  const cut = value.length > max ? `${value.slice(0, max)}...` : value;
+  return `"${cut.replace(UNSAFE_TEXT, (c) => (c === '"' ? '\\"' : c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}"`;
+}
+
+/** A JSON value for a message: its JSON text, shortened and escaped like showText (never throws). */
+function showValue(value: unknown, max = 60): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) return typeof value;
+  const cut = json.length > max ? `${json.slice(0, max)}...` : json;
+  return cut.replace(UNSAFE_TEXT, (c) =>
+    c === '"' || c === '\\' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 function parseSegment(segment: string, what: 'header' | 'payload'): Parsed {
   if (segment === '') return { ok: false, error: `${what} is empty` };
   const bytes = decodeBase64url(segment);
@@ -207,11 +254,15 @@ function parseSegment(segment: string, what: 'header' | 'payload'): Parsed {
   } catch {
     return { ok: false, error: `${what} is not valid UTF-8` };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown, text };
+    value = JSON.parse(text) as unknown;
   } catch {
     return { ok: false, error: `${what} is not valid JSON` };
   }
+  if (jsonDepth(text) > MAX_DEPTH)
+    return { ok: false, error: `${what} is nested more than ${MAX_DEPTH} levels deep` };
+  return { ok: true, value, text };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,17 +306,18 @@ function isNumericDate(v: unknown): v is number {
 
 // ---------------------------------------------------------------------------------------------
 
-const SIG_BYTES: Record<string, number> = {
-  HS256: 32,
-  HS384: 48,
-  HS512: 64,
-  ES256: 64,
-  ES384: 96,
-  ES512: 132,
-  ES256K: 64,
-  Ed25519: 64,
-  Ed448: 114,
-};
+// A Map: `alg` is the token's text and must not find `constructor` on a prototype.
+const SIG_BYTES = new Map<string, number>([
+  ['HS256', 32],
+  ['HS384', 48],
+  ['HS512', 64],
+  ['ES256', 64],
+  ['ES384', 96],
+  ['ES512', 132],
+  ['ES256K', 64],
+  ['Ed25519', 64],
+  ['Ed448', 114],
+]);
 const SENSITIVE =
   /^(pass(word|wd)?|pwd|secret|client_secret|private_?key|ssn|credit_?card|card_?number|cvv)$/i;
 const SUSPICIOUS_KID = /\.\.|[/\\'";|`$]|\0/;
@@ -294,8 +346,33 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Splits, decodes and describes a compact JWS/JWT (or the protected header of a JWE). Never throws. */
 export function explainToken(token: string, options: ExplainOptions = {}): Explanation {
-  const now = options.now ?? Date.now() / 1000;
-  const longLifetime = options.longLifetime ?? 24 * 3600;
+  try {
+    return explain(token, options);
+  } catch {
+    // Not expected (every input above is handled); the promise "never throws" holds regardless.
+    return {
+      segments: { header: '', payload: '', signature: '' },
+      kind: 'invalid',
+      header: null,
+      payload: null,
+      errors: ['the token could not be explained'],
+      algorithm: null,
+      claims: [],
+      headerParams: [],
+      warnings: [],
+      signatureBytes: null,
+    };
+  }
+}
+
+function finiteOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function explain(token: string, input: ExplainOptions): Explanation {
+  const options: ExplainOptions = typeof input === 'object' && input !== null ? input : {};
+  const now = finiteOr(options.now, Date.now() / 1000);
+  const longLifetime = finiteOr(options.longLifetime, 24 * 3600);
   const t = typeof token === 'string' ? token.trim() : '';
   const parts = t.split('.');
   const out: Explanation = {
@@ -337,7 +414,7 @@ export function explainToken(token: string, options: ExplainOptions = {}): Expla
     out.header = h.value;
     const dup = findDuplicateKey(h.text);
     if (dup !== null)
-      warn('duplicate-key', `header has the key "${dup}" twice; parsers disagree on which one wins`);
+      warn('duplicate-key', `header has the key ${showText(dup)} twice; parsers disagree on which one wins`);
     for (const [name, value] of Object.entries(h.value)) {
       out.headerParams.push(param(name, value, lookup(HEADER_PARAMS, name), PRIVATE_HEADER_PARAM));
     }
@@ -359,7 +436,10 @@ export function explainToken(token: string, options: ExplainOptions = {}): Expla
         out.payload = pl.value;
         const dup = findDuplicateKey(pl.text);
         if (dup !== null)
-          warn('duplicate-key', `payload has the claim "${dup}" twice; parsers disagree on which one wins`);
+          warn(
+            'duplicate-key',
+            `payload has the claim ${showText(dup)} twice; parsers disagree on which one wins`,
+          );
         explainClaims(out, pl.value, now, longLifetime, warn);
       }
     }
@@ -373,11 +453,17 @@ export function explainToken(token: string, options: ExplainOptions = {}): Expla
     else out.signatureBytes = bytes.length;
     const name = out.algorithm?.name;
     if (name !== undefined && out.algorithm?.family !== 'none') {
-      if (sig === '') warn('signature-missing', `alg is ${name} but the signature part is empty`);
-      else if (bytes && SIG_BYTES[name] !== undefined && bytes.length !== SIG_BYTES[name]) {
+      const shown = out.algorithm?.family === 'unknown' ? showText(name) : name;
+      if (sig === '') warn('signature-missing', `alg is ${shown} but the signature part is empty`);
+      else if (bytes && SIG_BYTES.has(name) && bytes.length !== SIG_BYTES.get(name)) {
+        // The hint must fit the algorithm: only ECDSA signatures have a DER form to confuse with r||s.
+        const hint =
+          out.algorithm?.family === 'ecdsa'
+            ? 'ES* signatures must be raw r||s, not DER'
+            : 'truncated, or made with another algorithm';
         warn(
           'signature-length',
-          `a ${name} signature is ${SIG_BYTES[name]} bytes; this one is ${bytes.length} (ES* signatures must be raw r||s, not DER)`,
+          `a ${name} signature is ${SIG_BYTES.get(name)} bytes; this one is ${bytes.length} (${hint})`,
         );
       }
     }
@@ -410,7 +496,7 @@ function explainHeader(
         description: 'Not a JWS algorithm registered by RFC 7518',
         family: 'unknown',
       };
-      warn('alg-unknown', `alg "${alg}" is not a registered JWS algorithm`);
+      warn('alg-unknown', `alg ${showText(alg)} is not a registered JWS algorithm`);
     }
   }
   if (header.jku !== undefined) {
@@ -431,7 +517,7 @@ function explainHeader(
   if (header.crit !== undefined) {
     warn(
       'crit',
-      `header has "crit" ${JSON.stringify(header.crit)}: a verifier must reject it unless it understands those`,
+      `header has "crit" ${showValue(header.crit)}: a verifier must reject it unless it understands those`,
     );
   }
   if (header.b64 === false) warn('b64-false', 'header has "b64": false (RFC 7797 unencoded payload)');
@@ -460,14 +546,14 @@ function explainClaims(
       } else {
         warn(
           'bad-time-claim',
-          `"${name}" must be a NumericDate (a number of seconds), got ${JSON.stringify(value)}`,
+          `${showText(name)} must be a NumericDate (a number of seconds), got ${showValue(value)}`,
         );
       }
     }
     if (SENSITIVE.test(name)) {
       warn(
         'sensitive-claim',
-        `claim "${name}" looks secret: a JWT payload is only encoded, anyone with the token can read it`,
+        `claim ${showText(name)} looks secret: a JWT payload is only encoded, anyone with the token can read it`,
       );
     }
     out.claims.push(claim);

@@ -11,6 +11,19 @@ export type { Jwk, Jwks, KeyInput } from './_lib/keys.js';
 export { parseDuration } from './_lib/time.js';
 export type { DecodedJwt, DecodeOptions, JwtHeader, JwtPayload } from './decode.js';
 export { decode, decodeComplete, decodeUnverified, getUnverifiedHeader } from './decode.js';
+export type {
+  CreateDpopProofOptions,
+  DpopReplayStore,
+  VerifiedDpopProof,
+  VerifyDpopProofOptions,
+} from './dpop.js';
+export {
+  createDpopProof,
+  createDpopReplayStore,
+  dpopAccessTokenHash,
+  dpopHtu,
+  verifyDpopProof,
+} from './dpop.js';
 export type { EncodeOptions } from './encode.js';
 export { encode } from './encode.js';
 export * from './errors.js';
@@ -42,7 +55,7 @@ export {
 } from './keys.js';
 export { signBytes, verifyBytes } from './signature.js';
 export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
-export type { VerifierOptions } from './verifier.js';
+export type { Verifier, VerifierCacheStats, VerifierOptions } from './verifier.js';
 export { createSigner, createVerifier } from './verifier.js';
 
 /** The library version (kept equal to package.json by a test). */

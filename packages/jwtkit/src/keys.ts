@@ -1,6 +1,6 @@
 /** Key utilities: generate, import, export (JWK / PEM), RFC 7638 thumbprints. */
 import { type Algorithm, algorithmInfo, MIN_RSA_BITS } from './_lib/algorithms.js';
-import { encode as b64url } from './_lib/base64url.js';
+import { encode as b64url, decodeStrict } from './_lib/base64url.js';
 import {
   createPublicKey,
   createSecretKey,
@@ -13,29 +13,43 @@ import {
   keyObjectFromCryptoKey,
   randomBytes,
 } from './_lib/crypto.js';
-import { asymmetricKeyEntry, type Jwk, type KeyInput, keyFor, secretEntry } from './_lib/keys.js';
+import {
+  asymmetricKeyEntry,
+  checkJwkMemberTypes,
+  type Jwk,
+  jwkCanonicalProblem,
+  type KeyInput,
+  keyFor,
+  secretEntry,
+} from './_lib/keys.js';
+import { ownOptions } from './_lib/options.js';
+import { quote } from './_lib/text.js';
 import { InvalidAlgorithmError, InvalidKeyError, InvalidOptionsError } from './errors.js';
 
 export type { Jwk, KeyObject };
 
-const CURVE_FOR_NODE: Record<string, string> = {
-  'P-256': 'prime256v1',
-  'P-384': 'secp384r1',
-  'P-521': 'secp521r1',
-  secp256k1: 'secp256k1',
-};
+const CURVE_FOR_NODE = new Map<string, string>([
+  ['P-256', 'prime256v1'],
+  ['P-384', 'secp384r1'],
+  ['P-521', 'secp521r1'],
+  ['secp256k1', 'secp256k1'],
+]);
 
 function infoOf(alg: Algorithm) {
   const info = algorithmInfo(alg);
-  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${String(alg).slice(0, 20)}`);
+  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(alg, 20)}`);
   return info;
 }
 
 /** A new key pair for an asymmetric algorithm (RSA: 2048 bits unless asked; EdDSA: Ed25519 unless `crv: 'Ed448'`). */
 export function generateKeyPair(
   alg: Algorithm,
-  options: { modulusLength?: number; crv?: 'Ed25519' | 'Ed448' } = {},
+  input: { modulusLength?: number; crv?: 'Ed25519' | 'Ed448' } = {},
 ): { privateKey: KeyObject; publicKey: KeyObject } {
+  const options = ownOptions(input, GENERATE_OPTIONS, 'generateKeyPair()') as {
+    modulusLength?: number;
+    crv?: 'Ed25519' | 'Ed448';
+  };
   const info = infoOf(alg);
   switch (info.family) {
     case 'rsa':
@@ -46,7 +60,7 @@ export function generateKeyPair(
       return generateRsa(bits);
     }
     case 'ecdsa':
-      return generateEc(CURVE_FOR_NODE[info.curves[0]!]!);
+      return generateEc(CURVE_FOR_NODE.get(info.curves[0]!)!);
     case 'eddsa': {
       const crv = options.crv ?? info.curves[0];
       if (crv !== 'Ed25519' && crv !== 'Ed448') throw new InvalidOptionsError('crv must be Ed25519 or Ed448');
@@ -57,6 +71,11 @@ export function generateKeyPair(
       throw new InvalidAlgorithmError(`${alg} uses a secret: call generateSecret('${alg}')`);
   }
 }
+
+const GENERATE_OPTIONS: ReadonlySet<string> = new Set(['modulusLength', 'crv']);
+const IMPORT_OPTIONS: ReadonlySet<string> = new Set(['type', 'passphrase', 'alg']);
+const EXPORT_JWK_OPTIONS: ReadonlySet<string> = new Set(['kid', 'alg', 'use', 'key_ops']);
+const EXPORT_PEM_OPTIONS: ReadonlySet<string> = new Set(['passphrase']);
 
 /** A new random HMAC secret of the hash's size (32, 48 or 64 bytes). */
 export function generateSecret(alg: Algorithm = 'HS256'): Buffer {
@@ -101,9 +120,7 @@ function isOctJwk(input: unknown): boolean {
  * (string or bytes) needs `type: 'secret'` or an HMAC `alg`. With `alg`, the key must fit the algorithm.
  */
 export function importKey(input: KeyInput, options: ImportKeyOptions = {}): KeyObject {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidOptionsError('options must be an object');
-  const { type, alg, passphrase } = options;
+  const { type, alg, passphrase } = ownOptions(options, IMPORT_OPTIONS, 'importKey()') as ImportKeyOptions;
   if (type !== undefined && type !== 'secret' && type !== 'public' && type !== 'private') {
     throw new InvalidOptionsError('type must be "secret", "public" or "private"');
   }
@@ -166,9 +183,18 @@ export interface ExportJwkOptions {
   key_ops?: string[];
 }
 
-function decorate(jwk: Jwk, options: ExportJwkOptions | undefined): Jwk {
-  if (!options) return jwk;
+function decorate(jwk: Jwk, input: ExportJwkOptions | undefined, where: string): Jwk {
+  if (!input) return jwk;
+  const options = ownOptions(input, EXPORT_JWK_OPTIONS, where) as ExportJwkOptions;
   if (options.alg !== undefined) infoOf(options.alg);
+  if (options.kid !== undefined && typeof options.kid !== 'string')
+    throw new InvalidOptionsError('kid must be a string');
+  if (options.use !== undefined && options.use !== 'sig') throw new InvalidOptionsError('use must be "sig"');
+  if (
+    options.key_ops !== undefined &&
+    (!Array.isArray(options.key_ops) || !options.key_ops.every((o) => typeof o === 'string'))
+  )
+    throw new InvalidOptionsError('key_ops must be an array of strings');
   for (const [k, v] of Object.entries(options)) if (v !== undefined) jwk[k] = v;
   return jwk;
 }
@@ -176,21 +202,26 @@ function decorate(jwk: Jwk, options: ExportJwkOptions | undefined): Jwk {
 /** The key as a JWK (private members included for a private key). */
 export function exportJwk(key: KeyInput, options?: ExportJwkOptions): Jwk {
   const k = toKeyObject(key);
-  return decorate(k.export({ format: 'jwk' }) as Jwk, options);
+  return decorate(k.export({ format: 'jwk' }) as Jwk, options, 'exportJwk()');
 }
 
 /** The public part of a key as a JWK (never private members). */
 export function exportPublicJwk(key: KeyInput, options?: ExportJwkOptions): Jwk {
   const k = toKeyObject(key);
   if (k.type === 'secret') throw new InvalidKeyError('A secret key has no public part');
-  return decorate((k.type === 'private' ? createPublicKey(k) : k).export({ format: 'jwk' }) as Jwk, options);
+  return decorate(
+    (k.type === 'private' ? createPublicKey(k) : k).export({ format: 'jwk' }) as Jwk,
+    options,
+    'exportPublicJwk()',
+  );
 }
 
 /**
  * The key as PEM: SPKI for public keys, PKCS#8 for private keys (encrypted with AES-256-CBC when a
  * `passphrase` is given).
  */
-export function exportPem(key: KeyInput, options: { passphrase?: string } = {}): string {
+export function exportPem(key: KeyInput, input: { passphrase?: string } = {}): string {
+  const options = ownOptions(input, EXPORT_PEM_OPTIONS, 'exportPem()') as { passphrase?: string };
   const k = toKeyObject(key);
   if (k.type === 'secret') throw new InvalidKeyError('A secret key has no PEM form');
   if (k.type === 'public') {
@@ -211,12 +242,13 @@ export function exportPem(key: KeyInput, options: { passphrase?: string } = {}):
   return k.export({ format: 'pem', type: 'pkcs8' }) as string;
 }
 
-const REQUIRED: Record<string, readonly string[]> = {
-  RSA: ['e', 'kty', 'n'],
-  EC: ['crv', 'kty', 'x', 'y'],
-  OKP: ['crv', 'kty', 'x'],
-  oct: ['k', 'kty'],
-};
+// A Map: `kty` is the caller's (or a key set's) text; `constructor` must not find Object's.
+const REQUIRED = new Map<string, readonly string[]>([
+  ['RSA', ['e', 'kty', 'n']],
+  ['EC', ['crv', 'kty', 'x', 'y']],
+  ['OKP', ['crv', 'kty', 'x']],
+  ['oct', ['k', 'kty']],
+]);
 
 /** RFC 7638 JWK thumbprint (base64url of the hash of the canonical required members). */
 export function jwkThumbprint(key: Jwk | KeyInput, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
@@ -230,9 +262,18 @@ export function jwkThumbprint(key: Jwk | KeyInput, hash: 'sha256' | 'sha384' | '
     typeof (key as Jwk).kty === 'string'
       ? (key as Jwk)
       : exportJwk(key as KeyInput);
-  const members = REQUIRED[jwk.kty];
+  checkJwkMemberTypes(jwk);
+  const members = REQUIRED.get(jwk.kty);
   if (!members) throw new InvalidKeyError('Unsupported JWK kty for a thumbprint');
-  const canonical: Record<string, string> = {};
+  // One key, one thumbprint: members must be in their canonical spelling (RFC 7638 §3.3 hashes text).
+  const problem =
+    jwk.kty === 'oct'
+      ? typeof jwk.k === 'string' && decodeStrict(jwk.k) !== null
+        ? null
+        : 'The oct JWK has no valid "k" member'
+      : jwkCanonicalProblem(jwk);
+  if (problem) throw new InvalidKeyError(problem);
+  const canonical: Record<string, string> = Object.create(null);
   for (const m of members) {
     const v = jwk[m];
     if (typeof v !== 'string') throw new InvalidKeyError(`The JWK lacks its "${m}" member`);

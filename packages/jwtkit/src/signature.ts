@@ -4,14 +4,18 @@
  */
 import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
 import { type KeyInput, keyFor } from './_lib/keys.js';
+import { ownOptions } from './_lib/options.js';
 import { checkSignature, createSignature } from './_lib/signature.js';
+import { quote } from './_lib/text.js';
 import { InvalidAlgorithmError } from './errors.js';
 
 function info(alg: Algorithm) {
   const i = algorithmInfo(alg);
-  if (!i) throw new InvalidAlgorithmError(`Unsupported algorithm: ${String(alg).slice(0, 20)}`);
+  if (!i) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(alg, 20)}`);
   return i;
 }
+
+const BYTES_OPTIONS: ReadonlySet<string> = new Set(['strict']);
 
 const toBuffer = (data: Uint8Array | string) =>
   typeof data === 'string'
@@ -26,7 +30,8 @@ export function signBytes(
   options: { strict?: boolean } = {},
 ): Buffer {
   const i = info(alg);
-  return createSignature(i, keyFor(key, i, 'sign', options), toBuffer(data));
+  const o = ownOptions(options, BYTES_OPTIONS, 'signBytes()');
+  return createSignature(i, keyFor(key, i, 'sign', { strict: o.strict === true }), toBuffer(data));
 }
 
 /** Whether `signature` is a valid raw JWS signature of `data`; key/algorithm mismatches throw `InvalidKeyError`. */
@@ -38,5 +43,11 @@ export function verifyBytes(
   options: { strict?: boolean } = {},
 ): boolean {
   const i = info(alg);
-  return checkSignature(i, keyFor(key, i, 'verify', options), toBuffer(data), toBuffer(signature));
+  const o = ownOptions(options, BYTES_OPTIONS, 'verifyBytes()');
+  return checkSignature(
+    i,
+    keyFor(key, i, 'verify', { strict: o.strict === true }),
+    toBuffer(data),
+    toBuffer(signature),
+  );
 }

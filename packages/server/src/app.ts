@@ -4,15 +4,18 @@
  */
 
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { DrainState, registerDrain } from './cluster/shutdown.js';
 import type { Config } from './config.js';
 import { registerHttpBasics, sendProblem, toProblem } from './http.js';
 import { OpenApiCollector } from './openapi.js';
+import { Metrics } from './ops/metrics.js';
+import { registerPublicMetrics, registerRequestLog } from './ops/observability.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { systemRoutes } from './routes/system.js';
+import type { AuditType } from './services/audit.js';
 import { createServices, type Infrastructure, type Services } from './services/index.js';
 import { registerWeb } from './web/index.js';
 
@@ -22,7 +25,26 @@ export interface BuildOptions {
   infra?: Infrastructure;
   /** false: no logs. Default: pino at config.logLevel on stdout (or on `logStream`). */
   logger?: boolean;
-  logStream?: NodeJS.WritableStream;
+  logStream?: { write(line: string): unknown };
+  /** How many log lines the sink dropped so far (the `jwtkit_log_lines_dropped` gauge). */
+  logDropped?: () => number;
+}
+
+/** The active key's age and the next key's readiness, for the metrics. */
+function keySummary(services: Services): {
+  activeSince: number | null;
+  nextCreated: number | null;
+  minAgeSeconds: number;
+} {
+  const keys = services.keys.list();
+  const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
+  const active = keys.find((k) => k.status === 'active');
+  const next = keys.find((k) => k.status === 'next');
+  return {
+    activeSince: time(active?.activated_at ?? active?.created_at),
+    nextCreated: time(next?.created_at),
+    minAgeSeconds: services.config.keyRotationMinAge,
+  };
 }
 
 /** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
@@ -61,7 +83,7 @@ export function redactUrl(url: string): string {
 export async function buildApp(
   config: Config,
   options: BuildOptions = {},
-): Promise<{ app: FastifyInstance; services: Services; drain: DrainState }> {
+): Promise<{ app: FastifyInstance; services: Services; drain: DrainState; metrics: Metrics | null }> {
   const logger: FastifyServerOptions['logger'] =
     options.logger === false
       ? false
@@ -80,6 +102,8 @@ export async function buildApp(
 
   const app = Fastify({
     logger,
+    // One line per request, written by ops/observability.ts (not Fastify's two).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     // A hop count trusts exactly that many proxies (proxy-addr: hop 0 is the socket's peer); a list trusts
     // those addresses only; false trusts none. Never every hop (config.ts refuses TRUST_PROXY=true).
@@ -117,7 +141,25 @@ export async function buildApp(
     },
   });
 
-  const services = await createServices(config, options.infra ?? {}, app.log);
+  // Metrics only when something can read them (a private listener or a token for the public one).
+  const metricsWanted = config.metricsPort !== undefined || config.metricsToken !== undefined;
+  let services: Services | undefined;
+  const metrics = metricsWanted
+    ? new Metrics({
+        storageKind: config.databaseUrl.startsWith('postgres') ? 'postgres' : 'sqlite',
+        pingStorage: () => services!.storage.ping(),
+        ...(config.redisUrl
+          ? { pingRedis: async () => void (await services!.cluster?.link.redis.ping()) }
+          : {}),
+        keys: () => keySummary(services!),
+        verifyCache: () => services!.tokens.verifyCacheStats(),
+        ...(options.logDropped ? { logDropped: options.logDropped } : {}),
+      })
+    : null;
+  const infra = metrics
+    ? { ...options.infra, auditObserver: (type: AuditType) => metrics.observeAudit(type) }
+    : (options.infra ?? {});
+  services = await createServices(config, infra, app.log);
   app.addHook('onClose', async () => {
     await services.close();
   });
@@ -125,6 +167,8 @@ export async function buildApp(
   const openapi = new OpenApiCollector();
   openapi.attach(app);
   registerHttpBasics(app, { hsts: /^https:\/\//i.test(config.issuer) });
+  registerRequestLog(app, metrics);
+  if (metrics && config.metricsToken !== undefined) registerPublicMetrics(app, metrics, config.metricsToken);
   // Graceful shutdown (main.ts): while draining, /readyz answers 503 and responses close their connection.
   const drain = new DrainState();
   registerDrain(app, drain);
@@ -135,5 +179,5 @@ export async function buildApp(
   await app.register(oauthRoutes, { services });
   await registerWeb(app);
   await app.ready();
-  return { app, services, drain };
+  return { app, services, drain, metrics };
 }

@@ -83,6 +83,13 @@ export interface Config {
    * For tests only; refused in production.
    */
   revocationSourceHeader: boolean;
+  /** LOG_FORMAT: json lines, or one readable line per entry (default: pretty on a terminal). */
+  logFormat: 'json' | 'pretty';
+  /** METRICS_PORT / METRICS_HOST: the private Prometheus listener (undefined port: none). */
+  metricsPort: number | undefined;
+  metricsHost: string;
+  /** METRICS_TOKEN: bearer credential for /metrics on the public listener (undefined: not served there). */
+  metricsToken: string | undefined;
 }
 
 export type TrustProxy = false | number | string[];
@@ -403,7 +410,21 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     redisPrefix: str('REDIS_PREFIX'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS'),
     revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE'),
+    logFormat: str('LOG_FORMAT', process.stdout.isTTY ? 'pretty' : 'json') === 'pretty' ? 'pretty' : 'json',
+    metricsPort: raw('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT'),
+    metricsHost: str('METRICS_HOST'),
+    metricsToken: str('METRICS_TOKEN') || undefined,
   };
+  for (const name of ['LOG_LEVEL', 'LOG_FORMAT']) {
+    const s = declared(name, 'choice');
+    const v = raw(name);
+    if (v !== undefined && !s.values.includes(v))
+      problems.push(`${name} must be one of ${s.values.join(', ')}`);
+  }
+  if (config.metricsToken !== undefined) {
+    const weak = secretWeakness(config.metricsToken);
+    if (weak && mode === 'production') problems.push(`METRICS_TOKEN ${weak}`);
+  }
   if (mode === 'production' && config.revocationSourceHeader)
     problems.push('JWTKIT_TEST_REVOCATION_SOURCE is for tests only and is refused in production');
   // "id:secret,id2:secret2": HTTP Basic credentials for RFC 7662 introspection.

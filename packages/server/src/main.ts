@@ -3,8 +3,14 @@ import { createServer } from 'node:net';
 import { buildApp } from './app.js';
 import { gracefulShutdown } from './cluster/shutdown.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { createExitWatchdog } from './ops/exit-watchdog.js';
+import { LogSink } from './ops/log-sink.js';
+import { startMetricsListener } from './ops/observability.js';
 import { DEMO_USERS } from './services/index.js';
 import { sqlitePath } from './storage/index.js';
+
+/** After the drain, in-flight requests get this long; the exit watchdog kills the process 2 s later. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Errors whose message already tells the operator what to do: printed alone, exit 2. */
 const OPERATOR_ERRORS = new Set([
@@ -71,9 +77,12 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // Logs go through a bounded sink that never blocks on stdout (ops/log-sink.ts).
+  const logSink = new LogSink(process.stdout, { format: config.logFormat });
+  const watchdog = createExitWatchdog();
   let built: Awaited<ReturnType<typeof buildApp>>;
   try {
-    built = await buildApp(config);
+    built = await buildApp(config, { logStream: logSink, logDropped: () => logSink.stats.dropped });
   } catch (err) {
     if (err instanceof Error && err.name === 'InstanceLeaseError') {
       process.stderr.write(`jwtkit server: ${await leaseMessage(err.message, config)}\n`);
@@ -85,16 +94,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { app, drain } = built;
+  const { app, drain, metrics } = built;
   // Signal handlers before listening: a SIGTERM right after the banner must drain, not kill.
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    // The hard deadline, from a thread of its own: it holds even if this thread were blocked.
+    watchdog.arm(config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 2_000);
     app.log.info({ signal }, 'shutting down');
     // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting, answer in-flight
     // requests, close idle keep-alive sockets, close the storage. Up to 10 s after the drain for that.
-    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, graceMs: 10_000 }).then(
+    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, graceMs: SHUTDOWN_GRACE_MS }).then(
       (finished) => {
         if (!finished) app.log.warn({}, 'requests still running after 10 s were cut');
         process.exit(0);
@@ -136,6 +147,21 @@ async function main(): Promise<void> {
       `      -d '{"username":"${alice.username}","password":"${alice.password}"}'`,
       `    ${demoCommand(address)}        # walks login, /me, a 403, refresh, replay detection, logout`,
     );
+  }
+  if (metrics && config.metricsPort !== undefined) {
+    try {
+      const m = await startMetricsListener(metrics, config.metricsHost, config.metricsPort);
+      app.addHook('onClose', async () => {
+        m.server.closeAllConnections();
+        await new Promise((r) => m.server.close(r));
+      });
+      lines.push(`  metrics: ${m.address}/metrics (Prometheus; private listener)`);
+    } catch (err) {
+      const message = listenFailure(err, { host: config.metricsHost, port: config.metricsPort });
+      await app.close().catch(() => {});
+      process.stderr.write(`jwtkit server: metrics listener (METRICS_PORT): ${message ?? String(err)}\n`);
+      process.exit(2);
+    }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -126,7 +126,7 @@ fetch('/openapi.json').then(r=>r.json()).then(doc=>{
       const d=document.createElement('details');const s=document.createElement('summary');
       const mm=document.createElement('span');mm.className='m '+m;mm.textContent=m;s.appendChild(mm);
       const c=document.createElement('code');c.textContent=path;s.appendChild(c);
-      s.appendChild(document.createTextNode(' '+(op.summary||'')+(op.security?' \\u{1F512}':'')));d.appendChild(s);
+      s.appendChild(document.createTextNode(' '+(op.summary||'')+(op.security?' (requires a bearer token)':'')));d.appendChild(s);
       if(op.description){const p=document.createElement('p');p.textContent=op.description;d.appendChild(p);}
       const body={parameters:op.parameters,requestBody:op.requestBody,responses:op.responses};
       const pre=document.createElement('pre');pre.textContent=JSON.stringify(body,null,2);d.appendChild(pre);

@@ -227,7 +227,44 @@ export const SETTINGS: readonly Setting[] = [
     description:
       'Which `X-Forwarded-For` hops to believe: `false`, a hop count (`1`), or proxy addresses/CIDRs (`10.0.0.0/8,127.0.0.1`). `true` (every hop) is refused.',
   },
-  { env: 'LOG_LEVEL', type: 'text', default: 'info', description: 'pino level (`silent` mutes).' },
+  {
+    env: 'LOG_LEVEL',
+    type: 'choice',
+    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+    default: 'info',
+    description:
+      '`info`: one line per request and one per security event (docs/operations.md); `silent` mutes.',
+  },
+  {
+    env: 'LOG_FORMAT',
+    type: 'choice',
+    values: ['json', 'pretty'],
+    defaultText: '`pretty` when stdout is a terminal, else `json`',
+    description: '`json`: one JSON object per line (for machines); `pretty`: one readable line per entry.',
+  },
+  {
+    env: 'METRICS_PORT',
+    type: 'integer',
+    min: 0,
+    max: 65535,
+    defaultText: 'unset (no metrics listener)',
+    description:
+      'Serve Prometheus `GET /metrics` on a listener of its own at `METRICS_HOST:METRICS_PORT` (never on the public one).',
+  },
+  {
+    env: 'METRICS_HOST',
+    type: 'text',
+    default: '127.0.0.1',
+    description: 'Address of the metrics listener (keep it private: loopback or an internal interface).',
+  },
+  {
+    env: 'METRICS_TOKEN',
+    type: 'secret',
+    defaultText: 'unset',
+    production: '>= 32 random bytes when set',
+    description:
+      'Also serve `/metrics` on the public listener, only to `Authorization: Bearer <METRICS_TOKEN>` (without it: 404).',
+  },
   {
     env: 'SEED_DEMO_USERS',
     type: 'boolean',

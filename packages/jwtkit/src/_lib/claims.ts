@@ -28,8 +28,9 @@ export interface ClaimRules {
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function validateClaims(payload: JsonObject, rules: ClaimRules, now: number): void {
+  // PyJWT's rule: a claim that is present with the value null is missing.
   for (const claim of rules.requiredClaims) {
-    if (!Object.hasOwn(payload, claim)) throw new MissingRequiredClaimError(claim);
+    if (!Object.hasOwn(payload, claim) || payload[claim] === null) throw new MissingRequiredClaimError(claim);
   }
   const { leeway } = rules;
 

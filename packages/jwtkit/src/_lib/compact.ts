@@ -51,8 +51,23 @@ export function jsonProblemMessage(segment: 'header' | 'payload', problem: JsonP
   return `Invalid token: the ${segment} ${PROBLEM_TEXT[problem]}`;
 }
 
+/**
+ * Parsed headers, by their exact base64url text. The cache is filled before the signature is checked, so
+ * it must not let unauthenticated tokens pin memory: only headers of at most HEADER_CACHE_MAX_ENTRY
+ * characters are cached (a JWT header is ~40-200), within a budget of HEADER_CACHE_BUDGET characters in
+ * all, and the key is a copy (a slice of the token would keep the whole token alive).
+ */
 const headerCache = new Map<string, JwtHeader>();
-const HEADER_CACHE_MAX = 512;
+const HEADER_CACHE_MAX_ENTRY = 512;
+const HEADER_CACHE_BUDGET = 64 * 1024;
+let headerCacheChars = 0;
+
+/** For tests: what the parsed-header cache holds (characters of cached header text) and its budget. */
+export function headerCacheStats(): { entries: number; chars: number; largestEntry: number; budget: number } {
+  let largestEntry = 0;
+  for (const k of headerCache.keys()) largestEntry = Math.max(largestEntry, k.length);
+  return { entries: headerCache.size, chars: headerCacheChars, largestEntry, budget: HEADER_CACHE_BUDGET };
+}
 
 const STRING_PARAMS = ['typ', 'cty', 'kid', 'jku', 'x5u', 'x5t', 'x5t#S256'] as const;
 
@@ -67,8 +82,15 @@ export function parseHeader(headerB64: string): JwtHeader {
   const header = parsed.value;
   checkHeaderShape(header);
   deepFreeze(header);
-  if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
-  headerCache.set(headerB64, header as JwtHeader);
+  if (headerB64.length <= HEADER_CACHE_MAX_ENTRY) {
+    if (headerCacheChars + headerB64.length > HEADER_CACHE_BUDGET) {
+      headerCache.clear();
+      headerCacheChars = 0;
+    }
+    // A fresh copy of the text: the caller's string is usually a slice of the whole token.
+    headerCache.set(Buffer.from(headerB64, 'latin1').toString('latin1'), header as JwtHeader);
+    headerCacheChars += headerB64.length;
+  }
   return header as JwtHeader;
 }
 
@@ -76,7 +98,8 @@ export function parseHeader(headerB64: string): JwtHeader {
 const JWE_ONLY_PARAMS = ['enc', 'zip'] as const;
 
 export function checkHeaderShape(header: JsonObject): void {
-  if (typeof header.alg !== 'string') throw new DecodeError('Invalid token: the header has no "alg" string');
+  if (!Object.hasOwn(header, 'alg') || typeof header.alg !== 'string')
+    throw new DecodeError('Invalid token: the header has no "alg" string');
   for (const name of JWE_ONLY_PARAMS) {
     if (Object.hasOwn(header, name))
       throw new DecodeError(`Invalid token: "${name}" is a JWE header parameter; this is not a JWS`);
@@ -101,13 +124,15 @@ export function checkHeaderShape(header: JsonObject): void {
   }
 }
 
-function deepFreeze(value: unknown): void {
+/** Freezes a parsed JSON value and everything in it (iterative: deep values cannot blow the stack). */
+export function deepFreeze(value: unknown): void {
   const stack = [value];
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
       Object.freeze(v);
-      for (const k in v) stack.push((v as JsonObject)[k]);
+      // Own keys only: `for...in` would also walk (and freeze) what another package put on Object.prototype.
+      for (const k of Object.keys(v)) stack.push((v as JsonObject)[k]);
     }
   }
 }

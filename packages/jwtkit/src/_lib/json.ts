@@ -66,8 +66,11 @@ function countMembers(root: unknown, maxDepth: number): number {
         }
       }
     } else {
-      for (const k in v) {
-        count++;
+      // Own keys only: an enumerable member on Object.prototype (set by any package) must not be counted,
+      // or it would stand in for a duplicate name in the colon count below.
+      const names = Object.keys(v);
+      count += names.length;
+      for (const k of names) {
         const item = (v as JsonObject)[k];
         if (typeof item === 'object' && item !== null) {
           stack.push(item);
@@ -149,9 +152,24 @@ function scanForDuplicates(text: string): boolean {
 const NON_ASCII = /[\u007f-\uffff]/g;
 const escapeUnit = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
+/** JSON.stringify writes NaN and Infinity as `null`, silently: a value that changed is refused instead. */
+export class NonFiniteNumberError extends RangeError {
+  constructor() {
+    super('NaN and Infinity cannot be written as JSON (JSON.stringify would write null)');
+    this.name = 'NonFiniteNumberError';
+  }
+}
+
+function refuseNonFinite(_key: string, v: unknown): unknown {
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new NonFiniteNumberError();
+  return v;
+}
+
 export function stringifyPython(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError('value is not JSON-serializable');
+  // Only text with a `null` can hide a NaN/Infinity; the exact check (after toJSON) runs only then.
+  if (json.includes('null')) JSON.stringify(value, refuseNonFinite);
   NON_ASCII.lastIndex = 0;
   return NON_ASCII.test(json) ? json.replace(NON_ASCII, escapeUnit) : json;
 }

@@ -7,7 +7,7 @@
 import { InvalidKeyError, JwksMultipleMatchingKeysError, JwksNoMatchingKeyError } from '../errors.js';
 import type { AlgorithmInfo } from './algorithms.js';
 import type { JwtHeader } from './compact.js';
-import { isJwks, type Jwk, type Jwks, jwkAlgAllows, type KeyInput } from './keys.js';
+import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks, jwkAlgAllows, type KeyInput } from './keys.js';
 
 /** Picks the key from the header (e.g. by `kid`). Must be synchronous; see `decodeAsync` for async. */
 export type KeyResolver = (header: Readonly<JwtHeader>) => KeyInput | Jwks;
@@ -22,9 +22,17 @@ function ktyFits(jwk: Jwk, info: AlgorithmInfo): boolean {
     case 'rsa-pss':
       return jwk.kty === 'RSA';
     case 'ecdsa':
-      return jwk.kty === 'EC' && (info.curves as readonly string[]).includes(String(jwk.crv));
+      return (
+        jwk.kty === 'EC' &&
+        typeof jwk.crv === 'string' &&
+        (info.curves as readonly string[]).includes(jwk.crv)
+      );
     case 'eddsa':
-      return jwk.kty === 'OKP' && (info.curves as readonly string[]).includes(String(jwk.crv));
+      return (
+        jwk.kty === 'OKP' &&
+        typeof jwk.crv === 'string' &&
+        (info.curves as readonly string[]).includes(jwk.crv)
+      );
   }
 }
 
@@ -35,6 +43,7 @@ export function selectFromJwks(jwks: Jwks, header: JwtHeader, info: AlgorithmInf
   );
   if (keys.length !== jwks.keys.length)
     throw new InvalidKeyError('The key set holds an entry that is not a JWK');
+  for (const k of keys) checkJwkMemberTypes(k);
   const symmetric = keys.filter((k) => k.kty === 'oct').length;
   if (symmetric > 0 && symmetric < keys.length) {
     throw new InvalidKeyError(

@@ -12,6 +12,7 @@
  * Parsed keys are cached (strings and bytes by content in bounded maps, objects by identity).
  */
 
+import { isUtf8 } from 'node:buffer';
 import { InvalidKeyError } from '../errors.js';
 import { bigintFromBase64url, rsaKeyProblem } from '../jwk/rsa-checks.js';
 import { type AlgorithmInfo, type CurveName, MIN_HMAC_SECRET_BYTES, MIN_RSA_BITS } from './algorithms.js';
@@ -24,6 +25,7 @@ import {
   keyObjectFromCryptoKey,
   X509Certificate,
 } from './crypto.js';
+import { quote } from './text.js';
 
 export type { KeyObject };
 
@@ -98,16 +100,170 @@ const byObject = new WeakMap<object, Entry>();
 
 // ---------------------------------------------------------------- helpers
 
-const NODE_CURVES: Record<string, CurveName> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-  secp256k1: 'secp256k1',
-};
+const NODE_CURVES = new Map<string, CurveName>([
+  ['prime256v1', 'P-256'],
+  ['secp384r1', 'P-384'],
+  ['secp521r1', 'P-521'],
+  ['secp256k1', 'secp256k1'],
+]);
 
 // Leading junk that may precede key text: whitespace, a BOM, zero-width characters, NUL.
 const ASYMMETRIC_TEXT =
   /-----BEGIN|^[\s\u200b-\u200f\u2060\ufeff\u0000]*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^[\s\u200b-\u200f\u2060\ufeff\u0000]*\{[\s\S]*"kty"/;
+
+// PEM (RFC 7468) and RFC 4716 SSH2 blocks ("---- BEGIN SSH2 PUBLIC KEY ----"), anywhere in the text.
+const BEGIN_BLOCK = /-{3,}\s*BEGIN /i;
+// An OpenSSH public key line anywhere (authorized_keys lines start with options): "<type> AAAA...".
+const OPENSSH_LINE =
+  /(?:^|[\s,"])(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-[a-z0-9]+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|x509v3-[a-z0-9-]+)\s+AAAA/;
+// PuTTY key files (.ppk) carry the public blob in base64 lines.
+const PUTTY_FILE = /PuTTY-User-Key-File-\d+:/;
+// Removed before reading base64/hex: whitespace, invisible characters, and the literal `\n` escapes of
+// a key pasted into an environment variable or JSON.
+const INVISIBLE = /[\s\u200b-\u200f\u2060\ufeff\u0000]|\\[nrt]/g;
+const COLON_HEX = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})+$/;
+const LEADING_INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff\u0000]+/;
+const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
+// The shortest public key encodings are ~44 bytes (Ed25519 SPKI) and ~51 (an ssh-ed25519 blob).
+const MIN_KEY_BYTES = 40;
+
+/** A JWK, a JWKS, or an array holding one, once parsed from JSON text. */
+function isJwkDocument(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(isJwkDocument);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (Object.hasOwn(value, 'kty') || (Object.hasOwn(value, 'keys') && Array.isArray((value as Jwks).keys)))
+  );
+}
+
+/** Bytes that are a key: DER (SPKI, PKCS#1, PKCS#8, SEC1, X.509) or an SSH public key blob (RFC 4253 §6.6). */
+function bytesAreKey(bytes: Buffer): boolean {
+  if (bytes.length < MIN_KEY_BYTES) return false;
+  if (bytes[0] === 0x30 && parseDer(bytes) !== null) return true;
+  const n = bytes.readUInt32BE(0);
+  if (n >= 7 && n <= 64 && 4 + n <= bytes.length) {
+    const name = bytes.subarray(4, 4 + n).toString('latin1');
+    if (/^(?:ssh-|ecdsa-sha2-|sk-|x509v3-)/.test(name)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether text is public-key material in an encoding we can read: PEM or RFC 4716 blocks, OpenSSH lines,
+ * JSON whose parsed value is a JWK or a JWK set (so `"\u006bty"` escapes do not hide it), or base64,
+ * base64url or hex (line breaks allowed) of DER, of an SSH key blob, or (one level down) of such text.
+ */
+export function isPublicKeyText(text: string, nested = false): boolean {
+  if (
+    ASYMMETRIC_TEXT.test(text) ||
+    BEGIN_BLOCK.test(text) ||
+    OPENSSH_LINE.test(text) ||
+    PUTTY_FILE.test(text)
+  )
+    return true;
+  const trimmed = text.replace(LEADING_INVISIBLE, '');
+  const first = trimmed.charCodeAt(0);
+  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+    try {
+      if (isJwkDocument(JSON.parse(trimmed))) return true;
+    } catch {
+      // not JSON
+    }
+  }
+  let compact = text.replace(INVISIBLE, '');
+  if (COLON_HEX.test(compact)) compact = compact.replace(/:/g, ''); // openssl's "30:82:01:22:..."
+  const decoded: Buffer[] = [];
+  if (HEX_TEXT.test(compact)) decoded.push(Buffer.from(compact, 'hex'));
+  if (BASE64_TEXT.test(compact)) decoded.push(Buffer.from(compact, 'base64')); // both alphabets
+  for (const bytes of decoded) {
+    if (bytesAreKey(bytes)) return true;
+    if (!nested && isUtf8(bytes) && isPublicKeyText(bytes.toString('utf8'), true)) return true;
+  }
+  return false;
+}
+
+/** Whether bytes given as an HMAC secret are (or spell) a public or private key. */
+function secretBytesAreKey(bytes: Buffer): boolean {
+  if (
+    bytesAreKey(bytes) ||
+    isPublicKeyText(bytes.toString('latin1')) ||
+    (isUtf8(bytes) && isPublicKeyText(bytes.toString('utf8')))
+  )
+    return true;
+  // UTF-16 text (a zero in every other byte of ASCII text, or a byte order mark), either byte order.
+  if (bytes.length >= 2 * MIN_KEY_BYTES && bytes.length % 2 === 0) {
+    const le = bytes[1] === 0 || (bytes[0] === 0xff && bytes[1] === 0xfe);
+    const be = bytes[0] === 0 || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    if (le && isPublicKeyText(bytes.toString('utf16le'))) return true;
+    if (be && isPublicKeyText(Buffer.from(bytes).swap16().toString('utf16le'))) return true;
+  }
+  return false;
+}
+
+/** RFC 7517 §4: the registered members a JWK may carry have these types; anything else is refused. */
+export function checkJwkMemberTypes(jwk: Jwk): void {
+  for (const name of ['kty', 'kid', 'alg', 'use', 'crv'] as const) {
+    const v = jwk[name];
+    if (v !== undefined && typeof v !== 'string')
+      throw new InvalidKeyError(`The JWK member "${name}" must be a string, not ${quote(v)}`);
+  }
+  const ops = jwk.key_ops;
+  if (ops !== undefined && (!Array.isArray(ops) || !ops.every((o) => typeof o === 'string')))
+    throw new InvalidKeyError('The JWK member "key_ops" must be an array of strings');
+}
+
+/** Exact octet lengths of EC/OKP coordinates and private keys (RFC 7518 §6.2.1.2-§6.2.2.1, RFC 8037 §2). */
+const CURVE_BYTES = new Map<string, number>([
+  ['P-256', 32],
+  ['P-384', 48],
+  ['P-521', 66],
+  ['secp256k1', 32],
+  ['Ed25519', 32],
+  ['Ed448', 57],
+  ['X25519', 32],
+  ['X448', 56],
+]);
+const RSA_INTEGERS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+
+/**
+ * Why a JWK's key members are not in their one canonical spelling, or null: EC and OKP members must have
+ * exactly the curve's length, RSA integers (Base64urlUInt, RFC 7518 §2) are non-empty without leading zero
+ * bytes. Without this, one key has several spellings and several RFC 7638 thumbprints.
+ */
+export function jwkCanonicalProblem(jwk: Jwk): string | null {
+  const bytesOf = (name: string): Buffer | null | undefined => {
+    const v = jwk[name];
+    if (v === undefined) return undefined;
+    return typeof v === 'string' ? decodeStrict(v) : null;
+  };
+  if (jwk.kty === 'EC' || jwk.kty === 'OKP') {
+    const crv = jwk.crv;
+    const size = typeof crv === 'string' ? CURVE_BYTES.get(crv) : undefined;
+    const ecCurve = crv === 'P-256' || crv === 'P-384' || crv === 'P-521' || crv === 'secp256k1';
+    if (size === undefined || ecCurve !== (jwk.kty === 'EC'))
+      return `The ${jwk.kty} JWK has an unsupported crv ${quote(crv, 16)}`;
+    for (const name of jwk.kty === 'EC' ? ['x', 'y', 'd'] : ['x', 'd']) {
+      const b = bytesOf(name);
+      if (b === undefined && name === 'd') continue;
+      if (b === undefined) return `The ${jwk.kty} JWK lacks its "${name}" member`;
+      if (b === null || b.length !== size)
+        return `The JWK member "${name}" must be exactly ${size} bytes for ${crv}`;
+    }
+    return null;
+  }
+  if (jwk.kty === 'RSA') {
+    for (const name of RSA_INTEGERS) {
+      const b = bytesOf(name);
+      if (b === undefined && name !== 'n' && name !== 'e') continue;
+      if (b === undefined) return `The RSA JWK lacks its "${name}" member`;
+      if (b === null || b.length === 0 || b[0] === 0)
+        return `The JWK member "${name}" must be a minimal big-endian integer (no leading zero bytes, RFC 7518 §2)`;
+    }
+  }
+  return null;
+}
 
 function isJwkLike(value: unknown): value is Jwk {
   return (
@@ -134,7 +290,7 @@ function asymmetricEntry(key: KeyObject, jwk: Jwk | null): AsymmetricEntry {
   const type = key.asymmetricKeyType ?? 'unknown';
   const details = key.asymmetricKeyDetails ?? {};
   let curve: CurveName | null = null;
-  if (type === 'ec') curve = NODE_CURVES[details.namedCurve ?? ''] ?? null;
+  if (type === 'ec') curve = NODE_CURVES.get(details.namedCurve ?? '') ?? null;
   else if (type === 'ed25519') curve = 'Ed25519';
   else if (type === 'ed448') curve = 'Ed448';
   if (type === 'rsa' || type === 'rsa-pss') checkRsa(key, details.publicExponent ?? null);
@@ -202,10 +358,9 @@ function parsePem(pem: string, passphrase?: string): KeyObject {
 }
 
 function importAsymmetricJwk(jwk: Jwk): KeyObject {
+  checkJwkMemberTypes(jwk);
   if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') {
-    throw new InvalidKeyError(
-      `A JWK with kty "${String(jwk.kty).slice(0, 16)}" is not an asymmetric signing key`,
-    );
+    throw new InvalidKeyError(`A JWK with kty ${quote(jwk.kty, 16)} is not an asymmetric signing key`);
   }
   if (jwk.x5c !== undefined && jwk.n === undefined && jwk.x === undefined && jwk.d === undefined) {
     const key = x5cPublicKey(jwk.x5c);
@@ -229,6 +384,8 @@ function importAsymmetricJwk(jwk: Jwk): KeyObject {
       throw new InvalidKeyError(`The JWK member "${name}" is not a base64url string`);
     }
   }
+  const problem = jwkCanonicalProblem(jwk);
+  if (problem) throw new InvalidKeyError(problem);
   let key: KeyObject;
   // biome-ignore lint/suspicious/noExplicitAny: node's JWK type is looser than ours
   const nodeJwk = clean as any;
@@ -278,9 +435,9 @@ export function secretEntry(input: unknown): SecretEntry {
   if (typeof input === 'string') {
     let entry = secretByString.get(input);
     if (!entry) {
-      if (ASYMMETRIC_TEXT.test(input)) {
+      if (isPublicKeyText(input)) {
         throw new InvalidKeyError(
-          'An asymmetric key (PEM, certificate, SSH or JWK text) cannot be used as an HMAC secret',
+          'An asymmetric key (PEM, certificate, SSH, JWK text, or base64/hex DER) cannot be used as an HMAC secret',
         );
       }
       entry = { kind: 'secret', bytes: Buffer.from(input, 'utf8'), jwk: null, warned: false };
@@ -293,11 +450,7 @@ export function secretEntry(input: unknown): SecretEntry {
     let entry = secretByBytes.get(k);
     if (!entry) {
       const bytes = Buffer.from(input); // a copy: later changes to the caller's array do not affect us
-      if (
-        ASYMMETRIC_TEXT.test(bytes.toString('latin1')) ||
-        ASYMMETRIC_TEXT.test(bytes.toString('utf8')) ||
-        (bytes[0] === 0x30 && parseDer(bytes) !== null)
-      ) {
+      if (secretBytesAreKey(bytes)) {
         throw new InvalidKeyError('Bytes that encode an asymmetric key cannot be used as an HMAC secret');
       }
       entry = { kind: 'secret', bytes, jwk: null, warned: false };
@@ -323,16 +476,19 @@ export function secretEntry(input: unknown): SecretEntry {
         throw new InvalidKeyError('An asymmetric KeyObject cannot be used as an HMAC secret');
       entry = { kind: 'secret', bytes: input.export(), jwk: null, warned: false };
     } else if (isJwkLike(input)) {
+      checkJwkMemberTypes(input);
       if (input.kty !== 'oct')
-        throw new InvalidKeyError(
-          `A JWK with kty "${String(input.kty).slice(0, 16)}" cannot be used as an HMAC secret`,
-        );
+        throw new InvalidKeyError(`A JWK with kty ${quote(input.kty, 16)} cannot be used as an HMAC secret`);
       const bytes = typeof input.k === 'string' ? decodeStrict(input.k) : null;
       if (!bytes) throw new InvalidKeyError('The oct JWK has no valid "k" member');
       entry = { kind: 'secret', bytes, jwk: input, warned: false };
     } else {
       throw new InvalidKeyError('Unsupported key: expected a string, bytes, a KeyObject or a JWK');
     }
+    // The same rule however the bytes arrive: a secret KeyObject, a CryptoKey or an oct JWK holding a
+    // public key (DER, PEM, JWK text, ...) is refused like the string would be.
+    if (secretBytesAreKey(entry.bytes))
+      throw new InvalidKeyError('A secret key whose bytes encode an asymmetric key cannot be used for HMAC');
     byObject.set(input, entry);
     return entry;
   }
@@ -388,6 +544,7 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
         throw new InvalidKeyError('A secret KeyObject cannot be used with an asymmetric algorithm');
       entry = asymmetricEntry(input, null);
     } else if (isJwkLike(input)) {
+      checkJwkMemberTypes(input);
       if (input.kty === 'oct')
         throw new InvalidKeyError('An oct (secret) JWK cannot be used with an asymmetric algorithm');
       entry = asymmetricEntry(importAsymmetricJwk(input), input);
@@ -418,9 +575,7 @@ export function jwkAlgAllows(jwk: Jwk, info: AlgorithmInfo): boolean {
 function checkJwkConstraints(jwk: Jwk | null, info: AlgorithmInfo, usage: KeyUsage): void {
   if (!jwk) return;
   if (!jwkAlgAllows(jwk, info)) {
-    throw new InvalidKeyError(
-      `The JWK is restricted to alg ${String(jwk.alg).slice(0, 16)}, not ${info.name}`,
-    );
+    throw new InvalidKeyError(`The JWK is restricted to alg ${quote(jwk.alg, 16)}, not ${info.name}`);
   }
   if (jwk.use !== undefined && jwk.use !== 'sig') throw new InvalidKeyError('The JWK "use" is not "sig"');
   if (jwk.key_ops !== undefined) {

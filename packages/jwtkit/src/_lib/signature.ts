@@ -28,7 +28,8 @@ export function createSignature(
 
 /**
  * Checks a raw JWS signature. HMAC tags are compared in constant time and must be full length;
- * ECDSA signatures must be exactly r||s of the curve's size (DER is refused).
+ * ECDSA signatures must be exactly r||s of the curve's size (DER is refused); RSA signatures exactly
+ * the modulus length.
  */
 export function checkSignature(
   info: AlgorithmInfo,
@@ -45,6 +46,13 @@ export function checkSignature(
     return constantTimeEqual(expected, signature);
   }
   if (info.signatureBytes !== 0 && signature.length !== info.signatureBytes) return false;
+  // RFC 8017 §8.1.2 step 1 / §8.2.2 step 1: an RSA signature is exactly k bytes (the modulus length).
+  // OpenSSL's PSS path accepts a shorter one, which would give a token a second valid spelling.
+  if (
+    (info.family === 'rsa' || info.family === 'rsa-pss') &&
+    signature.length !== (((key as KeyObject).asymmetricKeyDetails?.modulusLength ?? 0) + 7) >> 3
+  )
+    return false;
   if (
     info.family === 'eddsa' &&
     signature.length !== ((key as KeyObject).asymmetricKeyType === 'ed448' ? 114 : 64)

@@ -1,32 +1,35 @@
 import { InvalidOptionsError } from '../errors.js';
 
-const UNITS: Record<string, number> = {
-  s: 1,
-  sec: 1,
-  secs: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  mins: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hrs: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86400,
-  day: 86400,
-  days: 86400,
-  w: 604800,
-  week: 604800,
-  weeks: 604800,
-  y: 31557600,
-  yr: 31557600,
-  year: 31557600,
-  years: 31557600,
-};
+// A Map: a unit is the caller's text, and must never find `constructor` or `__proto__` on a prototype.
+const UNITS = new Map<string, number>(
+  Object.entries({
+    s: 1,
+    sec: 1,
+    secs: 1,
+    second: 1,
+    seconds: 1,
+    m: 60,
+    min: 60,
+    mins: 60,
+    minute: 60,
+    minutes: 60,
+    h: 3600,
+    hr: 3600,
+    hrs: 3600,
+    hour: 3600,
+    hours: 3600,
+    d: 86400,
+    day: 86400,
+    days: 86400,
+    w: 604800,
+    week: 604800,
+    weeks: 604800,
+    y: 31557600,
+    yr: 31557600,
+    year: 31557600,
+    years: 31557600,
+  }),
+);
 
 const DURATION = /^(-?\d+(?:\.\d+)?) *([a-z]+)?$/i;
 
@@ -40,8 +43,13 @@ export function parseDuration(value: number | string, option: string): number {
   if (typeof value === 'string') {
     const m = DURATION.exec(value.trim());
     const unit = m ? (m[2] ?? 's').toLowerCase() : '';
-    const factor = UNITS[unit];
-    if (m && factor !== undefined) return Number(m[1]) * factor;
+    const factor = UNITS.get(unit);
+    if (m && factor !== undefined) {
+      const seconds = Number(m[1]) * factor;
+      // 400 digits parse to Infinity: refused like an Infinity number.
+      if (Number.isFinite(seconds)) return seconds;
+      throw new InvalidOptionsError(`${option} must be a finite number of seconds`);
+    }
   }
   throw new InvalidOptionsError(`${option} must be seconds or a duration such as "15m", "1h" or "7d"`);
 }

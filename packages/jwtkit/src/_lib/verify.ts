@@ -24,7 +24,9 @@ import {
 import type { JsonObject } from './json.js';
 import { resolveKey, type VerifyKey } from './key-selection.js';
 import { type KeyObject, keyFor } from './keys.js';
+import { ownOptions } from './options.js';
 import { checkSignature } from './signature.js';
+import { quote } from './text.js';
 import { type NowOption, nowSeconds, parseDuration } from './time.js';
 
 /** Options of `decode`, `decodeComplete` and `createVerifier`. Times are in seconds. */
@@ -88,21 +90,43 @@ const REGISTERED_HEADER_PARAMS = new Set([
   'p2c',
 ]);
 
+/** Every member of DecodeOptions: anything else is an InvalidOptionsError (see options.ts). */
+export const DECODE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'algorithms',
+  'audience',
+  'issuer',
+  'subject',
+  'leeway',
+  'now',
+  'requiredClaims',
+  'maxAge',
+  'typ',
+  'maxTokenLength',
+  'strict',
+  'crit',
+]);
+
 function stringList(value: unknown, option: string): readonly string[] | null {
   if (value === undefined || value === null) return null;
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string')) {
-    throw new InvalidOptionsError(`${option} must be a string or a non-empty array of strings`);
+  // An empty string would match a token's empty `aud`/`iss`: refused like an empty list.
+  if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string' && v !== '')) {
+    throw new InvalidOptionsError(`${option} must be a non-empty string or a non-empty array of them`);
   }
-  return list;
+  return [...list];
 }
 
-export function normalizeOptions(options: DecodeOptions | undefined): NormalizedOptions {
-  if (typeof options !== 'object' || options === null) {
+export function normalizeOptions(
+  input: DecodeOptions | undefined,
+  where = 'decode()',
+  known: ReadonlySet<string> = DECODE_OPTION_NAMES,
+): NormalizedOptions {
+  if (typeof input !== 'object' || input === null) {
     throw new InvalidAlgorithmError(
       'decode() needs options with an "algorithms" allowlist, e.g. { algorithms: ["HS256"] }',
     );
   }
+  const options = ownOptions(input, known, where) as unknown as DecodeOptions;
   const { algorithms } = options;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw new InvalidAlgorithmError(
@@ -111,7 +135,7 @@ export function normalizeOptions(options: DecodeOptions | undefined): Normalized
   }
   for (const alg of algorithms) {
     if (!algorithmInfo(alg))
-      throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${String(alg).slice(0, 20)}`);
+      throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${quote(alg, 20)}`);
   }
   const leeway = options.leeway === undefined ? 0 : parseDuration(options.leeway, 'leeway');
   if (leeway < 0) throw new InvalidOptionsError('leeway must not be negative');
@@ -119,8 +143,10 @@ export function normalizeOptions(options: DecodeOptions | undefined): Normalized
   if (!Number.isInteger(maxTokenLength) || maxTokenLength <= 0)
     throw new InvalidOptionsError('maxTokenLength must be a positive integer');
   const subject = options.subject ?? null;
-  if (subject !== null && typeof subject !== 'string')
-    throw new InvalidOptionsError('subject must be a string');
+  if (subject !== null && (typeof subject !== 'string' || subject === ''))
+    throw new InvalidOptionsError('subject must be a non-empty string');
+  const maxAge = options.maxAge === undefined ? null : parseDuration(options.maxAge, 'maxAge');
+  if (maxAge !== null && maxAge < 0) throw new InvalidOptionsError('maxAge must not be negative');
   const requiredClaims = options.requiredClaims ?? [];
   if (!Array.isArray(requiredClaims) || !requiredClaims.every((c) => typeof c === 'string')) {
     throw new InvalidOptionsError('requiredClaims must be an array of claim names');
@@ -132,19 +158,19 @@ export function normalizeOptions(options: DecodeOptions | undefined): Normalized
     throw new InvalidOptionsError('crit must be an array of names');
   if (options.now !== undefined) nowSeconds(options.now); // validate early
   return {
-    algorithms,
+    algorithms: [...algorithms],
     rules: {
       audience: stringList(options.audience, 'audience'),
       issuer: stringList(options.issuer, 'issuer'),
       subject,
       leeway,
-      maxAge: options.maxAge === undefined ? null : parseDuration(options.maxAge, 'maxAge'),
-      requiredClaims,
+      maxAge,
+      requiredClaims: [...requiredClaims],
     },
     typ: options.typ === undefined ? null : normalizeMediaType(options.typ),
     maxTokenLength,
     strict: options.strict === true,
-    crit,
+    crit: [...crit],
     now: options.now,
   };
 }
@@ -213,20 +239,36 @@ export interface VerifiedJwt {
 /** Key material per algorithm, for a verifier whose key does not depend on the token (see createVerifier). */
 export type KeyMaterialCache = Map<string, Buffer | KeyObject>;
 
+/** Which key material verified a token (for a cache that must re-prove it later). */
+export interface VerifiedBy {
+  material?: Buffer | KeyObject;
+  info?: AlgorithmInfo;
+}
+
+/** The key material for this header and algorithm: resolved (resolver, JWKS) and bound to the algorithm. */
+export function keyMaterial(key: VerifyKey, header: JwtHeader, info: AlgorithmInfo, strict: boolean) {
+  return keyFor(resolveKey(key, header, info), info, 'verify', { strict });
+}
+
 export function verifyParts(
   parts: CompactParts,
   key: VerifyKey,
   info: AlgorithmInfo,
   strict: boolean,
   keyCache?: KeyMaterialCache,
+  out?: VerifiedBy,
 ): void {
   let material = keyCache?.get(info.name);
   if (material === undefined) {
-    material = keyFor(resolveKey(key, parts.header, info), info, 'verify', { strict });
+    material = keyMaterial(key, parts.header, info, strict);
     keyCache?.set(info.name, material);
   }
   if (!checkSignature(info, material, parts.signingInput, parts.signatureBytes)) {
     throw new InvalidSignatureError('Signature verification failed');
+  }
+  if (out) {
+    out.material = material;
+    out.info = info;
   }
 }
 
@@ -236,11 +278,12 @@ export function verifyJwt(
   key: VerifyKey,
   opts: NormalizedOptions,
   keyCache?: KeyMaterialCache,
+  out?: VerifiedBy,
 ): VerifiedJwt {
   const parts = parseCompact(token, opts.maxTokenLength); // strict decode
   const { header } = parts;
   const info = allowedAlgorithm(header, opts.algorithms); // allowlist
-  verifyParts(parts, key, info, opts.strict, keyCache); // key type + signature
+  verifyParts(parts, key, info, opts.strict, keyCache, out); // key type + signature
   if (Object.hasOwn(header, 'b64'))
     throw new DecodeError('Invalid token: the unencoded-payload option (b64) is not for JWTs');
   checkCrit(header, opts.crit);

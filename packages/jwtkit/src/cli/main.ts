@@ -74,8 +74,9 @@ function topHelp(c: Painter): string {
     '',
     'Examples:',
     '  $ jwtkit encode --secret-file secret.txt user_id=101 role=admin --exp 15m',
-    '  $ jwtkit decode eyJhbGciOi...',
-    '  $ JWT_SECRET=... jwtkit verify --alg HS256 eyJhbGciOi...',
+    '  $ TOKEN=$(jwtkit encode --secret mysecret123 user_id=101 role=admin)',
+    '  $ jwtkit decode "$TOKEN"',
+    '  $ JWT_SECRET=mysecret123 jwtkit verify --alg HS256 "$TOKEN"',
     '  $ jwtkit keygen ES256 --out es256.json',
     '',
     EXIT_CODES_HELP,
@@ -129,31 +130,123 @@ function usageLine(cmd: CommandDef): string {
   return `jwtkit ${cmd.meta.name} [options]${pos ? ` ${pos}` : ''}`;
 }
 
-function closest(name: string, candidates: string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      for (let j = 1; j <= b.length; j++) {
-        dp[i]![j] = Math.min(
-          dp[i - 1]![j]! + 1,
-          dp[i]![j - 1]! + 1,
-          dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-        );
-      }
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const sub = dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      let d = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, sub);
+      // A swap of two neighbours (`--secert`) counts as one edit.
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, dp[i - 2]![j - 2]! + 1);
+      dp[i]![j] = d;
     }
-    return dp[a.length]![b.length]!;
-  };
+  }
+  return dp[a.length]![b.length]!;
+}
+
+/**
+ * What the user probably meant: the candidates that the name is a prefix of (`--sec` -> `--secret`,
+ * `--secret-file`, ...), else the one nearest by edit distance, within 1 edit for short names and a
+ * third of the length for longer ones (`--secrt` -> `--secret`, `--thumbprnt` -> `--thumbprint`).
+ */
+export function suggestions(name: string, candidates: string[]): string[] {
+  const bare = (s: string) => s.replace(/^-+/, '');
+  const n = bare(name);
+  if (n.length === 0) return [];
+  const prefixed = candidates.filter((c) => n.length >= 2 && bare(c).startsWith(n) && bare(c) !== n);
+  if (prefixed.length > 0) return prefixed.slice(0, 3);
   let best: string | undefined;
-  let bestD = 3;
+  let bestD = (n.length <= 4 ? 1 : Math.max(2, Math.floor(n.length / 3))) + 1;
   for (const c of candidates) {
-    const d = dist(name, c);
+    const d = editDistance(n, bare(c));
     if (d < bestD) {
       best = c;
       bestD = d;
     }
   }
-  return best;
+  return best === undefined ? [] : [best];
+}
+
+/** "did you mean X?" / "did you mean one of X, Y?" or nothing. */
+function didYouMean(name: string, candidates: string[], quote = (s: string) => s): string {
+  const s = suggestions(name, candidates);
+  if (s.length === 0) return '';
+  return s.length === 1
+    ? ` (did you mean ${quote(s[0]!)}?)`
+    : ` (did you mean one of ${s.map(quote).join(', ')}?)`;
+}
+
+type ParsedToken =
+  | { kind: 'option'; name: string; rawName: string; index: number; value?: string; inlineValue?: boolean }
+  | { kind: 'positional'; index: number; value: string }
+  | { kind: 'option-terminator'; index: number };
+
+/**
+ * Parses argv against a command's options with our own error messages (never Node's parseArgs text):
+ * an unknown option names itself and the nearest known one, a missing value shows the expected form.
+ */
+function parseCommandArgs(
+  cmd: CommandDef,
+  args: string[],
+): {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  tokens: ParsedToken[];
+} {
+  const options = { ...cmd.options, ...COMMON_OPTIONS };
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, d] of Object.entries(options)) {
+    config[name] = {
+      type: d.type,
+      ...(d.short ? { short: d.short } : {}),
+      ...(d.multiple ? { multiple: true } : {}),
+    };
+  }
+  // Non-strict: parseArgs reports what it saw as tokens and we judge them here.
+  const parsed = parseArgs({ args, options: config, allowPositionals: true, strict: false, tokens: true });
+  const tokens = (parsed.tokens ?? []) as ParsedToken[];
+  const longNames = Object.keys(options).map((n) => `--${n}`);
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const def = Object.hasOwn(options, t.name) ? options[t.name] : undefined;
+    if (!def) {
+      const raw = t.rawName;
+      const guess = raw.startsWith('--') ? didYouMean(raw, longNames) : '';
+      const shorts = Object.entries(options)
+        .filter(([, d]) => d.short)
+        .map(([n, d]) => `-${d.short} (--${n})`);
+      const hint = guess
+        ? guess
+        : raw.startsWith('--')
+          ? ''
+          : shorts.length > 0
+            ? ` (short options: ${shorts.join(', ')})`
+            : '';
+      throw new CliError(`unknown option ${raw}${hint}`, EXIT.usage);
+    }
+    const label = `--${t.name}${def.short && t.rawName === `-${def.short}` ? ` (-${def.short})` : ''}`;
+    if (def.type === 'string') {
+      const form = `--${t.name} ${def.valueName ?? 'VALUE'}`;
+      if (t.value === undefined) throw new CliError(`${label} needs a value: ${form}`, EXIT.usage);
+      if (!t.inlineValue && t.value.length > 1 && t.value.startsWith('-')) {
+        // `--secret --exp 15m`: the next option is not the value; a real value starting with '-' uses '='.
+        throw new CliError(
+          `${label} needs a value but is followed by ${JSON.stringify(t.value.length > 40 ? `${t.value.slice(0, 40)}...` : t.value)}: ` +
+            `${form}${t.value.startsWith('--') ? '' : ` (a value that starts with '-' is written --${t.name}=${t.value})`}`,
+          EXIT.usage,
+        );
+      }
+    } else if (t.value !== undefined) {
+      throw new CliError(`${label} is a flag and takes no value (remove "=${t.value}")`, EXIT.usage);
+    }
+  }
+  return {
+    values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+    positionals: parsed.positionals,
+    tokens,
+  };
 }
 
 /** Turns any error into a one-line message and an exit code. Stack traces only with JWTKIT_DEBUG=1. */
@@ -175,14 +268,6 @@ function report(err: unknown, io: CliIo, prefix: string, cmd: CommandDef | undef
     } else if (err instanceof InvalidTokenError) exitCode = EXIT.invalidToken;
     else if (err instanceof InvalidKeyError || err instanceof JwksFetchError) exitCode = EXIT.io;
     else exitCode = EXIT.usage;
-  } else if (
-    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
-    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
-    (err as { code?: string } | null)?.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
-  ) {
-    exitCode = EXIT.usage;
-    message = (err as Error).message.split('\n').join(' ');
-    showUsage = true;
   } else {
     message = `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
   }
@@ -219,11 +304,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (first === '--no-color') return main(argv.slice(1).concat('--no-color'), io);
     const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
     if (!entry) {
-      const guess = closest(first, Object.keys(COMMANDS));
-      const what = first.startsWith('-')
-        ? `unknown option ${first}`
-        : `unknown command ${JSON.stringify(first)}`;
-      throw new CliError(`${what}${guess ? ` (did you mean '${guess}'?)` : ''}`, EXIT.usage);
+      if (first.startsWith('-')) {
+        const guess = first.startsWith('--') ? didYouMean(first, ['--help', '--version', '--no-color']) : '';
+        throw new CliError(
+          `unknown option ${first}${guess}; a command comes first: jwtkit <command> [options]`,
+          EXIT.usage,
+        );
+      }
+      throw new CliError(
+        `unknown command ${JSON.stringify(first)}${didYouMean(first, Object.keys(COMMANDS), (s) => `'${s}'`)}`,
+        EXIT.usage,
+      );
     }
     const cmd = await entry.load();
     return await runCommand(cmd, argv.slice(1), io, c);
@@ -235,17 +326,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 async function runCommand(cmd: CommandDef, args: string[], io: CliIo, c: Painter): Promise<number> {
   const prefix = `jwtkit ${cmd.meta.name}`;
   try {
-    const options = { ...cmd.options, ...COMMON_OPTIONS };
-    const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-    for (const [name, d] of Object.entries(options)) {
-      config[name] = {
-        type: d.type,
-        ...(d.short ? { short: d.short } : {}),
-        ...(d.multiple ? { multiple: true } : {}),
-      };
-    }
-    const parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true, tokens: true });
-    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    const parsed = parseCommandArgs(cmd, args);
+    const values = parsed.values;
     if (values.help) {
       io.stdout.write(commandHelp(cmd, c));
       return EXIT.ok;
@@ -253,7 +335,7 @@ async function runCommand(cmd: CommandDef, args: string[], io: CliIo, c: Painter
     // Single-valued string options given twice are an error, not "last one wins" (e.g. two --secret).
     for (const [name, d] of Object.entries(cmd.options)) {
       if (d.type !== 'string' || d.multiple) continue;
-      const count = parsed.tokens?.filter((t) => t.kind === 'option' && t.name === name).length ?? 0;
+      const count = parsed.tokens.filter((t) => t.kind === 'option' && t.name === name).length;
       if (count > 1) throw new CliError(`--${name} was given ${count} times; give it once`, EXIT.usage);
     }
     const positionals = parsed.positionals;

@@ -13,7 +13,8 @@ import { type Algorithm, algorithmInfo } from '../_lib/algorithms.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader, parseCompact } from '../_lib/compact.js';
 import { parseJsonObject } from '../_lib/json.js';
 import { selectFromJwks } from '../_lib/key-selection.js';
-import type { Jwk, Jwks } from '../_lib/keys.js';
+import { checkJwkMemberTypes, type Jwk, type Jwks } from '../_lib/keys.js';
+import { ownOptions } from '../_lib/options.js';
 import { parseDuration } from '../_lib/time.js';
 import {
   InvalidAlgorithmError,
@@ -78,6 +79,19 @@ export interface RemoteJwks {
 }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const REMOTE_OPTIONS: ReadonlySet<string> = new Set([
+  'maxAge',
+  'cooldown',
+  'timeout',
+  'maxBytes',
+  'maxKeys',
+  'staleIfError',
+  'allowHttp',
+  'headers',
+  'fetch',
+  'clock',
+]);
+const SIGNING_KEY_OPTIONS: ReadonlySet<string> = new Set(['algorithms']);
 const PUBLIC_KTY = new Set(['RSA', 'EC', 'OKP']);
 
 function isLoopback(hostname: string): boolean {
@@ -103,7 +117,7 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
 export function parseJwksDocument(bytes: Buffer, maxKeys: number): Jwks {
   const parsed = parseJsonObject(bytes);
   if (!parsed.ok) throw new JwksFetchError('The key set is not a JSON object (without duplicate members)');
-  const keys = parsed.value.keys;
+  const keys = Object.hasOwn(parsed.value, 'keys') ? parsed.value.keys : undefined;
   if (!Array.isArray(keys)) throw new JwksFetchError('The key set has no "keys" array');
   if (keys.length > maxKeys) throw new JwksFetchError(`The key set holds more than ${maxKeys} keys`);
   const usable: Jwk[] = [];
@@ -111,6 +125,11 @@ export function parseJwksDocument(bytes: Buffer, maxKeys: number): Jwks {
     if (typeof k !== 'object' || k === null || Array.isArray(k) || typeof (k as Jwk).kty !== 'string')
       continue;
     if (!PUBLIC_KTY.has((k as Jwk).kty)) continue; // secrets and unknown types are never taken from a URL
+    try {
+      checkJwkMemberTypes(k as Jwk); // a key with a non-string alg/crv/kid/use is unusable: dropped
+    } catch {
+      continue;
+    }
     const clean: Jwk = { ...(k as Jwk) };
     for (const m of PRIVATE_MEMBERS) delete clean[m];
     usable.push(Object.freeze(clean) as Jwk);
@@ -151,7 +170,8 @@ async function readLimited(res: Response, maxBytes: number): Promise<Buffer> {
  * // or in one call: await decodeAsync(token, jwks, { algorithms: ['RS256'] })
  * ```
  */
-export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions = {}): RemoteJwks {
+export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {}): RemoteJwks {
+  const options = ownOptions(input, REMOTE_OPTIONS, 'createRemoteJwks()') as RemoteJwksOptions;
   let parsedUrl: URL;
   try {
     parsedUrl = new URL(String(url));
@@ -176,6 +196,8 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
   const maxAgeMs = seconds(options.maxAge, 600, 'maxAge') * 1000;
   const cooldownMs = seconds(options.cooldown, 30, 'cooldown') * 1000;
   const timeoutMs = Math.max(1, seconds(options.timeout, 5, 'timeout') * 1000);
+  // AbortSignal.timeout takes a 32-bit millisecond count; a larger one would fail at the first fetch.
+  if (timeoutMs > 0xffffffff) throw new InvalidOptionsError('timeout must be at most 49 days');
   const staleMs = seconds(options.staleIfError, 3600, 'staleIfError') * 1000;
   const maxBytes = positiveInt(options.maxBytes, 512 * 1024, 'maxBytes');
   const maxKeys = positiveInt(options.maxKeys, 100, 'maxKeys');
@@ -294,15 +316,21 @@ export function createRemoteJwks(url: string | URL, options: RemoteJwksOptions =
 
   async function getSigningKey(
     tokenOrHeader: string | JwtHeader,
-    opts: { algorithms?: readonly Algorithm[] } = {},
+    input: { algorithms?: readonly Algorithm[] } = {},
   ): Promise<Jwk> {
+    const opts = ownOptions(input, SIGNING_KEY_OPTIONS, 'getSigningKey()') as {
+      algorithms?: readonly Algorithm[];
+    };
     const header =
       typeof tokenOrHeader === 'string'
         ? parseCompact(tokenOrHeader, DEFAULT_MAX_TOKEN_LENGTH).header
         : tokenOrHeader;
     if (typeof header !== 'object' || header === null)
       throw new InvalidOptionsError('Expected a token or a JOSE header');
-    if (opts.algorithms !== undefined && !opts.algorithms.includes(header.alg as Algorithm)) {
+    if (
+      opts.algorithms !== undefined &&
+      !(Array.isArray(opts.algorithms) && opts.algorithms.includes(header.alg as Algorithm))
+    ) {
       throw new InvalidAlgorithmError("The token's algorithm is not allowed");
     }
     const info = algorithmInfo(header.alg);

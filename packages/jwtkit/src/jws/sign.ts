@@ -7,7 +7,9 @@ import { encode as b64url } from '../_lib/base64url.js';
 import { checkHeaderShape } from '../_lib/compact.js';
 import { type JsonObject, parseJsonObject, stringifyPython, stringifySortedHeader } from '../_lib/json.js';
 import { keyFor } from '../_lib/keys.js';
+import { ownOptions } from '../_lib/options.js';
 import { createSignature } from '../_lib/signature.js';
+import { quote } from '../_lib/text.js';
 import { checkCrit } from '../_lib/verify.js';
 import { DecodeError, InvalidAlgorithmError, InvalidOptionsError, InvalidPayloadError } from '../errors.js';
 import { b64Of, isPlainObject, joinHeaders } from './header.js';
@@ -43,15 +45,24 @@ interface PreparedSignature {
 }
 
 /** Builds one signer's headers (checked) and its bound key. Options errors are reported before any signing. */
-function prepare(signer: JwsSigner, options: SignJwsOptions, index: number): PreparedSignature {
+const SIGNER_MEMBERS: ReadonlySet<string> = new Set([
+  'key',
+  'algorithm',
+  'protectedHeader',
+  'unprotectedHeader',
+  'keyId',
+  'strict',
+]);
+const SIGN_JWS_OPTIONS: ReadonlySet<string> = new Set(['serialization', 'b64', 'detached']);
+
+function prepare(input: JwsSigner, options: SignJwsOptions, index: number): PreparedSignature {
   const where = `signers[${index}]`;
-  if (!isPlainObject(signer))
+  if (!isPlainObject(input))
     throw new InvalidOptionsError(`${where} must be an object with key and algorithm`);
+  const signer = ownOptions(input, SIGNER_MEMBERS, `signJws() ${where}`) as unknown as JwsSigner;
   const info = algorithmInfo(signer.algorithm);
   if (!info)
-    throw new InvalidAlgorithmError(
-      `${where}: unsupported algorithm ${String(signer.algorithm).slice(0, 20)}`,
-    );
+    throw new InvalidAlgorithmError(`${where}: unsupported algorithm ${quote(signer.algorithm, 20)}`);
   const unprotected = signer.unprotectedHeader;
   if (unprotected !== undefined && !isPlainObject(unprotected))
     throw new InvalidOptionsError(`${where}.unprotectedHeader must be a plain object`);
@@ -179,9 +190,10 @@ export function signJws(
 export function signJws(
   payload: JwsPayloadInput | object,
   signers: JwsSigner | readonly JwsSigner[],
-  options: SignJwsOptions = {},
+  input: SignJwsOptions = {},
 ): string | FlattenedJws | GeneralJws {
-  if (!isPlainObject(options)) throw new InvalidOptionsError('options must be an object');
+  if (!isPlainObject(input)) throw new InvalidOptionsError('options must be an object');
+  const options = ownOptions(input, SIGN_JWS_OPTIONS, 'signJws()') as SignJwsOptions;
   const list = Array.isArray(signers) ? (signers as readonly JwsSigner[]) : [signers as JwsSigner];
   if (list.length === 0) throw new InvalidOptionsError('signJws needs at least one signer');
   const serialization = (options.serialization ??

@@ -14,7 +14,9 @@ import { checkHeaderShape, DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader } from '../_
 import { type JsonObject, parseJsonObject } from '../_lib/json.js';
 import { resolveKey, type VerifyKey } from '../_lib/key-selection.js';
 import { keyFor } from '../_lib/keys.js';
+import { ownOptions } from '../_lib/options.js';
 import { checkSignature } from '../_lib/signature.js';
+import { quote } from '../_lib/text.js';
 import { allowedAlgorithm, checkCrit, checkTyp, normalizeMediaType } from '../_lib/verify.js';
 import {
   DecodeError,
@@ -41,7 +43,27 @@ export interface VerifyJwsOptions {
   maxLength?: number;
   /** Refuse HMAC keys shorter than the hash output instead of warning. */
   strict?: boolean;
+  /**
+   * Most signatures a general JWS may carry (default 4). Each signature can cost a full signature check
+   * over the whole payload, so an unbounded count lets one request multiply the work; more is refused
+   * before anything is verified.
+   */
+  maxSignatures?: number;
 }
+
+/** Default for `maxSignatures`. */
+export const DEFAULT_MAX_SIGNATURES = 4;
+
+const VERIFY_JWS_OPTIONS: ReadonlySet<string> = new Set([
+  'algorithms',
+  'detachedPayload',
+  'crit',
+  'allowUnprotectedAlg',
+  'typ',
+  'maxLength',
+  'strict',
+  'maxSignatures',
+]);
 
 export interface VerifiedJws {
   /** The verified payload bytes. */
@@ -124,7 +146,7 @@ const FLATTENED_MEMBERS = new Set(['payload', 'protected', 'header', 'signature'
 const GENERAL_MEMBERS = new Set(['payload', 'signatures']);
 const SIGNATURE_MEMBERS = new Set(['protected', 'header', 'signature']);
 
-function parseJsonJws(value: unknown, allowUnprotectedAlg: boolean): Parsed {
+function parseJsonJws(value: unknown, allowUnprotectedAlg: boolean, maxSignatures: number): Parsed {
   if (!isPlainObject(value)) throw new DecodeError('Invalid JWS: a JSON serialization is a JSON object');
   const v = value as Record<string, unknown>;
   if (v.payload !== undefined && typeof v.payload !== 'string')
@@ -135,25 +157,24 @@ function parseJsonJws(value: unknown, allowUnprotectedAlg: boolean): Parsed {
   if (Object.hasOwn(v, 'signatures')) {
     for (const k of Object.keys(v))
       if (!GENERAL_MEMBERS.has(k))
-        throw new DecodeError(
-          `Invalid JWS: a general JWS cannot have a top-level "${k.slice(0, 20)}" member`,
-        );
+        throw new DecodeError(`Invalid JWS: a general JWS cannot have a top-level ${quote(k, 20)} member`);
     const sigs = v.signatures;
     if (!Array.isArray(sigs) || sigs.length === 0)
       throw new DecodeError('Invalid JWS: "signatures" must be a non-empty array');
-    if (sigs.length > 64) throw new DecodeError('Invalid JWS: more than 64 signatures');
+    if (sigs.length > maxSignatures)
+      throw new DecodeError(`Invalid JWS: more than ${maxSignatures} signatures (maxSignatures)`);
     entries = sigs.map((s) => {
       if (!isPlainObject(s)) throw new DecodeError('Invalid JWS: each signature must be a JSON object');
       for (const k of Object.keys(s))
         if (!SIGNATURE_MEMBERS.has(k))
-          throw new DecodeError(`Invalid JWS: unexpected signature member "${k.slice(0, 20)}"`);
+          throw new DecodeError(`Invalid JWS: unexpected signature member ${quote(k, 20)}`);
       return entryOf(s.protected, s.header, s.signature, allowUnprotectedAlg);
     });
     serialization = 'general';
   } else {
     for (const k of Object.keys(v))
       if (!FLATTENED_MEMBERS.has(k))
-        throw new DecodeError(`Invalid JWS: a flattened JWS cannot have a "${k.slice(0, 20)}" member`);
+        throw new DecodeError(`Invalid JWS: a flattened JWS cannot have a ${quote(k, 20)} member`);
     entries = [entryOf(v.protected, v.header, v.signature, allowUnprotectedAlg)];
     serialization = 'flattened';
   }
@@ -167,9 +188,9 @@ function parseJsonJws(value: unknown, allowUnprotectedAlg: boolean): Parsed {
 
 function parseAny(
   jws: unknown,
-  opts: VerifyJwsOptions,
   maxLength: number,
   allowUnprotectedAlg: boolean,
+  maxSignatures: number,
 ): Parsed {
   if (typeof jws === 'string') {
     if (jws.length > maxLength)
@@ -180,26 +201,29 @@ function parseAny(
         throw new DecodeError(
           'Invalid JWS: the JSON serialization is not a JSON object without duplicate members',
         );
-      return parseJsonJws(parsed.value, allowUnprotectedAlg);
+      return parseJsonJws(parsed.value, allowUnprotectedAlg, maxSignatures);
     }
     return parseCompactJws(jws, allowUnprotectedAlg);
   }
-  if (typeof jws === 'object' && jws !== null) return parseJsonJws(jws, allowUnprotectedAlg);
-  void opts;
+  if (typeof jws === 'object' && jws !== null) return parseJsonJws(jws, allowUnprotectedAlg, maxSignatures);
   throw new DecodeError('Invalid JWS: expected a compact string or a JSON serialization object');
 }
 
-function normalize(options: VerifyJwsOptions) {
-  if (!isPlainObject(options))
+function normalize(input: VerifyJwsOptions) {
+  if (!isPlainObject(input))
     throw new InvalidAlgorithmError('verifyJws() needs options with an "algorithms" allowlist');
+  const options = ownOptions(input, VERIFY_JWS_OPTIONS, 'verifyJws()') as unknown as VerifyJwsOptions;
   const { algorithms } = options;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
     throw new InvalidAlgorithmError('The "algorithms" option is required: list the algorithms you accept');
   }
   for (const alg of algorithms) {
     if (!algorithmInfo(alg))
-      throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${String(alg).slice(0, 20)}`);
+      throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${quote(alg, 20)}`);
   }
+  const maxSignatures = options.maxSignatures ?? DEFAULT_MAX_SIGNATURES;
+  if (!Number.isInteger(maxSignatures) || maxSignatures <= 0)
+    throw new InvalidOptionsError('maxSignatures must be a positive integer');
   const crit = options.crit ?? [];
   if (!Array.isArray(crit) || !crit.every((c) => typeof c === 'string'))
     throw new InvalidOptionsError('crit must be an array of names');
@@ -213,7 +237,8 @@ function normalize(options: VerifyJwsOptions) {
   if (options.typ !== undefined && typeof options.typ !== 'string')
     throw new InvalidOptionsError('typ must be a string');
   return {
-    algorithms,
+    algorithms: [...algorithms],
+    maxSignatures,
     crit: ['b64', ...crit],
     maxLength,
     detached:
@@ -243,7 +268,7 @@ export function verifyJws(
   options: VerifyJwsOptions,
 ): VerifiedJws {
   const opts = normalize(options);
-  const parsed = parseAny(jws, options, opts.maxLength, opts.allowUnprotectedAlg);
+  const parsed = parseAny(jws, opts.maxLength, opts.allowUnprotectedAlg, opts.maxSignatures);
   const b64 = parsed.entries[0]!.b64;
 
   // The payload bytes and the payload part of the signing input.

@@ -202,7 +202,7 @@ describe('jwtkit encode', () => {
       ['secret with an asymmetric alg', ['encode', '--alg', 'RS256', 'a=1'], 2, /needs a private key/],
       ['two key sources', ['encode', '--secret', 'x', '--secret-file', 'y', 'a=1'], 2, /only one key source/],
       ['same flag twice', ['encode', '--iss', 'a', '--iss', 'b', 'x=1'], 2, /given 2 times/],
-      ['unknown option', ['encode', '--bogus', 'a=1'], 2, /Unknown option/i],
+      ['unknown option', ['encode', '--bogus', 'a=1'], 2, /unknown option --bogus/],
       ['missing payload file', ['encode', '@/nonexistent/claims.json'], 3, /no such file/],
       ['missing secret file', ['encode', '--secret-file', '/nonexistent/s', 'a=1'], 3, /no such file/],
       ['missing key file', ['encode', '--key', '/nonexistent/k.pem', 'a=1'], 3, /no such file/],

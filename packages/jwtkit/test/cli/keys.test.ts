@@ -235,12 +235,68 @@ describe('jwtkit jwks', () => {
     assert.equal(r.stdout, '');
   });
 
-  test('warns about duplicate kids', async () => {
+  test('different keys with the same kid: a warning for each, nothing written, exit 3', async () => {
     const x = tmp.file('x.json', JSON.stringify({ ...exportJwk(ec.publicKey), kid: 'same' }));
     const y = tmp.file('y.json', JSON.stringify({ ...exportJwk(ed.publicKey), kid: 'same' }));
-    const r = await run(['jwks', x, y]);
-    assert.equal(r.code, 0);
-    assert.match(r.stderr, /share kid "same"/);
+    const z = tmp.file('z.json', JSON.stringify({ ...exportJwk(rsa.publicKey), kid: 'same' }));
+    const r = await run(['jwks', x, y, z]);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, '', 'no set is written');
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
+    assert.equal(warnings.length, 2, r.stderr);
+    assert.match(
+      warnings[0]!,
+      /key file ".*y\.json" has kid "same", already used by a different key in key file ".*x\.json"/,
+    );
+    assert.match(
+      warnings[1]!,
+      /key file ".*z\.json" has kid "same", already used by a different key in key file ".*x\.json", key file ".*y\.json"/,
+    );
+    assert.match(
+      r.stderr,
+      /error: refusing to write a JWKS whose kids collide \(2 keys with a kid already taken\)/,
+    );
+  });
+
+  test('two PEM files whose thumbprint kids collide are the same key: listed once, with a warning', async () => {
+    const p1 = tmp.file('same1.pem', exportPem(ec.privateKey));
+    const p2 = tmp.file('same2.pem', exportPem(ec.publicKey));
+    const p3 = tmp.file('other.pem', exportPem(ed.publicKey));
+    const r = await run(['jwks', p1, p2, p3]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).keys.length, 2);
+    assert.match(
+      r.stderr,
+      /key file ".*same2\.pem" is the same key as key file ".*same1\.pem" .*listed once/,
+    );
+  });
+
+  test('a JWKS file with a kid collision inside it names the key by position', async () => {
+    const set = tmp.file(
+      'dupset.json',
+      JSON.stringify({
+        keys: [
+          { ...exportJwk(ec.publicKey), kid: 'k' },
+          { ...exportJwk(ed.publicKey), kid: 'k' },
+        ],
+      }),
+    );
+    const r = await run(['jwks', set]);
+    assert.equal(r.code, 3);
+    assert.match(
+      r.stderr,
+      /dupset\.json" key #2 has kid "k", already used by a different key in .*dupset\.json" key #1/,
+    );
+  });
+
+  test('--kid-thumbprint derives distinct kids for colliding keys', async () => {
+    const x = tmp.file('tx.json', JSON.stringify({ ...exportJwk(ec.publicKey), kid: 'same' }));
+    const y = tmp.file('ty.json', JSON.stringify({ ...exportJwk(ed.publicKey), kid: 'same' }));
+    const r = await run(['jwks', '--kid-thumbprint', x, y]);
+    assert.equal(r.code, 0, r.stderr);
+    const kids = JSON.parse(r.stdout).keys.map((k: { kid: string }) => k.kid);
+    assert.deepEqual(kids, [jwkThumbprint(exportJwk(ec.publicKey)), jwkThumbprint(exportJwk(ed.publicKey))]);
+    assert.equal(r.stderr, '');
   });
 
   test('no FILE: usage error; missing file: exit 3', async () => {

@@ -9,14 +9,14 @@ import type { FailurePolicy } from './failure.js';
 import { RedisRateLimiter } from './rate-limiter.js';
 import type { LinkLogger } from './redis.js';
 import { RedisLink } from './redis.js';
-import { RedisDenylist, RedisEpochStore } from './revocation.js';
+import { RedisDenylist, RedisEpochStore, RedisRevocationReader } from './revocation.js';
 
 export { RedisEventBus } from './event-bus.js';
 export type { FailurePolicy } from './failure.js';
 export { BackendUnavailableError, isUnavailableError, unavailableProblem } from './failure.js';
 export { RedisRateLimiter } from './rate-limiter.js';
 export { RedisLink } from './redis.js';
-export { RedisDenylist, RedisEpochStore } from './revocation.js';
+export { RedisDenylist, RedisEpochStore, RedisRevocationReader } from './revocation.js';
 
 export interface ClusterOptions {
   redisUrl: string;
@@ -35,6 +35,8 @@ export interface Cluster {
   bus: RedisEventBus;
   denylist: RedisDenylist;
   epochs: RedisEpochStore;
+  /** jti, session and epoch of one request in one round trip. */
+  revocationReader: RedisRevocationReader;
   limiter: RedisRateLimiter;
   policy: FailurePolicy;
   health(): { redis: 'ok' | 'unavailable'; policy: FailurePolicy; downForMs: number | null };
@@ -51,6 +53,7 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
   const deps = { link, storage: o.storage, bus, clock: o.clock, policy: o.policy };
   const denylist = new RedisDenylist(deps);
   const epochs = new RedisEpochStore(deps);
+  const revocationReader = new RedisRevocationReader(link, denylist, epochs);
   const limiter = new RedisRateLimiter(link, o.clock);
   const wait = o.connectWaitMs ?? 3000;
   const [usable] = await Promise.all([link.start(wait), bus.start(wait)]);
@@ -65,6 +68,7 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
     bus,
     denylist,
     epochs,
+    revocationReader,
     limiter,
     policy: o.policy,
     health() {

@@ -14,8 +14,15 @@
  * hit is answered locally, and under `REDIS_FAILURE_POLICY=open` the mirror answers while Redis is down.
  */
 
+import { createHash } from 'node:crypto';
 import type { EventBus } from '../services/events.js';
-import type { Denylist, EpochStore, RevocationTrace } from '../services/revocation.js';
+import type {
+  Denylist,
+  EpochStore,
+  RevocationAnswers,
+  RevocationReader,
+  RevocationTrace,
+} from '../services/revocation.js';
 import type { Storage } from '../storage/types.js';
 import type { FailurePolicy } from './failure.js';
 import { revocationUnavailable } from './failure.js';
@@ -81,6 +88,16 @@ export class RedisDenylist implements Denylist {
 
   #redisKey(key: string): string {
     return this.d.link.key(`deny:${key}`);
+  }
+
+  /** The Redis key of a denylist entry (for the one-round-trip reader). */
+  redisKeyOf(key: string): string {
+    return this.#redisKey(key);
+  }
+
+  /** A positive answer this process already knows (its own writes, reads and pub/sub messages). */
+  knownRevoked(key: string): boolean {
+    return this.#mirrorHas(key);
   }
 
   #remember(key: string, expiresAt: number): void {
@@ -176,10 +193,15 @@ export class RedisDenylist implements Denylist {
         // fall through to the failure policy
       }
     }
+    return this.withoutRedis(trace);
+  }
+
+  /** The answer when Redis cannot be asked (the mirror already said no): the failure policy. */
+  withoutRedis(trace?: RevocationTrace): false {
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
     trace?.sources.push('none');
-    return false; // the mirror already said no
+    return false;
   }
 
   close(): void {
@@ -213,6 +235,16 @@ export class RedisEpochStore implements EpochStore {
   #remember(userId: number, epoch: number): void {
     if (epoch > (this.#mirror.get(userId) ?? -1)) this.#mirror.set(userId, epoch);
     if (this.#mirror.size > 50_000) this.#mirror.clear();
+  }
+
+  /** The Redis key of a user's cached epoch (for the one-round-trip reader). */
+  redisKeyOf(userId: number): string {
+    return this.d.link.key(`epoch:${userId}`);
+  }
+
+  /** Records an epoch Redis answered (for the one-round-trip reader). */
+  remember(userId: number, epoch: number): void {
+    this.#remember(userId, epoch);
   }
 
   async #setMax(userId: number, epoch: number): Promise<number> {
@@ -266,6 +298,11 @@ export class RedisEpochStore implements EpochStore {
         return stored;
       }
     }
+    return this.withoutRedis(userId, trace);
+  }
+
+  /** The answer when Redis cannot be asked: the failure policy (closed: 503; open: mirror, then storage). */
+  async withoutRedis(userId: number, trace?: RevocationTrace): Promise<number | null> {
     if (this.d.policy === 'closed') throw revocationUnavailable();
     this.#notice.note();
     const known = this.#mirror.get(userId);
@@ -289,5 +326,87 @@ export class RedisEpochStore implements EpochStore {
 
   close(): void {
     this.#unsubscribe();
+  }
+}
+
+/** EXISTS jti, EXISTS sid, GET epoch: the three revocation questions in one command. */
+const READ_ALL = `
+return { redis.call('EXISTS', KEYS[1]), redis.call('EXISTS', KEYS[2]), redis.call('GET', KEYS[3]) }
+`;
+
+/**
+ * The revocation questions of one request in one Redis round trip (a Lua script: the keys are read
+ * atomically, and one command is one round trip). What the mirror already knows to be revoked is
+ * answered locally; an epoch Redis does not hold yet is read from storage (once per user, then cached).
+ * When Redis cannot answer, the denylist and epoch store apply the failure policy exactly as before.
+ *
+ * The three keys share no hash tag: this runs on a single Redis (or a primary with replicas), not on
+ * Redis Cluster, which would refuse a script over keys of different slots.
+ */
+export class RedisRevocationReader implements RevocationReader {
+  #sha: string | null = null;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly denylist: RedisDenylist,
+    private readonly epochs: RedisEpochStore,
+  ) {}
+
+  async #readAll(keys: [string, string, string]): Promise<[number, number, string | null]> {
+    const { redis } = this.link;
+    if (this.#sha !== null) {
+      try {
+        return (await redis.evalsha(this.#sha, 3, ...keys)) as [number, number, string | null];
+      } catch (err) {
+        if (!/NOSCRIPT/.test(String((err as Error)?.message))) throw err;
+      }
+    }
+    const result = (await redis.eval(READ_ALL, 3, ...keys)) as [number, number, string | null];
+    this.#sha ??= createHash('sha1').update(READ_ALL).digest('hex');
+    return result;
+  }
+
+  async read(
+    jtiKey: string,
+    sidKey: string,
+    userId: number,
+    trace?: RevocationTrace,
+  ): Promise<RevocationAnswers> {
+    if (this.denylist.knownRevoked(jtiKey)) {
+      trace?.sources.push('mirror');
+      return { denied: 'jti' };
+    }
+    if (this.denylist.knownRevoked(sidKey)) {
+      trace?.sources.push('mirror');
+      return { denied: 'sid' };
+    }
+    if (this.link.usable) {
+      let answer: [number, number, string | null] | undefined;
+      try {
+        answer = await this.#readAll([
+          this.denylist.redisKeyOf(jtiKey),
+          this.denylist.redisKeyOf(sidKey),
+          this.epochs.redisKeyOf(userId),
+        ]);
+      } catch {
+        answer = undefined; // Redis failed: the stores below apply the failure policy
+      }
+      if (answer) {
+        trace?.sources.push('redis', 'redis', 'redis');
+        if (answer[0] === 1) return { denied: 'jti' };
+        if (answer[1] === 1) return { denied: 'sid' };
+        if (answer[2] !== null) {
+          const epoch = Number(answer[2]);
+          this.epochs.remember(userId, epoch);
+          return { denied: null, epoch };
+        }
+        // Not cached yet: the epoch store reads storage and caches it (its trace would repeat 'redis').
+        return { denied: null, epoch: await this.epochs.get(userId) };
+      }
+    }
+    // Redis unusable, or it just failed (timed out): never ask it again for this request, apply the
+    // failure policy (closed: 503; open: what this process knows).
+    this.denylist.withoutRedis(trace);
+    return { denied: null, epoch: await this.epochs.withoutRedis(userId, trace) };
   }
 }

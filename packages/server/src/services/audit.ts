@@ -25,11 +25,16 @@ export interface AuditContext {
   details?: Record<string, unknown>;
 }
 
+/** Events an operator should see at `warn` (an attack or a mistake in progress); the rest log at `info`. */
+const WARN_EVENTS: ReadonlySet<AuditType> = new Set(['user.login_failed', 'refresh.reuse_detected']);
+
 export class AuditService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: () => number,
     private readonly log?: FastifyBaseLogger,
+    /** Told of every recorded event (the metrics). */
+    private readonly observer?: (type: AuditType) => void,
   ) {}
 
   async record(type: AuditType, ctx: AuditContext = {}): Promise<AuditEventRecord> {
@@ -42,10 +47,11 @@ export class AuditService {
       ip: ctx.ip ?? null,
       details: ctx.details ?? {},
     });
-    this.log?.info(
-      { audit: { id: event.id, type, userId: event.userId, sessionId: event.sessionId } },
-      'audit event',
-    );
+    // One log line per security event, named by its audit type (the stable name operators alert on).
+    const line = { event: type, auditId: event.id, userId: event.userId, sessionId: event.sessionId };
+    if (WARN_EVENTS.has(type)) this.log?.warn(line, type);
+    else this.log?.info(line, type);
+    this.observer?.(type);
     return event;
   }
 

@@ -6,7 +6,7 @@ import { withOutageReads } from '../cluster/outage-reads.js';
 import type { Config } from '../config.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
-import { AuditService } from './audit.js';
+import { AuditService, type AuditType } from './audit.js';
 import { AuthService } from './auth.js';
 import { DEMO_USERS, DemoDataError, findDemoData } from './demo-data.js';
 import type { EventBus } from './events.js';
@@ -31,6 +31,8 @@ export interface Infrastructure {
   limiter?: RateLimiter;
   /** Milliseconds since the epoch. */
   clock?: () => number;
+  /** Told of every audit event (the metrics). */
+  auditObserver?: (type: AuditType) => void;
   /**
    * Without REDIS_URL the service takes a single-instance lease on its database and refuses to start
    * when another process holds it. false: skip it (tests that model several instances in one process).
@@ -128,7 +130,7 @@ async function wireServices(
   const ownEpochs = infra.epochs || cluster ? null : new StorageEpochStore(storage, bus, clock);
   const epochs = infra.epochs ?? cluster?.epochs ?? ownEpochs!;
   const limiter = infra.limiter ?? cluster?.limiter ?? new MemoryRateLimiter(clock);
-  const audit = new AuditService(storage, clock, log);
+  const audit = new AuditService(storage, clock, log, infra.auditObserver);
   const passwords = new PasswordHasher(config.argon2);
   if (config.mode === 'production') {
     const demo = await findDemoData(storage, passwords);
@@ -137,7 +139,9 @@ async function wireServices(
   const secret = await resolveInstanceSecret(config, storage);
   const keys = new KeyService(config, storage, bus, audit, clock);
   await keys.init(secret);
-  const tokens = new TokenService(config, keys, denylist, epochs, clock);
+  // With Redis (and its own denylist and epochs), jti, session and epoch are read in one round trip.
+  const reader = cluster && !infra.denylist && !infra.epochs ? cluster.revocationReader : undefined;
+  const tokens = new TokenService(config, keys, denylist, epochs, clock, reader);
   const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
   const auth = new AuthService({
     config,

@@ -23,6 +23,22 @@ export interface RevocationTrace {
   sources: RevocationSource[];
 }
 
+/** The three revocation questions of one access token, answered together. */
+export interface RevocationAnswers {
+  /** Which denylist entry matched, if any. */
+  denied: 'jti' | 'sid' | null;
+  /** The user's current epoch (null: no such user); undefined when `denied` already decided. */
+  epoch?: number | null;
+}
+
+/**
+ * Answers jti, session and epoch in one go. The Redis implementation does it in one round trip
+ * (cluster/revocation.ts); without one, the token service asks the denylist and the epoch store in turn.
+ */
+export interface RevocationReader {
+  read(jtiKey: string, sidKey: string, userId: number, trace?: RevocationTrace): Promise<RevocationAnswers>;
+}
+
 export interface Denylist {
   /**
    * Denylists `key` until `expiresAt` (ms). Resolves true when this call denylisted it, false when it

@@ -95,8 +95,10 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     else if (/^[a-z0-9-]+\.(js|css|svg)$/.test(name)) files.set(`/assets/${name}`, join(dir, name));
   }
   const dist = jwtkitDist();
-  // The shared explanation module and its one dependency, compiled by the library's build.
-  for (const rel of ['explain.js', '_lib/claims-info.js']) {
+  // The shared explanation module and its one dependency, and the library's one table of algorithm
+  // facts (the page's HMAC key-length advice reads the same numbers the library enforces), compiled
+  // by the library's build. All three are pure data/logic modules with no imports beyond each other.
+  for (const rel of ['explain.js', '_lib/claims-info.js', '_lib/algorithms.js']) {
     const path = dist ? join(dist, rel) : '';
     if (!dist || !existsSync(path)) {
       app.log.warn(

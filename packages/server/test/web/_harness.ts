@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { registerWeb } from '../../src/web/index.js';
@@ -153,4 +154,66 @@ export function contrastProblems(): string[] {
       );
   }
   return Array.from(new Set(bad));
+}
+
+/** Where `shot()` writes: docs/screenshots/ of this repository. */
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+
+/**
+ * The README screenshots are taken by the browser tests themselves, at the moment a test has checked
+ * what they show: `JWTKIT_SCREENSHOTS=1` (see screenshots.ts) writes docs/screenshots/<name>.png;
+ * otherwise this does nothing. `target` is a page (full-page shot) or one element.
+ */
+export async function shot(
+  target: Page | Locator,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
+  if (process.env.JWTKIT_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  if ('goto' in target) await target.screenshot({ path, fullPage: options.fullPage ?? true });
+  else await target.screenshot({ path });
+}
+
+/**
+ * Runs in the page: the distinct characters of its visible text that no installed font can draw (they
+ * would show as an empty box). Each non-ASCII character is drawn in its element's font on a canvas
+ * and compared with a code point no font has: identical pixels mean the .notdef box.
+ */
+export function missingGlyphs(): string[] {
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 64;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) return ['(no canvas)'];
+  const draw = (ch: string, font: string) => {
+    ctx.clearRect(0, 0, 64, 64);
+    ctx.font = font;
+    ctx.fillStyle = '#000';
+    ctx.textBaseline = 'top';
+    ctx.fillText(ch, 8, 8);
+    return Array.from(ctx.getImageData(0, 0, 64, 64).data).join(',');
+  };
+  const seen = new Map<string, string>(); // char|font -> verdict key
+  const missing = new Set<string>();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('script, style, [hidden]')) continue;
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    const cs = getComputedStyle(el);
+    const font = `${cs.fontWeight} 20px ${cs.fontFamily}`;
+    for (const ch of n.textContent ?? '') {
+      if ((ch.codePointAt(0) ?? 0) < 0x7f || /\s/.test(ch)) continue;
+      const key = `${ch}|${font}`;
+      if (seen.has(key)) continue;
+      seen.set(key, '');
+      // U+0378 is unassigned: every font draws it as its .notdef box.
+      if (draw(ch, font) === draw('\u0378', font))
+        missing.add(`${ch} U+${ch.codePointAt(0)?.toString(16).toUpperCase()}`);
+    }
+  }
+  return [...missing];
 }

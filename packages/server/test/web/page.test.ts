@@ -16,6 +16,7 @@ import {
   SEED_SECRET,
   SEED_TOKEN,
   type Served,
+  shot,
   startFullApp,
 } from './_harness.js';
 
@@ -352,7 +353,13 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     assert.equal(await step('#flow-me-after'), '401');
     assert.equal(await current(), 'me-after');
     assert.match(await text('#flow-response'), /HTTP\/1\.1 401 Unauthorized/);
-    assert.equal(await page.locator('#flow-diagram g.step.done').count(), 6);
+    // the second login started a new session: only its own steps are marked as done
+    assert.deepEqual(
+      await page
+        .locator('#flow-diagram g.step.done, #flow-diagram g.step.current')
+        .evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-step')}:${g.getAttribute('class')}`)),
+      ['login:step done ran', 'logout:step done ran', 'me-after:step current ran'],
+    );
   });
 
   test('flow as bob: admin route is 403, refresh, logout, /me 401', async () => {
@@ -382,6 +389,7 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     assert.equal(await page.locator('#tab-debugger').getAttribute('aria-selected'), 'true');
     await waitState('#verify-status', 'valid');
     assert.match(await text('#verify-status'), /Signature verified \(ES256\) with key/);
+    await shot(page, 'debugger-access-token');
     assert.equal(await text('#alg-name'), 'ES256');
     assert.ok(requests.some((r) => r.url === `${served.url}/.well-known/jwks.json` && r.method === 'GET'));
     // editing the token re-verifies against the JWK Set already fetched: no new request

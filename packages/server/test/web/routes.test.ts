@@ -59,6 +59,7 @@ describe('web routes', () => {
       ...js.map((f) => `/assets/${f}`),
       '/assets/jwtkit/explain.js',
       '/assets/jwtkit/_lib/claims-info.js',
+      '/assets/jwtkit/_lib/algorithms.js',
     ]) {
       const res = await app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 200, url);
@@ -78,10 +79,15 @@ describe('web routes', () => {
     // the browser resolves its one import relative to /assets/jwtkit/
     assert.match(res.body, /from '\.\/_lib\/claims-info\.js'/);
     assert.doesNotMatch(res.body, /from 'node:|require\(/);
+    // the algorithm facts the page's key advice reads: the library's own table, with no imports at all
+    const facts = await app.inject({ method: 'GET', url: '/assets/jwtkit/_lib/algorithms.js' });
+    assert.equal(facts.body, readFileSync(join(JWTKIT_DIST, '_lib/algorithms.js'), 'utf8'));
+    assert.match(facts.body, /export const MIN_HMAC_SECRET_BYTES/);
+    assert.doesNotMatch(facts.body, /\bimport\b|require\(/);
   });
 
   test('the served build is not older than the source (else: npm run build -w packages/jwtkit)', () => {
-    for (const f of ['explain', '_lib/claims-info']) {
+    for (const f of ['explain', '_lib/claims-info', '_lib/algorithms']) {
       const src = statSync(join(ROOT, `packages/jwtkit/src/${f}.ts`)).mtimeMs;
       const built = statSync(join(JWTKIT_DIST, `${f}.js`)).mtimeMs;
       assert.ok(
@@ -168,7 +174,7 @@ describe('browser code, statically', () => {
     assert.doesNotMatch(call, /body|headers/);
   });
 
-  test('the browser code type-checks (checkJs) against the shared explain module', {
+  test('the browser code type-checks (checkJs, the repo strictness) against the shared explain module', {
     timeout: 60_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jwtkit-web-tsc-'));
@@ -182,7 +188,13 @@ describe('browser code, statically', () => {
             allowJs: true,
             checkJs: true,
             noEmit: true,
+            // The repository's own strictness (tsconfig.base.json), not a looser one for the page.
             strict: true,
+            noUncheckedIndexedAccess: true,
+            noImplicitOverride: true,
+            noFallthroughCasesInSwitch: true,
+            noUnusedLocals: true,
+            noUnusedParameters: true,
             target: 'ES2022',
             module: 'ES2022',
             moduleResolution: 'bundler',

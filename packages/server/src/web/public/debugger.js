@@ -2,6 +2,7 @@
 // The debugger: decode + verify (left/right panels) and encode. Runs entirely in the page.
 import { $, coloredToken, fill, h, jsonNodes, localDate, tablist } from './dom.js';
 import { encodeBase64urlText, explainToken } from './jwtkit/explain.js';
+import { hmacKeyWarnings } from './key-advice.js';
 import {
   fetchJwks,
   generateKey,
@@ -46,8 +47,10 @@ function show(v) {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** @param {{name: string, label: string, value: unknown, description: string, rfc: string, url: string, registered: boolean, time?: {epoch: number, relative: string, iso: string}}} c */
-function paramRow(c) {
+/** @typedef {{name: string, label: string, value: unknown, description: string, rfc: string, url: string, registered: boolean, time?: {epoch: number, relative: string, iso: string}}} Param */
+
+/** @param {Param} c @param {string} what 'claim' or 'header parameter' */
+function paramRow(c, what) {
   const value = h('td', { class: 'mono' }, show(c.value));
   if (c.time) {
     const past = c.time.epoch * 1000 <= Date.now();
@@ -68,19 +71,42 @@ function paramRow(c) {
       c.registered ? h('span', { class: 'label' }, c.label) : null,
     ),
     value,
-    h(
-      'td',
-      null,
-      c.description,
-      ' ',
-      h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', class: 'rfc' }, c.rfc),
-    ),
+    c.registered
+      ? h(
+          'td',
+          null,
+          c.description,
+          ' ',
+          h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', class: 'rfc' }, c.rfc),
+        )
+      : // The generic "not registered" text is said once, under the table (renderParams), not on every row.
+        h('td', { class: 'muted' }, `Private ${what}`),
   );
 }
 
-/** @param {Array<{code: string, message: string}>} warnings @param {HTMLElement} list */
-function renderWarnings(warnings, list) {
-  if (warnings.length === 0) fill(list, h('li', { class: 'muted' }, 'No warnings.'));
+/**
+ * Fills a parameter table and, when it has private (unregistered) names, the one note that explains them.
+ * @param {string} tableId @param {string} noteId @param {Param[]} params @param {string} what
+ */
+function renderParams(tableId, noteId, params, what) {
+  fill($(tableId).tBodies[0], ...params.map((c) => paramRow(c, what)));
+  const priv = params.filter((c) => !c.registered);
+  const note = $(noteId);
+  note.hidden = priv.length === 0;
+  const first = priv[0];
+  if (!first) return fill(note);
+  fill(
+    note,
+    h('strong', null, priv.length === 1 ? `Private ${what}: ` : `Private ${what}s: `),
+    ...priv.flatMap((c, i) => [i > 0 ? ', ' : '', h('code', null, c.name)]),
+    `. ${first.description} `,
+    h('a', { href: first.url, target: '_blank', rel: 'noopener noreferrer', class: 'rfc' }, first.rfc),
+  );
+}
+
+/** @param {Array<{code: string, message: string}>} warnings @param {HTMLElement} list @param {string} [none] */
+function renderWarnings(warnings, list, none = 'No warnings.') {
+  if (warnings.length === 0) fill(list, ...(none ? [h('li', { class: 'muted' }, none)] : []));
   else
     fill(
       list,
@@ -111,13 +137,19 @@ export function initDebugger() {
     const token = input.value;
     const e = explainToken(token);
     current = e;
+    const empty = token.trim() === '';
     fill($('token-colored'), coloredToken(token));
-    fill($('token-errors'), ...e.errors.map((m) => h('li', null, m)));
-    renderWarnings(token.trim() ? e.warnings : [], $('token-warnings'));
+    // An empty box is the starting point, not a mistake: no red "the token is empty" before anything is typed.
+    fill($('token-errors'), ...(empty ? [] : e.errors.map((m) => h('li', null, m))));
+    renderWarnings(
+      empty ? [] : e.warnings,
+      $('token-warnings'),
+      empty ? 'Nothing to report yet.' : undefined,
+    );
     fill($('header-json'), e.header ? jsonNodes(e.header) : '');
     fill($('payload-json'), e.payload !== null ? jsonNodes(e.payload) : '');
-    fill($('header-table').tBodies[0], ...e.headerParams.map(paramRow));
-    fill($('claims-table').tBodies[0], ...e.claims.map(paramRow));
+    renderParams('header-table', 'header-private-note', e.headerParams, 'header parameter');
+    renderParams('claims-table', 'claims-private-note', e.claims, 'claim');
     $('alg-name').textContent = e.algorithm?.name ?? '–';
     $('alg-desc').textContent = e.algorithm ? e.algorithm.description : '';
     $('signature-info').textContent = token.trim()
@@ -134,6 +166,14 @@ export function initDebugger() {
     const done = (/** @type {Parameters<typeof setStatus>} */ ...a) => {
       if (seq === verifySeq) setStatus(...a);
     };
+    // What jwtkit would say about this key (length rules of RFC 7518 §3.2), whatever the signature says.
+    renderWarnings(
+      e?.algorithm && kind !== 'jwks-url' && input.value.trim()
+        ? hmacKeyWarnings(e.algorithm.name, kind, keyText.value)
+        : [],
+      $('key-warnings'),
+      '',
+    );
     if (!e || !input.value.trim()) return done('idle', 'Paste a token and a key.');
     if (e.kind !== 'jws' || e.errors.length > 0 || !e.algorithm) {
       return done(
@@ -225,14 +265,16 @@ export function initDebugger() {
 
   async function encode() {
     const seq = ++encSeq;
-    /** @param {string} state @param {string} text @param {string} [token] */
-    const done = (state, text, token = '') => {
+    /** @param {string} state @param {string} text @param {string} [token] @param {Array<{code: string, message: string}>} [keyWarnings] */
+    const done = (state, text, token = '', keyWarnings = []) => {
       if (seq !== encSeq) return;
       encStatus.dataset.state = state;
       encStatus.textContent = text;
       lastToken = token;
       fill($('enc-output'), token ? coloredToken(token) : '');
-      renderWarnings(token ? explainToken(token).warnings : [], $('enc-warnings'));
+      renderWarnings(token ? [...keyWarnings, ...explainToken(token).warnings] : [], $('enc-warnings'));
+      /** @type {HTMLButtonElement} */ ($('enc-copy')).disabled = !token;
+      /** @type {HTMLButtonElement} */ ($('enc-to-decoder')).disabled = !token;
     };
     let header;
     let payload;
@@ -259,7 +301,7 @@ export function initDebugger() {
       const key = await importSignKey(alg, kind, encKey.value);
       const input = `${encodeBase64urlText(JSON.stringify(header))}.${encodeBase64urlText(JSON.stringify(payload))}`;
       const sig = await signInput(alg, key, input);
-      done('valid', `Signed with ${alg}.`, `${input}.${sig}`);
+      done('valid', `Signed with ${alg}.`, `${input}.${sig}`, hmacKeyWarnings(alg, kind, encKey.value));
     } catch (err) {
       done('error', `Cannot sign: ${err instanceof KeyError ? err.message : 'unexpected error'}`);
     }

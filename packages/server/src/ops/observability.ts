@@ -1,0 +1,84 @@
+/**
+ * What an operator watches: one log line per request, the security-event lines for rate limits, and
+ * `/metrics` (Prometheus) off the public surface.
+ *
+ * - `registerRequestLog`: one `onResponse` hook. The line carries the method, the route *pattern* (never
+ *   the URL, which can carry a token or a password in a query), the status, the duration, the request id
+ *   and, when authenticated, the user id. Never a header, a body, a token or a secret.
+ * - `registerPublicMetrics`: `/metrics` on the public listener only with METRICS_TOKEN as a bearer
+ *   credential; without it the route does not exist (404), so nothing tells a scanner it is there.
+ * - `startMetricsListener`: the private listener (METRICS_HOST:METRICS_PORT) that serves only `/metrics`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Metrics } from './metrics.js';
+
+export function registerRequestLog(app: FastifyInstance, metrics: Metrics | null): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    metrics?.observeRequest(request.method, route, status, ms / 1000);
+    const userId = request.auth?.user_id;
+    const line = {
+      method: request.method,
+      route,
+      status,
+      ms: Math.round(ms * 100) / 100,
+      ...(userId === undefined ? {} : { userId }),
+    };
+    if (status === 429) request.log.warn({ event: 'request.rate_limited', ...line }, 'request.rate_limited');
+    else if (status >= 500) request.log.error(line, 'request');
+    else request.log.info(line, 'request');
+  });
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export function registerPublicMetrics(app: FastifyInstance, metrics: Metrics, token: string): void {
+  const expected = digest(`Bearer ${token}`);
+  app.get('/metrics', async (request, reply) => {
+    const presented = digest(request.headers.authorization ?? '');
+    if (!timingSafeEqual(presented, expected)) {
+      // The same answer as a route that does not exist.
+      return reply.code(404).type('application/problem+json').send({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        code: 'not_found',
+      });
+    }
+    reply.header('cache-control', 'no-store');
+    return reply.type(metrics.contentType).send(await metrics.text());
+  });
+}
+
+/** The private metrics listener. Resolves once listening; `close()` stops it. */
+export async function startMetricsListener(
+  metrics: Metrics,
+  host: string,
+  port: number,
+): Promise<{ server: Server; address: string }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    metrics.text().then(
+      (body) =>
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(body),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const a = server.address();
+  const address =
+    typeof a === 'object' && a
+      ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+      : String(a);
+  return { server, address };
+}
