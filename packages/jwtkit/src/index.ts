@@ -55,7 +55,7 @@ export {
 } from './keys.js';
 export { signBytes, verifyBytes } from './signature.js';
 export { decodeUnsecured, encodeUnsecured } from './unsecured.js';
-export type { VerifierOptions } from './verifier.js';
+export type { Verifier, VerifierCacheStats, VerifierOptions } from './verifier.js';
 export { createSigner, createVerifier } from './verifier.js';
 
 /** The library version (kept equal to package.json by a test). */

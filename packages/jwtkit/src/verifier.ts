@@ -52,14 +52,26 @@ function sameKey(a: Buffer | KeyObject, b: Buffer | KeyObject): boolean {
   return isKeyObject(a) && isKeyObject(b) && a.type === b.type && a.equals(b);
 }
 
+/** What the verification cache did so far (all zero without `cache`). */
+export interface VerifierCacheStats {
+  /** The most tokens kept (0: no cache). */
+  capacity: number;
+  /** Tokens kept now. */
+  size: number;
+  /** Calls answered from the cache (every claim and the key still checked). */
+  hits: number;
+  /** Calls that verified the signature (not cached yet, evicted, or the key changed). */
+  misses: number;
+}
+
+/** `verify(token)`, plus `verify.cacheStats()` for monitoring. */
+export type Verifier<T> = ((token: string) => T) & { cacheStats(): VerifierCacheStats };
+
 /**
  * A verifier bound to one key and one set of options, validated once (fast-jwt style).
  * `const verify = createVerifier(key, { algorithms: ['ES256'], issuer, audience }); verify(token)`
  */
-export function createVerifier<T = JwtPayload>(
-  key: VerifyKey,
-  options: VerifierOptions,
-): (token: string) => T {
+export function createVerifier<T = JwtPayload>(key: VerifyKey, options: VerifierOptions): Verifier<T> {
   const opts = normalizeOptions(options, 'createVerifier()', VERIFIER_OPTION_NAMES);
   const cacheOption = Object.hasOwn(options, 'cache') ? options.cache : undefined;
   // A key that does not depend on the token (not a resolver function, not a key set) is bound to each
@@ -70,10 +82,16 @@ export function createVerifier<T = JwtPayload>(
     cacheOption === true ? 1000 : cacheOption === false || cacheOption === undefined ? 0 : cacheOption;
   if (!Number.isInteger(size) || size < 0)
     throw new InvalidOptionsError('cache must be true, false or a non-negative integer');
-  if (size === 0) return (token: string) => verifyJwt(token, key, opts, keyCache).payload as T;
+  if (size === 0) {
+    const plain = (token: string) => verifyJwt(token, key, opts, keyCache).payload as T;
+    return Object.assign(plain, { cacheStats: () => ({ capacity: 0, size: 0, hits: 0, misses: 0 }) });
+  }
 
   const cache = new Map<string, CacheEntry>();
+  let hits = 0;
+  let misses = 0;
   const verifyAndCache = (token: string): T => {
+    misses++;
     const by: VerifiedBy = {};
     const { header, payload } = verifyJwt(token, key, opts, keyCache, by);
     deepFreeze(payload);
@@ -81,7 +99,7 @@ export function createVerifier<T = JwtPayload>(
     cache.set(token, { payload, header, info: by.info!, material: by.material! });
     return payload as T;
   };
-  return (token: string): T => {
+  const verify = (token: string): T => {
     const hit = typeof token === 'string' ? cache.get(token) : undefined;
     if (!hit) return verifyAndCache(token);
     try {
@@ -94,12 +112,16 @@ export function createVerifier<T = JwtPayload>(
         }
       }
       validateClaims(hit.payload, opts.rules, nowSeconds(opts.now));
+      hits++;
       return hit.payload as T;
     } catch (error) {
       cache.delete(token);
       throw error;
     }
   };
+  return Object.assign(verify, {
+    cacheStats: (): VerifierCacheStats => ({ capacity: size, size: cache.size, hits, misses }),
+  });
 }
 
 /** A signer bound to one key and one set of options: the header is encoded and the key parsed once. */

@@ -50,7 +50,7 @@ async function check(name: string, fn: () => Promise<{ ok: boolean; figure: stri
  * revocation answers came from (`redis`, `mirror`, `storage`, `none`, `local`), when it sent one.
  */
 type Outcome =
-  | { status: number; retryAfter: boolean; source: string | undefined; start: number; at: number }
+  | { status: number; retryAfter: boolean; source?: string; start: number; at: number }
   | { error: RequestFailed['kind']; code: string; start: number; at: number };
 
 /** Call as attempt(request(...)): the request starts in the same tick, so `start` is its send time. */

@@ -152,6 +152,7 @@ export async function buildApp(
           ? { pingRedis: async () => void (await services!.cluster?.link.redis.ping()) }
           : {}),
         keys: () => keySummary(services!),
+        verifyCache: () => services!.tokens.verifyCacheStats(),
         ...(options.logDropped ? { logDropped: options.logDropped } : {}),
       })
     : null;

@@ -410,11 +410,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     redisPrefix: str('REDIS_PREFIX'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS'),
     revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE'),
-    logFormat:
-      (raw('LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty' ? 'pretty' : 'json',
+    logFormat: str('LOG_FORMAT', process.stdout.isTTY ? 'pretty' : 'json') === 'pretty' ? 'pretty' : 'json',
     metricsPort: raw('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT'),
     metricsHost: str('METRICS_HOST'),
-    metricsToken: raw('METRICS_TOKEN'),
+    metricsToken: str('METRICS_TOKEN') || undefined,
   };
   for (const name of ['LOG_LEVEL', 'LOG_FORMAT']) {
     const s = declared(name, 'choice');

@@ -84,6 +84,9 @@ describe('metrics after a scripted flow', () => {
       assert.equal(d('jwtkit_http_requests_total{method="GET",route="/me",status="200"}'), 3);
       assert.equal(d('jwtkit_http_requests_total{method="POST",route="/auth/login",status="401"}'), 3);
       assert.equal(d('jwtkit_http_request_duration_seconds_count{method="GET",route="/me"}'), 3);
+      // alice's token: verified once, then answered from the cache twice (and on the refresh path none)
+      assert.equal(d('jwtkit_verify_cache_lookups_total{result="hit"}'), 2);
+      assert.ok(d('jwtkit_verify_cache_lookups_total{result="miss"}') >= 1);
       // read at scrape time
       assert.equal(v(after, 'jwtkit_backend_up{backend="sqlite"}'), 1);
       assert.ok(v(after, 'jwtkit_backend_ping_seconds{backend="sqlite"}') > 0);
@@ -210,6 +213,61 @@ describe('logs', () => {
       // never a secret, on any line
       const all = JSON.stringify(lines);
       for (const s of secrets) assert.ok(!all.includes(s), 'a secret or token reached the log');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('logs on every route', () => {
+  test('no token, password, refresh token or secret reaches any log line, whatever the route', async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line) };
+    const t = await startApp(
+      { LOG_LEVEL: 'trace', METRICS_TOKEN: TOKEN },
+      { build: { logger: true, logStream: stream } },
+    );
+    try {
+      const a = await login(t.app, ALICE);
+      const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const secrets = [ALICE.password, a.access_token, a.refresh_token, TOKEN, 'new-password-9f8e7d6c5b'];
+      let sent = 0;
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        const url = path.replace(/\{[^}]+\}/g, String(BOB.id));
+        for (const method of Object.keys(ops)) {
+          const m = method.toUpperCase() as 'GET';
+          const body =
+            m === 'GET' || m === ('DELETE' as string)
+              ? undefined
+              : {
+                  username: ALICE.username,
+                  password: ALICE.password,
+                  current_password: ALICE.password,
+                  new_password: 'new-password-9f8e7d6c5b',
+                  refresh_token: a.refresh_token,
+                  token: a.access_token,
+                };
+          await t.app.inject({
+            method: m,
+            url: `${url}?access_token=${a.access_token}&refresh_token=${a.refresh_token}`,
+            headers: { ...bearer(a.access_token), cookie: `refresh_token=${a.refresh_token}` },
+            ...(body ? { payload: body } : {}),
+          });
+          sent++;
+        }
+      }
+      assert.ok(sent >= 15, `only ${sent} routes exercised`);
+      const all = lines.join('');
+      const routes = new Set(
+        lines
+          .flatMap((l) => l.split('\n'))
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { route?: string }).route),
+      );
+      assert.ok(routes.size >= 10, 'request lines for the routes');
+      for (const s of secrets) assert.ok(!all.includes(s), 'a credential reached the log');
     } finally {
       await t.close();
     }

@@ -26,6 +26,8 @@ export interface MetricsSources {
   keys?: () => { activeSince: number | null; nextCreated: number | null; minAgeSeconds: number };
   /** Lines the log sink dropped because stdout did not keep up. */
   logDropped?: () => number;
+  /** The access-token verification cache's cumulative hits and misses. */
+  verifyCache?: () => { hits: number; misses: number };
   clock?: () => number;
 }
 
@@ -183,6 +185,21 @@ export class Metrics {
       collect() {
         const k = sources.keys?.();
         if (k?.nextCreated != null) this.set(Math.max(0, k.minAgeSeconds - (clock() - k.nextCreated) / 1000));
+      },
+    });
+    // Cumulative numbers kept by the verifier, turned into a counter at scrape time.
+    let seen = { hits: 0, misses: 0 };
+    new client.Counter({
+      name: 'jwtkit_verify_cache_lookups_total',
+      help: 'Access-token verification cache lookups, by result (hit: signature not re-verified; revocation is checked either way).',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const now = sources.verifyCache?.();
+        if (!now) return;
+        if (now.hits > seen.hits) this.inc({ result: 'hit' }, now.hits - seen.hits);
+        if (now.misses > seen.misses) this.inc({ result: 'miss' }, now.misses - seen.misses);
+        seen = now;
       },
     });
     new client.Gauge({

@@ -4,7 +4,7 @@
  * then our revocation checks: denylisted jti or session, and the per-user epoch.
  */
 import { randomUUID } from 'node:crypto';
-import { createVerifier, encode, InvalidTokenError, JwtError } from 'jwtkit';
+import { createVerifier, encode, InvalidTokenError, JwtError, type Verifier } from 'jwtkit';
 import type { Config } from '../config.js';
 import { invalidToken } from '../errors.js';
 import type { Role, UserRecord } from '../storage/types.js';
@@ -56,7 +56,12 @@ export class TokenService {
   ) {}
 
   /** The access-token verifier, built once (options validated once; the clock is read per call). */
-  #verifier: ((token: string) => Record<string, unknown>) | null = null;
+  #verifier: Verifier<Record<string, unknown>> | null = null;
+
+  /** The verification cache's hits and misses so far (the metrics read them at scrape time). */
+  verifyCacheStats(): { hits: number; misses: number } {
+    return this.#verifier?.cacheStats() ?? { hits: 0, misses: 0 };
+  }
 
   #verify(token: string): Record<string, unknown> {
     this.#verifier ??= createVerifier<Record<string, unknown>>(this.keys.resolve, {
