@@ -101,9 +101,10 @@ before(
 );
 
 describe('the packed library, installed from its tarball', () => {
-  test('the tarball holds README, package.json, bin and dist, and no sources, tests or configs', () => {
+  test('the tarball holds README, LICENSE, package.json, bin and dist, and no sources, tests or configs', () => {
     for (const f of [
       'README.md',
+      'LICENSE',
       'package.json',
       'bin/jwtkit.js',
       'dist/index.js',

@@ -131,8 +131,9 @@ async function waitHealthy(deadline: number): Promise<void> {
     if (server?.exitCode !== null && server?.exitCode !== undefined)
       throw new Error(`npm start exited with ${server.exitCode}:\n${serverLog}`);
     try {
+      // Our own process must say it listens there (another program could answer on a stolen port).
       const r = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (r.status === 200) return;
+      if (r.status === 200 && serverLog.includes(`listening on http://127.0.0.1:${port}`)) return;
     } catch {
       // not listening yet
     }
@@ -158,25 +159,36 @@ before(
     execFileSync('ln', ['-s', join(root, 'packages/jwtkit'), join(work, 'node_modules/jwtkit')]);
     execFileSync('ln', ['-s', '../jwtkit/bin/jwtkit.js', join(work, 'node_modules/.bin/jwtkit')]);
 
-    port = await freePort();
-    // The service, started as the README says: `npm start` at the repository root.
-    server = spawn('npm', ['start'], {
-      cwd: root,
-      detached: true,
-      env: {
-        PATH: blockEnv().PATH!,
-        HOME: process.env.HOME ?? work,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: join(work, 'jwtkit.sqlite'),
-        LOG_LEVEL: 'warn',
-        npm_config_update_notifier: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout!.on('data', (d) => (serverLog += d));
-    server.stderr!.on('data', (d) => (serverLog += d));
-    await waitHealthy(Date.now() + 90_000);
+    // The service, started as the README says: `npm start` at the repository root. A free port can be
+    // taken by a parallel test between our probe and the listen: then the service exits saying so, and
+    // we try another port.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      serverLog = '';
+      server = spawn('npm', ['start'], {
+        cwd: root,
+        detached: true,
+        env: {
+          PATH: blockEnv().PATH!,
+          HOME: process.env.HOME ?? work,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_URL: join(work, 'jwtkit.sqlite'),
+          LOG_LEVEL: 'warn',
+          npm_config_update_notifier: 'false',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      server.stdout!.on('data', (d) => (serverLog += d));
+      server.stderr!.on('data', (d) => (serverLog += d));
+      try {
+        await waitHealthy(Date.now() + 90_000);
+        break;
+      } catch (err) {
+        if (attempt < 5 && /already in use/.test(serverLog)) continue;
+        throw err;
+      }
+    }
   },
   { timeout: 300_000 },
 );

@@ -54,6 +54,63 @@ describe('engines: the Node floor', () => {
   });
 });
 
+describe('overrides stay where they are aimed', () => {
+  // An override (package.json `overrides`) must not leak: every dependency edge in the lockfile resolves
+  // to a version inside the range its dependent declares, except the edges an override names.
+  test('every locked dependency edge is satisfied, or covered by a scoped override', () => {
+    const lock = readJson('package-lock.json') as {
+      packages: Record<
+        string,
+        {
+          version?: string;
+          link?: boolean;
+          dependencies?: Record<string, string>;
+          optionalDependencies?: Record<string, string>;
+        }
+      >;
+    };
+    const overrides = (readJson('package.json').overrides ?? {}) as Record<
+      string,
+      string | Record<string, string>
+    >;
+    const overridden = (parent: string, dep: string) => {
+      const scoped = overrides[parent.replace(/^.*node_modules\//, '')];
+      return typeof scoped === 'object' && scoped !== null && Object.hasOwn(scoped, dep);
+    };
+    const resolve = (from: string, dep: string) => {
+      // Node's lookup: from/node_modules/dep, then each ancestor's node_modules, then the root.
+      let dir = from;
+      for (;;) {
+        const p = dir === '' ? `node_modules/${dep}` : `${dir}/node_modules/${dep}`;
+        if (lock.packages[p]) return lock.packages[p];
+        if (dir === '') return undefined;
+        const i = dir.lastIndexOf('/node_modules/');
+        dir = i >= 0 ? dir.slice(0, i) : '';
+      }
+    };
+    const bad: string[] = [];
+    let checked = 0;
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      if (entry.link) continue;
+      const deps = { ...entry.dependencies };
+      for (const [dep, range] of Object.entries(deps)) {
+        if (!/^[\d^~<>=*xX|\s.-]+$/.test(range) || overridden(path || '.', dep)) continue;
+        let target = resolve(path, dep);
+        if (target?.link) target = lock.packages[(target as { resolved?: string }).resolved ?? ''];
+        if (!target?.version) {
+          bad.push(`${path || '.'} -> ${dep}@${range}: not in the lockfile`);
+          continue;
+        }
+        checked++;
+        if (!satisfies(target.version, range))
+          bad.push(`${path || '.'} -> ${dep}@${range} resolves to ${target.version}`);
+      }
+    }
+    assert.ok(checked > 200, `only ${checked} edges checked`);
+    assert.deepEqual(bad, []);
+  });
+});
+
 describe('the semver subset used above', () => {
   const cases: Array<[string, string, boolean]> = [
     ['20.19.0', '>=20', true],
