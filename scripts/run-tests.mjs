@@ -3,8 +3,9 @@
 // Usage: npm run test:only [-- <path-prefix> ...]   e.g. `npm run test:only -- packages/jwtkit/test/core`
 // (`npm test` runs typecheck and lint first, then this.)
 // Prints the spec reporter's output, then one closing line: `tests: N passed, N failed, N skipped`.
-// Every skipped test is listed by name and reason; with CI set, any skip fails the run.
-import { readdirSync, statSync } from 'node:fs';
+// Every skipped test is listed by name and reason; with CI set, any skip fails the run. A file gets
+// RUN_TESTS_FILE_TIMEOUT_MS (default 6 min); one still running at the end is killed and counted failed.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { run } from 'node:test';
@@ -50,13 +51,48 @@ if (!process.execArgv.some((a) => a.includes('tsx'))) {
   process.exit(1);
 }
 
+/** SIGKILLs this process's remaining child processes (Linux /proc); returns their command lines. */
+function killLeftoverChildren() {
+  const out = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out; // not Linux: nothing to look at
+  }
+  for (const pid of entries) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== process.pid) continue;
+    let cmd = pid;
+    try {
+      cmd = `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`;
+    } catch {
+      // keep the pid
+    }
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      out.push(cmd);
+    } catch {
+      // already gone
+    }
+  }
+  return out;
+}
+
 const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
 /** Every skip, named: a skip is never silent, and under CI it fails the run (CI must run everything). */
 const skipped = [];
 const stream = run({
   files,
   concurrency: Math.max(2, availableParallelism()),
-  timeout: 10 * 60 * 1000,
+  // Per file. The slowest file takes about 2 min on a loaded 2-core machine; a hung one fails after this.
+  timeout: Number(process.env.RUN_TESTS_FILE_TIMEOUT_MS) || 6 * 60 * 1000,
 });
 stream.on('test:pass', (e) => {
   if (e.details?.type === 'suite') return;
@@ -79,16 +115,25 @@ stream.on('test:fail', (e) => {
 });
 stream.compose(spec).pipe(process.stdout);
 stream.on('end', () => {
-  const line =
-    `tests: ${counts.pass} passed, ${counts.fail} failed` + (counts.skip ? `, ${counts.skip} skipped` : '');
   // Let the reporter flush first.
   setImmediate(() => {
     if (skipped.length > 0) {
       process.stdout.write(`\nSKIPPED (${skipped.length}):\n${skipped.map((s) => `  - ${s}`).join('\n')}\n`);
       if (process.env.CI) process.stdout.write('run-tests: CI is set and tests were skipped: failing.\n');
     }
-    process.stdout.write(`\n${line}\n`);
     const skipFails = skipped.length > 0 && Boolean(process.env.CI);
-    process.exitCode = counts.fail > 0 || skipFails || process.exitCode ? 1 : 0;
+    // A test file that timed out may still be running (node:test reports it failed but does not kill it),
+    // and its open pipes would keep this process, and CI, waiting forever: kill what is left, then exit.
+    const leftovers = killLeftoverChildren();
+    if (leftovers.length > 0) {
+      counts.fail += leftovers.length;
+      process.stdout.write(
+        `\nrun-tests: killed ${leftovers.length} test process(es) still running after the run:\n${leftovers.map((c) => `  - ${c}`).join('\n')}\n`,
+      );
+    }
+    const code = counts.fail > 0 || skipFails || process.exitCode ? 1 : 0;
+    const final =
+      `tests: ${counts.pass} passed, ${counts.fail} failed` + (counts.skip ? `, ${counts.skip} skipped` : '');
+    process.stdout.write(`\n${final}\n`, () => process.exit(code));
   });
 });
