@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,10 +74,45 @@ export async function startFullApp(extraEnv: Record<string, string> = {}): Promi
     app,
     kind: 'full',
     close: async () => {
+      // A connection the browser keeps busy must not hold the test forever: cut them after 5 s.
+      const cut = setTimeout(() => app.server.closeAllConnections(), 5000);
       await app.close();
+      clearTimeout(cut);
       tmp.cleanup();
     },
   };
+}
+
+/** Resolves true when `p` settled within `ms`, false when it did not (it keeps running). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  const done = p.then(
+    () => true as const,
+    () => true as const,
+  );
+  const ok = await Promise.race([done, late]);
+  clearTimeout(timer);
+  return ok;
+}
+
+/** SIGKILLs every process whose command line names `marker` (a stuck browser's processes). */
+function killProcessesNaming(marker: string): void {
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone, or not ours
+    }
+  }
 }
 
 export function chromiumAvailable(): boolean {
@@ -100,7 +135,8 @@ export async function launchChromium(viewport = { width: 1280, height: 900 }): P
   return {
     context,
     close: async () => {
-      await context.close();
+      // A Chromium that does not close within 10 s is killed (its processes carry the profile's path).
+      if (!(await within(context.close(), 10_000))) killProcessesNaming(profile.dir);
       profile.cleanup();
     },
   };
