@@ -3,6 +3,7 @@ import { JWKS_MAX_AGE } from '../config.js';
 import { requestContext, requireIntrospectionAuth } from '../http.js';
 import { problems } from '../schemas.js';
 import type { Services } from '../services/index.js';
+import { authorizationServerMetadata } from '../services/oauth-metadata.js';
 
 const tokenBody = {
   type: 'object',
@@ -17,7 +18,7 @@ const tokenBody = {
 } as const;
 
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { auth, config, keys } = services;
+  const { auth, keys } = services;
   const tags = ['oauth'];
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/introspect', {
@@ -77,27 +78,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   });
 
   app.get('/.well-known/oauth-authorization-server', {
-    config: { openapi: { summary: 'RFC 8414 authorization server metadata (subset)', tags: ['discovery'] } },
+    config: { openapi: { summary: 'RFC 8414 authorization server metadata', tags: ['discovery'] } },
     handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      const base = config.issuer;
-      return {
-        issuer: config.issuer,
-        jwks_uri: `${base}/.well-known/jwks.json`,
-        introspection_endpoint: `${base}/oauth/introspect`,
-        revocation_endpoint: `${base}/oauth/revoke`,
-        revocation_endpoint_auth_methods_supported: ['none'],
-        response_types_supported: [],
-        grant_types_supported: ['password', 'refresh_token'],
-        token_endpoint_auth_methods_supported: ['none'],
-        service_documentation: `${base}/docs`,
-        access_token_signing_alg_values_supported: [keys.algorithm],
-        'x-jwtkit-endpoints': {
-          login: `${base}/auth/login`,
-          refresh: `${base}/auth/refresh`,
-          logout: `${base}/auth/logout`,
-        },
-      };
+      return authorizationServerMetadata(services);
     },
   });
 }

@@ -1,0 +1,94 @@
+// Probes for the metadata test: for each list-valued RFC 8414 member, the candidate values and a request
+// that shows whether the running server really does it. An authentication method "works" when the right
+// credentials are accepted AND wrong ones are refused with invalid_client (ignoring credentials is not
+// supporting a method).
+import { BOB, login, type TestApp } from './helpers.js';
+import { form } from './oauth-helpers.js';
+
+export interface Probe {
+  candidates: string[];
+  works(value: string): Promise<boolean>;
+}
+
+const basic = (id: string, secret: string) => ({
+  authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+});
+
+/** Unsupported credentials must be refused with 401 invalid_client, never ignored. */
+function refused(status: number): false {
+  if (status !== 401) throw new Error(`unsupported client credentials answered ${status}, not 401`);
+  return false;
+}
+
+export function metadataProbes(t: TestApp): Record<string, Probe> {
+  const refreshWith = async (params: Record<string, string>, headers: Record<string, string> = {}) => {
+    const tok = await login(t.app, BOB);
+    const res = await form(
+      t.app,
+      '/oauth/token',
+      { grant_type: 'refresh_token', refresh_token: tok.refresh_token, ...params },
+      headers,
+    );
+    return res.statusCode;
+  };
+  const introspectionClient = t.config.introspectionClients[0];
+  return {
+    token_endpoint_auth_methods_supported: {
+      candidates: [
+        'none',
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'client_secret_jwt',
+      ],
+      async works(method) {
+        switch (method) {
+          case 'none':
+            return (await refreshWith({ client_id: t.config.clientId })) === 200;
+          // No client has credentials of these kinds: the method cannot work, and presenting such
+          // credentials must be refused, never ignored.
+          case 'client_secret_basic':
+            return refused(await refreshWith({}, basic(t.config.clientId, 'not-the-secret')));
+          case 'client_secret_post':
+            return refused(
+              await refreshWith({ client_id: t.config.clientId, client_secret: 'not-the-secret' }),
+            );
+          case 'private_key_jwt':
+          case 'client_secret_jwt':
+            return refused(
+              await refreshWith({
+                client_id: t.config.clientId,
+                client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+                client_assertion: 'e30.e30.x',
+              }),
+            );
+          default:
+            return false;
+        }
+      },
+    },
+    introspection_endpoint_auth_methods_supported: {
+      candidates: ['client_secret_basic', 'none'],
+      async works(method) {
+        const call = (headers: Record<string, string>) =>
+          form(t.app, '/oauth/introspect', { token: 'x' }, headers).then((r) => r.statusCode);
+        if (method === 'none') return (await call({})) === 200;
+        if (!introspectionClient) return false;
+        return (
+          (await call(basic(introspectionClient.id, introspectionClient.secret))) === 200 &&
+          (await call(basic(introspectionClient.id, 'wrong-secret'))) === 401
+        );
+      },
+    },
+    revocation_endpoint_auth_methods_supported: {
+      candidates: ['none', 'client_secret_basic'],
+      async works(method) {
+        const call = (headers: Record<string, string>) =>
+          form(t.app, '/oauth/revoke', { token: 'x' }, headers).then((r) => r.statusCode);
+        if (method === 'none') return (await call({})) === 200;
+        const id = introspectionClient?.id ?? 'c';
+        return (await call(basic(id, 'wrong-secret'))) === 401;
+      },
+    },
+  };
+}
