@@ -23,11 +23,13 @@ const OAUTH_CODES = new Set([
   'use_dpop_nonce',
   'server_error',
   'temporarily_unavailable',
+  'invalid_target',
 ]);
 
 /** RFC 6749 §5.2: these are answered with 400 (unless specified otherwise). */
 const ALWAYS_400 = new Set([
   'invalid_request',
+  'invalid_target',
   'invalid_grant',
   'unauthorized_client',
   'unsupported_grant_type',

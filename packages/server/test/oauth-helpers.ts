@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import * as oauth from 'oauth4webapi';
+import { ALICE, bearer, login, type TestApp } from './helpers.js';
 
 export const ISSUER = 'https://auth.jwtkit.test';
 
@@ -72,3 +73,19 @@ export const form = (app: FastifyInstance, url: string, params: Record<string, s
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     payload: new URLSearchParams(params).toString(),
   });
+
+/** Registers a machine client through the admin API (as alice, an admin). */
+export async function registerClient(
+  t: TestApp,
+  body: Record<string, unknown>,
+): Promise<{ client_id: string; client_secret?: string; [k: string]: unknown }> {
+  const admin = (await login(t.app, ALICE)).access_token;
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/admin/oauth-clients',
+    headers: bearer(admin),
+    payload: body,
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json();
+}

@@ -20,7 +20,18 @@ function refused(status: number): false {
   return false;
 }
 
-export function metadataProbes(t: TestApp): Record<string, Probe> {
+/** A registered client the probes use (registered before discovery, so scopes_supported includes it). */
+export interface ProbeClient {
+  client_id: string;
+  client_secret: string;
+  scopes: string[];
+}
+
+export function metadataProbes(t: TestApp, probeClient: ProbeClient): Record<string, Probe> {
+  const cc = (params: Record<string, string>, headers: Record<string, string>) =>
+    form(t.app, '/oauth/token', { grant_type: 'client_credentials', ...params }, headers).then(
+      (r) => r.statusCode,
+    );
   const refreshWith = async (params: Record<string, string>, headers: Record<string, string> = {}) => {
     const tok = await login(t.app, BOB);
     const res = await form(
@@ -45,10 +56,14 @@ export function metadataProbes(t: TestApp): Record<string, Probe> {
         switch (method) {
           case 'none':
             return (await refreshWith({ client_id: t.config.clientId })) === 200;
-          // No client has credentials of these kinds: the method cannot work, and presenting such
-          // credentials must be refused, never ignored.
+          // (the rest) No client has credentials of these kinds: the method cannot work, and presenting
+          // such credentials must be refused, never ignored.
           case 'client_secret_basic':
-            return refused(await refreshWith({}, basic(t.config.clientId, 'not-the-secret')));
+            return (
+              (await cc({}, basic(probeClient.client_id, probeClient.client_secret))) === 200 &&
+              (await cc({}, basic(probeClient.client_id, 'not-the-secret'))) === 401 &&
+              refused(await refreshWith({}, basic(t.config.clientId, 'not-the-secret'))) === false
+            );
           case 'client_secret_post':
             return refused(
               await refreshWith({ client_id: t.config.clientId, client_secret: 'not-the-secret' }),
@@ -65,6 +80,12 @@ export function metadataProbes(t: TestApp): Record<string, Probe> {
           default:
             return false;
         }
+      },
+    },
+    scopes_supported: {
+      candidates: [...probeClient.scopes, 'never-registered-scope'],
+      async works(scope) {
+        return (await cc({ scope }, basic(probeClient.client_id, probeClient.client_secret))) === 200;
       },
     },
     introspection_endpoint_auth_methods_supported: {

@@ -3,6 +3,7 @@ import { JWKS_MAX_AGE } from '../config.js';
 import { requestContext, requireIntrospectionAuth } from '../http.js';
 import { problems } from '../schemas.js';
 import type { Services } from '../services/index.js';
+import { introspectClientToken, OAuthClientService } from '../services/oauth-clients.js';
 import { authorizationServerMetadata } from '../services/oauth-metadata.js';
 
 const tokenBody = {
@@ -20,6 +21,8 @@ const tokenBody = {
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const { auth, keys } = services;
   const tags = ['oauth'];
+  // client_credentials tokens (no user) are introspected and revoked here too.
+  const clients = new OAuthClientService(services);
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/introspect', {
     preHandler: requireIntrospectionAuth(services),
@@ -42,7 +45,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => auth.introspect(req.body.token, req.body.token_type_hint),
+    handler: async (req) =>
+      (await introspectClientToken(clients, req.body.token)) ??
+      auth.introspect(req.body.token, req.body.token_type_hint),
   });
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/revoke', {
@@ -58,7 +63,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       },
     },
     handler: async (req, reply) => {
-      await auth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
+      const client = await clients.verify(req.body.token);
+      if (client) await services.tokens.denylistToken(client);
+      else await auth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
       return reply.code(200).send();
     },
   });

@@ -4,6 +4,7 @@
  * test/oauth-metadata.test.ts derives every claim from the running routes.
  */
 import type { Services } from './index.js';
+import { OAuthClientService } from './oauth-clients.js';
 import {
   CLIENT_ASSERTION_ALGORITHMS,
   DPOP_ALGORITHMS,
@@ -14,7 +15,7 @@ import {
 export async function authorizationServerMetadata(services: Services): Promise<Record<string, unknown>> {
   const { config, keys } = services;
   const base = config.issuer;
-  const scopes: string[] = [];
+  const scopes = await new OAuthClientService(services).scopes();
   return {
     issuer: config.issuer,
     token_endpoint: `${base}/oauth/token`,

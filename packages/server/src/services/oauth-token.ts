@@ -4,15 +4,17 @@
  * There is no password grant (RFC 9700 §2.4): users log in at /auth/login.
  */
 import { Problem } from '../errors.js';
+import type { OAuthClientRecord } from '../storage/types.js';
 import type { Services } from './index.js';
+import { OAuthClientService, parseScope } from './oauth-clients.js';
 import type { RequestContext } from './sessions.js';
 
 /** The grants /oauth/token serves: the metadata's grant_types_supported is this list. */
-export const GRANT_TYPES = ['refresh_token'] as const;
+export const GRANT_TYPES = ['refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** Client authentication at /oauth/token (RFC 7591 §2 names). */
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = ['none'];
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = ['none', 'client_secret_basic'];
 /** JWS algorithms accepted for private_key_jwt client assertions. */
 export const CLIENT_ASSERTION_ALGORITHMS: readonly string[] = [];
 /** JWS algorithms accepted for DPoP proofs (RFC 9449). */
@@ -33,8 +35,17 @@ export const oauthError = (error: string, description: string, status = 400, hea
 
 const isGrant = (g: string): g is GrantType => (GRANT_TYPES as readonly string[]).includes(g);
 
+/** Who is calling: a registered client that authenticated, or a public client (maybe naming itself). */
+type Caller =
+  | { client: OAuthClientRecord; clientId: string }
+  | { client: null; clientId: string | undefined };
+
 export class OAuthTokenService {
-  constructor(private readonly s: Services) {}
+  readonly clients: OAuthClientService;
+
+  constructor(private readonly s: Services) {
+    this.clients = new OAuthClientService(s);
+  }
 
   /** `authorization`: the request's Authorization header (client_secret_basic). */
   async token(
@@ -42,15 +53,7 @@ export class OAuthTokenService {
     ctx: RequestContext,
     authorization: string | undefined,
   ): Promise<OAuthTokenResponse> {
-    // Client credentials of a kind nobody holds are refused, never ignored.
-    if (
-      (authorization !== undefined && authorization !== '') ||
-      params.client_secret !== undefined ||
-      params.client_assertion !== undefined ||
-      params.client_assertion_type !== undefined
-    ) {
-      throw this.#invalidClient();
-    }
+    const caller = await this.#authenticateClient(params, authorization);
     const grant = params.grant_type;
     if (grant === undefined || grant === '')
       throw oauthError('invalid_request', 'The grant_type parameter is required.');
@@ -62,7 +65,9 @@ export class OAuthTokenService {
     }
     switch (grant) {
       case 'refresh_token':
-        return this.#refresh(params, ctx);
+        return this.#refresh(params, ctx, caller);
+      case 'client_credentials':
+        return this.#clientCredentials(params, caller);
     }
   }
 
@@ -72,7 +77,67 @@ export class OAuthTokenService {
     });
   }
 
-  async #refresh(params: TokenParams, ctx: RequestContext): Promise<OAuthTokenResponse> {
+  /** RFC 6749 §2.3: at most one authentication method; unsupported credentials are refused, not ignored. */
+  async #authenticateClient(params: TokenParams, authorization: string | undefined): Promise<Caller> {
+    const hasHeader = authorization !== undefined && authorization !== '';
+    const inBody = params.client_secret !== undefined;
+    const assertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined;
+    if ([hasHeader, inBody, assertion].filter(Boolean).length > 1)
+      throw oauthError('invalid_request', 'Use exactly one client authentication method.');
+    if (inBody)
+      throw this.#invalidClient('client_secret_post is not supported; send the credentials with HTTP Basic.');
+    if (assertion) throw this.#invalidClient('Client assertions are not supported.');
+    if (!hasHeader) return { client: null, clientId: params.client_id };
+    const m = /^basic +([A-Za-z0-9+/]+=*) *$/i.exec(authorization!);
+    if (!m) throw this.#invalidClient('Send the client credentials with HTTP Basic (client_secret_basic).');
+    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+    const sep = decoded.indexOf(':');
+    if (sep < 0) throw this.#invalidClient();
+    // RFC 6749 §2.3.1: client id and secret are form-urlencoded inside the Basic credentials.
+    const unform = (v: string) => {
+      try {
+        return decodeURIComponent(v.replace(/\+/g, ' '));
+      } catch {
+        return null;
+      }
+    };
+    const id = unform(decoded.slice(0, sep));
+    const secret = unform(decoded.slice(sep + 1));
+    if (id === null || secret === null) throw this.#invalidClient();
+    if (params.client_id !== undefined && params.client_id !== id)
+      throw oauthError('invalid_request', 'client_id differs from the authenticated client.');
+    const client = await this.clients.checkSecret(id, secret);
+    if (!client) throw this.#invalidClient();
+    return { client, clientId: client.id };
+  }
+
+  async #clientCredentials(params: TokenParams, caller: Caller): Promise<OAuthTokenResponse> {
+    // RFC 6749 §4.4.2: only confidential clients, which MUST authenticate.
+    if (!caller.client)
+      throw this.#invalidClient('The client_credentials grant needs client authentication.');
+    const client = caller.client;
+    const requested = parseScope(params.scope);
+    if (requested === null) throw oauthError('invalid_scope', 'The scope parameter is malformed.');
+    const denied = requested.filter((sc) => !client.scopes.includes(sc));
+    if (denied.length > 0)
+      throw oauthError('invalid_scope', 'The client may not be granted some of the requested scopes.');
+    const scopes = requested.length > 0 ? requested : client.scopes;
+    // RFC 8707 resource (or the common `audience`): one of the client's registered audiences.
+    const target = params.resource ?? params.audience;
+    if (target !== undefined && !client.audiences.includes(target))
+      throw oauthError('invalid_target', 'The requested resource is not an audience of this client.');
+    const audience = target ?? client.audiences[0]!;
+    const issued = this.clients.issue(client, scopes, audience);
+    // RFC 6749 §4.4.3: no refresh token.
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      scope: scopes.join(' '),
+    };
+  }
+
+  async #refresh(params: TokenParams, ctx: RequestContext, caller: Caller): Promise<OAuthTokenResponse> {
     const token = params.refresh_token;
     if (token === undefined || token === '')
       throw oauthError('invalid_request', 'The refresh_token parameter is required.');
@@ -81,9 +146,9 @@ export class OAuthTokenService {
       throw oauthError('invalid_scope', 'Refresh tokens of user sessions carry no scope.');
     // The public client (CLIENT_ID) identifies itself with client_id (RFC 6749 §3.2.1); a refresh token
     // is only good for the client it was issued to.
-    if (params.client_id !== undefined) {
+    if (caller.clientId !== undefined) {
       const found = await this.s.sessions.lookup(token);
-      if (found && found.session.clientId !== params.client_id)
+      if (found && found.session.clientId !== caller.clientId)
         throw oauthError('invalid_grant', 'The refresh token was issued to another client.');
     }
     const r = await this.s.auth.refresh(token, ctx);
