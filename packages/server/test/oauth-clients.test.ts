@@ -91,6 +91,15 @@ describe('machine clients: admin API and client_credentials (client_secret_basic
         jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'nope', y: 'nope' }] },
       },
       { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'not a url' },
+      {
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: {
+          keys: [
+            { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' },
+            { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' },
+          ],
+        },
+      },
       { jwks_uri: 'https://client.example/jwks' },
     ]) {
       const res = await post(bad);

@@ -6,12 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import type * as oauth from 'oauth4webapi';
 import { BOB, login, startApp, type TestApp } from './helpers.js';
 import { discover, form, ISSUER, registerClient } from './oauth-helpers.js';
-import { metadataProbes, type ProbeClient } from './oauth-probes.js';
+import { metadataProbes, type ProbeClient, registerAssertionClient } from './oauth-probes.js';
 
 describe('RFC 8414 authorization server metadata', () => {
   let t: TestApp;
   let as: oauth.AuthorizationServer;
   let probeClient: ProbeClient;
+  let assertionKeys: Awaited<ReturnType<typeof registerAssertionClient>>;
   before(async () => {
     t = await startApp({ ISSUER, INTROSPECTION_CLIENTS: 'api-gateway:gw-secret-value-123' });
     const reg = await registerClient(t, { client_id: 'probe-client', scope: 'reports:read reports:write' });
@@ -20,6 +21,7 @@ describe('RFC 8414 authorization server metadata', () => {
       client_secret: reg.client_secret!,
       scopes: ['reports:read', 'reports:write'],
     };
+    assertionKeys = await registerAssertionClient(t);
     as = await discover(t.app);
   });
   after(async () => {
@@ -76,7 +78,7 @@ describe('RFC 8414 authorization server metadata', () => {
   });
 
   test('each advertised auth method, algorithm and scope works; the others are refused', async () => {
-    const probes = metadataProbes(t, probeClient);
+    const probes = metadataProbes(t, probeClient, assertionKeys);
     for (const [member, probe] of Object.entries(probes)) {
       const advertised = (as as Record<string, unknown>)[member];
       const claimed = Array.isArray(advertised) ? (advertised as string[]) : [];

@@ -2,8 +2,51 @@
 // that shows whether the running server really does it. An authentication method "works" when the right
 // credentials are accepted AND wrong ones are refused with invalid_client (ignoring credentials is not
 // supporting a method).
+import { randomUUID } from 'node:crypto';
+import {
+  type Algorithm,
+  encode,
+  exportPublicJwk,
+  generateKeyPair,
+  generateSecret,
+  type KeyInput,
+} from 'jwtkit';
 import { BOB, login, type TestApp } from './helpers.js';
-import { form } from './oauth-helpers.js';
+import { form, registerClient } from './oauth-helpers.js';
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const ASSERTION_ALG_CANDIDATES: Algorithm[] = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'RS256',
+  'RS384',
+  'PS256',
+  'HS256',
+];
+
+/** A private_key_jwt client with one key per candidate algorithm (kid = the algorithm). */
+export async function registerAssertionClient(t: TestApp): Promise<Map<string, KeyInput>> {
+  const privateKeys = new Map<string, KeyInput>();
+  const jwks: Record<string, unknown>[] = [];
+  for (const alg of ASSERTION_ALG_CANDIDATES) {
+    if (alg === 'HS256') {
+      privateKeys.set(alg, generateSecret('HS256'));
+      continue;
+    }
+    const pair = generateKeyPair(alg);
+    privateKeys.set(alg, pair.privateKey);
+    jwks.push({ ...exportPublicJwk(pair.publicKey), kid: alg, alg });
+  }
+  await registerClient(t, {
+    client_id: 'probe-assertion',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: { keys: jwks },
+  });
+  return privateKeys;
+}
 
 export interface Probe {
   candidates: string[];
@@ -27,7 +70,31 @@ export interface ProbeClient {
   scopes: string[];
 }
 
-export function metadataProbes(t: TestApp, probeClient: ProbeClient): Record<string, Probe> {
+export function metadataProbes(
+  t: TestApp,
+  probeClient: ProbeClient,
+  assertionKeys: Map<string, KeyInput>,
+): Record<string, Probe> {
+  const assertion = (alg: string, key = assertionKeys.get(alg)!) => {
+    const now = Math.floor(t.clock.now() / 1000);
+    return encode(
+      {
+        iss: 'probe-assertion',
+        sub: 'probe-assertion',
+        aud: t.config.issuer,
+        exp: now + 60,
+        jti: randomUUID(),
+      },
+      key,
+      { algorithm: alg as Algorithm, keyId: alg },
+    );
+  };
+  const withAssertion = (a: string) =>
+    form(t.app, '/oauth/token', {
+      grant_type: 'client_credentials',
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: a,
+    }).then((r) => r.statusCode);
   const cc = (params: Record<string, string>, headers: Record<string, string>) =>
     form(t.app, '/oauth/token', { grant_type: 'client_credentials', ...params }, headers).then(
       (r) => r.statusCode,
@@ -69,6 +136,10 @@ export function metadataProbes(t: TestApp, probeClient: ProbeClient): Record<str
               await refreshWith({ client_id: t.config.clientId, client_secret: 'not-the-secret' }),
             );
           case 'private_key_jwt':
+            return (
+              (await withAssertion(assertion('ES256'))) === 200 &&
+              (await withAssertion(assertion('ES256', generateKeyPair('ES256').privateKey))) === 401
+            );
           case 'client_secret_jwt':
             return refused(
               await refreshWith({
@@ -80,6 +151,12 @@ export function metadataProbes(t: TestApp, probeClient: ProbeClient): Record<str
           default:
             return false;
         }
+      },
+    },
+    token_endpoint_auth_signing_alg_values_supported: {
+      candidates: ASSERTION_ALG_CANDIDATES,
+      async works(alg) {
+        return (await withAssertion(assertion(alg))) === 200;
       },
     },
     scopes_supported: {

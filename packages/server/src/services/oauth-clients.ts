@@ -330,6 +330,15 @@ function publicJwks(jwks: { keys: unknown[] }): { keys: Record<string, unknown>[
     }
     return jwk;
   });
+  // With several keys, each needs its own kid (the assertion's kid picks one; no guessing).
+  if (keys.length > 1) {
+    const kids = keys.map((k) => k.kid);
+    if (!kids.every((k) => typeof k === 'string' && k !== '') || new Set(kids).size !== kids.length)
+      throw badRequest(
+        'invalid_client_metadata',
+        'With several keys in jwks, each key needs a distinct kid.',
+      );
+  }
   return { keys };
 }
 

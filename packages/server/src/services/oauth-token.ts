@@ -5,6 +5,12 @@
  */
 import { Problem } from '../errors.js';
 import type { OAuthClientRecord } from '../storage/types.js';
+import {
+  ASSERTION_ALGORITHMS,
+  ClientAssertionError,
+  ClientAssertionVerifier,
+  JWT_BEARER_ASSERTION,
+} from './client-assertion.js';
 import type { Services } from './index.js';
 import { OAuthClientService, parseScope } from './oauth-clients.js';
 import type { RequestContext } from './sessions.js';
@@ -14,9 +20,13 @@ export const GRANT_TYPES = ['refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** Client authentication at /oauth/token (RFC 7591 §2 names). */
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = ['none', 'client_secret_basic'];
+export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = [
+  'none',
+  'client_secret_basic',
+  'private_key_jwt',
+];
 /** JWS algorithms accepted for private_key_jwt client assertions. */
-export const CLIENT_ASSERTION_ALGORITHMS: readonly string[] = [];
+export const CLIENT_ASSERTION_ALGORITHMS: readonly string[] = ASSERTION_ALGORITHMS;
 /** JWS algorithms accepted for DPoP proofs (RFC 9449). */
 export const DPOP_ALGORITHMS: readonly string[] = [];
 
@@ -42,9 +52,11 @@ type Caller =
 
 export class OAuthTokenService {
   readonly clients: OAuthClientService;
+  readonly #assertions: ClientAssertionVerifier;
 
   constructor(private readonly s: Services) {
     this.clients = new OAuthClientService(s);
+    this.#assertions = new ClientAssertionVerifier(s, this.clients, `${s.config.issuer}/oauth/token`);
   }
 
   /** `authorization`: the request's Authorization header (client_secret_basic). */
@@ -86,7 +98,18 @@ export class OAuthTokenService {
       throw oauthError('invalid_request', 'Use exactly one client authentication method.');
     if (inBody)
       throw this.#invalidClient('client_secret_post is not supported; send the credentials with HTTP Basic.');
-    if (assertion) throw this.#invalidClient('Client assertions are not supported.');
+    if (assertion) {
+      if (params.client_assertion_type !== JWT_BEARER_ASSERTION || !params.client_assertion)
+        throw oauthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
+      try {
+        const client = await this.#assertions.verify(params.client_assertion, params.client_id);
+        return { client, clientId: client.id };
+      } catch (err) {
+        // One answer for every failure (unknown client, bad signature, replay...): no oracle.
+        if (err instanceof ClientAssertionError) throw this.#invalidClient();
+        throw err;
+      }
+    }
     if (!hasHeader) return { client: null, clientId: params.client_id };
     const m = /^basic +([A-Za-z0-9+/]+=*) *$/i.exec(authorization!);
     if (!m) throw this.#invalidClient('Send the client credentials with HTTP Basic (client_secret_basic).');
