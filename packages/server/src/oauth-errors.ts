@@ -29,6 +29,7 @@ const OAUTH_CODES = new Set([
 /** RFC 6749 §5.2: these are answered with 400 (unless specified otherwise). */
 const ALWAYS_400 = new Set([
   'invalid_request',
+  'invalid_dpop_proof',
   'invalid_target',
   'invalid_grant',
   'unauthorized_client',

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Algorithm,
+  createDpopProof,
   encode,
   exportPublicJwk,
   generateKeyPair,
@@ -157,6 +158,24 @@ export function metadataProbes(
       candidates: ASSERTION_ALG_CANDIDATES,
       async works(alg) {
         return (await withAssertion(assertion(alg))) === 200;
+      },
+    },
+    dpop_signing_alg_values_supported: {
+      candidates: ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'PS256'],
+      async works(alg) {
+        const { privateKey } = generateKeyPair(alg as Algorithm);
+        const proof = createDpopProof(privateKey, {
+          algorithm: alg as Algorithm,
+          method: 'POST',
+          url: `${t.config.issuer}/oauth/token`,
+        });
+        const res = await form(
+          t.app,
+          '/oauth/token',
+          { grant_type: 'client_credentials' },
+          { ...basic(probeClient.client_id, probeClient.client_secret), dpop: proof },
+        );
+        return res.statusCode === 200 && res.json().token_type === 'DPoP';
       },
     },
     scopes_supported: {

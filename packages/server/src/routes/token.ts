@@ -72,7 +72,12 @@ export async function tokenRoutes(app: FastifyInstance, { services }: { services
       },
     },
     handler: async (req, reply) => {
-      const body = await tokens.token(req.body ?? {}, requestContext(req), req.headers.authorization);
+      const body = await tokens.token(
+        req.body ?? {},
+        requestContext(req),
+        req.headers.authorization,
+        req.headers.dpop,
+      );
       reply.header('pragma', 'no-cache');
       return body;
     },

@@ -3,6 +3,7 @@
  * `AuthService.refresh` (the same rotation, grace window and reuse detection as `/auth/refresh`).
  * There is no password grant (RFC 9700 §2.4): users log in at /auth/login.
  */
+import { type Algorithm, InvalidDpopProofError, verifyDpopProof } from 'jwtkit';
 import { Problem } from '../errors.js';
 import type { OAuthClientRecord } from '../storage/types.js';
 import {
@@ -13,6 +14,7 @@ import {
 } from './client-assertion.js';
 import type { Services } from './index.js';
 import { OAuthClientService, parseScope } from './oauth-clients.js';
+import { createReplayStore } from './replay.js';
 import type { RequestContext } from './sessions.js';
 
 /** The grants /oauth/token serves: the metadata's grant_types_supported is this list. */
@@ -28,7 +30,7 @@ export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = [
 /** JWS algorithms accepted for private_key_jwt client assertions. */
 export const CLIENT_ASSERTION_ALGORITHMS: readonly string[] = ASSERTION_ALGORITHMS;
 /** JWS algorithms accepted for DPoP proofs (RFC 9449). */
-export const DPOP_ALGORITHMS: readonly string[] = [];
+export const DPOP_ALGORITHMS: readonly Algorithm[] = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'];
 
 export interface OAuthTokenResponse {
   access_token: string;
@@ -53,10 +55,33 @@ type Caller =
 export class OAuthTokenService {
   readonly clients: OAuthClientService;
   readonly #assertions: ClientAssertionVerifier;
+  readonly #dpopReplay;
 
   constructor(private readonly s: Services) {
     this.clients = new OAuthClientService(s);
     this.#assertions = new ClientAssertionVerifier(s, this.clients, `${s.config.issuer}/oauth/token`);
+    this.#dpopReplay = createReplayStore(s, 'dpop');
+  }
+
+  /** RFC 9449 §5: the proof of a token request; its key's thumbprint binds the tokens (cnf.jkt). */
+  async #dpop(proof: string | string[] | undefined): Promise<string | undefined> {
+    if (proof === undefined) return undefined;
+    if (Array.isArray(proof)) throw oauthError('invalid_dpop_proof', 'Send exactly one DPoP header.');
+    try {
+      const v = await verifyDpopProof(proof, {
+        algorithms: DPOP_ALGORITHMS,
+        method: 'POST',
+        url: `${this.s.config.issuer}/oauth/token`,
+        replayStore: this.#dpopReplay,
+        leeway: this.s.config.leeway,
+        now: Math.floor(this.s.clock() / 1000),
+      });
+      return v.jkt;
+    } catch (err) {
+      if (err instanceof InvalidDpopProofError)
+        throw oauthError('invalid_dpop_proof', 'The DPoP proof is invalid.');
+      throw err;
+    }
   }
 
   /** `authorization`: the request's Authorization header (client_secret_basic). */
@@ -64,9 +89,11 @@ export class OAuthTokenService {
     params: TokenParams,
     ctx: RequestContext,
     authorization: string | undefined,
+    dpop?: string | string[],
   ): Promise<OAuthTokenResponse> {
     const caller = await this.#authenticateClient(params, authorization);
     const grant = params.grant_type;
+    const jkt = await this.#dpop(dpop);
     if (grant === undefined || grant === '')
       throw oauthError('invalid_request', 'The grant_type parameter is required.');
     if (!isGrant(grant)) {
@@ -77,9 +104,12 @@ export class OAuthTokenService {
     }
     switch (grant) {
       case 'refresh_token':
+        // User sessions are not sender-constrained yet: refuse rather than issue unbound tokens.
+        if (jkt !== undefined)
+          throw oauthError('invalid_dpop_proof', 'DPoP-bound refresh of user sessions is not supported.');
         return this.#refresh(params, ctx, caller);
       case 'client_credentials':
-        return this.#clientCredentials(params, caller);
+        return this.#clientCredentials(params, caller, jkt);
     }
   }
 
@@ -134,7 +164,7 @@ export class OAuthTokenService {
     return { client, clientId: client.id };
   }
 
-  async #clientCredentials(params: TokenParams, caller: Caller): Promise<OAuthTokenResponse> {
+  async #clientCredentials(params: TokenParams, caller: Caller, jkt?: string): Promise<OAuthTokenResponse> {
     // RFC 6749 §4.4.2: only confidential clients, which MUST authenticate.
     if (!caller.client)
       throw this.#invalidClient('The client_credentials grant needs client authentication.');
@@ -150,11 +180,11 @@ export class OAuthTokenService {
     if (target !== undefined && !client.audiences.includes(target))
       throw oauthError('invalid_target', 'The requested resource is not an audience of this client.');
     const audience = target ?? client.audiences[0]!;
-    const issued = this.clients.issue(client, scopes, audience);
+    const issued = this.clients.issue(client, scopes, audience, jkt);
     // RFC 6749 §4.4.3: no refresh token.
     return {
       access_token: issued.token,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: issued.expiresIn,
       scope: scopes.join(' '),
     };

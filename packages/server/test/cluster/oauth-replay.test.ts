@@ -1,17 +1,17 @@
-// Two app instances sharing a database and Redis: a private_key_jwt client assertion used on A is
-// refused on B (jti replay store in Redis, SET NX PX).
+// Two app instances sharing a database and Redis: a private_key_jwt client assertion, and a DPoP proof,
+// used on A are refused on B (jti replay stores in Redis, SET NX PX).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { encode, exportPublicJwk, generateKeyPair } from 'jwtkit';
+import { createDpopProof, encode, exportPublicJwk, generateKeyPair } from 'jwtkit';
 import { startApp } from '../helpers.js';
 import { assertOAuthError, form, registerClient } from '../oauth-helpers.js';
 import { dropPrefix, REDIS_URL, redisUnavailable, skipUnless, uniquePrefix } from './_redis.js';
 
-test('a client assertion replayed on another instance is refused', async (t) => {
+test('a client assertion and a DPoP proof replayed on another instance are refused', async (t) => {
   if (skipUnless(t, await redisUnavailable())) return;
   const dir = mkdtempSync(join(tmpdir(), 'jwtkit-cluster-oauth-'));
   const prefix = uniquePrefix('oauth');
@@ -51,6 +51,24 @@ test('a client assertion replayed on another instance is refused', async (t) => 
     assertOAuthError(await send(a, once), 401, 'invalid_client');
     // a fresh assertion works on B
     assert.equal((await send(b, assertion())).statusCode, 200);
+
+    // DPoP: a proof used at A's token endpoint is refused at B's (jti in Redis)
+    const secretClient = await registerClient(a, { client_id: 'cluster-basic' });
+    const basic = {
+      authorization: `Basic ${Buffer.from(`cluster-basic:${secretClient.client_secret}`).toString('base64')}`,
+    };
+    const dpopKey = generateKeyPair('ES256').privateKey;
+    const proof = createDpopProof(dpopKey, {
+      algorithm: 'ES256',
+      method: 'POST',
+      url: 'http://cluster.test/oauth/token',
+    });
+    const withProof = (app: typeof a, p: string) =>
+      form(app.app, '/oauth/token', { grant_type: 'client_credentials' }, { ...basic, dpop: p });
+    const bound = await withProof(a, proof);
+    assert.equal(bound.statusCode, 200, bound.body);
+    assert.equal(bound.json().token_type, 'DPoP');
+    assertOAuthError(await withProof(b, proof), 400, 'invalid_dpop_proof');
   } finally {
     await a.close();
     await b.close();
