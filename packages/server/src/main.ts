@@ -1,4 +1,5 @@
 /** Starts the auth service: `npm start` (demo mode by default). */
+import { createServer } from 'node:net';
 import { buildApp } from './app.js';
 import { gracefulShutdown } from './cluster/shutdown.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -39,6 +40,31 @@ export function listenFailure(err: unknown, config: Pick<Config, 'host' | 'port'
   return null;
 }
 
+/** True when nothing listens on host:port (probed by listening once). */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A second `npm start` usually meets the first one twice: same database (the lease) and same port. Say
+ * both, then the two ways out.
+ */
+export async function leaseMessage(
+  leaseError: string,
+  config: Pick<Config, 'host' | 'port'>,
+): Promise<string> {
+  const next = config.port === 3000 ? 3001 : config.port + 1;
+  const independent = `PORT=${next} DATABASE_URL=./data/second.sqlite npm start`;
+  if (config.port !== 0 && !(await portFree(config.host, config.port))) {
+    return `port ${config.port} on ${config.host} is already in use: another jwtkit server is running there on the same database. Stop it, or start a second, independent server with its own port and database: ${independent}. (Several instances serving one database need REDIS_URL.)`;
+  }
+  return `${leaseError}\nA second, independent server needs its own database and port: ${independent}`;
+}
+
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -58,17 +84,40 @@ async function main(): Promise<void> {
   try {
     built = await buildApp(config, { logStream: logSink, logDropped: () => logSink.stats.dropped });
   } catch (err) {
+    if (err instanceof Error && err.name === 'InstanceLeaseError') {
+      process.stderr.write(`jwtkit server: ${await leaseMessage(err.message, config)}\n`);
+      process.exit(2);
+    }
     if (err instanceof Error && OPERATOR_ERRORS.has(err.name)) {
-      const hint =
-        err.name === 'InstanceLeaseError'
-          ? `\nA second, independent server needs its own database and port: PORT=${config.port === 3000 ? 3001 : config.port + 1} DATABASE_URL=./data/second.sqlite npm start`
-          : '';
-      process.stderr.write(`jwtkit server: ${err.message}${hint}\n`);
+      process.stderr.write(`jwtkit server: ${err.message}\n`);
       process.exit(2);
     }
     throw err;
   }
   const { app, drain, metrics } = built;
+  // Signal handlers before listening: a SIGTERM right after the banner must drain, not kill.
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    // The hard deadline, from a thread of its own: it holds even if this thread were blocked.
+    watchdog.arm(config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 2_000);
+    app.log.info({ signal }, 'shutting down');
+    // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting, answer in-flight
+    // requests, close idle keep-alive sockets, close the storage. Up to 10 s after the drain for that.
+    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, graceMs: SHUTDOWN_GRACE_MS }).then(
+      (finished) => {
+        if (!finished) app.log.warn({}, 'requests still running after 10 s were cut');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   let address: string;
   try {
     address = await app.listen({ host: config.host, port: config.port });
@@ -115,29 +164,6 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
-
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    // The hard deadline, from a thread of its own: it holds even if this thread were blocked.
-    watchdog.arm(config.shutdownDrainMs + SHUTDOWN_GRACE_MS + 2_000);
-    app.log.info({ signal }, 'shutting down');
-    // Drain (SHUTDOWN_DRAIN_MS: readiness 503 + Connection: close), then stop accepting, answer in-flight
-    // requests, close idle keep-alive sockets, close the storage. Up to 10 s after the drain for that.
-    gracefulShutdown(app, drain, { drainMs: config.shutdownDrainMs, graceMs: SHUTDOWN_GRACE_MS }).then(
-      (finished) => {
-        if (!finished) app.log.warn({}, 'requests still running after 10 s were cut');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 if (process.argv[1] && /main\.(ts|js)$/.test(process.argv[1])) {

@@ -98,46 +98,43 @@ async function stopWithin(s: Started): Promise<number> {
   return at === -1 ? Number.POSITIVE_INFINITY : at - sent;
 }
 
-describe('the process always stops (stdout stuck or gone)', () => {
-  test('stdout a full pipe nobody reads: requests still answered, SIGTERM exits within the deadline', async () => {
-    const s = await start();
-    try {
-      s.child.stderr?.resume(); // only stdout is left unread
-      const statuses = await traffic(s.port);
-      assert.equal(
-        statuses.filter((x) => x !== 200).length,
-        0,
-        'every request answered while stdout is stuck',
-      );
-      const ms = await stopWithin(s);
-      assert.ok(ms < EXIT_LIMIT_MS, `exit after ${ms} ms`);
-      // The graceful path finished (exit 0), not the deadline or the watchdog.
-      assert.equal(s.child.exitCode, 0, `exit code ${s.child.exitCode}, signal ${s.child.signalCode}`);
-    } finally {
-      s.child.kill('SIGKILL');
-      rmSync(s.dir, { recursive: true, force: true });
-    }
-  });
+/** Runs one scenario against a fresh service; the process and its folder are always cleaned up. */
+async function scenario(run: (s: Started) => Promise<void>): Promise<void> {
+  const s = await start();
+  try {
+    await run(s);
+  } finally {
+    s.child.kill('SIGKILL');
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+}
 
-  test('stdout a closed pipe (EPIPE): requests still answered, SIGTERM exits within the deadline', async () => {
-    const s = await start();
-    try {
+/** Every request answered, then SIGTERM: gone within the limit, by the graceful path (exit 0). */
+async function answersThenStops(s: Started, requests: number): Promise<void> {
+  const statuses = await traffic(s.port, requests);
+  assert.equal(statuses.filter((x) => x !== 200).length, 0, 'every request answered while stdout is stuck');
+  const ms = await stopWithin(s);
+  assert.ok(ms < EXIT_LIMIT_MS, `exit after ${ms} ms`);
+  // The graceful path finished (exit 0), not the deadline or the watchdog.
+  assert.equal(s.child.exitCode, 0, `exit code ${s.child.exitCode}, signal ${s.child.signalCode}`);
+}
+
+describe('the process always stops (stdout stuck or gone)', () => {
+  test('stdout a full pipe nobody reads: requests still answered, SIGTERM exits within the deadline', () =>
+    scenario(async (s) => {
+      s.child.stderr?.resume(); // only stdout is left unread
+      await answersThenStops(s, 600);
+    }));
+
+  test('stdout a closed pipe (EPIPE): requests still answered, SIGTERM exits within the deadline', () =>
+    scenario(async (s) => {
       s.child.stdout?.destroy();
       s.child.stderr?.resume();
-      const statuses = await traffic(s.port, 200);
-      assert.equal(statuses.filter((x) => x !== 200).length, 0);
-      const ms = await stopWithin(s);
-      assert.ok(ms < EXIT_LIMIT_MS, `exit after ${ms} ms`);
-      assert.equal(s.child.exitCode, 0, `exit code ${s.child.exitCode}, signal ${s.child.signalCode}`);
-    } finally {
-      s.child.kill('SIGKILL');
-      rmSync(s.dir, { recursive: true, force: true });
-    }
-  });
+      await answersThenStops(s, 200);
+    }));
 
-  test('stdout reader dies during shutdown: SIGTERM exits within the deadline', async () => {
-    const s = await start();
-    try {
+  test('stdout reader dies during shutdown: SIGTERM exits within the deadline', () =>
+    scenario(async (s) => {
       s.child.stdout?.resume();
       s.child.stderr?.resume();
       const load = traffic(s.port, 400);
@@ -147,9 +144,5 @@ describe('the process always stops (stdout stuck or gone)', () => {
       const ms = await stopping;
       await load;
       assert.ok(ms < EXIT_LIMIT_MS, `exit after ${ms} ms`);
-    } finally {
-      s.child.kill('SIGKILL');
-      rmSync(s.dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

@@ -175,6 +175,56 @@ describe('one instance per database without REDIS_URL', () => {
   });
 });
 
+test('Postgres: a lease lost with its connection is taken back, or reported when another instance took it', async (t) => {
+  if (await skipWithoutPostgres(t)) return;
+  const schema = `jwtkit_relock_${randomBytes(4).toString('hex')}`;
+  const s1 = new PostgresStorage({ connectionString: PG_URL, schema, max: 2 });
+  const s2 = new PostgresStorage({ connectionString: PG_URL, schema, max: 2 });
+  const admin = new PostgresStorage({ connectionString: PG_URL, max: 1 });
+  const lostMessages: string[] = [];
+  s1.onLeaseLost = (m) => lostMessages.push(m);
+  const killLeaseBackend = async () => {
+    const pg = await import('pg');
+    const c = new pg.default.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      const r = await c.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 727275
+           AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+        [schema],
+      );
+      assert.equal(r.rowCount, 1, 'one lease backend');
+    } finally {
+      await c.end();
+    }
+  };
+  const until = async (cond: () => boolean, ms: number) => {
+    const t0 = Date.now();
+    while (!cond()) {
+      if (Date.now() - t0 > ms) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  };
+  try {
+    assert.equal(await s1.acquireInstanceLease(), true);
+    await killLeaseBackend();
+    assert.ok(await until(() => !s1.holdsInstanceLease, 2000), 'the loss is noticed');
+    assert.ok(await until(() => s1.holdsInstanceLease, 5000), 'and the lease taken back');
+    assert.equal(await s2.acquireInstanceLease(), false, 'a second instance is refused again');
+    // lost and taken by another instance before the retry: reported, not silently shared
+    await killLeaseBackend();
+    assert.ok(await until(() => !s1.holdsInstanceLease, 2000));
+    assert.equal(await s2.acquireInstanceLease(), true);
+    assert.ok(await until(() => lostMessages.length > 0, 5000), 'reported');
+    assert.match(lostMessages[0]!, /another instance now holds it/);
+  } finally {
+    await s1.close();
+    await s2.close();
+    await admin.close();
+  }
+});
+
 describe('JWT_SECRET and access-token lifetime', () => {
   const problems = (env: Record<string, string>) => {
     try {

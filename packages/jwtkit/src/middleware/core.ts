@@ -12,6 +12,7 @@ import type { Algorithm } from '../_lib/algorithms.js';
 import type { Jwks, KeyInput } from '../_lib/keys.js';
 import { ownOptions } from '../_lib/options.js';
 import { getUnverifiedHeader, type JwtHeader, type JwtPayload } from '../decode.js';
+import { createDpopReplayStore, type DpopReplayStore, verifyDpopProof } from '../dpop.js';
 import { InvalidAlgorithmError, InvalidKeyError, InvalidOptionsError, JwtError } from '../errors.js';
 import { createRemoteJwks, isRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../jwk/remote.js';
 import { createVerifier, type VerifierOptions } from '../verifier.js';
@@ -52,7 +53,7 @@ export interface StandardSchemaLike<Output = unknown> {
 /** A runtime check of the verified claims: a predicate (sync or async) or a Standard Schema. */
 export type ClaimsValidator<C> = ((claims: JwtPayload) => boolean | Promise<boolean>) | StandardSchemaLike<C>;
 
-/** What the DPoP hook sees. The library has no DPoP proof verification yet: the hook does it. */
+/** What a DPoP hook function sees (for proofs checked your own way; `DpopOptions` uses the library's). */
 export interface DpopContext {
   /** `'DPoP'` when the client sent `Authorization: DPoP <token>`, else `'Bearer'`. */
   scheme: 'Bearer' | 'DPoP';
@@ -65,6 +66,22 @@ export interface DpopContext {
   /** The request method and absolute or path URL, for the proof's `htm` / `htu`. */
   method: string;
   url: string;
+}
+
+/** DPoP verified by the library (`verifyDpopProof`, RFC 9449 §4.3 and §7). */
+export interface DpopOptions {
+  /** Algorithms accepted for proofs (asymmetric), e.g. `['ES256', 'EdDSA']`. */
+  algorithms: readonly Algorithm[];
+  /**
+   * The origin clients address, e.g. `'https://api.example.com'` (required: behind a proxy the request's
+   * own URL is not what the client signed). The proof's `htu` must be this origin + the request path.
+   */
+  origin: string;
+  /** Replay detection of proof `jti`s (default: an in-memory store, one process only). */
+  replayStore?: DpopReplayStore;
+  /** How old a proof may be (seconds, default 300) and the clock skew allowed (default 5). */
+  maxAge?: number;
+  leeway?: number;
 }
 
 export interface AuthenticatorOptions<C = JwtPayload> {
@@ -113,11 +130,12 @@ export interface AuthenticatorOptions<C = JwtPayload> {
   /** Return true to refuse a verified token (a jti denylist, a per-user epoch...). Sync or async. */
   isRevoked?: (claims: C, header: JwtHeader) => boolean | Promise<boolean>;
   /**
-   * DPoP (RFC 9449) hook: verify the proof and throw (or return false) to refuse. With this hook the
-   * `DPoP` authorization scheme is accepted; without it only `Bearer` is. A DPoP-bound token (`cnf.jkt`)
-   * presented with the `Bearer` scheme is always refused (RFC 9449 §7.2).
+   * DPoP (RFC 9449): `{ algorithms, origin }` verifies proofs with the library's `verifyDpopProof`; a
+   * function is your own check (throw or return false to refuse). Either way the `DPoP` scheme is
+   * accepted; without this option only `Bearer` is. A DPoP-bound token (`cnf.jkt`) presented with the
+   * `Bearer` scheme is always refused (RFC 9449 §7.2).
    */
-  dpop?: (context: DpopContext) => boolean | undefined | Promise<boolean | undefined>;
+  dpop?: DpopOptions | ((context: DpopContext) => boolean | undefined | Promise<boolean | undefined>);
 
   /** Also read the token from this cookie (off by default). */
   cookie?: string;
@@ -138,6 +156,7 @@ export interface AuthFailure {
     | 'invalid_request'
     | 'invalid_token'
     | 'insufficient_scope'
+    | 'invalid_dpop_proof'
     | 'temporarily_unavailable'
     | null;
   /** A fixed text: never the token, a claim value, or attacker text. */
@@ -256,6 +275,23 @@ export function insufficientScope(
   };
 }
 
+function invalidDpopProof(
+  realm: string,
+  algs: readonly string[],
+  description: string,
+  cause?: unknown,
+): AuthFailure {
+  return {
+    ok: false,
+    status: 401,
+    error: 'invalid_dpop_proof',
+    description,
+    // RFC 9449 §7.1: the DPoP challenge names the accepted proof algorithms.
+    wwwAuthenticate: `${challenge('DPoP', realm, 'invalid_dpop_proof', description)}, algs=${quoted(algs.join(' '))}`,
+    cause,
+  };
+}
+
 function unavailable(cause: unknown): AuthFailure {
   return {
     ok: false,
@@ -359,6 +395,13 @@ function cookieValues(headers: readonly string[], name: string): string[] {
     }
   }
   return out;
+}
+
+/** The path (and query) of an absolute or path-only request URL. */
+function pathOf(url: string): string {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url);
+  const rest = m ? url.slice(m[0].length) : url;
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 function queryValues(url: string, name: string): string[] {
@@ -474,12 +517,39 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     if (o[name] !== undefined && !nonEmptyList(o[name]))
       throw new InvalidOptionsError(`${where}: ${name} must be a non-empty string or array of strings`);
   }
-  for (const name of ['cookie', 'query', 'realm'] as const) {
+  for (const name of ['cookie', 'query'] as const) {
     const v = o[name];
     if (v !== undefined && (typeof v !== 'string' || v === '' || /[\s";,=\\]/.test(v)))
-      throw new InvalidOptionsError(`${where}: ${name} must be a non-empty token without spaces or quotes`);
+      throw new InvalidOptionsError(`${where}: ${name} must be a non-empty name without spaces or quotes`);
   }
-  for (const name of ['isRevoked', 'dpop', 'resolver'] as const) {
+  // The realm goes into a quoted-string: no quote, backslash or control character (spaces are fine).
+  if (
+    o.realm !== undefined &&
+    (typeof o.realm !== 'string' || o.realm === '' || /["\\\x00-\x1f\x7f]/.test(o.realm))
+  )
+    throw new InvalidOptionsError(
+      `${where}: realm must be a non-empty string without quotes, backslashes or control characters`,
+    );
+  let dpopLib: (DpopOptions & { replayStore: DpopReplayStore }) | undefined;
+  if (o.dpop !== undefined && typeof o.dpop !== 'function') {
+    const d = ownOptions(
+      o.dpop,
+      new Set(['algorithms', 'origin', 'replayStore', 'maxAge', 'leeway']),
+      `${where} dpop`,
+    ) as unknown as DpopOptions;
+    if (!Array.isArray(d.algorithms) || d.algorithms.length === 0)
+      throw new InvalidOptionsError(`${where}: dpop.algorithms is required (asymmetric), e.g. ['ES256']`);
+    let origin: URL;
+    try {
+      origin = new URL(String(d.origin));
+    } catch {
+      throw new InvalidOptionsError(`${where}: dpop.origin must be the absolute origin clients address`);
+    }
+    if (origin.pathname !== '/' || origin.search || origin.hash || origin.username)
+      throw new InvalidOptionsError(`${where}: dpop.origin must be an origin only (scheme, host, port)`);
+    dpopLib = { ...d, origin: origin.origin, replayStore: d.replayStore ?? createDpopReplayStore() };
+  }
+  for (const name of ['isRevoked', 'resolver'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function')
       throw new InvalidOptionsError(`${where}: ${name} must be a function`);
   }
@@ -605,7 +675,34 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     const bound = typeof cnf === 'object' && cnf !== null && Object.hasOwn(cnf, 'jkt');
     if (bound && scheme === 'Bearer')
       return invalidToken(realm, 'The access token is bound to a DPoP key; send it with the DPoP scheme.');
-    if (dpop !== undefined && (scheme === 'DPoP' || bound)) {
+    if (dpopLib !== undefined && (scheme === 'DPoP' || bound)) {
+      const algs = dpopLib.algorithms;
+      if (!bound) return invalidToken(realm, 'The access token is not bound to a DPoP key.');
+      if (req.dpop.length !== 1)
+        return invalidDpopProof(realm, algs, 'The request must carry exactly one DPoP proof.');
+      const path = pathOf(req.url);
+      try {
+        const proof = await verifyDpopProof(req.dpop[0], {
+          algorithms: algs,
+          method: req.method,
+          url: dpopLib.origin + path,
+          accessToken: token,
+          replayStore: dpopLib.replayStore,
+          ...(dpopLib.maxAge !== undefined ? { maxAge: dpopLib.maxAge } : {}),
+          ...(dpopLib.leeway !== undefined ? { leeway: dpopLib.leeway } : {}),
+        });
+        if (proof.jkt !== (cnf as { jkt?: unknown }).jkt)
+          return invalidDpopProof(
+            realm,
+            algs,
+            'The DPoP proof is not made with the key the token is bound to.',
+          );
+      } catch (error) {
+        if (error instanceof JwtError && error.code === 'ERR_DPOP_PROOF_INVALID')
+          return invalidDpopProof(realm, algs, 'The DPoP proof is invalid.', error);
+        return unavailable(error); // a replay store that is down: fail closed
+      }
+    } else if (typeof dpop === 'function' && (scheme === 'DPoP' || bound)) {
       try {
         const okProof = await dpop({
           scheme,
@@ -741,8 +838,9 @@ export function failureBody(failure: AuthFailure): { error: string; error_descri
 
 /** The response headers of a failure. */
 export function failureHeaders(failure: AuthFailure): Record<string, string> {
-  const h: Record<string, string> = { 'cache-control': 'no-store' };
-  if (failure.wwwAuthenticate !== undefined) h['www-authenticate'] = failure.wwwAuthenticate;
-  if (failure.status === 503) h['retry-after'] = '5';
-  return h;
+  return {
+    'cache-control': 'no-store',
+    ...(failure.wwwAuthenticate !== undefined ? { 'www-authenticate': failure.wwwAuthenticate } : {}),
+    ...(failure.status === 503 ? { 'retry-after': '5' } : {}),
+  };
 }

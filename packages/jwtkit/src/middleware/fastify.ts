@@ -58,6 +58,9 @@ const REASON: Record<number, string> = Object.assign(Object.create(null), {
   503: 'Service Unavailable',
 });
 
+/** Ours, plus the register options Fastify itself reads (`app.register(plugin, { prefix })`). */
+const FASTIFY_NAMES = ['onError', 'global', 'prefix', 'logLevel', 'logSerializers'];
+
 const REALM = Symbol.for('jwtkit.realm');
 const ON_ERROR = Symbol.for('jwtkit.fastify.onError');
 interface Marked {
@@ -85,7 +88,7 @@ function answer(
 
 /** A preHandler that sets `request.auth` or answers per RFC 6750. Options are validated now. */
 export function createPreHandler<C = RegisteredClaims>(options: FastifyAuthOptions<C>): AuthPreHandler {
-  const { core: coreOptions, adapter } = splitOptions(options, ['onError', 'global'], 'jwtAuth()');
+  const { core: coreOptions, adapter } = splitOptions(options, FASTIFY_NAMES, 'jwtAuth()');
   const onError = adapter.onError as FastifyAuthOptions['onError'];
   if (onError !== undefined && typeof onError !== 'function')
     throw new TypeError('jwtAuth(): onError must be a function');

@@ -92,6 +92,8 @@ async function wire(
   const revocationInProcess = !config.redisUrl && !infra.bus && !infra.denylist && !infra.epochs;
   if (revocationInProcess && infra.singleInstanceLease !== false) {
     if (!(await storage.acquireInstanceLease())) throw new InstanceLeaseError(storage.leaseDescription);
+    const pgStorage = baseStorage as { onLeaseLost?: ((message: string) => void) | null };
+    if ('onLeaseLost' in pgStorage) pgStorage.onLeaseLost = (message) => log?.error({}, message);
   }
   try {
     return await wireServices(config, infra, storage, clock, log);

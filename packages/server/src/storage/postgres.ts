@@ -203,35 +203,77 @@ export class PostgresStorage implements Storage {
     return `Postgres advisory lock on schema ${this.#schema ?? 'public'}`;
   }
 
+  /** Called when a lost lease (its connection dropped) could not be taken back: another instance has it. */
+  onLeaseLost: ((message: string) => void) | null = null;
+  #wantLease = false;
+  #leaseRetry: NodeJS.Timeout | null = null;
+
   async acquireInstanceLease(): Promise<boolean> {
     if (this.#lease) return true;
+    const ok = await this.#takeLease();
+    if (ok) this.#wantLease = true;
+    return ok;
+  }
+
+  async #takeLease(): Promise<boolean> {
     const client = new pg.Client({
       connectionString: this.#connectionString,
       connectionTimeoutMillis: 5000,
       ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
     });
-    client.on('error', () => {
-      // The connection (and with it the lock) is gone, e.g. a database restart: take it again.
-      if (this.#lease === client) this.#lease = null;
-    });
+    const lost = () => {
+      // The connection (and with it the lock) is gone, e.g. a database restart: take it back.
+      if (this.#lease !== client) return;
+      this.#lease = null;
+      this.#retryLease();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
     await client.connect();
     // A session-level lock: released when this connection ends (process exit, crash, or close()).
     // Keyed by the schema name (locks are per database already), so two schemas never share a lease.
-    const rows = await client.query('SELECT pg_try_advisory_lock(727275, hashtext($1)) AS ok', [
-      this.#schema ?? 'public',
-    ]);
-    if (rows.rows[0]?.ok !== true) {
-      await client.end().catch(() => {});
-      return false;
+    let ok = false;
+    try {
+      const rows = await client.query('SELECT pg_try_advisory_lock(727275, hashtext($1)) AS ok', [
+        this.#schema ?? 'public',
+      ]);
+      ok = rows.rows[0]?.ok === true;
+    } finally {
+      if (!ok) await client.end().catch(() => {});
     }
-    this.#lease = client;
-    return true;
+    if (ok) this.#lease = client;
+    return ok;
+  }
+
+  #retryLease(): void {
+    if (!this.#wantLease || this.#leaseRetry) return;
+    this.#leaseRetry = setTimeout(async () => {
+      this.#leaseRetry = null;
+      if (!this.#wantLease || this.#lease) return;
+      try {
+        if (!(await this.#takeLease()) && this.#wantLease)
+          this.onLeaseLost?.(
+            `the single-instance lease (${this.leaseDescription}) was lost with its database connection and another instance now holds it; stop one of them, or set REDIS_URL on both`,
+          );
+      } catch {
+        this.#retryLease(); // database still unreachable: try again
+      }
+    }, 500);
+    this.#leaseRetry.unref();
   }
 
   async releaseInstanceLease(): Promise<void> {
+    this.#wantLease = false;
+    if (this.#leaseRetry) clearTimeout(this.#leaseRetry);
+    this.#leaseRetry = null;
     const lease = this.#lease;
     this.#lease = null;
     await lease?.end().catch(() => {});
+  }
+
+  /** True while this storage holds the lease (tests). */
+  get holdsInstanceLease(): boolean {
+    return this.#lease !== null;
   }
 
   async close(): Promise<void> {
