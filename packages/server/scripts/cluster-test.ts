@@ -700,6 +700,7 @@ async function main(): Promise<void> {
   });
 
   await hardeningScenarios(env, redis);
+  await oauthReplayScenarios(A.port, B.port, env.ISSUER!);
 }
 
 /**
@@ -771,6 +772,78 @@ async function hardeningScenarios(env: Record<string, string>, redis: PrivateRed
     return {
       ok: verified <= 5 && verified >= 1 && limitedCount === 30 - verified,
       figure: `30 parallel wrong passwords for one account over 2 instances (budget 5, counted in Redis before Argon2): ${verified} verified (401), ${limitedCount} refused (429)`,
+    };
+  });
+}
+
+/**
+ * Issue #16 (multi-instance): a private_key_jwt client assertion and a DPoP proof accepted by A's token
+ * endpoint are refused by B's (their jti stores are in Redis).
+ */
+async function oauthReplayScenarios(portA: number, portB: number, issuer: string): Promise<void> {
+  const { createDpopProof, encode, exportPublicJwk, generateKeyPair } = await import('jwtkit');
+  const admin = (await login(portA, ...ALICE)).access;
+  const post = (port: number, path: string, body: string, headers: Record<string, string>) =>
+    fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers, body });
+  const register = async (client: Record<string, unknown>) => {
+    const r = await post(portA, '/admin/oauth-clients', JSON.stringify(client), {
+      authorization: `Bearer ${admin}`,
+      'content-type': 'application/json',
+    });
+    if (r.status !== 201) throw new Error(`register client -> ${r.status} ${await r.text()}`);
+    return (await r.json()) as { client_id: string; client_secret?: string };
+  };
+  const form = 'application/x-www-form-urlencoded';
+  const tag = randomBytes(3).toString('hex');
+
+  await check('client-assertion-replay-across-instances', async () => {
+    const pair = generateKeyPair('ES256');
+    const id = `cluster-pkjwt-${tag}`;
+    await register({
+      client_id: id,
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [exportPublicJwk(pair.publicKey)] },
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = encode(
+      { iss: id, sub: id, aud: `${issuer}/oauth/token`, exp: now + 60, jti: randomBytes(16).toString('hex') },
+      pair.privateKey,
+      { algorithm: 'ES256' },
+    );
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }).toString();
+    const onA = await post(portA, '/oauth/token', body, { 'content-type': form });
+    const onB = await post(portB, '/oauth/token', body, { 'content-type': form });
+    const errorB = ((await onB.json()) as { error?: string }).error;
+    return {
+      ok: onA.status === 200 && onB.status === 401 && errorB === 'invalid_client',
+      figure: `assertion used on A -> ${onA.status}; the same assertion on B -> ${onB.status} ${errorB}`,
+    };
+  });
+
+  await check('dpop-proof-replay-across-instances', async () => {
+    const id = `cluster-basic-${tag}`;
+    const { client_secret } = await register({ client_id: id });
+    const proof = createDpopProof(generateKeyPair('ES256').privateKey, {
+      algorithm: 'ES256',
+      method: 'POST',
+      url: `${issuer}/oauth/token`,
+    });
+    const headers = {
+      'content-type': form,
+      authorization: `Basic ${Buffer.from(`${id}:${client_secret}`).toString('base64')}`,
+      dpop: proof,
+    };
+    const onA = await post(portA, '/oauth/token', 'grant_type=client_credentials', headers);
+    const typeA = ((await onA.json()) as { token_type?: string }).token_type;
+    const onB = await post(portB, '/oauth/token', 'grant_type=client_credentials', headers);
+    const errorB = ((await onB.json()) as { error?: string }).error;
+    return {
+      ok: onA.status === 200 && typeA === 'DPoP' && onB.status === 400 && errorB === 'invalid_dpop_proof',
+      figure: `DPoP proof used on A -> ${onA.status} ${typeA}; the same proof on B -> ${onB.status} ${errorB}`,
     };
   });
 }

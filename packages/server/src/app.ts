@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/token.js';
 import type { AuditType } from './services/audit.js';
 import { createServices, type Infrastructure, type Services } from './services/index.js';
 import { registerWeb } from './web/index.js';
@@ -177,6 +178,7 @@ export async function buildApp(
   await app.register(authRoutes, { services });
   await app.register(adminRoutes, { services });
   await app.register(oauthRoutes, { services });
+  await app.register(tokenRoutes, { services });
   await registerWeb(app);
   await app.ready();
   return { app, services, drain, metrics };

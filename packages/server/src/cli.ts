@@ -7,13 +7,16 @@
  * Both refuse to run while an instance serves the database without Redis (the lease), print what they
  * removed, and exit 0 (nothing to do is fine), 1 (failure) or 2 (bad configuration or usage).
  */
+import { CLIENT_COMMANDS, runClientCommand, UsageError } from './clients-cli.js';
 import { ConfigError, loadConfig } from './config.js';
+import { Problem } from './errors.js';
 import { KEY_BOOTSTRAP_SETTING, removeDemoData } from './services/demo-data.js';
 import { InstanceLeaseError } from './services/lease.js';
 import { PasswordHasher } from './services/passwords.js';
 import { createStorage } from './storage/index.js';
 
-const USAGE = 'usage: jwtkit-server remove-demo-data | reset-signing-keys';
+const USAGE =
+  'usage: jwtkit-server remove-demo-data | reset-signing-keys | register-client <id> [--scope "a b"] [--audience URL]... [--jwks-file FILE | --jwks-uri URL] | list-clients | delete-client <id>';
 
 export async function runCommand(
   args: string[],
@@ -21,7 +24,8 @@ export async function runCommand(
   out: (line: string) => void,
 ): Promise<number> {
   const command = args[0];
-  if (command !== 'remove-demo-data' && command !== 'reset-signing-keys') {
+  const clientCommand = CLIENT_COMMANDS.find((c) => c === command);
+  if (command !== 'remove-demo-data' && command !== 'reset-signing-keys' && !clientCommand) {
     out(USAGE);
     return 2;
   }
@@ -41,7 +45,21 @@ export async function runCommand(
     if (!config.redisUrl && !(await storage.acquireInstanceLease()))
       throw new InstanceLeaseError(storage.leaseDescription);
     await storage.migrate();
-    if (command === 'remove-demo-data') {
+    if (clientCommand) {
+      try {
+        await runClientCommand(clientCommand, args.slice(1), config, storage, out);
+      } catch (err) {
+        if (err instanceof UsageError) {
+          out(`jwtkit server: ${err.message}\n${USAGE}`);
+          return 2;
+        }
+        if (err instanceof Problem) {
+          out(`jwtkit server: ${err.detail ?? err.title}`);
+          return err.status === 404 ? 1 : 2;
+        }
+        throw err;
+      }
+    } else if (command === 'remove-demo-data') {
       const removed = await removeDemoData(storage, new PasswordHasher(config.argon2));
       if (removed.length === 0) out('no demo data found; nothing removed');
       for (const r of removed) out(`removed ${r.what}`);

@@ -13,6 +13,7 @@ import {
   missingToken,
   Problem,
 } from './errors.js';
+import { isOAuthPath, sendOAuthError } from './oauth-errors.js';
 import type { Services } from './services/index.js';
 import type { RevocationTrace } from './services/revocation.js';
 import type { RequestContext } from './services/sessions.js';
@@ -124,20 +125,20 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
     const problem = toProblem(err);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
+    // RFC 6749 §5.2 JSON errors on the OAuth endpoints (oauth-errors.ts); problem+json elsewhere.
+    if (isOAuthPath(request.url)) return sendOAuthError(reply, problem);
     return sendProblem(reply, problem);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      new Problem(
-        404,
-        'not_found',
-        'Not Found',
-        `No route for ${request.method} ${request.url.split('?')[0]}.`,
-      ),
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const problem = new Problem(
+      404,
+      'not_found',
+      'Not Found',
+      `No route for ${request.method} ${request.url.split('?')[0]}.`,
+    );
+    return isOAuthPath(request.url) ? sendOAuthError(reply, problem) : sendProblem(reply, problem);
+  });
 
   // Bodies: JSON (Fastify's parser, with prototype-poisoning protection) and, for the OAuth endpoints,
   // application/x-www-form-urlencoded. Nothing else.

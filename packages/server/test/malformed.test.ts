@@ -217,16 +217,23 @@ function corpus(adminToken: string): Case[] {
 
 function assertProblemShape(
   name: string,
+  url: string,
   status: number,
   contentType: string | undefined,
   body: string,
 ): void {
   assert.ok(status >= 400 && status < 500, `${name}: expected 4xx, got ${status}: ${body.slice(0, 200)}`);
-  assert.match(String(contentType), /^application\/problem\+json/, `${name}: content-type ${contentType}`);
+  assert.ok(!/\n\s+at /.test(body), `${name}: stack trace leaked`);
   const parsed = JSON.parse(body) as Record<string, unknown>;
+  if (url.startsWith('/oauth/')) {
+    // RFC 6749 §5.2 on the OAuth endpoints
+    assert.match(String(contentType), /^application\/json/, `${name}: content-type ${contentType}`);
+    assert.equal(typeof parsed.error, 'string', name);
+    return;
+  }
+  assert.match(String(contentType), /^application\/problem\+json/, `${name}: content-type ${contentType}`);
   assert.equal(parsed.status, status, name);
   assert.equal(typeof parsed.title, 'string', name);
-  assert.ok(!/\n\s+at /.test(body), `${name}: stack trace leaked`);
 }
 
 describe('malformed requests corpus', () => {
@@ -255,7 +262,13 @@ describe('malformed requests corpus', () => {
         ...(c.body === undefined ? {} : { payload: c.body }),
       });
       if (res.statusCode >= 500) fivexx++;
-      assertProblemShape(c.name, res.statusCode, res.headers['content-type'] as string | undefined, res.body);
+      assertProblemShape(
+        c.name,
+        c.url,
+        res.statusCode,
+        res.headers['content-type'] as string | undefined,
+        res.body,
+      );
     }
     assert.equal(fivexx, 0);
   });
@@ -267,7 +280,13 @@ describe('malformed requests corpus', () => {
         headers: c.headers ?? {},
         ...(c.body === undefined ? {} : { body: c.body }),
       });
-      assertProblemShape(c.name, res.status, res.headers.get('content-type') ?? undefined, await res.text());
+      assertProblemShape(
+        c.name,
+        c.url,
+        res.status,
+        res.headers.get('content-type') ?? undefined,
+        await res.text(),
+      );
     }
     // the service is still healthy afterwards
     const me = await fetch(`${url}/me`, { headers: bearer(adminToken) });

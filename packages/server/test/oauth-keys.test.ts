@@ -13,6 +13,7 @@ import {
   startApp,
   type TestApp,
 } from './helpers.js';
+import { assertOAuthError } from './oauth-helpers.js';
 
 describe('OAuth endpoints', () => {
   let t: TestApp;
@@ -74,12 +75,12 @@ describe('OAuth endpoints', () => {
 
   test('introspection needs an admin bearer token', async () => {
     const bob = await login(t.app, BOB);
-    assertProblem(
+    assertOAuthError(
       await t.app.inject({ method: 'POST', url: '/oauth/introspect', payload: { token: 'x' } }),
       401,
-      'missing_token',
+      'invalid_client',
     );
-    assertProblem(
+    assertOAuthError(
       await t.app.inject({
         method: 'POST',
         url: '/oauth/introspect',
@@ -98,7 +99,7 @@ describe('OAuth endpoints', () => {
       headers: { ...bearer(admin), 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'token=a&token=b',
     });
-    assertProblem(res, 400, 'invalid_request');
+    assertOAuthError(res, 400, 'invalid_request');
   });
 
   test('revoke a refresh token: its session ends (refresh and access tokens)', async () => {
@@ -139,10 +140,10 @@ describe('OAuth endpoints', () => {
       (await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: { token: 'nope' } })).statusCode,
       200,
     );
-    assertProblem(
+    assertOAuthError(
       await t.app.inject({ method: 'POST', url: '/oauth/revoke', payload: {} }),
       400,
-      'validation_failed',
+      'invalid_request',
     );
   });
 
@@ -328,13 +329,13 @@ describe('introspection client credentials (INTROSPECTION_CLIENTS, HTTP Basic)',
         basic('other', 'gw-secret-value-123'),
       ]) {
         const res = await call(bad);
-        assertProblem(res, 401, 'invalid_client');
+        assertOAuthError(res, 401, 'invalid_client');
         assert.equal(res.headers['www-authenticate'], 'Basic realm="jwtkit"');
       }
       // the admin bearer path still works; a user bearer token is still refused
       const admin = (await login(t.app, ALICE)).access_token;
       assert.equal((await call(`Bearer ${admin}`)).json().active, true);
-      assertProblem(await call(`Bearer ${tok.access_token}`), 403, 'insufficient_scope');
+      assertOAuthError(await call(`Bearer ${tok.access_token}`), 403, 'insufficient_scope');
     } finally {
       await t.close();
     }
@@ -349,7 +350,7 @@ describe('introspection client credentials (INTROSPECTION_CLIENTS, HTTP Basic)',
         headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
         payload: { token: 'x' },
       });
-      assertProblem(res, 401, 'missing_token');
+      assertOAuthError(res, 401, 'invalid_client');
     } finally {
       await t.close();
     }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { encode, encodeUnsecured, generateKeyPair } from 'jwtkit';
 import { ALICE, assertProblem, BOB, bearer, jwtPart, login, startApp, type TestApp } from './helpers.js';
+import { assertOAuthError } from './oauth-helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -241,12 +242,23 @@ async function freshToken(role: Who): Promise<string> {
   return (await login(t.app, { username, password: 'matrix-password-0001' })).access_token;
 }
 
+/** problem+json, or on /oauth/* the RFC 6749 §5.2 shape (a missing token is invalid_client there). */
+function assertRouteError(
+  url: string,
+  res: Parameters<typeof assertProblem>[0],
+  status: number,
+  code: string,
+) {
+  if (!url.startsWith('/oauth/')) return assertProblem(res, status, code);
+  return assertOAuthError(res as never, status, code === 'missing_token' ? 'invalid_client' : code);
+}
+
 describe('role matrix: route x {no token, expired, wrong role, right role}', () => {
   for (const r of routes) {
     test(`${r.name}: no token -> 401 Bearer challenge`, async () => {
       const req = await r.request((await login(t.app, ALICE)).access_token);
       const res = await t.app.inject({ ...req, payload: req.payload as never });
-      assertProblem(res, 401, 'missing_token');
+      assertRouteError(req.url, res, 401, 'missing_token');
       assert.equal(res.headers['www-authenticate'], `Bearer ${realm}`);
     });
 
@@ -255,7 +267,7 @@ describe('role matrix: route x {no token, expired, wrong role, right role}', () 
       t.clock.advance(t.config.accessTokenTtl + t.config.leeway + 1);
       const req = await r.request(token);
       const res = await t.app.inject({ ...req, payload: req.payload as never, headers: bearer(token) });
-      assertProblem(res, 401, 'invalid_token');
+      assertRouteError(req.url, res, 401, 'invalid_token');
       assert.match(String(res.headers['www-authenticate']), /error="invalid_token"/);
     });
 
@@ -264,7 +276,7 @@ describe('role matrix: route x {no token, expired, wrong role, right role}', () 
         const token = (await login(t.app, BOB)).access_token;
         const req = await r.request(token);
         const res = await t.app.inject({ ...req, payload: req.payload as never, headers: bearer(token) });
-        assertProblem(res, 403, 'insufficient_scope');
+        assertRouteError(req.url, res, 403, 'insufficient_scope');
         assert.match(
           String(res.headers['www-authenticate']),
           /^Bearer realm="jwtkit", error="insufficient_scope"/,

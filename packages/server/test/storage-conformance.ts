@@ -297,6 +297,49 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       assert.equal(await s.getOrSetSetting('secret', 'two'), 'one');
     });
 
+    it('oauth clients: create, read back exactly, list in id order, conflict, delete', async (s) => {
+      const secretClient = {
+        id: 'svc-b',
+        name: 'Billing \u00e9',
+        authMethod: 'client_secret_basic' as const,
+        secretHash: 'ab'.repeat(32),
+        scopes: ['invoices:read', 'invoices:write'],
+        audiences: ['https://api.example', 'https://other.example'],
+        jwks: null,
+        jwksUri: null,
+        createdAt: T0,
+      };
+      const keyClient = {
+        id: 'svc-a',
+        name: 'Reports',
+        authMethod: 'private_key_jwt' as const,
+        secretHash: null,
+        scopes: [],
+        audiences: ['https://api.example'],
+        jwks: '{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}',
+        jwksUri: 'https://client.example/jwks.json',
+        createdAt: T0 + 1,
+      };
+      await s.createOAuthClient(secretClient);
+      await s.createOAuthClient(keyClient);
+      assert.deepEqual(await s.getOAuthClient('svc-b'), secretClient);
+      assert.deepEqual(await s.getOAuthClient('svc-a'), keyClient);
+      assert.equal(await s.getOAuthClient('svc-c'), null);
+      assert.equal(await s.getOAuthClient('SVC-A'), null, 'client ids are case-sensitive');
+      assert.deepEqual(
+        (await s.listOAuthClients()).map((c) => c.id),
+        ['svc-a', 'svc-b'],
+      );
+      await assert.rejects(s.createOAuthClient({ ...keyClient, name: 'again' }), StorageConflictError);
+      assert.equal((await s.getOAuthClient('svc-a'))?.name, 'Reports', 'the conflict changed nothing');
+      assert.equal(await s.deleteOAuthClient('svc-a'), true);
+      assert.equal(await s.deleteOAuthClient('svc-a'), false);
+      assert.deepEqual(
+        (await s.listOAuthClients()).map((c) => c.id),
+        ['svc-b'],
+      );
+    });
+
     it('purge removes expired sessions and their tokens', async (s) => {
       const u = await mkUser(s);
       const dead = await mkSession(s, u.id, { expiresAt: T0 + 1 });

@@ -22,6 +22,7 @@ const ENDPOINTS = [
   'get /me',
   'post /oauth/introspect',
   'post /oauth/revoke',
+  'post /oauth/token',
   'get /admin/users',
   'patch /admin/users/{id}',
   'post /admin/users/{id}/revoke-sessions',

@@ -3,6 +3,8 @@ import { JWKS_MAX_AGE } from '../config.js';
 import { requestContext, requireIntrospectionAuth } from '../http.js';
 import { problems } from '../schemas.js';
 import type { Services } from '../services/index.js';
+import { introspectClientToken, OAuthClientService } from '../services/oauth-clients.js';
+import { authorizationServerMetadata } from '../services/oauth-metadata.js';
 
 const tokenBody = {
   type: 'object',
@@ -17,8 +19,10 @@ const tokenBody = {
 } as const;
 
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { auth, config, keys } = services;
+  const { auth, keys } = services;
   const tags = ['oauth'];
+  // client_credentials tokens (no user) are introspected and revoked here too.
+  const clients = new OAuthClientService(services);
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/introspect', {
     preHandler: requireIntrospectionAuth(services),
@@ -41,7 +45,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => auth.introspect(req.body.token, req.body.token_type_hint),
+    handler: async (req) =>
+      (await introspectClientToken(clients, req.body.token)) ??
+      auth.introspect(req.body.token, req.body.token_type_hint),
   });
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/revoke', {
@@ -57,7 +63,9 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       },
     },
     handler: async (req, reply) => {
-      await auth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
+      const client = await clients.verify(req.body.token);
+      if (client) await services.tokens.denylistToken(client);
+      else await auth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
       return reply.code(200).send();
     },
   });
@@ -77,27 +85,10 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
   });
 
   app.get('/.well-known/oauth-authorization-server', {
-    config: { openapi: { summary: 'RFC 8414 authorization server metadata (subset)', tags: ['discovery'] } },
+    config: { openapi: { summary: 'RFC 8414 authorization server metadata', tags: ['discovery'] } },
     handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      const base = config.issuer;
-      return {
-        issuer: config.issuer,
-        jwks_uri: `${base}/.well-known/jwks.json`,
-        introspection_endpoint: `${base}/oauth/introspect`,
-        revocation_endpoint: `${base}/oauth/revoke`,
-        revocation_endpoint_auth_methods_supported: ['none'],
-        response_types_supported: [],
-        grant_types_supported: ['password', 'refresh_token'],
-        token_endpoint_auth_methods_supported: ['none'],
-        service_documentation: `${base}/docs`,
-        access_token_signing_alg_values_supported: [keys.algorithm],
-        'x-jwtkit-endpoints': {
-          login: `${base}/auth/login`,
-          refresh: `${base}/auth/refresh`,
-          logout: `${base}/auth/logout`,
-        },
-      };
+      return authorizationServerMetadata(services);
     },
   });
 }

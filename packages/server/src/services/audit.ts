@@ -15,7 +15,9 @@ export type AuditType =
   | 'refresh.reuse_detected'
   | 'token.revoked'
   | 'keys.rotated'
-  | 'keys.created';
+  | 'keys.created'
+  | 'oauth_client.registered'
+  | 'oauth_client.deleted';
 
 export interface AuditContext {
   userId?: number | null;

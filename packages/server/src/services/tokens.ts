@@ -165,12 +165,20 @@ export class TokenService {
     return null;
   }
 
+  /**
+   * Set by the token endpoint (services/oauth-clients.ts): recognises a valid client_credentials token,
+   * which carries no user, so protected routes answer 403 "needs a user token" instead of invalid_token.
+   */
+  clientTokens: { verify(token: string): Promise<unknown>; noUser(realm: string): Error } | null = null;
+
   /** Full verification for protected routes: throws an RFC 6750 invalid_token problem. */
   async authenticate(token: string, trace?: RevocationTrace): Promise<AccessClaims> {
     let claims: AccessClaims;
     try {
       claims = this.verifySignatureAndClaims(token);
     } catch (err) {
+      if (this.clientTokens && (await this.clientTokens.verify(token)))
+        throw this.clientTokens.noUser(this.config.realm);
       throw invalidToken(this.config.realm, describeTokenError(err));
     }
     const reason = await this.revocationReason(claims, trace);

@@ -7,6 +7,7 @@ import type {
   NewRefreshToken,
   NewSession,
   NewUser,
+  OAuthClientRecord,
   RefreshTokenRecord,
   SessionRecord,
   SigningKeyRecord,
@@ -85,9 +86,22 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  oauthClientsTable('BIGINT'),
 ];
 
-import { auditDetailsJson, type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
+import {
+  auditDetailsJson,
+  OAUTH_CLIENT_COLUMNS,
+  oauthClientsTable,
+  oauthClientValues,
+  type Row,
+  toAudit,
+  toKey,
+  toOAuthClient,
+  toRefresh,
+  toSession,
+  toUser,
+} from './rows.js';
 
 const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown })?.code === '23505';
 
@@ -584,5 +598,30 @@ export class PostgresStorage implements Storage {
       if (options.auditBefore !== undefined)
         await q('DELETE FROM audit_events WHERE at < $1', [options.auditBefore]);
     });
+  }
+
+  async createOAuthClient(client: OAuthClientRecord): Promise<void> {
+    try {
+      await this.#q(
+        `INSERT INTO oauth_clients (${OAUTH_CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        oauthClientValues(client),
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StorageConflictError('client_id taken');
+      throw err;
+    }
+  }
+
+  async getOAuthClient(id: string): Promise<OAuthClientRecord | null> {
+    const rows = await this.#q('SELECT * FROM oauth_clients WHERE id = $1', [id]);
+    return rows[0] ? toOAuthClient(rows[0]) : null;
+  }
+
+  async listOAuthClients(): Promise<OAuthClientRecord[]> {
+    return (await this.#q('SELECT * FROM oauth_clients ORDER BY id COLLATE "C"')).map(toOAuthClient);
+  }
+
+  async deleteOAuthClient(id: string): Promise<boolean> {
+    return (await this.#q('DELETE FROM oauth_clients WHERE id = $1 RETURNING id', [id])).length > 0;
   }
 }

@@ -6,6 +6,8 @@
 import { escapeUnsafeDeep } from '../text.js';
 import type {
   AuditEventRecord,
+  ClientAuthMethod,
+  OAuthClientRecord,
   RefreshTokenRecord,
   RefreshTokenStatus,
   Role,
@@ -107,3 +109,52 @@ function parseDetails(v: unknown): Record<string, unknown> {
     return {};
   }
 }
+
+const stringList = (v: unknown): string[] => {
+  const parsed: unknown = typeof v === 'string' ? JSON.parse(v) : v;
+  return Array.isArray(parsed) ? parsed.map(String) : [];
+};
+
+export function toOAuthClient(r: Row): OAuthClientRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    authMethod: String(r.auth_method) as ClientAuthMethod,
+    secretHash: ns(r.secret_hash),
+    scopes: stringList(r.scopes),
+    audiences: stringList(r.audiences),
+    jwks: ns(r.jwks),
+    jwksUri: ns(r.jwks_uri),
+    createdAt: n(r.created_at),
+  };
+}
+
+/** The row values of a client, in the column order of OAUTH_CLIENT_COLUMNS (both engines). */
+export const OAUTH_CLIENT_COLUMNS =
+  'id, name, auth_method, secret_hash, scopes, audiences, jwks, jwks_uri, created_at';
+export const oauthClientValues = (c: OAuthClientRecord): unknown[] => [
+  c.id,
+  c.name,
+  c.authMethod,
+  c.secretHash,
+  JSON.stringify(c.scopes),
+  JSON.stringify(c.audiences),
+  c.jwks,
+  c.jwksUri,
+  c.createdAt,
+];
+
+/** The oauth_clients table; `ts` is the engine's 64-bit integer type. */
+export const oauthClientsTable = (ts: string) => `
+  CREATE TABLE oauth_clients (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    auth_method TEXT NOT NULL CHECK (auth_method IN ('client_secret_basic', 'private_key_jwt')),
+    secret_hash TEXT,
+    scopes TEXT NOT NULL,
+    audiences TEXT NOT NULL,
+    jwks TEXT,
+    jwks_uri TEXT,
+    created_at ${ts} NOT NULL
+  );
+`;

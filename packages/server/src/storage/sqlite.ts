@@ -9,6 +9,7 @@ import type {
   NewRefreshToken,
   NewSession,
   NewUser,
+  OAuthClientRecord,
   RefreshTokenRecord,
   SessionRecord,
   SigningKeyRecord,
@@ -86,9 +87,22 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  oauthClientsTable('INTEGER'),
 ];
 
-import { auditDetailsJson, type Row, toAudit, toKey, toRefresh, toSession, toUser } from './rows.js';
+import {
+  auditDetailsJson,
+  OAUTH_CLIENT_COLUMNS,
+  oauthClientsTable,
+  oauthClientValues,
+  type Row,
+  toAudit,
+  toKey,
+  toOAuthClient,
+  toRefresh,
+  toSession,
+  toUser,
+} from './rows.js';
 
 function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -538,5 +552,29 @@ export class SqliteStorage implements Storage {
       if (options.auditBefore !== undefined)
         this.#prepare('DELETE FROM audit_events WHERE at < ?').run(options.auditBefore);
     })();
+  }
+
+  async createOAuthClient(client: OAuthClientRecord): Promise<void> {
+    try {
+      this.#prepare(
+        `INSERT INTO oauth_clients (${OAUTH_CLIENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(...oauthClientValues(client));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StorageConflictError('client_id taken');
+      throw err;
+    }
+  }
+
+  async getOAuthClient(id: string): Promise<OAuthClientRecord | null> {
+    const row = this.#prepare('SELECT * FROM oauth_clients WHERE id = ?').get(id) as Row | undefined;
+    return row ? toOAuthClient(row) : null;
+  }
+
+  async listOAuthClients(): Promise<OAuthClientRecord[]> {
+    return (this.#prepare('SELECT * FROM oauth_clients ORDER BY id').all() as Row[]).map(toOAuthClient);
+  }
+
+  async deleteOAuthClient(id: string): Promise<boolean> {
+    return this.#prepare('DELETE FROM oauth_clients WHERE id = ?').run(id).changes > 0;
   }
 }

@@ -119,6 +119,26 @@ export interface DenylistEntry {
   expiresAt: number;
 }
 
+/** A registered machine client (RFC 6749 §2; client_credentials grant). */
+export type ClientAuthMethod = 'client_secret_basic' | 'private_key_jwt';
+
+export interface OAuthClientRecord {
+  /** client_id */
+  id: string;
+  name: string;
+  authMethod: ClientAuthMethod;
+  /** SHA-256 (hex) of the client secret (client_secret_basic); null for private_key_jwt. */
+  secretHash: string | null;
+  /** Scopes the client may be granted. */
+  scopes: string[];
+  /** Audiences (resource servers) the client may get tokens for; the first is the default. */
+  audiences: string[];
+  /** private_key_jwt: the client's public JWK Set (JSON text), or its JWKS URL. */
+  jwks: string | null;
+  jwksUri: string | null;
+  createdAt: number;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema (idempotent). */
@@ -208,6 +228,13 @@ export interface Storage {
    * audit events older than `auditBefore` (ms) when given.
    */
   purgeExpired(now: number, options?: { auditBefore?: number }): Promise<void>;
+
+  // registered OAuth machine clients
+  /** Throws StorageConflictError when the client_id is taken. */
+  createOAuthClient(client: OAuthClientRecord): Promise<void>;
+  getOAuthClient(id: string): Promise<OAuthClientRecord | null>;
+  listOAuthClients(): Promise<OAuthClientRecord[]>;
+  deleteOAuthClient(id: string): Promise<boolean>;
 }
 
 /** The database file is damaged (SQLITE_CORRUPT / SQLITE_NOTADB, or quick_check found problems). */
