@@ -46,6 +46,10 @@ if (files.length === 0) {
 }
 
 // tsx must be loaded in every child test process; node:test children inherit process.execArgv.
+if (!process.execArgv.some((a) => a.includes('assert-preload'))) {
+  console.error('run-tests: start me with `--import ./scripts/assert-preload.mjs` too (npm test does).');
+  process.exit(1);
+}
 if (!process.execArgv.some((a) => a.includes('tsx'))) {
   console.error('run-tests: start me with `node --import tsx scripts/run-tests.mjs` (npm test does).');
   process.exit(1);
