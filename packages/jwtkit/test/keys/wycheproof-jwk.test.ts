@@ -19,7 +19,7 @@ interface WycheproofFile {
 }
 
 /**
- * Known data problems (see /work/shared/conformance/README.md). The expected outcome is replaced, with the
+ * Known data problems (see packages/jwtkit/test/vectors/README.md). The expected outcome is replaced, with the
  * reason; the case still runs.
  */
 const SIGNATURE_OVERRIDES: Record<number, { result: 'valid' | 'invalid'; why: string }> = {
