@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { getMe as get, loadMe, type Sample, stopChild, tamper } from './http/harness.js';
 import { fmtRatio, machineLine, median, versionOf, writeReadmeSection, writeResultsJson } from './report.js';
 
 const { values: args } = parseArgs({
@@ -106,33 +106,6 @@ function spawnServer(variant: string, alg: string): Promise<Running> {
   });
 }
 
-async function stop(r: Running): Promise<void> {
-  if (r.child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => {
-      r.child.kill('SIGKILL');
-      resolve();
-    }, 5000);
-    r.child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    r.child.kill('SIGTERM');
-  });
-}
-
-async function get(port: number, token?: string): Promise<{ status: number; body: string }> {
-  const res = await fetch(`http://127.0.0.1:${port}/me`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
-  return { status: res.status, body: await res.text() };
-}
-
-function tamper(token: string): string {
-  const i = token.lastIndexOf('.') + 3;
-  return token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
-}
-
 /** Correctness gate before load: 200 + sub with the token; 401 without one and with a tampered one. */
 async function check(r: Running): Promise<string | null> {
   const ok = await get(r.port, r.token);
@@ -143,28 +116,6 @@ async function check(r: Running): Promise<string | null> {
   const bad = await get(r.port, tamper(r.token));
   if (bad.status !== 401) return `tampered token: ${bad.status}, expected 401`;
   return null;
-}
-
-interface Sample {
-  rps: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
-async function load(r: Running, seconds: number): Promise<Sample> {
-  const res = await autocannon({
-    url: `http://127.0.0.1:${r.port}/me`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { authorization: `Bearer ${r.token}` },
-  });
-  return {
-    rps: res.requests.average,
-    p99: res.latency.p99,
-    non2xx: res.non2xx,
-    errors: res.errors + res.timeouts,
-  };
 }
 
 interface Row {
@@ -272,4 +223,12 @@ if (!args['no-write']) {
   writeReadmeSection('middleware', md);
   writeResultsJson('middleware-latest', { machine: machineLine(), rows });
   console.log('\nwrote bench/README.md (section middleware) and bench/results/middleware-latest.json');
+}
+
+function stop(r: Running): Promise<void> {
+  return stopChild(r.child);
+}
+
+function load(r: Running, seconds: number): Promise<Sample> {
+  return loadMe(r.port, r.token, seconds, CONNECTIONS);
 }
