@@ -4,6 +4,7 @@
  */
 
 import { escapeUnsafeDeep } from '../text.js';
+import type { Row } from './sql.js';
 import type {
   AuditEventRecord,
   ClientAuthMethod,
@@ -16,8 +17,6 @@ import type {
   SigningKeyStatus,
   UserRecord,
 } from './types.js';
-
-export type Row = Record<string, unknown>;
 
 /**
  * The JSON text stored in `audit_events.details` by both engines: NUL and lone surrogates escaped first
@@ -128,33 +127,3 @@ export function toOAuthClient(r: Row): OAuthClientRecord {
     createdAt: n(r.created_at),
   };
 }
-
-/** The row values of a client, in the column order of OAUTH_CLIENT_COLUMNS (both engines). */
-export const OAUTH_CLIENT_COLUMNS =
-  'id, name, auth_method, secret_hash, scopes, audiences, jwks, jwks_uri, created_at';
-export const oauthClientValues = (c: OAuthClientRecord): unknown[] => [
-  c.id,
-  c.name,
-  c.authMethod,
-  c.secretHash,
-  JSON.stringify(c.scopes),
-  JSON.stringify(c.audiences),
-  c.jwks,
-  c.jwksUri,
-  c.createdAt,
-];
-
-/** The oauth_clients table; `ts` is the engine's 64-bit integer type. */
-export const oauthClientsTable = (ts: string) => `
-  CREATE TABLE oauth_clients (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    auth_method TEXT NOT NULL CHECK (auth_method IN ('client_secret_basic', 'private_key_jwt')),
-    secret_hash TEXT,
-    scopes TEXT NOT NULL,
-    audiences TEXT NOT NULL,
-    jwks TEXT,
-    jwks_uri TEXT,
-    created_at ${ts} NOT NULL
-  );
-`;

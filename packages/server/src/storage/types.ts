@@ -1,6 +1,8 @@
 /**
- * The storage boundary of the auth service. Every persistent fact lives behind this one async interface,
- * implemented by `sqlite.ts` (better-sqlite3, WAL) and `postgres.ts` (pg Pool). Services never see SQL.
+ * The storage boundary of the auth service. Every persistent fact lives behind one async interface per
+ * aggregate (users, sessions + refresh tokens, audit, signing keys, denylist, settings, OAuth clients),
+ * composed into `Storage`. The stores (`stores/`) hold the SQL, once for both engines; `sqlite.ts`
+ * (better-sqlite3, WAL) and `postgres.ts` (pg Pool) only run it. Services never see SQL.
  *
  * Times are integer milliseconds since the epoch. Ids: users are integers, sessions and refresh tokens
  * are random UUIDs, audit events are increasing integers.
@@ -139,9 +141,91 @@ export interface OAuthClientRecord {
   createdAt: number;
 }
 
-export interface Storage {
+/** Users and their token epoch. */
+export interface UserStore {
+  /** Throws StorageConflictError when the username (or explicit id) is taken. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  getUserById(id: number): Promise<UserRecord | null>;
+  getUserByUsername(username: string): Promise<UserRecord | null>;
+  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
+  updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null>;
+  /** Deletes the user (their sessions and refresh tokens go with them); false if absent. */
+  deleteUser(id: number): Promise<boolean>;
+  /** Atomically increments the user's token epoch and returns the new value (null: no such user). */
+  bumpTokenEpoch(id: number, now: number): Promise<number | null>;
+}
+
+/** Sessions (refresh-token families) and their refresh tokens. */
+export interface SessionStore {
+  createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Sessions that are not revoked, not expired, and still hold an unexpired active refresh token. */
+  listActiveSessions(userId: number, now: number): Promise<SessionRecord[]>;
+  /** Revokes the session and every refresh token in it. Returns false if it was already revoked or absent. */
+  revokeSession(id: string, reason: string, now: number): Promise<boolean>;
+  /** Revokes every live session of the user; returns the ids it revoked. */
+  revokeUserSessions(userId: number, reason: string, now: number): Promise<string[]>;
+  getRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  getRefreshTokenById(id: string): Promise<RefreshTokenRecord | null>;
+  /** The family's tokens in the order they were issued. */
+  listRefreshTokens(sessionId: string): Promise<RefreshTokenRecord[]>;
+  /**
+   * The refresh compare-and-set: atomically marks `oldId` rotated (only if it is still active and
+   * unexpired), inserts `next` as the active token of the same family and touches the session.
+   * Returns true for exactly one of any number of concurrent callers; false otherwise (nothing changed).
+   */
+  rotateRefreshToken(oldId: string, next: NewRefreshToken, now: number): Promise<boolean>;
+}
+
+export interface AuditStore {
+  appendAuditEvent(event: NewAuditEvent): Promise<AuditEventRecord>;
+  listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]>;
+}
+
+export interface SigningKeyStore {
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Atomically: the current `active` key becomes `retired`, the `expectedNext` key becomes `active`,
+   * and `newNext` is inserted as `next`. Returns false (nothing changed) when `expectedNext` is no
+   * longer the next key (a concurrent rotation won).
+   */
+  rotateSigningKeys(expectedNext: string, newNext: SigningKeyRecord, now: number): Promise<boolean>;
+  /** Deletes one signing key (any status); false if absent. */
+  deleteSigningKey(kid: string): Promise<boolean>;
+  /** Deletes retired keys retired before `retiredBefore`; returns their kids. */
+  deleteRetiredSigningKeys(retiredBefore: number): Promise<string[]>;
+}
+
+/** Access-token denylist (jti / session ids), persisted so it survives restarts. */
+export interface DenylistStore {
+  addDenylistEntry(entry: DenylistEntry): Promise<void>;
+  listDenylistEntries(now: number): Promise<DenylistEntry[]>;
+  isDenylisted(key: string, now: number): Promise<boolean>;
+}
+
+/** Settings (instance secrets, etc.). */
+export interface SettingStore {
+  /** Stores `value` under `name` unless one exists; returns the stored value either way. */
+  getOrSetSetting(name: string, value: string): Promise<string>;
+  getSetting(name: string): Promise<string | null>;
+  deleteSetting(name: string): Promise<boolean>;
+}
+
+/** Registered OAuth machine clients. */
+export interface OAuthClientStore {
+  /** Throws StorageConflictError when the client_id is taken. */
+  createOAuthClient(client: OAuthClientRecord): Promise<void>;
+  getOAuthClient(id: string): Promise<OAuthClientRecord | null>;
+  /** In client_id order (UTF-8 bytes, the same on both engines). */
+  listOAuthClients(): Promise<OAuthClientRecord[]>;
+  deleteOAuthClient(id: string): Promise<boolean>;
+}
+
+/** The engine's life cycle: schema, health, the single-instance lease. */
+export interface StorageLifecycle {
   readonly kind: 'sqlite' | 'postgres';
-  /** Creates or upgrades the schema (idempotent). */
+  /** Creates or upgrades the schema (idempotent): the numbered migrations in `migrations/`. */
   migrate(): Promise<void>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
@@ -160,82 +244,23 @@ export interface Storage {
   /** Where the lease lives, for messages (a lock file path, or "Postgres advisory lock on schema x"). */
   readonly leaseDescription: string;
   close(): Promise<void>;
-
-  // users
-  /** Throws StorageConflictError when the username (or explicit id) is taken. */
-  createUser(user: NewUser): Promise<UserRecord>;
-  getUserById(id: number): Promise<UserRecord | null>;
-  getUserByUsername(username: string): Promise<UserRecord | null>;
-  listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
-  updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null>;
-  /** Deletes the user (their sessions and refresh tokens go with them); false if absent. */
-  deleteUser(id: number): Promise<boolean>;
-  /** Atomically increments the user's token epoch and returns the new value (null: no such user). */
-  bumpTokenEpoch(id: number, now: number): Promise<number | null>;
-
-  // sessions (refresh-token families)
-  createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
-  getSession(id: string): Promise<SessionRecord | null>;
-  /** Sessions that are not revoked, not expired, and still hold an unexpired active refresh token. */
-  listActiveSessions(userId: number, now: number): Promise<SessionRecord[]>;
-  /** Revokes the session and every refresh token in it. Returns false if it was already revoked or absent. */
-  revokeSession(id: string, reason: string, now: number): Promise<boolean>;
-  /** Revokes every live session of the user; returns the ids it revoked. */
-  revokeUserSessions(userId: number, reason: string, now: number): Promise<string[]>;
-
-  // refresh tokens
-  getRefreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | null>;
-  getRefreshTokenById(id: string): Promise<RefreshTokenRecord | null>;
-  listRefreshTokens(sessionId: string): Promise<RefreshTokenRecord[]>;
-  /**
-   * The refresh compare-and-set: atomically marks `oldId` rotated (only if it is still active and
-   * unexpired), inserts `next` as the active token of the same family and touches the session.
-   * Returns true for exactly one of any number of concurrent callers; false otherwise (nothing changed).
-   */
-  rotateRefreshToken(oldId: string, next: NewRefreshToken, now: number): Promise<boolean>;
-
-  // audit log
-  appendAuditEvent(event: NewAuditEvent): Promise<AuditEventRecord>;
-  listAuditEvents(query: AuditQuery): Promise<AuditEventRecord[]>;
-
-  // signing keys
-  listSigningKeys(): Promise<SigningKeyRecord[]>;
-  insertSigningKey(key: SigningKeyRecord): Promise<void>;
-  /**
-   * Atomically: the current `active` key becomes `retired`, the `expectedNext` key becomes `active`,
-   * and `newNext` is inserted as `next`. Returns false (nothing changed) when `expectedNext` is no
-   * longer the next key (a concurrent rotation won).
-   */
-  rotateSigningKeys(expectedNext: string, newNext: SigningKeyRecord, now: number): Promise<boolean>;
-  /** Deletes one signing key (any status); false if absent. */
-  deleteSigningKey(kid: string): Promise<boolean>;
-  /** Deletes retired keys retired before `retiredBefore`; returns their kids. */
-  deleteRetiredSigningKeys(retiredBefore: number): Promise<string[]>;
-
-  // access-token denylist (jti / session ids), persisted so it survives restarts
-  addDenylistEntry(entry: DenylistEntry): Promise<void>;
-  listDenylistEntries(now: number): Promise<DenylistEntry[]>;
-  isDenylisted(key: string, now: number): Promise<boolean>;
-
-  // settings (instance secrets, etc.)
-  /** Stores `value` under `name` unless one exists; returns the stored value either way. */
-  getOrSetSetting(name: string, value: string): Promise<string>;
-  getSetting(name: string): Promise<string | null>;
-  deleteSetting(name: string): Promise<boolean>;
-
   /**
    * Deletes expired denylist entries and sessions past their expiry (with their refresh tokens), and
    * audit events older than `auditBefore` (ms) when given.
    */
   purgeExpired(now: number, options?: { auditBefore?: number }): Promise<void>;
-
-  // registered OAuth machine clients
-  /** Throws StorageConflictError when the client_id is taken. */
-  createOAuthClient(client: OAuthClientRecord): Promise<void>;
-  getOAuthClient(id: string): Promise<OAuthClientRecord | null>;
-  listOAuthClients(): Promise<OAuthClientRecord[]>;
-  deleteOAuthClient(id: string): Promise<boolean>;
 }
+
+/** What the services use: one store per aggregate, composed (see sql-storage.ts). */
+export interface Storage
+  extends StorageLifecycle,
+    UserStore,
+    SessionStore,
+    AuditStore,
+    SigningKeyStore,
+    DenylistStore,
+    SettingStore,
+    OAuthClientStore {}
 
 /** The database file is damaged (SQLITE_CORRUPT / SQLITE_NOTADB, or quick_check found problems). */
 export class StorageCorruptError extends Error {
