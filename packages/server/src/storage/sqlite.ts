@@ -6,6 +6,9 @@ import type { Db, Row } from './sql.js';
 import { SqlStorage } from './sql-storage.js';
 import { isCorruptionError, StorageCorruptError } from './types.js';
 
+const BUSY_TIMEOUT_MS = 5000;
+const isBusy = (err: unknown): boolean => String((err as { code?: unknown })?.code).startsWith('SQLITE_BUSY');
+
 /** better-sqlite3 binds numbers, strings, bigints, buffers and null; booleans are stored as 0/1. */
 const bind = (args: readonly unknown[]): unknown[] =>
   args.map((a) => (typeof a === 'boolean' ? (a ? 1 : 0) : a));
@@ -13,7 +16,8 @@ const bind = (args: readonly unknown[]): unknown[] =>
 /**
  * The SQLite `Db`: one connection (SQLite serialises writers anyway). better-sqlite3 is synchronous, so
  * a transaction spanning awaits would let other calls on this connection slip into it: while one is
- * open, every other call waits for it to end. Any SQLITE_CORRUPT / SQLITE_NOTADB becomes a
+ * open, every other call waits for it to end. Locks held by other connections are waited for
+ * asynchronously (see #whenFree). Any SQLITE_CORRUPT / SQLITE_NOTADB becomes a
  * StorageCorruptError, remembered so readiness answers 503.
  */
 class SqliteDb implements Db {
@@ -36,12 +40,14 @@ class SqliteDb implements Db {
       this.raw.pragma('journal_mode = WAL');
       this.raw.pragma('synchronous = NORMAL');
       this.raw.pragma('foreign_keys = ON');
-      this.raw.pragma('busy_timeout = 5000');
+      this.raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     } catch (err) {
       // SQLITE_NOTADB on the first read of a file that is not a database: reported by checkIntegrity().
       if (!isCorruptionError(err)) throw err;
       this.corrupt = new StorageCorruptError(filename, String((err as Error).message));
     }
+    // From here on, lock waits are asynchronous (#whenFree), never a blocking busy_timeout.
+    if (!this.corrupt) this.raw.pragma('busy_timeout = 0');
     this.#inTx = {
       engine: this.engine,
       all: async (sql, args = []) => this.#guard(() => this.#prepare(sql).all(...bind(args)) as Row[]),
@@ -81,43 +87,56 @@ class SqliteDb implements Db {
     }
   }
 
-  async all(sql: string, args: readonly unknown[] = []): Promise<Row[]> {
-    while (this.#txEnd) await this.#txEnd;
-    return this.#inTx.all(sql, args);
+  /**
+   * Runs `fn` once no transaction of ours is open. The lock of another connection (another process, or
+   * another instance in this one) is waited for here, asynchronously, for up to 5 s: a synchronous
+   * busy_timeout would block the event loop, and with it the other instance that holds the lock.
+   */
+  async #whenFree<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      while (this.#txEnd) await this.#txEnd;
+      try {
+        return this.#guard(fn);
+      } catch (err) {
+        if (!isBusy(err) || Date.now() > deadline) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
-  async get(sql: string, args: readonly unknown[] = []): Promise<Row | undefined> {
-    while (this.#txEnd) await this.#txEnd;
-    return this.#inTx.get(sql, args);
+  all(sql: string, args: readonly unknown[] = []): Promise<Row[]> {
+    return this.#whenFree(() => this.#prepare(sql).all(...bind(args)) as Row[]);
   }
 
-  async run(sql: string, args: readonly unknown[] = []): Promise<number> {
-    while (this.#txEnd) await this.#txEnd;
-    return this.#inTx.run(sql, args);
+  get(sql: string, args: readonly unknown[] = []): Promise<Row | undefined> {
+    return this.#whenFree(() => this.#prepare(sql).get(...bind(args)) as Row | undefined);
   }
 
-  async exec(sql: string): Promise<void> {
-    while (this.#txEnd) await this.#txEnd;
-    return this.#inTx.exec(sql);
+  run(sql: string, args: readonly unknown[] = []): Promise<number> {
+    return this.#whenFree(() => this.#prepare(sql).run(...bind(args)).changes);
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#whenFree(() => void this.raw.exec(sql));
   }
 
   async tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    while (this.#txEnd) await this.#txEnd;
     let end = () => {};
-    this.#txEnd = new Promise<void>((resolve) => {
-      end = resolve;
+    // IMMEDIATE: the write lock is taken now, so no other connection writes between our reads and writes.
+    await this.#whenFree(() => {
+      this.raw.exec('BEGIN IMMEDIATE');
+      this.#txEnd = new Promise<void>((resolve) => {
+        end = resolve;
+      });
     });
     try {
-      // IMMEDIATE: the write lock is taken now, so another process cannot slip in between our read and write.
-      this.#guard(() => this.raw.exec('BEGIN IMMEDIATE'));
-      try {
-        const result = await fn(this.#inTx);
-        this.#guard(() => this.raw.exec('COMMIT'));
-        return result;
-      } catch (err) {
-        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
-        throw err;
-      }
+      const result = await fn(this.#inTx);
+      this.#guard(() => this.raw.exec('COMMIT'));
+      return result;
+    } catch (err) {
+      if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+      throw err;
     } finally {
       this.#txEnd = null;
       end();
