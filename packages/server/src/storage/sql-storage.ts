@@ -11,28 +11,13 @@ import { signingKeyStore } from './stores/keys.js';
 import { sessionStore } from './stores/sessions.js';
 import { denylistStore, settingStore } from './stores/settings.js';
 import { userStore } from './stores/users.js';
-import type {
-  AuditStore,
-  DenylistStore,
-  OAuthClientStore,
-  SessionStore,
-  SettingStore,
-  SigningKeyStore,
-  Storage,
-  UserStore,
-} from './types.js';
+import type { Storage, Stores } from './types.js';
 
 // The store methods are copied onto the instance in the constructor; this declaration tells TypeScript
 // they are there (one list of methods: the store interfaces in types.ts).
-export interface SqlStorage
-  extends UserStore,
-    SessionStore,
-    AuditStore,
-    SigningKeyStore,
-    DenylistStore,
-    SettingStore,
-    OAuthClientStore {}
+export interface SqlStorage extends Stores {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every member of Stores
 export abstract class SqlStorage implements Storage {
   abstract readonly kind: Storage['kind'];
   abstract readonly leaseDescription: string;

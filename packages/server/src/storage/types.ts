@@ -251,16 +251,18 @@ export interface StorageLifecycle {
   purgeExpired(now: number, options?: { auditBefore?: number }): Promise<void>;
 }
 
-/** What the services use: one store per aggregate, composed (see sql-storage.ts). */
-export interface Storage
-  extends StorageLifecycle,
-    UserStore,
+/** One store per aggregate. */
+export interface Stores
+  extends UserStore,
     SessionStore,
     AuditStore,
     SigningKeyStore,
     DenylistStore,
     SettingStore,
     OAuthClientStore {}
+
+/** What the services use: the stores and the life cycle, composed (see sql-storage.ts). */
+export interface Storage extends StorageLifecycle, Stores {}
 
 /** The database file is damaged (SQLITE_CORRUPT / SQLITE_NOTADB, or quick_check found problems). */
 export class StorageCorruptError extends Error {
