@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PG_URL } from '../test/pg.js';
+import { freePort, portFree, PrivateRedis as RedisServer } from '../test/redis-server.js';
+
+export { freePort };
 
 export const SERVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const RUN_DIR = join(tmpdir(), `jwtkit-cluster-${process.pid}-${randomBytes(3).toString('hex')}`);
@@ -72,125 +76,25 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
 // ---- redis ----------------------------------------------------------------------------------------
 
-/** Our own redis-server (no persistence) on its own port; stop() kills it by PID. */
-export class PrivateRedis {
-  #proc: ChildProcess | null = null;
-  constructor(readonly port: number) {}
-
+/**
+ * Our own redis-server (no persistence): the shared launcher (test/redis-server.ts), its child tracked
+ * (killed if the harness exits) and stopped at cleanup, logging into the run directory.
+ */
+export class PrivateRedis extends RedisServer {
   static async create(preferred = 6391): Promise<PrivateRedis> {
     const port = (await portFree(preferred)) ? preferred : await freePort();
-    const r = new PrivateRedis(port);
+    const r = new PrivateRedis(port, { logFile: join(RUN_DIR, 'redis.log'), onSpawn: track });
     onCleanup(() => r.stop());
     return r;
   }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get pid(): number | undefined {
-    return this.#proc?.pid;
-  }
-
-  async start(): Promise<void> {
-    const log = join(RUN_DIR, 'redis.log');
-    const proc = track(
-      spawn(
-        'redis-server',
-        [
-          '--port',
-          String(this.port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--logfile',
-          log,
-          '--daemonize',
-          'no',
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
-    this.#proc = proc;
-    let spawnError: Error | null = null;
-    proc.once('error', (err) => {
-      spawnError = err; // e.g. redis-server not installed: reported below, never an uncaught 'error'
-    });
-    const deadline = Date.now() + 5000;
-    while (!(await tcpAnswers(this.port, 'PING\r\n', '+PONG'))) {
-      if (spawnError) throw new Error(`cannot run redis-server: ${(spawnError as Error).message}`);
-      if (proc.exitCode !== null || Date.now() > deadline)
-        throw new Error(`redis-server did not start on ${this.port} (see ${log})`);
-      await sleep(25);
-    }
-  }
-
-  /** SIGSTOP / SIGCONT by PID: the server hangs with its connections open (a stalled, not a dead, Redis). */
-  pause(): void {
-    this.#proc?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.#proc?.kill('SIGCONT');
-  }
-
-  /** SIGKILL by PID (a crash, not a clean shutdown). */
-  async stop(): Promise<void> {
-    const proc = this.#proc;
-    this.#proc = null;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
-  }
-}
-
-function tcpAnswers(port: number, send: string, expect: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    let buf = '';
-    const done = (v: boolean) => {
-      s.destroy();
-      resolve(v);
-    };
-    s.setTimeout(500, () => done(false));
-    s.once('error', () => done(false));
-    s.once('connect', () => s.write(send));
-    s.on('data', (d) => {
-      buf += d.toString();
-      if (buf.includes(expect)) done(true);
-    });
-  });
 }
 
 // ---- postgres -------------------------------------------------------------------------------------
 
-export const PG_ADMIN_URL = process.env.CLUSTER_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The tests' Postgres (test/pg.ts), unless CLUSTER_PG_URL names another. */
+export const PG_ADMIN_URL = process.env.CLUSTER_PG_URL ?? PG_URL;
 
 /** A fresh database for this run (dropped at cleanup). Returns its name and a direct pool. */
 export async function createDatabase(): Promise<{
