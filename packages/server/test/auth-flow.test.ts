@@ -21,12 +21,17 @@ describe('auth flow (inject, temporary SQLite)', () => {
     await t.close();
   });
 
+  const post = (url: string, payload: Record<string, unknown>, token?: string) =>
+    t.app.inject({ method: 'POST', url, payload, ...(token ? { headers: bearer(token) } : {}) });
+  const me = (token: string) => t.app.inject({ method: 'GET', url: '/me', headers: bearer(token) });
+  /** The pair is dead: its access token is refused at /me and its refresh token at /auth/refresh. */
+  const assertDead = async (tok: { access_token: string; refresh_token: string }) => {
+    assertProblem(await me(tok.access_token), 401, 'invalid_token');
+    assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
+  };
+
   test('login answers an RFC 9068 token pair with no-store', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { username: ALICE.username, password: ALICE.password },
-    });
+    const res = await post('/auth/login', { username: ALICE.username, password: ALICE.password });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['cache-control'], 'no-store');
     const body = res.json();
@@ -52,41 +57,27 @@ describe('auth flow (inject, temporary SQLite)', () => {
   });
 
   test('usernames are case-insensitive at login', async () => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { username: 'ALICE', password: ALICE.password },
-    });
+    const res = await post('/auth/login', { username: 'ALICE', password: ALICE.password });
     assert.equal(res.statusCode, 200);
   });
 
   test('wrong user and wrong password look identical', async () => {
-    const a = await t.app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { username: 'alice', password: 'not-the-right-password' },
-    });
-    const b = await t.app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { username: 'nobody-here', password: 'not-the-right-password' },
-    });
-    const c = await t.app.inject({
-      method: 'POST',
-      url: '/auth/login',
-      payload: { username: '!!', password: 'x' },
-    });
-    for (const r of [a, b, c]) assertProblem(r, 401, 'invalid_credentials');
-    assert.equal(a.body, b.body);
-    assert.equal(a.body, c.body);
-    assert.deepEqual(
-      Object.keys(a.headers)
+    const attempts = [
+      { username: 'alice', password: 'not-the-right-password' }, // wrong password
+      { username: 'nobody-here', password: 'not-the-right-password' }, // unknown user
+      { username: '!!', password: 'x' }, // not even a valid username
+    ];
+    const responses = [];
+    for (const payload of attempts) responses.push(await post('/auth/login', payload));
+    const [a, b, c] = responses;
+    for (const r of [a!, b!, c!]) assertProblem(r, 401, 'invalid_credentials');
+    assert.equal(a!.body, b!.body);
+    assert.equal(a!.body, c!.body);
+    const headerNames = (r: typeof a) =>
+      Object.keys(r!.headers)
         .filter((h) => h !== 'date' && h !== 'content-length')
-        .sort(),
-      Object.keys(b.headers)
-        .filter((h) => h !== 'date' && h !== 'content-length')
-        .sort(),
-    );
+        .sort();
+    assert.deepEqual(headerNames(a), headerNames(b));
   });
 
   test('unknown users cost an Argon2 verification too (timing)', async () => {
@@ -97,11 +88,7 @@ describe('auth flow (inject, temporary SQLite)', () => {
       return orig(p);
     };
     try {
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/login',
-        payload: { username: 'ghost-user', password: 'whatever-password' },
-      });
+      await post('/auth/login', { username: 'ghost-user', password: 'whatever-password' });
       assert.equal(dummyCalls, 1);
     } finally {
       t.services.passwords.verifyDummy = orig;
@@ -110,92 +97,35 @@ describe('auth flow (inject, temporary SQLite)', () => {
 
   test('GET /me returns the user of the token', async () => {
     const tok = await login(t.app, BOB);
-    const res = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) });
+    const res = await me(tok.access_token);
     assert.equal(res.statusCode, 200);
-    const me = res.json();
-    assert.equal(me.user_id, 102);
-    assert.equal(me.username, 'bob');
-    assert.equal(me.role, 'user');
-    assert.equal(me.session_id, jwtPart(tok.access_token, 1).sid);
+    const body = res.json();
+    assert.equal(body.user_id, 102);
+    assert.equal(body.username, 'bob');
+    assert.equal(body.role, 'user');
+    assert.equal(body.session_id, jwtPart(tok.access_token, 1).sid);
   });
 
   test('register: 201, then login works; duplicates 409; policy enforced', async () => {
-    const ok = await t.app.inject({
-      method: 'POST',
-      url: '/auth/register',
-      payload: { username: 'Carol', password: 'carol-long-password-1' },
-    });
+    const ok = await post('/auth/register', { username: 'Carol', password: 'carol-long-password-1' });
     assert.equal(ok.statusCode, 201, ok.body);
     assert.equal(ok.json().username, 'carol');
     assert.equal(ok.json().role, 'user');
     assert.ok(!('password_hash' in ok.json()) && !('passwordHash' in ok.json()));
     await login(t.app, { username: 'carol', password: 'carol-long-password-1' });
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { username: 'carol', password: 'another-long-password' },
-      }),
-      409,
-      'username_taken',
-    );
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { username: 'dave', password: 'short' },
-      }),
-      400,
-      'weak_password',
-    );
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { username: 'dave', password: 'x'.repeat(1025) },
-      }),
-      400,
-      'weak_password',
-    );
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { username: 'dave', password: 'passwordpassword' },
-      }),
-      400,
-      'weak_password',
-    );
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { username: 'dave', password: 'aaaaaaaaaaaaaaaaaaaa' },
-      }),
-      400,
-      'weak_password',
-    );
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { username: 'a b', password: 'dave-long-password-1' },
-      }),
-      400,
-      'invalid_username',
-    );
+    const refused: Array<[username: string, password: string, status: number, type: string]> = [
+      ['carol', 'another-long-password', 409, 'username_taken'],
+      ['dave', 'short', 400, 'weak_password'],
+      ['dave', 'x'.repeat(1025), 400, 'weak_password'], // too long
+      ['dave', 'passwordpassword', 400, 'weak_password'], // a common password
+      ['dave', 'aaaaaaaaaaaaaaaaaaaa', 400, 'weak_password'], // one repeated character
+      ['a b', 'dave-long-password-1', 400, 'invalid_username'],
+      ['emoji', '🔑🔒🗝️🔐🔓🛡️🧩🎲🎯🎳🎮', 400, 'weak_password'], // 11 characters, though more than 15 UTF-16 code units
+    ];
+    for (const [username, password, status, type] of refused)
+      assertProblem(await post('/auth/register', { username, password }), status, type);
     // 15 characters counted as characters, not bytes
-    const emoji = await t.app.inject({
-      method: 'POST',
-      url: '/auth/register',
-      payload: { username: 'emoji', password: '🔑🔒🗝️🔐🔓🛡️🧩🎲🎯🎳🎮' },
-    });
-    assertProblem(emoji, 400, 'weak_password');
-    const fifteen = await t.app.inject({
-      method: 'POST',
-      url: '/auth/register',
-      payload: { username: 'fifteen', password: 'abcdefghijklmno' },
-    });
+    const fifteen = await post('/auth/register', { username: 'fifteen', password: 'abcdefghijklmno' });
     assert.equal(fifteen.statusCode, 201);
   });
 
@@ -208,8 +138,7 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.notEqual(second.refresh_token, first.refresh_token);
     assert.notEqual(second.access_token, first.access_token);
     assert.equal(jwtPart(second.access_token, 1).sid, jwtPart(first.access_token, 1).sid);
-    const me = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(second.access_token) });
-    assert.equal(me.statusCode, 200);
+    assert.equal((await me(second.access_token)).statusCode, 200);
     const r2 = await refresh(t.app, second.refresh_token);
     assert.equal(r2.statusCode, 200);
     assertProblem(await refresh(t.app, 'A'.repeat(43)), 401, 'invalid_grant');
@@ -231,53 +160,23 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.ok(sessions.some((s) => s.id === sid1 && s.current));
     assert.ok(sessions.some((s) => s.id === sid2 && !s.current));
     const alice = await login(t.app, ALICE);
-    assertProblem(
-      await t.app.inject({
-        method: 'DELETE',
-        url: `/auth/sessions/${sid2}`,
-        headers: bearer(alice.access_token),
-      }),
-      404,
-      'not_found',
-    );
-    const del = await t.app.inject({
-      method: 'DELETE',
-      url: `/auth/sessions/${sid2}`,
-      headers: bearer(s1.access_token),
-    });
-    assert.equal(del.statusCode, 204);
+    const remove = (sid: unknown, token: string) =>
+      t.app.inject({ method: 'DELETE', url: `/auth/sessions/${sid}`, headers: bearer(token) });
+    assertProblem(await remove(sid2, alice.access_token), 404, 'not_found');
+    assert.equal((await remove(sid2, s1.access_token)).statusCode, 204);
     // the deleted session's access and refresh tokens are dead; the other session lives
-    assertProblem(
-      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(s2.access_token) }),
-      401,
-      'invalid_token',
-    );
-    assertProblem(await refresh(t.app, s2.refresh_token), 401, 'invalid_grant');
-    assert.equal(
-      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(s1.access_token) })).statusCode,
-      200,
-    );
-    assertProblem(
-      await t.app.inject({
-        method: 'DELETE',
-        url: `/auth/sessions/${sid2}`,
-        headers: bearer(s1.access_token),
-      }),
-      404,
-    );
+    await assertDead(s2);
+    assert.equal((await me(s1.access_token)).statusCode, 200);
+    assertProblem(await remove(sid2, s1.access_token), 404);
   });
 
   test('logout revokes the family and denylists the access token', async () => {
     const tok = await login(t.app, BOB);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/auth/logout',
-      headers: bearer(tok.access_token),
-    });
+    const res = await post('/auth/logout', {}, tok.access_token);
     assert.equal(res.statusCode, 204);
-    const me = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) });
-    assertProblem(me, 401, 'invalid_token');
-    assert.match(String(me.headers['www-authenticate']), /error="invalid_token"/);
+    const refused = await me(tok.access_token);
+    assertProblem(refused, 401, 'invalid_token');
+    assert.match(String(refused.headers['www-authenticate']), /error="invalid_token"/);
     assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
     const jti = jwtPart(tok.access_token, 1).jti;
     assert.equal(await t.services.denylist.has(`jti:${jti}`), true);
@@ -287,81 +186,30 @@ describe('auth flow (inject, temporary SQLite)', () => {
     const a = await login(t.app, BOB);
     const b = await login(t.app, BOB);
     const other = await login(t.app, ALICE);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/auth/logout-all',
-      headers: bearer(a.access_token),
-    });
+    const res = await post('/auth/logout-all', {}, a.access_token);
     assert.equal(res.statusCode, 200);
     assert.ok(res.json().revoked_sessions >= 2);
-    for (const tok of [a, b]) {
-      assertProblem(
-        await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }),
-        401,
-        'invalid_token',
-      );
-      assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
-    }
-    assert.equal(
-      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(other.access_token) })).statusCode,
-      200,
-    );
+    for (const tok of [a, b]) await assertDead(tok);
     const fresh = await login(t.app, BOB);
-    assert.equal(
-      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(fresh.access_token) })).statusCode,
-      200,
-    );
+    for (const tok of [other, fresh]) assert.equal((await me(tok.access_token)).statusCode, 200);
   });
 
   test('password change: wrong current 403, then old tokens and password die', async () => {
-    const reg = await t.app.inject({
-      method: 'POST',
-      url: '/auth/register',
-      payload: { username: 'erin', password: 'erin-first-password' },
-    });
+    const reg = await post('/auth/register', { username: 'erin', password: 'erin-first-password' });
     assert.equal(reg.statusCode, 201);
     const tok = await login(t.app, { username: 'erin', password: 'erin-first-password' });
+    const change = (current_password: string, new_password: string) =>
+      post('/auth/password', { current_password, new_password }, tok.access_token);
     assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/password',
-        headers: bearer(tok.access_token),
-        payload: { current_password: 'wrong-password-here', new_password: 'erin-second-password' },
-      }),
+      await change('wrong-password-here', 'erin-second-password'),
       403,
       'invalid_current_password',
     );
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/password',
-        headers: bearer(tok.access_token),
-        payload: { current_password: 'erin-first-password', new_password: 'short' },
-      }),
-      400,
-      'weak_password',
-    );
-    const ok = await t.app.inject({
-      method: 'POST',
-      url: '/auth/password',
-      headers: bearer(tok.access_token),
-      payload: { current_password: 'erin-first-password', new_password: 'erin-second-password' },
-    });
+    assertProblem(await change('erin-first-password', 'short'), 400, 'weak_password');
+    const ok = await change('erin-first-password', 'erin-second-password');
     assert.equal(ok.statusCode, 204, ok.body);
-    assertProblem(
-      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(tok.access_token) }),
-      401,
-      'invalid_token',
-    );
-    assertProblem(await refresh(t.app, tok.refresh_token), 401, 'invalid_grant');
-    assertProblem(
-      await t.app.inject({
-        method: 'POST',
-        url: '/auth/login',
-        payload: { username: 'erin', password: 'erin-first-password' },
-      }),
-      401,
-    );
+    await assertDead(tok);
+    assertProblem(await post('/auth/login', { username: 'erin', password: 'erin-first-password' }), 401);
     await login(t.app, { username: 'erin', password: 'erin-second-password' });
   });
 
