@@ -1,4 +1,5 @@
 // Postgres reachability for the tests that need it (skip loudly, or fail under CI).
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -21,3 +22,7 @@ export function postgresUnavailable(): Promise<string | null> {
   })();
   return probe;
 }
+
+/** A schema name no other test (or helper sharing this Postgres) uses: `jwtkit_test_<tag>_<pid>_<random>`. */
+export const uniqueSchema = (tag: string): string =>
+  `jwtkit_test_${tag}_${process.pid}_${randomBytes(4).toString('hex')}`;

@@ -202,6 +202,49 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       assert.equal(tokens.length, 2);
     });
 
+    it('users: ids the database assigns start at 1000 (never the demo ids) and increase', async (s) => {
+      await mkUser(s, 'demo', 101);
+      const a = await mkUser(s, 'first');
+      const b = await mkUser(s, 'second');
+      assert.equal(a.id, 1000);
+      assert.ok(b.id > a.id);
+    });
+
+    it('refresh: a family lists in issue order, also within one millisecond', async (s) => {
+      const u = await mkUser(s);
+      const { session, token } = await mkSession(s, u.id);
+      const ids = [token.id];
+      for (let i = 0; i < 5; i++) {
+        const next = { id: randomUUID(), tokenHash: randomUUID(), expiresAt: T0 + 3_600_000 };
+        assert.equal(await s.rotateRefreshToken(ids.at(-1)!, next, T0 + 1), true);
+        ids.push(next.id);
+      }
+      assert.deepEqual(
+        (await s.listRefreshTokens(session.id)).map((t) => t.id),
+        ids,
+      );
+    });
+
+    it('a failed multi-statement write changes nothing (one transaction)', async (s) => {
+      const u = await mkUser(s);
+      const { token } = await mkSession(s, u.id);
+      const session = {
+        id: randomUUID(),
+        userId: u.id,
+        clientId: 'c',
+        expiresAt: T0 + 7_200_000,
+        userAgent: null,
+        ip: null,
+        now: T0,
+      };
+      // The first token's hash is taken: the session insert before it must be rolled back.
+      await assert.rejects(
+        s.createSession(session, { id: randomUUID(), tokenHash: token.tokenHash, expiresAt: T0 + 1 }),
+      );
+      assert.equal(await s.getSession(session.id), null);
+      assert.equal((await s.listActiveSessions(u.id, T0)).length, 1);
+    });
+
     it('audit: append and list newest first with filters and cursor', async (s) => {
       const u = await mkUser(s);
       const e1 = await s.appendAuditEvent({
@@ -277,6 +320,29 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       assert.deepEqual(await s.deleteRetiredSigningKeys(T0 + 100), []);
       assert.deepEqual(await s.deleteRetiredSigningKeys(T0 + 101), ['k1']);
       assert.deepEqual((await s.listSigningKeys()).map((k) => k.kid).sort(), ['k2', 'k3']);
+    });
+
+    it('signing keys: concurrent rotations expecting the same next key -> exactly one wins', async (s) => {
+      const key = (kid: string, status: SigningKeyRecord['status']): SigningKeyRecord => ({
+        kid,
+        alg: 'ES256',
+        status,
+        privateKey: `enc-${kid}`,
+        publicJwk: '{}',
+        createdAt: T0,
+        activatedAt: null,
+        retiredAt: null,
+      });
+      await s.insertSigningKey(key('k1', 'active'));
+      await s.insertSigningKey(key('k2', 'next'));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => s.rotateSigningKeys('k2', key(`n${i}`, 'next'), T0 + 1)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const statuses = (await s.listSigningKeys()).map(
+        (k) => `${k.kid.startsWith('n') ? 'new' : k.kid}:${k.status}`,
+      );
+      assert.deepEqual(statuses.sort(), ['k1:retired', 'k2:active', 'new:next']);
     });
 
     it('denylist: add, query, expire, upsert keeps the later expiry', async (s) => {

@@ -2,7 +2,6 @@
 // data, made by that release's code: see make.ts there) upgrades in place on both engines, and reads
 // back exactly what that release read from it. Also: both engines end with the same tables and columns.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { numberPlaceholders } from '../src/storage/sql.js';
 import { SqliteStorage } from '../src/storage/sqlite.js';
 import type { Storage } from '../src/storage/types.js';
 import { SESSION_ID, snapshot, T0, TOKEN_IDS } from './fixtures/storage-v1/seed.js';
-import { PG_URL, postgresUnavailable } from './pg.js';
+import { PG_URL, postgresUnavailable, uniqueSchema } from './pg.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`./fixtures/storage-v1/${name}`, import.meta.url), 'utf8');
@@ -142,9 +141,8 @@ describe('storage migrations', () => {
       t.skip(reason);
       return;
     }
-    const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
-    const old = `jwtkit_test_mig_${tag}`;
-    const fresh = `jwtkit_test_migf_${tag}`;
+    const old = uniqueSchema('mig');
+    const fresh = uniqueSchema('migf');
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
     const s = new PostgresStorage({ connectionString: PG_URL, schema: old, max: 2 });
