@@ -5,6 +5,8 @@
  * things the two dialects spell differently live in `Dialect`, and nowhere else.
  */
 
+import { StorageConflictError } from './types.js';
+
 export type Row = Record<string, unknown>;
 
 export type Engine = 'sqlite' | 'postgres';
@@ -75,6 +77,16 @@ export function expandMacros(sql: string, engine: Engine, macros: Macros = {}): 
     if (!m) throw new Error(`migration: unknown macro {{${name}}}`);
     return m[engine];
   });
+}
+
+/** Runs an insert; a unique violation (the key is taken) becomes StorageConflictError(`message`). */
+export async function insertUnique<T>(db: Db, message: string, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (err) {
+    if (db.isUniqueViolation(err)) throw new StorageConflictError(message);
+    throw err;
+  }
 }
 
 /** Byte order of UTF-8 text (SQLite BINARY and Postgres "C" collation), for sorting in JS. */

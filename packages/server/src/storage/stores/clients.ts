@@ -1,14 +1,13 @@
 import { toOAuthClient } from '../rows.js';
-import { byUtf8, type Db } from '../sql.js';
+import { byUtf8, type Db, insertUnique } from '../sql.js';
 import type { OAuthClientStore } from '../types.js';
-import { StorageConflictError } from '../types.js';
 
 /** Registered OAuth machine clients. Scopes and audiences are stored as JSON text on both engines. */
 export function oauthClientStore(db: Db): OAuthClientStore {
   return {
     async createOAuthClient(c) {
-      try {
-        await db.run(
+      await insertUnique(db, 'client_id taken', () =>
+        db.run(
           `INSERT INTO oauth_clients (id, name, auth_method, secret_hash, scopes, audiences, jwks, jwks_uri, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
@@ -22,11 +21,8 @@ export function oauthClientStore(db: Db): OAuthClientStore {
             c.jwksUri,
             c.createdAt,
           ],
-        );
-      } catch (err) {
-        if (db.isUniqueViolation(err)) throw new StorageConflictError('client_id taken');
-        throw err;
-      }
+        ),
+      );
     },
 
     async getOAuthClient(id) {

@@ -1,7 +1,6 @@
 import { toKey } from '../rows.js';
-import type { Db } from '../sql.js';
+import { type Db, insertUnique } from '../sql.js';
 import type { SigningKeyRecord, SigningKeyStore } from '../types.js';
-import { StorageConflictError } from '../types.js';
 
 const insertKey = (db: Db, key: SigningKeyRecord) =>
   db.run(
@@ -26,12 +25,7 @@ export function signingKeyStore(db: Db): SigningKeyStore {
     },
 
     async insertSigningKey(key) {
-      try {
-        await insertKey(db, key);
-      } catch (err) {
-        if (db.isUniqueViolation(err)) throw new StorageConflictError('kid already exists');
-        throw err;
-      }
+      await insertUnique(db, 'kid already exists', () => insertKey(db, key));
     },
 
     async rotateSigningKeys(expectedNext, newNext, now) {

@@ -1,24 +1,20 @@
 import { toUser } from '../rows.js';
-import type { Db } from '../sql.js';
+import { type Db, insertUnique } from '../sql.js';
 import type { UserStore } from '../types.js';
-import { StorageConflictError } from '../types.js';
 
 export function userStore(db: Db): UserStore {
   return {
     async createUser(user) {
       // No id: the database assigns one (Postgres refuses an explicit NULL in an identity column).
       const [columns, values, args] = user.id === undefined ? ['', '', []] : ['id, ', '?, ', [user.id]];
-      try {
-        const row = await db.get(
+      const row = await insertUnique(db, 'username or id already exists', () =>
+        db.get(
           `INSERT INTO users (${columns}username, password_hash, role, created_at, updated_at)
            VALUES (${values}?, ?, ?, ?, ?) RETURNING *`,
           [...args, user.username, user.passwordHash, user.role, user.now, user.now],
-        );
-        return toUser(row!);
-      } catch (err) {
-        if (db.isUniqueViolation(err)) throw new StorageConflictError('username or id already exists');
-        throw err;
-      }
+        ),
+      );
+      return toUser(row!);
     },
 
     async getUserById(id) {
