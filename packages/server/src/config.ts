@@ -83,6 +83,8 @@ export interface Config {
    * For tests only; refused in production.
    */
   revocationSourceHeader: boolean;
+  /** DPOP_NONCE: DPoP proofs must carry a server nonce (RFC 9449 §8, §9). */
+  dpopNonce: boolean;
   /** LOG_FORMAT: json lines, or one readable line per entry (default: pretty on a terminal). */
   logFormat: 'json' | 'pretty';
   /** METRICS_PORT / METRICS_HOST: the private Prometheus listener (undefined port: none). */
@@ -410,6 +412,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     redisPrefix: str('REDIS_PREFIX'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS'),
     revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE'),
+    dpopNonce: bool('DPOP_NONCE'),
     logFormat: str('LOG_FORMAT', process.stdout.isTTY ? 'pretty' : 'json') === 'pretty' ? 'pretty' : 'json',
     metricsPort: raw('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT'),
     metricsHost: str('METRICS_HOST'),

@@ -303,6 +303,13 @@ export const SETTINGS: readonly Setting[] = [
       'On SIGTERM, keep serving (readiness 503, `Connection: close`) this long (ms) before closing; the exit is 0 either way.',
   },
   {
+    env: 'DPOP_NONCE',
+    type: 'boolean',
+    default: 'false',
+    description:
+      'DPoP proofs (RFC 9449) must carry a server nonce: a proof without one is answered `use_dpop_nonce` with a `DPoP-Nonce` header (token endpoint, login, refresh, protected routes).',
+  },
+  {
     env: 'JWTKIT_TEST_REVOCATION_SOURCE',
     type: 'boolean',
     default: 'false',

@@ -61,7 +61,7 @@ export function jwtAuth<C = JwtPayload>(options: HonoAuthOptions<C>): Middleware
     const vars = c as unknown as { set(k: string, v: unknown): void };
     vars.set(REALM, realm);
     vars.set(ON_ERROR, onError);
-    const result = await core.authenticate(credentialsOf(c.req.raw));
+    const result = await core.authenticate(credentialsOf(c.req.raw, c));
     if (!result.ok) return answer(result, c as unknown as Context, onError);
     c.set('auth', result.claims as C);
     await next();

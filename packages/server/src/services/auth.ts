@@ -18,7 +18,7 @@ import type { AccessClaims, TokenService } from './tokens.js';
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token: string;
 }
@@ -120,7 +120,8 @@ export class AuthService {
     }
   }
 
-  async login(username: string, password: string, ctx: RequestContext): Promise<TokenResponse> {
+  /** `jkt`: the DPoP proof key's thumbprint (RFC 9449): the access and refresh tokens are bound to it. */
+  async login(username: string, password: string, ctx: RequestContext, jkt?: string): Promise<TokenResponse> {
     const { limiter, config } = this.d;
     const subject = rateLimitSubject(ctx.ip);
     await enforce(limiter, `login-ip:${subject}`, config.rateLimits.loginPerIp);
@@ -177,8 +178,14 @@ export class AuthService {
         this.d.clock(),
       );
     }
-    const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx);
-    const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId, session.createdAt);
+    const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx, jkt);
+    const access = this.d.tokens.issueAccessToken(
+      user,
+      session.id,
+      session.clientId,
+      session.createdAt,
+      jkt,
+    );
     await this.d.audit.record('user.login', {
       userId: user.id,
       actorId: user.id,
@@ -187,28 +194,33 @@ export class AuthService {
     });
     return {
       access_token: access.token,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: access.expiresIn,
       refresh_token: refreshToken,
     };
   }
 
-  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenResponse> {
+  /**
+   * `jkt`: the DPoP proof key's thumbprint. A bound refresh token needs a proof made with its key; the
+   * new access token is bound to the proof's key (an unbound session's refresh token stays unbound).
+   */
+  async refresh(refreshToken: string, ctx: RequestContext, jkt?: string): Promise<TokenResponse> {
     await enforce(
       this.d.limiter,
       `refresh-ip:${rateLimitSubject(ctx.ip)}`,
       this.d.config.rateLimits.refreshPerIp,
     );
-    const r = await this.d.sessions.refresh(refreshToken, ctx);
+    const r = await this.d.sessions.refresh(refreshToken, ctx, jkt);
     const access = this.d.tokens.issueAccessToken(
       r.user,
       r.session.id,
       r.session.clientId,
       r.session.createdAt,
+      jkt,
     );
     return {
       access_token: access.token,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: access.expiresIn,
       refresh_token: r.refreshToken,
     };

@@ -3,7 +3,6 @@
  * `AuthService.refresh` (the same rotation, grace window and reuse detection as `/auth/refresh`).
  * There is no password grant (RFC 9700 §2.4): users log in at /auth/login.
  */
-import { type Algorithm, InvalidDpopProofError, verifyDpopProof } from 'jwtkit';
 import { Problem } from '../errors.js';
 import type { OAuthClientRecord } from '../storage/types.js';
 import {
@@ -14,7 +13,6 @@ import {
 } from './client-assertion.js';
 import type { Services } from './index.js';
 import { OAuthClientService, parseScope } from './oauth-clients.js';
-import { createReplayStore } from './replay.js';
 import type { RequestContext } from './sessions.js';
 
 /** The grants /oauth/token serves: the metadata's grant_types_supported is this list. */
@@ -30,7 +28,7 @@ export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = [
 /** JWS algorithms accepted for private_key_jwt client assertions. */
 export const CLIENT_ASSERTION_ALGORITHMS: readonly string[] = ASSERTION_ALGORITHMS;
 /** JWS algorithms accepted for DPoP proofs (RFC 9449). */
-export const DPOP_ALGORITHMS: readonly Algorithm[] = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'];
+export { DPOP_ALGORITHMS } from './dpop.js';
 
 export interface OAuthTokenResponse {
   access_token: string;
@@ -55,33 +53,15 @@ type Caller =
 export class OAuthTokenService {
   readonly clients: OAuthClientService;
   readonly #assertions: ClientAssertionVerifier;
-  readonly #dpopReplay;
 
   constructor(private readonly s: Services) {
     this.clients = new OAuthClientService(s);
     this.#assertions = new ClientAssertionVerifier(s, this.clients, `${s.config.issuer}/oauth/token`);
-    this.#dpopReplay = createReplayStore(s, 'dpop');
   }
 
   /** RFC 9449 §5: the proof of a token request; its key's thumbprint binds the tokens (cnf.jkt). */
-  async #dpop(proof: string | string[] | undefined): Promise<string | undefined> {
-    if (proof === undefined) return undefined;
-    if (Array.isArray(proof)) throw oauthError('invalid_dpop_proof', 'Send exactly one DPoP header.');
-    try {
-      const v = await verifyDpopProof(proof, {
-        algorithms: DPOP_ALGORITHMS,
-        method: 'POST',
-        url: `${this.s.config.issuer}/oauth/token`,
-        replayStore: this.#dpopReplay,
-        leeway: this.s.config.leeway,
-        now: Math.floor(this.s.clock() / 1000),
-      });
-      return v.jkt;
-    } catch (err) {
-      if (err instanceof InvalidDpopProofError)
-        throw oauthError('invalid_dpop_proof', 'The DPoP proof is invalid.');
-      throw err;
-    }
+  #dpop(proof: string | string[] | undefined): Promise<string | undefined> {
+    return this.s.dpop.tokenRequestProof(proof, '/oauth/token');
   }
 
   /** `authorization`: the request's Authorization header (client_secret_basic). */
@@ -104,10 +84,7 @@ export class OAuthTokenService {
     }
     switch (grant) {
       case 'refresh_token':
-        // User sessions are not sender-constrained yet: refuse rather than issue unbound tokens.
-        if (jkt !== undefined)
-          throw oauthError('invalid_dpop_proof', 'DPoP-bound refresh of user sessions is not supported.');
-        return this.#refresh(params, ctx, caller);
+        return this.#refresh(params, ctx, caller, jkt);
       case 'client_credentials':
         return this.#clientCredentials(params, caller, jkt);
     }
@@ -190,7 +167,12 @@ export class OAuthTokenService {
     };
   }
 
-  async #refresh(params: TokenParams, ctx: RequestContext, caller: Caller): Promise<OAuthTokenResponse> {
+  async #refresh(
+    params: TokenParams,
+    ctx: RequestContext,
+    caller: Caller,
+    jkt: string | undefined,
+  ): Promise<OAuthTokenResponse> {
     const token = params.refresh_token;
     if (token === undefined || token === '')
       throw oauthError('invalid_request', 'The refresh_token parameter is required.');
@@ -204,10 +186,10 @@ export class OAuthTokenService {
       if (found && found.session.clientId !== caller.clientId)
         throw oauthError('invalid_grant', 'The refresh token was issued to another client.');
     }
-    const r = await this.s.auth.refresh(token, ctx);
+    const r = await this.s.auth.refresh(token, ctx, jkt);
     return {
       access_token: r.access_token,
-      token_type: 'Bearer',
+      token_type: r.token_type,
       expires_in: r.expires_in,
       refresh_token: r.refresh_token,
     };
