@@ -54,6 +54,10 @@ export interface Config {
     refreshPerIp: LimitRule;
     passwordPerIp: LimitRule;
     revokePerIp: LimitRule;
+    /** Client authentications at /oauth/token per client_id + address (a success resets it). */
+    clientAuth: LimitRule;
+    /** Client authentications at /oauth/token per address. */
+    clientAuthPerIp: LimitRule;
   };
   /** AUDIT_RETENTION: audit events older than this (seconds) are purged. */
   auditRetention: number;
@@ -392,6 +396,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       refreshPerIp: limit('RATE_LIMIT_REFRESH_IP'),
       passwordPerIp: limit('RATE_LIMIT_PASSWORD_IP'),
       revokePerIp: limit('RATE_LIMIT_REVOKE_IP'),
+      clientAuth: limit('RATE_LIMIT_CLIENT_AUTH'),
+      clientAuthPerIp: limit('RATE_LIMIT_CLIENT_AUTH_IP'),
     },
     auditRetention: duration('AUDIT_RETENTION'),
     bodyLimit: int('BODY_LIMIT'),

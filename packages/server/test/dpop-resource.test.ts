@@ -245,7 +245,7 @@ describe('DPOP_NONCE: server nonces at the token endpoint and protected routes (
       oauth.protectedResourceRequest(tokens.access_token, 'GET', new URL(ME), new Headers(), null, {
         DPoP: fresh,
         ...requestOptions(t.app),
-      });
+      } as oauth.ProtectedResourceRequestOptions);
     let res: Response;
     let challenged = false;
     try {

@@ -3,6 +3,7 @@
  * `AuthService.refresh` (the same rotation, grace window and reuse detection as `/auth/refresh`).
  * There is no password grant (RFC 9700 §2.4): users log in at /auth/login.
  */
+import { decodeUnverified } from 'jwtkit';
 import { Problem } from '../errors.js';
 import type { OAuthClientRecord } from '../storage/types.js';
 import {
@@ -13,7 +14,19 @@ import {
 } from './client-assertion.js';
 import type { Services } from './index.js';
 import { OAuthClientService, parseScope } from './oauth-clients.js';
+import { enforce, rateLimitSubject } from './rate-limit.js';
 import type { RequestContext } from './sessions.js';
+
+/** The client an assertion claims to be (`sub`, else `iss`), unverified: only to count the attempt. */
+function claimedIssuer(assertion: string): string {
+  try {
+    const c = decodeUnverified(assertion) as Record<string, unknown>;
+    const id = typeof c.sub === 'string' ? c.sub : c.iss;
+    return typeof id === 'string' ? id : '?';
+  } catch {
+    return '?';
+  }
+}
 
 /** The grants /oauth/token serves: the metadata's grant_types_supported is this list. */
 export const GRANT_TYPES = ['refresh_token', 'client_credentials'] as const;
@@ -71,7 +84,7 @@ export class OAuthTokenService {
     authorization: string | undefined,
     dpop?: string | string[],
   ): Promise<OAuthTokenResponse> {
-    const caller = await this.#authenticateClient(params, authorization);
+    const caller = await this.#authenticateClient(params, authorization, ctx);
     const grant = params.grant_type;
     const jkt = await this.#dpop(dpop);
     if (grant === undefined || grant === '')
@@ -97,7 +110,25 @@ export class OAuthTokenService {
   }
 
   /** RFC 6749 §2.3: at most one authentication method; unsupported credentials are refused, not ignored. */
-  async #authenticateClient(params: TokenParams, authorization: string | undefined): Promise<Caller> {
+  /**
+   * Client authentication attempts are counted before the secret or the assertion is checked (an
+   * assertion may cost a JWKS fetch and a signature check): per address, and per claimed client_id +
+   * address; a success resets the latter (like login).
+   */
+  async #countAttempt(claimedId: string, ctx: RequestContext): Promise<string> {
+    const { limiter, config } = this.s;
+    const subject = rateLimitSubject(ctx.ip);
+    await enforce(limiter, `client-auth-ip:${subject}`, config.rateLimits.clientAuthPerIp);
+    const key = `client-auth:${claimedId.slice(0, 256)}:${subject}`;
+    await enforce(limiter, key, config.rateLimits.clientAuth);
+    return key;
+  }
+
+  async #authenticateClient(
+    params: TokenParams,
+    authorization: string | undefined,
+    ctx: RequestContext,
+  ): Promise<Caller> {
     const hasHeader = authorization !== undefined && authorization !== '';
     const inBody = params.client_secret !== undefined;
     const assertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined;
@@ -108,8 +139,13 @@ export class OAuthTokenService {
     if (assertion) {
       if (params.client_assertion_type !== JWT_BEARER_ASSERTION || !params.client_assertion)
         throw oauthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
+      const limitKey = await this.#countAttempt(
+        params.client_id ?? claimedIssuer(params.client_assertion),
+        ctx,
+      );
       try {
         const client = await this.#assertions.verify(params.client_assertion, params.client_id);
+        await this.s.limiter.reset(limitKey);
         return { client, clientId: client.id };
       } catch (err) {
         // One answer for every failure (unknown client, bad signature, replay...): no oracle.
@@ -136,8 +172,10 @@ export class OAuthTokenService {
     if (id === null || secret === null) throw this.#invalidClient();
     if (params.client_id !== undefined && params.client_id !== id)
       throw oauthError('invalid_request', 'client_id differs from the authenticated client.');
+    const limitKey = await this.#countAttempt(id, ctx);
     const client = await this.clients.checkSecret(id, secret);
     if (!client) throw this.#invalidClient();
+    await this.s.limiter.reset(limitKey);
     return { client, clientId: client.id };
   }
 
