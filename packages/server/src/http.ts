@@ -30,6 +30,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Accept application/x-www-form-urlencoded bodies (the OAuth endpoints). */
     acceptsForm?: boolean;
+    /** Only application/x-www-form-urlencoded (the token endpoint, RFC 6749 §3.2): for the OpenAPI document. */
+    formOnly?: boolean;
     /** The handler refuses NUL / lone surrogates itself (to audit the attempt first). */
     ownTextCheck?: boolean;
     /** Required role; set by `requireAuth` (used for the OpenAPI security section). */
