@@ -154,6 +154,14 @@ export interface AuthenticatorOptions<C = JwtPayload> {
   subject?: string;
   /** Longest token accepted (characters, default 8192). */
   maxTokenLength?: number;
+  /**
+   * Remember verified tokens (the library verifier's `cache`): at most this many (default 1000; `false`
+   * or 0 turns it off). Keyed by the whole token text; on every hit all claims are checked again against
+   * the clock and the key is resolved again (a key dropped from the JWKS stops its tokens at once); only
+   * tokens that verified are kept, so unauthenticated input cannot fill it. The claims are frozen.
+   * `validate`, `isRevoked`, DPoP and requirements still run on every request.
+   */
+  cache?: boolean | number;
   /** The current time (seconds or a Date), for tests. */
   now?: number | Date | (() => number | Date);
 
@@ -490,6 +498,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'maxAge',
   'subject',
   'maxTokenLength',
+  'cache',
   'now',
   'validate',
   'isRevoked',
@@ -499,6 +508,9 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'credentialsOptional',
   'realm',
 ]);
+
+/** Verified tokens remembered by default (a few hundred KB at most). */
+const DEFAULT_CACHE = 1000;
 
 /** The options of the built-in verifier (not accepted together with a `verify` hook). */
 const VERIFIER_OPTION_NAMES = [
@@ -513,6 +525,7 @@ const VERIFIER_OPTION_NAMES = [
   'maxAge',
   'subject',
   'now',
+  'cache',
 ] as const;
 
 function isStandardSchema(v: unknown): v is StandardSchemaLike {
@@ -658,6 +671,7 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     ...(nowOption !== undefined ? { now: nowOption } : {}),
     requiredClaims: required,
     maxTokenLength,
+    cache: o.cache ?? DEFAULT_CACHE,
   };
   const algorithms = [...(o.algorithms ?? [])];
 

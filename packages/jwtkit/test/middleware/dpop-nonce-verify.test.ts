@@ -135,3 +135,24 @@ test('verify excludes the key sources and the built-in verifier options', () => 
   assert.throws(() => createAuthenticator({ verify: 1 } as never), InvalidOptionsError);
   assert.doesNotThrow(() => createAuthenticator({ verify }));
 });
+
+test('the verification cache (on by default): hits re-check the clock; cache: false and bad values', async () => {
+  let clock = Math.floor(Date.now() / 1000);
+  const t = encode(claims({ exp: clock + 10 }), SECRET, { algorithm: 'HS256', headers: { typ: 'at+jwt' } });
+  const auth = createAuthenticator({ ...HS_OPTIONS, now: () => clock });
+  const req = () => new Request('https://api.test/me', { headers: { authorization: `Bearer ${t}` } });
+  assert.equal((await auth(req())).ok, true);
+  const again = await auth(req());
+  assert.equal(again.ok, true);
+  assert.ok(again.ok && Object.isFrozen(again.claims), 'cached claims are frozen (shared)');
+  clock += 20;
+  const late = await auth(req());
+  assert.equal(late.ok, false, 'a cached token past exp is refused');
+  assert.ok(!late.ok && /expired/.test(late.description));
+  const off = createAuthenticator({ ...HS_OPTIONS, cache: false });
+  assert.equal(
+    (await off(new Request('https://api.test/me', { headers: { authorization: `Bearer ${token}` } }))).ok,
+    false,
+  ); // bound token as Bearer
+  assert.throws(() => createAuthenticator({ ...HS_OPTIONS, cache: -1 } as never), InvalidOptionsError);
+});
