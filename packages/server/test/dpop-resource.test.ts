@@ -72,6 +72,31 @@ describe('DPoP-bound user sessions and protected routes', () => {
     assert.equal(ok.json().username, BOB.username);
   });
 
+  test('introspection reports the binding (token_type DPoP, cnf.jkt) of access and refresh tokens', async () => {
+    const tok = await dpopLogin();
+    const admin = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'alice', password: 'alice-demo-password' },
+    });
+    const introspect = async (token: string) =>
+      (
+        await form(
+          t.app,
+          '/oauth/introspect',
+          { token },
+          { authorization: `Bearer ${admin.json().access_token}` },
+        )
+      ).json();
+    const access = await introspect(tok.access_token);
+    assert.equal(access.active, true);
+    assert.equal(access.token_type, 'DPoP');
+    assert.deepEqual(access.cnf, { jkt: key.jkt });
+    const refresh = await introspect(tok.refresh_token);
+    assert.equal(refresh.active, true);
+    assert.deepEqual(refresh.cnf, { jkt: key.jkt });
+  });
+
   test('a stolen bound token: as Bearer, without a proof, or with a proof of another key: refused', async () => {
     const tok = await dpopLogin();
     const bearer = await me({ authorization: `Bearer ${tok.access_token}` });

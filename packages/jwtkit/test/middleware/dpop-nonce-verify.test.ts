@@ -90,7 +90,8 @@ for (const adapter of ADAPTERS) {
       realm: 'svc',
       verify: (t: string, request: unknown) => {
         seen.push(request);
-        if (t === 'expired.aaa.bbb') throw new ExpiredSignatureError('Signature has expired');
+        if (t === 'expired.aaa.bbb')
+          throw new ExpiredSignatureError('Signature has expired', 'exp', 'check_failed');
         if (t === 'boom.aaa.bbb') throw new Error('database down');
         if (t === 'revoked.aaa.bbb')
           return invalidToken('svc', 'The session of this access token has ended.');

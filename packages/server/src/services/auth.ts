@@ -13,7 +13,7 @@ import { checkPasswordPolicy, normalizeText } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import { enforce, rateLimitSubject } from './rate-limit.js';
 import type { EpochStore } from './revocation.js';
-import type { RequestContext, SessionService } from './sessions.js';
+import { type RequestContext, refreshTokenJkt, type SessionService } from './sessions.js';
 import type { AccessClaims, TokenService } from './tokens.js';
 
 export interface TokenResponse {
@@ -390,7 +390,7 @@ export class AuthService {
         if (await this.d.tokens.revocationReason(c)) return null;
         return {
           active: true,
-          token_type: 'Bearer',
+          token_type: c.cnf ? 'DPoP' : 'Bearer',
           client_id: c.client_id,
           username: c.username,
           sub: c.sub,
@@ -402,6 +402,8 @@ export class AuthService {
           sid: c.sid,
           user_id: c.user_id,
           role: c.role,
+          // RFC 9449 §6.2: a resource server introspecting a bound token learns the key it is bound to.
+          ...(c.cnf ? { cnf: { jkt: c.cnf.jkt } } : {}),
         };
       } catch {
         return null;
@@ -431,6 +433,7 @@ export class AuthService {
         exp: Math.floor(record.expiresAt / 1000),
         iat: Math.floor(record.createdAt / 1000),
         sid: session.id,
+        ...(refreshTokenJkt(token) ? { cnf: { jkt: refreshTokenJkt(token) } } : {}),
       };
     };
     const order = hint === 'refresh_token' ? [tryRefresh, tryAccess] : [tryAccess, tryRefresh];

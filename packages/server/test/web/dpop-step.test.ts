@@ -108,7 +108,11 @@ describe('Flow: the DPoP step in Chromium', { skip: SKIP, timeout: 180_000 }, ()
     assert.equal(retry!.payload.htm, 'POST');
     assert.equal(retry!.payload.htu, `${origin}/auth/login`);
     assert.equal(await calculateJwkThumbprint(retry!.protectedHeader.jwk!), jkt);
-    assert.equal(retry!.protectedHeader.jwk!.d, undefined, 'only the public key is embedded');
+    assert.equal(
+      (retry!.protectedHeader.jwk as Record<string, unknown>).d,
+      undefined,
+      'only the public key is embedded',
+    );
   });
 
   test('GET /me with a proof of that key: 200', async () => {
