@@ -299,3 +299,38 @@ describe('DPOP_NONCE: server nonces at the token endpoint and protected routes (
     assert.equal(claims.sub, String(BOB.id));
   });
 });
+
+describe('DPoP at a protected route under /oauth/ (introspection with a bound admin token)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({ ISSUER });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  test('a bad proof is 401 with the DPoP challenge (not the token endpoint 400), a good one passes', async () => {
+    const key = await newKey();
+    const proof = proofOf(key.priv);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { dpop: proof('POST', `${ISSUER}/auth/login`) },
+      payload: { username: 'alice', password: 'alice-demo-password' },
+    });
+    const access = login.json().access_token as string;
+    const url = `${ISSUER}/oauth/introspect`;
+    const bad = await form(t.app, '/oauth/introspect', { token: 'x' }, { authorization: `DPoP ${access}` });
+    assert.equal(bad.statusCode, 401, bad.body);
+    assert.equal(bad.json().error, 'invalid_dpop_proof');
+    assert.match(String(bad.headers['www-authenticate']), /^DPoP realm="jwtkit", error="invalid_dpop_proof"/);
+    const ok = await form(
+      t.app,
+      '/oauth/introspect',
+      { token: 'x' },
+      { authorization: `DPoP ${access}`, dpop: proof('POST', url, { accessToken: access }) },
+    );
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().active, false);
+  });
+});
