@@ -76,7 +76,11 @@ export interface DpopNoncesOptions {
  * Valid for the window it was made in and the next one (so between `window` and `2 * window` seconds).
  */
 export function createDpopNonces(options: DpopNoncesOptions = {}): DpopNonces {
-  const o = ownOptions(options, new Set(['secret', 'window', 'now']), 'createDpopNonces()') as DpopNoncesOptions;
+  const o = ownOptions(
+    options,
+    new Set(['secret', 'window', 'now']),
+    'createDpopNonces()',
+  ) as DpopNoncesOptions;
   const window = o.window ?? 60;
   if (typeof window !== 'number' || !Number.isInteger(window) || window < 1)
     throw new InvalidOptionsError('createDpopNonces(): window must be a positive whole number of seconds');
@@ -86,11 +90,13 @@ export function createDpopNonces(options: DpopNoncesOptions = {}): DpopNonces {
       : typeof o.secret === 'string'
         ? Buffer.from(o.secret, 'utf8')
         : Buffer.from(o.secret);
-  if (secret.length < 32) throw new InvalidOptionsError('createDpopNonces(): secret must be at least 32 bytes');
+  if (secret.length < 32)
+    throw new InvalidOptionsError('createDpopNonces(): secret must be at least 32 bytes');
   if (o.now !== undefined && typeof o.now !== 'function')
     throw new InvalidOptionsError('createDpopNonces(): now must be a function');
   const clock = o.now ?? (() => Date.now() / 1000);
-  const make = (w: number) => `${w.toString(36)}.${hmacBase64url('sha256', secret, `dpop-nonce:${w}`).slice(0, 22)}`;
+  const make = (w: number) =>
+    `${w.toString(36)}.${hmacBase64url('sha256', secret, `dpop-nonce:${w}`).slice(0, 22)}`;
   let cached: { w: number; nonce: string } | null = null;
   return {
     current() {

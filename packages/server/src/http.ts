@@ -4,9 +4,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
-import { unavailableProblem } from './cluster/failure.js';
 import { type AuthFailure, type AuthPreHandler, createPreHandler, invalidToken } from 'jwtkit/fastify';
 import type {} from 'jwtkit/fetch';
+import { unavailableProblem } from './cluster/failure.js';
 import { insufficientScope, invalidClient, Problem } from './errors.js';
 import { isOAuthPath, sendOAuthError } from './oauth-errors.js';
 import type { Services } from './services/index.js';
@@ -277,7 +277,8 @@ const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized'
 
 /** The core's answer as the service's problem (same status, code, challenge and nonce headers). */
 function toServiceProblem(failure: AuthFailure): unknown {
-  if (failure.status === 503) return failure.cause instanceof Error ? failure.cause : toProblem(failure.cause);
+  if (failure.status === 503)
+    return failure.cause instanceof Error ? failure.cause : toProblem(failure.cause);
   const headers: Record<string, string> = {};
   if (failure.wwwAuthenticate !== undefined) headers['www-authenticate'] = failure.wwwAuthenticate;
   if (failure.dpopNonce !== undefined) headers['dpop-nonce'] = failure.dpopNonce;

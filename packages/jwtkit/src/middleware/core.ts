@@ -12,12 +12,7 @@ import type { Algorithm } from '../_lib/algorithms.js';
 import type { Jwks, KeyInput } from '../_lib/keys.js';
 import { ownOptions } from '../_lib/options.js';
 import { getUnverifiedHeader, type JwtHeader, type JwtPayload } from '../decode.js';
-import {
-  createDpopReplayStore,
-  type DpopNonces,
-  type DpopReplayStore,
-  verifyDpopProof,
-} from '../dpop.js';
+import { createDpopReplayStore, type DpopNonces, type DpopReplayStore, verifyDpopProof } from '../dpop.js';
 import {
   InvalidAlgorithmError,
   InvalidDpopProofError,
@@ -590,9 +585,9 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
   for (const [name, unsafe] of custom !== undefined
     ? []
     : ([
-    ['issuer', 'unsafeSkipIssuer'],
-    ['audience', 'unsafeSkipAudience'],
-  ] as const)) {
+        ['issuer', 'unsafeSkipIssuer'],
+        ['audience', 'unsafeSkipAudience'],
+      ] as const)) {
     const flag = o[unsafe];
     if (flag !== undefined && typeof flag !== 'boolean')
       throw new InvalidOptionsError(`${where}: ${unsafe} must be a boolean`);

@@ -179,13 +179,7 @@ export class AuthService {
       );
     }
     const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx, jkt);
-    const access = this.d.tokens.issueAccessToken(
-      user,
-      session.id,
-      session.clientId,
-      session.createdAt,
-      jkt,
-    );
+    const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId, session.createdAt, jkt);
     await this.d.audit.record('user.login', {
       userId: user.id,
       actorId: user.id,

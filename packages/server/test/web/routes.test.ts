@@ -160,7 +160,8 @@ describe('browser code, statically', () => {
       if (f === 'webcrypto.js')
         assert.deepEqual(fetches, ['u'], f); // the user's JWKS URL only
       else if (f === 'flow.js') assert.deepEqual(fetches, ['path'], f);
-      else if (f === 'dpop-step.js') assert.deepEqual(fetches, ['path'], f); // the DPoP step: same-origin API
+      else if (f === 'dpop-step.js')
+        assert.deepEqual(fetches, ['path'], f); // the DPoP step: same-origin API
       else assert.deepEqual(fetches, [], f);
     }
   });
