@@ -334,3 +334,21 @@ describe('DPoP at a protected route under /oauth/ (introspection with a bound ad
     assert.equal(ok.json().active, false);
   });
 });
+
+test('token-request proofs are dated by the wall clock, as at protected routes (a frozen service clock does not refuse them)', async () => {
+  const t = await startApp({ ISSUER });
+  try {
+    t.clock.advance(-120); // the service's injectable clock two minutes behind the real time
+    const key = await newKey();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { dpop: proofOf(key.priv)('POST', `${ISSUER}/auth/login`) },
+      payload: { username: BOB.username, password: BOB.password },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().token_type, 'DPoP');
+  } finally {
+    await t.close();
+  }
+});

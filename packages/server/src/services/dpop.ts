@@ -60,7 +60,8 @@ export class DpopService {
         url: `${this.config.issuer}${path}`,
         replayStore: this.replayStore,
         leeway: this.config.leeway,
-        now: Math.floor(this.clock() / 1000),
+        // The wall clock, as at protected routes (the core's check): a proof's iat is the client's real
+        // time, not the service's injectable clock (tests freeze that one).
         ...(this.nonces ? { nonce: this.nonces.isValid } : {}),
       });
       return v.jkt;
