@@ -12,7 +12,7 @@
  * the `cnf.jkt` of the access token.
  */
 import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
-import { digest, randomBytes } from './_lib/crypto.js';
+import { constantTimeEqual, digest, hmacBase64url, randomBytes } from './_lib/crypto.js';
 import type { Jwk, KeyInput } from './_lib/keys.js';
 import { ownOptions } from './_lib/options.js';
 import { decodeComplete } from './decode.js';
@@ -47,6 +47,71 @@ export function createDpopReplayStore(maxEntries = 100_000): DpopReplayStore {
       }
       seen.set(jti, expiresAt);
       return false;
+    },
+  };
+}
+
+/** Server nonces (RFC 9449 §8, §9): `current()` for the `DPoP-Nonce` header, `isValid` for proofs. */
+export interface DpopNonces {
+  /** The nonce to hand out now. */
+  current(): string;
+  /** True for a nonce this source issued in the current or the previous window. */
+  isValid(nonce: string): boolean;
+}
+
+export interface DpopNoncesOptions {
+  /**
+   * The HMAC key (at least 32 bytes). Instances that share it accept each other's nonces, so give all
+   * instances of a service the same secret. Default: random (one process).
+   */
+  secret?: Uint8Array | string;
+  /** Seconds one nonce is handed out (default 60); it stays valid for one more window. */
+  window?: number;
+  /** Seconds since the epoch (default: now), for tests. */
+  now?: () => number;
+}
+
+/**
+ * Stateless server nonces: `<window>.<HMAC(secret, window)>`, nothing stored, checked in constant time.
+ * Valid for the window it was made in and the next one (so between `window` and `2 * window` seconds).
+ */
+export function createDpopNonces(options: DpopNoncesOptions = {}): DpopNonces {
+  const o = ownOptions(
+    options,
+    new Set(['secret', 'window', 'now']),
+    'createDpopNonces()',
+  ) as DpopNoncesOptions;
+  const window = o.window ?? 60;
+  if (typeof window !== 'number' || !Number.isInteger(window) || window < 1)
+    throw new InvalidOptionsError('createDpopNonces(): window must be a positive whole number of seconds');
+  const secret =
+    o.secret === undefined
+      ? randomBytes(32)
+      : typeof o.secret === 'string'
+        ? Buffer.from(o.secret, 'utf8')
+        : Buffer.from(o.secret);
+  if (secret.length < 32)
+    throw new InvalidOptionsError('createDpopNonces(): secret must be at least 32 bytes');
+  if (o.now !== undefined && typeof o.now !== 'function')
+    throw new InvalidOptionsError('createDpopNonces(): now must be a function');
+  const clock = o.now ?? (() => Date.now() / 1000);
+  const make = (w: number) =>
+    `${w.toString(36)}.${hmacBase64url('sha256', secret, `dpop-nonce:${w}`).slice(0, 22)}`;
+  let cached: { w: number; nonce: string } | null = null;
+  return {
+    current() {
+      const w = Math.floor(clock() / window);
+      if (cached === null || cached.w !== w) cached = { w, nonce: make(w) };
+      return cached.nonce;
+    },
+    isValid(nonce) {
+      if (typeof nonce !== 'string' || nonce.length > 64) return false;
+      const dot = nonce.indexOf('.');
+      if (dot < 1 || !/^[0-9a-z]+$/.test(nonce.slice(0, dot))) return false;
+      const w = Number.parseInt(nonce.slice(0, dot), 36);
+      const now = Math.floor(clock() / window);
+      if (w !== now && w !== now - 1) return false;
+      return constantTimeEqual(Buffer.from(make(w)), Buffer.from(nonce));
     },
   };
 }
@@ -142,8 +207,12 @@ export interface VerifyDpopProofOptions {
   url: string;
   /** When the proof accompanies an access token: it must carry the matching `ath`. */
   accessToken?: string;
-  /** The nonce this server currently expects (`use_dpop_nonce`), if any. */
-  nonce?: string;
+  /**
+   * The nonce this server expects (`use_dpop_nonce`), if any: the one value, or a predicate that accepts
+   * the nonces still valid (e.g. `createDpopNonces().isValid`). A proof without `nonce` then fails with
+   * reason `nonce`.
+   */
+  nonce?: string | ((nonce: string) => boolean);
   /** How old a proof may be, in seconds (default 300). */
   maxAge?: number;
   /** Clock skew allowed in seconds (default 5). */
@@ -206,6 +275,8 @@ export async function verifyDpopProof(
   const maxLength = finite(o.maxProofLength, 'maxProofLength', 8192);
   const now = o.now ?? Date.now() / 1000;
   if (typeof now !== 'number' || !Number.isFinite(now)) throw new InvalidOptionsError('now must be a number');
+  if (o.nonce !== undefined && typeof o.nonce !== 'string' && typeof o.nonce !== 'function')
+    throw new InvalidOptionsError('nonce must be a string or a function');
   if (typeof proof !== 'string' || proof.length === 0)
     fail('malformed', 'a DPoP header with one proof is required');
   if ((proof as string).length > maxLength) fail('malformed', 'the proof is too long');
@@ -269,8 +340,12 @@ export async function verifyDpopProof(
   const iat = c.iat as number;
   if (iat > now + leeway) fail('iat', 'the proof was issued in the future');
   if (iat < now - maxAge - leeway) fail('iat', 'the proof is too old');
-  if (o.nonce !== undefined && c.nonce !== o.nonce)
-    fail('nonce', 'the proof does not carry the expected nonce');
+  if (o.nonce !== undefined) {
+    const ok =
+      typeof c.nonce === 'string' &&
+      (typeof o.nonce === 'function' ? o.nonce(c.nonce) === true : c.nonce === o.nonce);
+    if (!ok) fail('nonce', 'the proof does not carry the expected nonce');
+  }
   if (o.accessToken !== undefined) {
     if (typeof c.ath !== 'string' || c.ath !== dpopAccessTokenHash(o.accessToken))
       fail('ath', 'the "ath" claim does not match the access token');

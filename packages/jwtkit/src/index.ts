@@ -13,11 +13,14 @@ export type { DecodedJwt, DecodeOptions, JwtHeader, JwtPayload } from './decode.
 export { decode, decodeComplete, decodeUnverified, getUnverifiedHeader } from './decode.js';
 export type {
   CreateDpopProofOptions,
+  DpopNonces,
+  DpopNoncesOptions,
   DpopReplayStore,
   VerifiedDpopProof,
   VerifyDpopProofOptions,
 } from './dpop.js';
 export {
+  createDpopNonces,
   createDpopProof,
   createDpopReplayStore,
   dpopAccessTokenHash,

@@ -778,7 +778,8 @@ async function hardeningScenarios(env: Record<string, string>, redis: PrivateRed
 
 /**
  * Issue #16 (multi-instance): a private_key_jwt client assertion and a DPoP proof accepted by A's token
- * endpoint are refused by B's (their jti stores are in Redis).
+ * endpoint are refused by B's, and a DPoP proof accepted by A at a protected route (/me) is refused by
+ * B's (their jti stores are in Redis).
  */
 async function oauthReplayScenarios(portA: number, portB: number, issuer: string): Promise<void> {
   const { createDpopProof, encode, exportPublicJwk, generateKeyPair } = await import('jwtkit');
@@ -844,6 +845,46 @@ async function oauthReplayScenarios(portA: number, portB: number, issuer: string
     return {
       ok: onA.status === 200 && typeA === 'DPoP' && onB.status === 400 && errorB === 'invalid_dpop_proof',
       figure: `DPoP proof used on A -> ${onA.status} ${typeA}; the same proof on B -> ${onB.status} ${errorB}`,
+    };
+  });
+
+  await check('dpop-resource-proof-replay-across-instances', async () => {
+    const key = generateKeyPair('ES256').privateKey;
+    const proof = (method: string, path: string, accessToken?: string) =>
+      createDpopProof(key, {
+        algorithm: 'ES256',
+        method,
+        url: `${issuer}${path}`,
+        ...(accessToken ? { accessToken } : {}),
+      });
+    // A DPoP-bound user session (login with a DPoP header), then one proof for GET /me used on A and B.
+    const loginA = await post(
+      portA,
+      '/auth/login',
+      JSON.stringify({ username: ALICE[0], password: ALICE[1] }),
+      {
+        'content-type': 'application/json',
+        dpop: proof('POST', '/auth/login'),
+      },
+    );
+    const tokens = (await loginA.json()) as { access_token?: string; token_type?: string };
+    const access = String(tokens.access_token);
+    const headers = { authorization: `DPoP ${access}`, dpop: proof('GET', '/me', access) };
+    const get = (port: number) => fetch(`http://127.0.0.1:${port}/me`, { headers });
+    const onA = await get(portA);
+    const onB = await get(portB);
+    const codeB = ((await onB.json()) as { code?: string }).code;
+    const fresh = await fetch(`http://127.0.0.1:${portB}/me`, {
+      headers: { authorization: `DPoP ${access}`, dpop: proof('GET', '/me', access) },
+    });
+    return {
+      ok:
+        tokens.token_type === 'DPoP' &&
+        onA.status === 200 &&
+        onB.status === 401 &&
+        codeB === 'invalid_dpop_proof' &&
+        fresh.status === 200,
+      figure: `DPoP-bound /me with one proof: on A -> ${onA.status}; the same proof on B -> ${onB.status} ${codeB}; a fresh proof on B -> ${fresh.status}`,
     };
   });
 }

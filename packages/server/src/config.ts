@@ -54,6 +54,10 @@ export interface Config {
     refreshPerIp: LimitRule;
     passwordPerIp: LimitRule;
     revokePerIp: LimitRule;
+    /** Client authentications at /oauth/token per client_id + address (a success resets it). */
+    clientAuth: LimitRule;
+    /** Client authentications at /oauth/token per address. */
+    clientAuthPerIp: LimitRule;
   };
   /** AUDIT_RETENTION: audit events older than this (seconds) are purged. */
   auditRetention: number;
@@ -83,6 +87,8 @@ export interface Config {
    * For tests only; refused in production.
    */
   revocationSourceHeader: boolean;
+  /** DPOP_NONCE: DPoP proofs must carry a server nonce (RFC 9449 §8, §9). */
+  dpopNonce: boolean;
   /** LOG_FORMAT: json lines, or one readable line per entry (default: pretty on a terminal). */
   logFormat: 'json' | 'pretty';
   /** METRICS_PORT / METRICS_HOST: the private Prometheus listener (undefined port: none). */
@@ -390,6 +396,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       refreshPerIp: limit('RATE_LIMIT_REFRESH_IP'),
       passwordPerIp: limit('RATE_LIMIT_PASSWORD_IP'),
       revokePerIp: limit('RATE_LIMIT_REVOKE_IP'),
+      clientAuth: limit('RATE_LIMIT_CLIENT_AUTH'),
+      clientAuthPerIp: limit('RATE_LIMIT_CLIENT_AUTH_IP'),
     },
     auditRetention: duration('AUDIT_RETENTION'),
     bodyLimit: int('BODY_LIMIT'),
@@ -410,6 +418,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     redisPrefix: str('REDIS_PREFIX'),
     shutdownDrainMs: int('SHUTDOWN_DRAIN_MS'),
     revocationSourceHeader: bool('JWTKIT_TEST_REVOCATION_SOURCE'),
+    dpopNonce: bool('DPOP_NONCE'),
     logFormat: str('LOG_FORMAT', process.stdout.isTTY ? 'pretty' : 'json') === 'pretty' ? 'pretty' : 'json',
     metricsPort: raw('METRICS_PORT') === undefined ? undefined : int('METRICS_PORT'),
     metricsHost: str('METRICS_HOST'),

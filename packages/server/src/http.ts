@@ -4,15 +4,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { type AuthFailure, type AuthPreHandler, createPreHandler, invalidToken } from 'jwtkit/fastify';
+import type {} from 'jwtkit/fetch';
 import { unavailableProblem } from './cluster/failure.js';
-import {
-  insufficientScope,
-  invalidClient,
-  invalidRequestToken,
-  invalidToken,
-  missingToken,
-  Problem,
-} from './errors.js';
+import { insufficientScope, invalidClient, Problem } from './errors.js';
 import { isOAuthPath, sendOAuthError } from './oauth-errors.js';
 import type { Services } from './services/index.js';
 import type { RevocationTrace } from './services/revocation.js';
@@ -35,14 +30,19 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Accept application/x-www-form-urlencoded bodies (the OAuth endpoints). */
     acceptsForm?: boolean;
+    /** Only application/x-www-form-urlencoded (the token endpoint, RFC 6749 §3.2): for the OpenAPI document. */
+    formOnly?: boolean;
     /** The handler refuses NUL / lone surrogates itself (to audit the attempt first). */
     ownTextCheck?: boolean;
     /** Required role; set by `requireAuth` (used for the OpenAPI security section). */
     auth?: Role | 'any';
     openapi?: RouteDoc;
   }
-  interface FastifyRequest {
-    auth: AccessClaims | null;
+}
+declare module 'jwtkit/fetch' {
+  // `request.auth` (declared by jwtkit/fastify) holds the service's access-token claims.
+  interface Register {
+    claims: AccessClaims;
   }
 }
 
@@ -227,44 +227,89 @@ export const requestContext = (request: FastifyRequest): RequestContext => ({
   userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
 });
 
-/** RFC 6750 §2.1 b64token. */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/**
+ * Bearer and DPoP authentication of protected routes: the middleware core of the library
+ * (`jwtkit/fastify`, the one RFC 6750 implementation: credential extraction, the answers and their
+ * `WWW-Authenticate` challenges, RFC 9449 §7 proof checks with the service's replay store and nonces).
+ * Verification is the service's own (`TokenService.authenticate`: cached verifier + one revocation read),
+ * handed to the core as its `verify` hook. Failures become problems (problem+json, or RFC 6749 §5.2 JSON
+ * under /oauth/) through the error handler.
+ */
+const preHandlers = new WeakMap<Services, AuthPreHandler>();
+const TRACE = Symbol('revocation-trace');
+type Traced = FastifyRequest & { [TRACE]?: RevocationTrace };
+
+function bearerPreHandler(services: Services): AuthPreHandler {
+  let handler = preHandlers.get(services);
+  if (handler) return handler;
+  const realm = services.config.realm;
+  const traced = services.config.revocationSourceHeader;
+  const dpop = services.dpop;
+  handler = createPreHandler({
+    realm,
+    maxTokenLength: MAX_ACCESS_TOKEN_LENGTH,
+    dpop: {
+      algorithms: dpop.algorithms,
+      origin: dpop.origin,
+      replayStore: dpop.replayStore,
+      leeway: services.config.leeway,
+      ...(dpop.nonces ? { nonces: dpop.nonces } : {}),
+    },
+    verify: async (token, native) => {
+      const trace: RevocationTrace | undefined = traced ? { sources: [] } : undefined;
+      if (trace) (native as Traced)[TRACE] = trace;
+      try {
+        return { ok: true, claims: (await services.tokens.authenticate(token, trace)) as never };
+      } catch (err) {
+        if (err instanceof Problem && err.status === 401) return invalidToken(realm, err.detail ?? err.title);
+        throw err; // 403 (a client token), 503 (Redis or the database): onError rethrows it as is
+      }
+    },
+    onError: (failure) => {
+      throw toServiceProblem(failure);
+    },
+  });
+  preHandlers.set(services, handler);
+  return handler;
+}
+
+const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' };
+
+/** The core's answer as the service's problem (same status, code, challenge and nonce headers). */
+function toServiceProblem(failure: AuthFailure): unknown {
+  if (failure.status === 503)
+    return failure.cause instanceof Error ? failure.cause : toProblem(failure.cause);
+  const headers: Record<string, string> = {};
+  if (failure.wwwAuthenticate !== undefined) headers['www-authenticate'] = failure.wwwAuthenticate;
+  if (failure.dpopNonce !== undefined) headers['dpop-nonce'] = failure.dpopNonce;
+  return new Problem(
+    failure.status,
+    failure.error ?? 'missing_token',
+    TITLES[failure.status] ?? 'Unauthorized',
+    failure.error === null ? 'A bearer access token is required.' : failure.description,
+    { headers },
+  );
+}
 
 /** A preHandler that authenticates the bearer token and, optionally, requires a role. */
 export function requireAuth(services: Services, role: Role | 'any' = 'any'): preHandlerHookHandler {
   return async (request, reply) => authenticateBearer(services, request, role, reply);
 }
 
-/** RFC 6750 bearer authentication of one request; sets `request.auth` or throws a problem. */
+/** RFC 6750 bearer (or RFC 9449 DPoP) authentication of one request; sets `request.auth` or throws. */
 export async function authenticateBearer(
   services: Services,
   request: FastifyRequest,
   role: Role | 'any',
   reply?: FastifyReply,
 ): Promise<void> {
-  const realm = services.config.realm;
-  const header = request.headers.authorization;
-  if (header === undefined || header === '') throw missingToken(realm);
-  const m = /^([^\s]+)(?:[ ]+(.*))?$/s.exec(header);
-  if (m && m[2] === undefined && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(m[1]!)) {
-    // `Authorization: <token>`: the commonest client mistake; name it instead of a bare 401.
-    throw invalidRequestToken(
-      realm,
-      'The Authorization header carries a token without the "Bearer " scheme; send "Authorization: Bearer <token>".',
-    );
-  }
-  if (!m || m[1]!.toLowerCase() !== 'bearer') throw missingToken(realm);
-  const token = (m[2] ?? '').trim();
-  if (token === '') throw invalidRequestToken(realm, 'The Authorization header carries no token.');
-  if (!B64TOKEN.test(token)) throw invalidRequestToken(realm, 'The bearer token is syntactically malformed.');
-  if (token.length > MAX_ACCESS_TOKEN_LENGTH) throw invalidToken(realm, 'The access token is too long.');
-  const trace: RevocationTrace | undefined = services.config.revocationSourceHeader
-    ? { sources: [] }
-    : undefined;
-  const claims = await services.tokens.authenticate(token, trace);
+  // The onError hook throws, so the reply is never sent here.
+  await bearerPreHandler(services)(request, reply as FastifyReply);
+  const trace = (request as Traced)[TRACE];
   if (trace) reply?.header('x-jwtkit-revocation-source', trace.sources.join(','));
-  request.auth = claims;
-  if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(realm, 'admin');
+  const claims = request.auth;
+  if (!claims) throw new Error('bearer authentication set no claims');
+  if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(services.config.realm, 'admin');
 }
 
 /**

@@ -55,8 +55,16 @@ export function oauthErrorOf(problem: Problem): { status: number; error: string 
   else error = 'invalid_request';
   // A service's own OAuth error (e.g. invalid_grant, 401 on /auth/refresh) takes §5.2's status; transport
   // problems mapped to invalid_request keep theirs (413, 415).
+  // A DPoP challenge (RFC 9449 §7.1: a protected resource, e.g. introspection with a bound admin token)
+  // keeps its 401.
+  const challenge = problem.headers['www-authenticate'] ?? '';
   const status =
-    ALWAYS_400.has(error) && OAUTH_CODES.has(problem.code) && problem.status < 500 ? 400 : problem.status;
+    ALWAYS_400.has(error) &&
+    OAUTH_CODES.has(problem.code) &&
+    problem.status < 500 &&
+    !challenge.startsWith('DPoP ')
+      ? 400
+      : problem.status;
   return { status, error };
 }
 

@@ -1,6 +1,18 @@
 /** Builds the OpenAPI 3.1 document from the routes' own schemas and `config.openapi` notes. */
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { isOAuthPath } from './oauth-errors.js';
 import { problemSchema } from './schemas.js';
+
+/** RFC 6749 §5.2 error body. */
+const OAUTH_ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: { type: 'string' },
+    error_description: { type: 'string' },
+    error_uri: { type: 'string' },
+  },
+};
 
 interface Collected {
   method: string;
@@ -54,21 +66,27 @@ export class OpenApiCollector {
         ...(parameters.length ? { parameters } : {}),
       };
       if (schema.body) {
-        const content: Record<string, unknown> = { 'application/json': { schema: schema.body } };
+        const content: Record<string, unknown> = r.config!.formOnly
+          ? {}
+          : { 'application/json': { schema: schema.body } };
         if (r.config!.acceptsForm) content['application/x-www-form-urlencoded'] = { schema: schema.body };
         op.requestBody = { required: true, content };
       }
       const responses: Record<string, unknown> = {};
+      // Errors: RFC 6749 §5.2 JSON under /oauth/ (oauth-errors.ts), problem+json elsewhere.
+      const oauthPath = isOAuthPath(r.url);
       for (const [status, res] of Object.entries(doc.responses ?? { '200': { description: 'OK' } })) {
-        const type = Number(status) >= 400 ? 'application/problem+json' : 'application/json';
+        const error = Number(status) >= 400;
+        const type = error && !oauthPath ? 'application/problem+json' : 'application/json';
+        const body = error && oauthPath ? OAUTH_ERROR_SCHEMA : res.schema;
         responses[status] = {
           description: res.description,
-          ...(res.schema ? { content: { [type]: { schema: res.schema } } } : {}),
+          ...(body ? { content: { [type]: { schema: body } } } : {}),
         };
       }
       op.responses = responses;
       if (r.config!.auth)
-        op.security = doc.basicAuth ? [{ bearerAuth: [] }, { basicAuth: [] }] : [{ bearerAuth: [] }];
+        op.security = [{ bearerAuth: [] }, { dpopAuth: [] }, ...(doc.basicAuth ? [{ basicAuth: [] }] : [])];
       paths[path] ??= {};
       paths[path]![r.method] = op;
     }
@@ -84,6 +102,11 @@ export class OpenApiCollector {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          dpopAuth: {
+            type: 'http',
+            scheme: 'DPoP',
+            description: 'RFC 9449: Authorization: DPoP <token> plus a DPoP proof header',
+          },
           basicAuth: {
             type: 'http',
             scheme: 'basic',

@@ -17,7 +17,7 @@ export const tokenResponseSchema = {
   type: 'object',
   properties: {
     access_token: { type: 'string', description: 'RFC 9068 JWT access token' },
-    token_type: { type: 'string', enum: ['Bearer'] },
+    token_type: { type: 'string', enum: ['Bearer', 'DPoP'] },
     expires_in: { type: 'integer', description: 'seconds' },
     refresh_token: { type: 'string', description: 'opaque, single use' },
   },

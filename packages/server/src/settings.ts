@@ -205,6 +205,18 @@ export const SETTINGS: readonly Setting[] = [
     description: limitText('`/oauth/revoke` calls per address'),
   },
   {
+    env: 'RATE_LIMIT_CLIENT_AUTH',
+    type: 'limit',
+    default: '10/5m',
+    description: `${limitText('Client authentications at `/oauth/token` for one client_id from one address')} Counted before the secret or the assertion is checked; a success resets it.`,
+  },
+  {
+    env: 'RATE_LIMIT_CLIENT_AUTH_IP',
+    type: 'limit',
+    default: '300/1m',
+    description: limitText('Client authentications at `/oauth/token` per address (all client_ids)'),
+  },
+  {
     env: 'AUDIT_RETENTION',
     type: 'duration',
     min: 86400,
@@ -301,6 +313,13 @@ export const SETTINGS: readonly Setting[] = [
     default: '0',
     description:
       'On SIGTERM, keep serving (readiness 503, `Connection: close`) this long (ms) before closing; the exit is 0 either way.',
+  },
+  {
+    env: 'DPOP_NONCE',
+    type: 'boolean',
+    default: 'false',
+    description:
+      'DPoP proofs (RFC 9449) must carry a server nonce: a proof without one is answered `use_dpop_nonce` with a `DPoP-Nonce` header (token endpoint, login, refresh, protected routes).',
   },
   {
     env: 'JWTKIT_TEST_REVOCATION_SOURCE',

@@ -44,6 +44,8 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_LOGIN_ACCOUNT_ANY_IP: '10000/1m',
   RATE_LIMIT_PASSWORD_IP: '10000/1m',
   RATE_LIMIT_REVOKE_IP: '10000/1m',
+  RATE_LIMIT_CLIENT_AUTH: '10000/1m',
+  RATE_LIMIT_CLIENT_AUTH_IP: '10000/1m',
 };
 
 export async function startApp(

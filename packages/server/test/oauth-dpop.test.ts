@@ -106,7 +106,7 @@ describe('DPoP-bound client_credentials tokens', () => {
     assert.equal((decodeUnverified(plain.json().access_token) as { cnf?: unknown }).cnf, undefined);
   });
 
-  test('user sessions are not DPoP-bound yet: a refresh with a DPoP proof is refused, not silently unbound', async () => {
+  test('an unbound session refreshed with a DPoP proof: the new access token is bound, the refresh token is not', async () => {
     const tok = await login(t.app, BOB);
     const res = await form(
       t.app,
@@ -114,12 +114,16 @@ describe('DPoP-bound client_credentials tokens', () => {
       { grant_type: 'refresh_token', refresh_token: tok.refresh_token },
       { dpop: proof('POST', `${ISSUER}/oauth/token`) },
     );
-    assertOAuthError(res, 400, 'invalid_dpop_proof');
-    // nothing was spent
-    const ok = await form(t.app, '/oauth/token', {
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().token_type, 'DPoP');
+    const claims = decodeUnverified(res.json().access_token) as { cnf?: { jkt?: string } };
+    assert.equal(claims.cnf?.jkt, jwkThumbprint(publicJwk as never));
+    assert.ok(!String(res.json().refresh_token).includes('.'), 'the session stays unbound');
+    const again = await form(t.app, '/oauth/token', {
       grant_type: 'refresh_token',
-      refresh_token: tok.refresh_token,
+      refresh_token: res.json().refresh_token,
     });
-    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json().token_type, 'Bearer');
   });
 });

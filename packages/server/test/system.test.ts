@@ -54,7 +54,7 @@ describe('system endpoints', () => {
       assert.ok(
         doc.paths['/auth/login'].post.requestBody.content['application/json'].schema.properties.password,
       );
-      assert.deepEqual(doc.paths['/me'].get.security, [{ bearerAuth: [] }]);
+      assert.deepEqual(doc.paths['/me'].get.security, [{ bearerAuth: [] }, { dpopAuth: [] }]);
       assert.ok(doc.paths['/oauth/introspect'].post.requestBody.content['application/x-www-form-urlencoded']);
       const docs = await t.app.inject({ method: 'GET', url: '/docs' });
       assert.equal(docs.statusCode, 200);

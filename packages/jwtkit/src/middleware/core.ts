@@ -12,8 +12,14 @@ import type { Algorithm } from '../_lib/algorithms.js';
 import type { Jwks, KeyInput } from '../_lib/keys.js';
 import { ownOptions } from '../_lib/options.js';
 import { getUnverifiedHeader, type JwtHeader, type JwtPayload } from '../decode.js';
-import { createDpopReplayStore, type DpopReplayStore, verifyDpopProof } from '../dpop.js';
-import { InvalidAlgorithmError, InvalidKeyError, InvalidOptionsError, JwtError } from '../errors.js';
+import { createDpopReplayStore, type DpopNonces, type DpopReplayStore, verifyDpopProof } from '../dpop.js';
+import {
+  InvalidAlgorithmError,
+  InvalidDpopProofError,
+  InvalidKeyError,
+  InvalidOptionsError,
+  JwtError,
+} from '../errors.js';
 import { createRemoteJwks, isRemoteJwks, type RemoteJwks, type RemoteJwksOptions } from '../jwk/remote.js';
 import { createVerifier, type VerifierOptions } from '../verifier.js';
 
@@ -82,7 +88,19 @@ export interface DpopOptions {
   /** How old a proof may be (seconds, default 300) and the clock skew allowed (default 5). */
   maxAge?: number;
   leeway?: number;
+  /**
+   * Server nonces (RFC 9449 §9), e.g. `createDpopNonces({ secret })`: every proof must carry a valid
+   * one; a proof without it is answered 401 `use_dpop_nonce` with a fresh `DPoP-Nonce` header (clients
+   * such as oauth4webapi retry with it).
+   */
+  nonces?: DpopNonces;
 }
+
+/**
+ * What a `verify` hook answers: the verified claims (and the header if it has it), or a failure made with
+ * `invalidToken(realm, description)` / `insufficientScope(...)`.
+ */
+export type VerifyOutcome = { ok: true; claims: JwtPayload; header?: JwtHeader } | AuthFailure;
 
 export interface AuthenticatorOptions<C = JwtPayload> {
   // Key source: exactly one of key, jwks, jwksUrl, resolver.
@@ -96,9 +114,18 @@ export interface AuthenticatorOptions<C = JwtPayload> {
   jwksOptions?: RemoteJwksOptions;
   /** Your own key lookup `(header) => key | jwks`, sync or async (called after the algorithm check). */
   resolver?: (header: Readonly<JwtHeader>) => KeyInput | Jwks | Promise<KeyInput | Jwks>;
+  /**
+   * Your own token verification instead of a key source (e.g. a service that already has a cached
+   * verifier and a revocation check): `(token, request) => ({ ok: true, claims })` or a failure. The
+   * verifier options (algorithms, issuer, audience, typ, leeway, ...) are then yours and not accepted
+   * here; extraction, DPoP, `validate`, `isRevoked`, requirements and the answers stay the core's. A
+   * thrown `JwtError` is a 401 `invalid_token`; anything else thrown is a 503 (fail closed).
+   * `request` is the framework's own request object (Fastify request, Express req, Hono context, Request).
+   */
+  verify?: (token: string, request: unknown) => VerifyOutcome | Promise<VerifyOutcome>;
 
-  /** The algorithms you accept. Required. */
-  algorithms: readonly Algorithm[];
+  /** The algorithms you accept. Required (except with your own `verify`). */
+  algorithms?: readonly Algorithm[];
   /** Expected `iss` (exact match). Required unless `unsafeSkipIssuer: true`. */
   issuer?: string | readonly string[];
   /** Expected `aud` (one must match). Required unless `unsafeSkipAudience: true`. */
@@ -122,6 +149,14 @@ export interface AuthenticatorOptions<C = JwtPayload> {
   subject?: string;
   /** Longest token accepted (characters, default 8192). */
   maxTokenLength?: number;
+  /**
+   * Remember verified tokens (the library verifier's `cache`): at most this many (default 1000; `false`
+   * or 0 turns it off). Keyed by the whole token text; on every hit all claims are checked again against
+   * the clock and the key is resolved again (a key dropped from the JWKS stops its tokens at once); only
+   * tokens that verified are kept, so unauthenticated input cannot fill it. The claims are frozen.
+   * `validate`, `isRevoked`, DPoP and requirements still run on every request.
+   */
+  cache?: boolean | number;
   /** The current time (seconds or a Date), for tests. */
   now?: number | Date | (() => number | Date);
 
@@ -157,6 +192,7 @@ export interface AuthFailure {
     | 'invalid_token'
     | 'insufficient_scope'
     | 'invalid_dpop_proof'
+    | 'use_dpop_nonce'
     | 'temporarily_unavailable'
     | null;
   /** A fixed text: never the token, a claim value, or attacker text. */
@@ -165,6 +201,8 @@ export interface AuthFailure {
   readonly wwwAuthenticate: string | undefined;
   /** The scopes a 403 asked for. */
   readonly scope?: readonly string[];
+  /** For `use_dpop_nonce`: the nonce to send in the `DPoP-Nonce` header. */
+  readonly dpopNonce?: string;
   /** The underlying error (a JwtError, or what a hook threw), for logging. Never sent. */
   readonly cause?: unknown;
 }
@@ -206,6 +244,8 @@ export interface CredentialInput {
   method: string;
   /** The `DPoP` header values. */
   dpop: readonly string[];
+  /** The framework's own request object, handed to a `verify` hook. */
+  native?: unknown;
 }
 
 // ---------------------------------------------------------------- failures
@@ -288,6 +328,19 @@ function invalidDpopProof(
     description,
     // RFC 9449 §7.1: the DPoP challenge names the accepted proof algorithms.
     wwwAuthenticate: `${challenge('DPoP', realm, 'invalid_dpop_proof', description)}, algs=${quoted(algs.join(' '))}`,
+    cause,
+  };
+}
+
+function useDpopNonce(realm: string, algs: readonly string[], nonce: string, cause?: unknown): AuthFailure {
+  const description = 'The DPoP proof must carry the nonce of the DPoP-Nonce header.';
+  return {
+    ok: false,
+    status: 401,
+    error: 'use_dpop_nonce',
+    description,
+    wwwAuthenticate: `${challenge('DPoP', realm, 'use_dpop_nonce', description)}, algs=${quoted(algs.join(' '))}`,
+    dpopNonce: nonce,
     cause,
   };
 }
@@ -428,6 +481,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'jwksUrl',
   'jwksOptions',
   'resolver',
+  'verify',
   'algorithms',
   'issuer',
   'audience',
@@ -439,6 +493,7 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'maxAge',
   'subject',
   'maxTokenLength',
+  'cache',
   'now',
   'validate',
   'isRevoked',
@@ -448,6 +503,25 @@ const OPTION_NAMES: ReadonlySet<string> = new Set([
   'credentialsOptional',
   'realm',
 ]);
+
+/** Verified tokens remembered by default (a few hundred KB at most). */
+const DEFAULT_CACHE = 1000;
+
+/** The options of the built-in verifier (not accepted together with a `verify` hook). */
+const VERIFIER_OPTION_NAMES = [
+  'algorithms',
+  'issuer',
+  'audience',
+  'unsafeSkipIssuer',
+  'unsafeSkipAudience',
+  'typ',
+  'leeway',
+  'requiredClaims',
+  'maxAge',
+  'subject',
+  'now',
+  'cache',
+] as const;
 
 function isStandardSchema(v: unknown): v is StandardSchemaLike {
   return (
@@ -486,22 +560,34 @@ type Verify = (token: string) => JwtPayload;
 
 export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Core<C> {
   const o = ownOptions(input, OPTION_NAMES, where) as unknown as AuthenticatorOptions<C>;
-  const sources = (['key', 'jwks', 'jwksUrl', 'resolver'] as const).filter((k) => o[k] !== undefined);
+  const sources = (['key', 'jwks', 'jwksUrl', 'resolver', 'verify'] as const).filter(
+    (k) => o[k] !== undefined,
+  );
   if (sources.length !== 1) {
     throw new InvalidOptionsError(
-      `${where}: give exactly one key source: key, jwks, jwksUrl or resolver${
+      `${where}: give exactly one key source: key, jwks, jwksUrl, resolver (or your own verify)${
         sources.length > 1 ? ` (got ${sources.join(' and ')})` : ''
       }`,
     );
   }
   if (o.jwksOptions !== undefined && o.jwksUrl === undefined)
     throw new InvalidOptionsError(`${where}: jwksOptions needs jwksUrl`);
-  if (!Array.isArray(o.algorithms) || o.algorithms.length === 0)
+  const custom = o.verify;
+  if (custom !== undefined) {
+    if (typeof custom !== 'function') throw new InvalidOptionsError(`${where}: verify must be a function`);
+    const builtIn = VERIFIER_OPTION_NAMES.filter((k) => o[k] !== undefined);
+    if (builtIn.length > 0)
+      throw new InvalidOptionsError(
+        `${where}: ${builtIn.join(', ')} configure the built-in verifier; with verify, check them in your hook`,
+      );
+  } else if (!Array.isArray(o.algorithms) || o.algorithms.length === 0)
     throw new InvalidOptionsError(`${where}: algorithms is required, e.g. ['ES256']`);
-  for (const [name, unsafe] of [
-    ['issuer', 'unsafeSkipIssuer'],
-    ['audience', 'unsafeSkipAudience'],
-  ] as const) {
+  for (const [name, unsafe] of custom !== undefined
+    ? []
+    : ([
+        ['issuer', 'unsafeSkipIssuer'],
+        ['audience', 'unsafeSkipAudience'],
+      ] as const)) {
     const flag = o[unsafe];
     if (flag !== undefined && typeof flag !== 'boolean')
       throw new InvalidOptionsError(`${where}: ${unsafe} must be a boolean`);
@@ -534,7 +620,7 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
   if (o.dpop !== undefined && typeof o.dpop !== 'function') {
     const d = ownOptions(
       o.dpop,
-      new Set(['algorithms', 'origin', 'replayStore', 'maxAge', 'leeway']),
+      new Set(['algorithms', 'origin', 'replayStore', 'maxAge', 'leeway', 'nonces']),
       `${where} dpop`,
     ) as unknown as DpopOptions;
     if (!Array.isArray(d.algorithms) || d.algorithms.length === 0)
@@ -547,6 +633,11 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     }
     if (origin.pathname !== '/' || origin.search || origin.hash || origin.username)
       throw new InvalidOptionsError(`${where}: dpop.origin must be an origin only (scheme, host, port)`);
+    if (
+      d.nonces !== undefined &&
+      (typeof d.nonces?.current !== 'function' || typeof d.nonces?.isValid !== 'function')
+    )
+      throw new InvalidOptionsError(`${where}: dpop.nonces must be made by createDpopNonces()`);
     dpopLib = { ...d, origin: origin.origin, replayStore: d.replayStore ?? createDpopReplayStore() };
   }
   for (const name of ['isRevoked', 'resolver'] as const) {
@@ -565,7 +656,7 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     throw new InvalidOptionsError(`${where}: requiredClaims must be an array of claim names`);
   const nowOption = o.now;
   const verifierOptions: VerifierOptions = {
-    algorithms: o.algorithms,
+    algorithms: o.algorithms ?? [],
     ...(o.issuer !== undefined ? { issuer: o.issuer } : {}),
     ...(o.audience !== undefined ? { audience: o.audience } : {}),
     ...(o.typ !== undefined ? { typ: o.typ } : {}),
@@ -575,8 +666,9 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     ...(nowOption !== undefined ? { now: nowOption } : {}),
     requiredClaims: required,
     maxTokenLength,
+    cache: o.cache ?? DEFAULT_CACHE,
   };
-  const algorithms = [...o.algorithms];
+  const algorithms = [...(o.algorithms ?? [])];
 
   // One verifier, built (and its options validated by the library) now. For keys that need I/O the key is
   // found first (after a strict header parse and the allowlist check) and handed to the same verifier.
@@ -589,7 +681,7 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
       return selected;
     }, opts);
   };
-  const verifyNow = makeVerifier(verifierOptions);
+  const verifyNow: Verify = custom !== undefined ? () => ({}) : makeVerifier(verifierOptions);
 
   let remote: RemoteJwks | undefined;
   if (o.jwksUrl !== undefined) remote = createRemoteJwks(o.jwksUrl, o.jwksOptions ?? {});
@@ -659,11 +751,16 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
     const { token, scheme } = found[0] as Credential;
     if (token.length > maxTokenLength) return invalidToken(realm, 'The access token is too long.');
 
-    // 2. Verification: the library's verifier, nothing re-implemented here.
+    // 2. Verification: the library's verifier, nothing re-implemented here (or the caller's own hook).
     let header: JwtHeader;
     let claims: JwtPayload;
     try {
-      ({ header, claims } = await verify(token));
+      if (custom !== undefined) {
+        const outcome = await custom(token, req.native);
+        if (!outcome.ok) return outcome;
+        claims = outcome.claims;
+        header = outcome.header ?? getUnverifiedHeader(token, { maxTokenLength });
+      } else ({ header, claims } = await verify(token));
     } catch (error) {
       if (error instanceof JwtError && error.code === 'ERR_JWKS_FETCH') return unavailable(error);
       if (error instanceof JwtError) return invalidToken(realm, describeError(error), error);
@@ -688,6 +785,7 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
           url: dpopLib.origin + path,
           accessToken: token,
           replayStore: dpopLib.replayStore,
+          ...(dpopLib.nonces !== undefined ? { nonce: dpopLib.nonces.isValid } : {}),
           ...(dpopLib.maxAge !== undefined ? { maxAge: dpopLib.maxAge } : {}),
           ...(dpopLib.leeway !== undefined ? { leeway: dpopLib.leeway } : {}),
         });
@@ -698,6 +796,8 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
             'The DPoP proof is not made with the key the token is bound to.',
           );
       } catch (error) {
+        if (error instanceof InvalidDpopProofError && error.reason === 'nonce' && dpopLib.nonces)
+          return useDpopNonce(realm, algs, dpopLib.nonces.current(), error);
         if (error instanceof JwtError && error.code === 'ERR_DPOP_PROOF_INVALID')
           return invalidDpopProof(realm, algs, 'The DPoP proof is invalid.', error);
         return unavailable(error); // a replay store that is down: fail closed
@@ -842,5 +942,6 @@ export function failureHeaders(failure: AuthFailure): Record<string, string> {
     'cache-control': 'no-store',
     ...(failure.wwwAuthenticate !== undefined ? { 'www-authenticate': failure.wwwAuthenticate } : {}),
     ...(failure.status === 503 ? { 'retry-after': '5' } : {}),
+    ...(failure.dpopNonce !== undefined ? { 'dpop-nonce': failure.dpopNonce } : {}),
   };
 }

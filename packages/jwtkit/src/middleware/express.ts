@@ -100,7 +100,7 @@ export function jwtAuth<C = RegisteredClaims>(options: ExpressAuthOptions<C>): E
   return (req, res, next) => {
     (req as Marked)[REALM] = realm;
     (req as Marked)[ON_ERROR] = onError;
-    core.authenticate(nodeCredentials(req, req.originalUrl ?? req.url ?? '/')).then(
+    core.authenticate(nodeCredentials(req, req.originalUrl ?? req.url ?? '/', req)).then(
       (result) => {
         if (!result.ok) return send(result, req, res, next, onError);
         if (result.claims !== null) req.auth = result.claims;

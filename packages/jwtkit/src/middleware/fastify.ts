@@ -25,7 +25,17 @@ import {
 } from './core.js';
 import { nodeCredentials } from './node-request.js';
 
-export type { AuthenticatorOptions, AuthFailure, ClaimsSpec, Register, RegisteredClaims } from './core.js';
+export type {
+  AuthenticatorOptions,
+  AuthFailure,
+  ClaimsSpec,
+  DpopOptions,
+  Register,
+  RegisteredClaims,
+  VerifyOutcome,
+} from './core.js';
+/** Failures for a `verify` hook to answer with (RFC 6750 §3: fixed, token-free descriptions). */
+export { insufficientScope, invalidToken } from './core.js';
 
 /** A preHandler (async hook form). */
 export type AuthPreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -97,7 +107,7 @@ export function createPreHandler<C = RegisteredClaims>(options: FastifyAuthOptio
   return async (request, reply) => {
     (request as unknown as Marked)[REALM] = realm;
     (request as unknown as Marked)[ON_ERROR] = onError;
-    const result = await core.authenticate(nodeCredentials(request.raw, request.url));
+    const result = await core.authenticate(nodeCredentials(request.raw, request.url, request));
     if (!result.ok) return answer(result, request, reply, onError);
     request.auth = result.claims as RegisteredClaims | null;
     return undefined;

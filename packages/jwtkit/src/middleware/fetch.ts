@@ -33,11 +33,15 @@ export type {
   ClaimsSpec,
   ClaimsValidator,
   DpopContext,
+  DpopOptions,
   Register,
   RegisteredClaims,
   Requirement,
   StandardSchemaLike,
+  VerifyOutcome,
 } from './core.js';
+/** Failures for a `verify` hook to answer with (RFC 6750 §3: fixed, token-free descriptions). */
+export { insufficientScope, invalidToken } from './core.js';
 
 /** The authenticator: `await authenticate(request, ...requirements)`. */
 export interface Authenticator<C> {
@@ -52,7 +56,7 @@ export interface OptionalAuthenticator<C> {
 }
 
 /** Reads the credential-bearing parts of a fetch Request (headers are already joined by the platform). */
-export function credentialsOf(request: Request): CredentialInput {
+export function credentialsOf(request: Request, native: unknown = request): CredentialInput {
   const h = request.headers;
   const authorization = h.get('authorization');
   const cookie = h.get('cookie');
@@ -63,6 +67,7 @@ export function credentialsOf(request: Request): CredentialInput {
     url: request.url,
     method: request.method,
     dpop: dpop === null ? [] : dpop.split(',').map((s) => s.trim()),
+    native,
   };
 }
 

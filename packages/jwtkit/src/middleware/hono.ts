@@ -14,6 +14,7 @@ import {
   type AuthenticatorOptions,
   type AuthFailure,
   type ClaimsSpec,
+  type CredentialInput,
   claimsRequirement,
   createCore,
   failureBody,
@@ -24,6 +25,7 @@ import {
   splitOptions,
 } from './core.js';
 import { credentialsOf } from './fetch.js';
+import { type NodeRequestLike, nodeCredentials } from './node-request.js';
 
 export type { AuthenticatorOptions, AuthFailure, ClaimsSpec } from './core.js';
 
@@ -49,6 +51,23 @@ function answer(
   return c.json(failureBody(failure), failure.status, failureHeaders(failure));
 }
 
+/**
+ * On Node (@hono/node-server puts the `IncomingMessage` in `c.env.incoming`) the raw headers are read
+ * directly: no WHATWG `Headers` object is built, and duplicated headers stay visible as duplicates.
+ * Elsewhere (Bun, Deno, Workers) the platform's `Request`.
+ */
+function credentialsFrom(c: Context): CredentialInput {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming as NodeRequestLike | undefined;
+  if (
+    typeof incoming === 'object' &&
+    incoming !== null &&
+    Array.isArray(incoming.rawHeaders) &&
+    typeof incoming.headers === 'object'
+  )
+    return nodeCredentials(incoming, c.req.url, c);
+  return credentialsOf(c.req.raw, c);
+}
+
 /** The middleware: sets `c.get('auth')` or answers per RFC 6750. Options are validated now. */
 export function jwtAuth<C = JwtPayload>(options: HonoAuthOptions<C>): MiddlewareHandler<AuthEnv<C>> {
   const { core: coreOptions, adapter } = splitOptions(options, ['onError'], 'jwtAuth()');
@@ -61,7 +80,7 @@ export function jwtAuth<C = JwtPayload>(options: HonoAuthOptions<C>): Middleware
     const vars = c as unknown as { set(k: string, v: unknown): void };
     vars.set(REALM, realm);
     vars.set(ON_ERROR, onError);
-    const result = await core.authenticate(credentialsOf(c.req.raw));
+    const result = await core.authenticate(credentialsFrom(c));
     if (!result.ok) return answer(result, c as unknown as Context, onError);
     c.set('auth', result.claims as C);
     await next();

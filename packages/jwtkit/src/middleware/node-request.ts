@@ -16,7 +16,7 @@ function headerList(v: string | string[] | undefined): string[] {
  * Node keeps only the first of duplicated `Authorization` headers in `req.headers`: the raw list is read so
  * that two headers are seen as two credentials (a 400), not silently one.
  */
-export function nodeCredentials(req: NodeRequestLike, url: string): CredentialInput {
+export function nodeCredentials(req: NodeRequestLike, url: string, native?: unknown): CredentialInput {
   const raw = req.rawHeaders;
   const authorization: string[] = [];
   const cookie: string[] = [];
@@ -34,5 +34,5 @@ export function nodeCredentials(req: NodeRequestLike, url: string): CredentialIn
     cookie.push(...headerList(req.headers.cookie));
     dpop.push(...headerList(req.headers.dpop));
   }
-  return { authorization, cookie, dpop, url, method: req.method ?? 'GET' };
+  return { authorization, cookie, dpop, url, method: req.method ?? 'GET', native };
 }

@@ -45,7 +45,14 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         },
       },
     },
-    handler: async (req) => auth.login(req.body.username, req.body.password, requestContext(req)),
+    // A DPoP header (RFC 9449 §5) binds the access and refresh tokens to the proof's key.
+    handler: async (req) =>
+      auth.login(
+        req.body.username,
+        req.body.password,
+        requestContext(req),
+        await services.dpop.tokenRequestProof(req.headers.dpop, '/auth/login'),
+      ),
   });
 
   app.post<{ Body: { refresh_token: string } }>('/auth/refresh', {
@@ -69,7 +76,12 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         },
       },
     },
-    handler: async (req) => auth.refresh(req.body.refresh_token, requestContext(req)),
+    handler: async (req) =>
+      auth.refresh(
+        req.body.refresh_token,
+        requestContext(req),
+        await services.dpop.tokenRequestProof(req.headers.dpop, '/auth/refresh'),
+      ),
   });
 
   app.post('/auth/logout', {

@@ -45,10 +45,11 @@ export async function tokenRoutes(app: FastifyInstance, { services }: { services
     },
     config: {
       acceptsForm: true,
+      formOnly: true,
       openapi: {
-        summary: 'RFC 6749 token endpoint: refresh_token grant (no password grant)',
+        summary: 'RFC 6749 token endpoint: refresh_token and client_credentials grants (no password grant)',
         description:
-          'Form-encoded (RFC 6749 §3.2). grant_type=refresh_token rotates the refresh token exactly like /auth/refresh (same grace window and reuse detection). Errors are RFC 6749 §5.2 JSON: 400 invalid_request, invalid_grant, unsupported_grant_type, invalid_scope; 401 invalid_client.',
+          'application/x-www-form-urlencoded only (RFC 6749 §3.2). grant_type=refresh_token rotates the refresh token exactly like /auth/refresh (same grace window and reuse detection). grant_type=client_credentials for registered clients, authenticated with client_secret_basic (HTTP Basic) or private_key_jwt (client_assertion, RFC 7523). A DPoP header (RFC 9449) binds the issued tokens to its key (token_type DPoP). Client authentication attempts are rate limited (RATE_LIMIT_CLIENT_AUTH, RATE_LIMIT_CLIENT_AUTH_IP). Errors are RFC 6749 §5.2 JSON: 400 invalid_request, invalid_grant, unsupported_grant_type, invalid_scope, invalid_target, invalid_dpop_proof, use_dpop_nonce (with a DPoP-Nonce header); 401 invalid_client.',
         tags: ['oauth'],
         responses: {
           '200': {

@@ -13,12 +13,12 @@ import { checkPasswordPolicy, normalizeText } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import { enforce, rateLimitSubject } from './rate-limit.js';
 import type { EpochStore } from './revocation.js';
-import type { RequestContext, SessionService } from './sessions.js';
+import { type RequestContext, refreshTokenJkt, type SessionService } from './sessions.js';
 import type { AccessClaims, TokenService } from './tokens.js';
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token: string;
 }
@@ -120,7 +120,8 @@ export class AuthService {
     }
   }
 
-  async login(username: string, password: string, ctx: RequestContext): Promise<TokenResponse> {
+  /** `jkt`: the DPoP proof key's thumbprint (RFC 9449): the access and refresh tokens are bound to it. */
+  async login(username: string, password: string, ctx: RequestContext, jkt?: string): Promise<TokenResponse> {
     const { limiter, config } = this.d;
     const subject = rateLimitSubject(ctx.ip);
     await enforce(limiter, `login-ip:${subject}`, config.rateLimits.loginPerIp);
@@ -177,8 +178,8 @@ export class AuthService {
         this.d.clock(),
       );
     }
-    const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx);
-    const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId, session.createdAt);
+    const { session, refreshToken } = await this.d.sessions.create(user, config.clientId, ctx, jkt);
+    const access = this.d.tokens.issueAccessToken(user, session.id, session.clientId, session.createdAt, jkt);
     await this.d.audit.record('user.login', {
       userId: user.id,
       actorId: user.id,
@@ -187,28 +188,33 @@ export class AuthService {
     });
     return {
       access_token: access.token,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: access.expiresIn,
       refresh_token: refreshToken,
     };
   }
 
-  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenResponse> {
+  /**
+   * `jkt`: the DPoP proof key's thumbprint. A bound refresh token needs a proof made with its key; the
+   * new access token is bound to the proof's key (an unbound session's refresh token stays unbound).
+   */
+  async refresh(refreshToken: string, ctx: RequestContext, jkt?: string): Promise<TokenResponse> {
     await enforce(
       this.d.limiter,
       `refresh-ip:${rateLimitSubject(ctx.ip)}`,
       this.d.config.rateLimits.refreshPerIp,
     );
-    const r = await this.d.sessions.refresh(refreshToken, ctx);
+    const r = await this.d.sessions.refresh(refreshToken, ctx, jkt);
     const access = this.d.tokens.issueAccessToken(
       r.user,
       r.session.id,
       r.session.clientId,
       r.session.createdAt,
+      jkt,
     );
     return {
       access_token: access.token,
-      token_type: 'Bearer',
+      token_type: jkt === undefined ? 'Bearer' : 'DPoP',
       expires_in: access.expiresIn,
       refresh_token: r.refreshToken,
     };
@@ -378,7 +384,7 @@ export class AuthService {
         if (await this.d.tokens.revocationReason(c)) return null;
         return {
           active: true,
-          token_type: 'Bearer',
+          token_type: c.cnf ? 'DPoP' : 'Bearer',
           client_id: c.client_id,
           username: c.username,
           sub: c.sub,
@@ -390,6 +396,8 @@ export class AuthService {
           sid: c.sid,
           user_id: c.user_id,
           role: c.role,
+          // RFC 9449 §6.2: a resource server introspecting a bound token learns the key it is bound to.
+          ...(c.cnf ? { cnf: { jkt: c.cnf.jkt } } : {}),
         };
       } catch {
         return null;
@@ -419,6 +427,7 @@ export class AuthService {
         exp: Math.floor(record.expiresAt / 1000),
         iat: Math.floor(record.createdAt / 1000),
         sid: session.id,
+        ...(refreshTokenJkt(token) ? { cnf: { jkt: refreshTokenJkt(token) } } : {}),
       };
     };
     const order = hint === 'refresh_token' ? [tryRefresh, tryAccess] : [tryAccess, tryRefresh];

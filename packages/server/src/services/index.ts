@@ -9,6 +9,7 @@ import type { Storage } from '../storage/types.js';
 import { AuditService, type AuditType } from './audit.js';
 import { AuthService } from './auth.js';
 import { DEMO_USERS, DemoDataError, findDemoData } from './demo-data.js';
+import { DpopService } from './dpop.js';
 import type { EventBus } from './events.js';
 import { LocalEventBus } from './events.js';
 import { KeyService } from './keys.js';
@@ -54,6 +55,8 @@ export interface Services {
   tokens: TokenService;
   sessions: SessionService;
   auth: AuthService;
+  /** DPoP proofs (RFC 9449): replay store, server nonces, token-request proofs. */
+  dpop: DpopService;
   /** The Redis-backed pieces when REDIS_URL is set (health for readiness), else null. */
   cluster: Cluster | null;
   close(): Promise<void>;
@@ -143,6 +146,7 @@ async function wireServices(
   const reader = cluster && !infra.denylist && !infra.epochs ? cluster.revocationReader : undefined;
   const tokens = new TokenService(config, keys, denylist, epochs, clock, reader);
   const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
+  const dpop = new DpopService(config, clock, cluster, secret);
   const auth = new AuthService({
     config,
     storage,
@@ -195,6 +199,7 @@ async function wireServices(
     tokens,
     sessions,
     auth,
+    dpop,
     cluster,
     async close() {
       clearInterval(purge);

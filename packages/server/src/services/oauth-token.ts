@@ -3,7 +3,7 @@
  * `AuthService.refresh` (the same rotation, grace window and reuse detection as `/auth/refresh`).
  * There is no password grant (RFC 9700 §2.4): users log in at /auth/login.
  */
-import { type Algorithm, InvalidDpopProofError, verifyDpopProof } from 'jwtkit';
+import { decodeUnverified } from 'jwtkit';
 import { Problem } from '../errors.js';
 import type { OAuthClientRecord } from '../storage/types.js';
 import {
@@ -14,8 +14,19 @@ import {
 } from './client-assertion.js';
 import type { Services } from './index.js';
 import { OAuthClientService, parseScope } from './oauth-clients.js';
-import { createReplayStore } from './replay.js';
+import { enforce, rateLimitSubject } from './rate-limit.js';
 import type { RequestContext } from './sessions.js';
+
+/** The client an assertion claims to be (`sub`, else `iss`), unverified: only to count the attempt. */
+function claimedIssuer(assertion: string): string {
+  try {
+    const c = decodeUnverified(assertion) as Record<string, unknown>;
+    const id = typeof c.sub === 'string' ? c.sub : c.iss;
+    return typeof id === 'string' ? id : '?';
+  } catch {
+    return '?';
+  }
+}
 
 /** The grants /oauth/token serves: the metadata's grant_types_supported is this list. */
 export const GRANT_TYPES = ['refresh_token', 'client_credentials'] as const;
@@ -30,7 +41,7 @@ export const TOKEN_ENDPOINT_AUTH_METHODS: readonly string[] = [
 /** JWS algorithms accepted for private_key_jwt client assertions. */
 export const CLIENT_ASSERTION_ALGORITHMS: readonly string[] = ASSERTION_ALGORITHMS;
 /** JWS algorithms accepted for DPoP proofs (RFC 9449). */
-export const DPOP_ALGORITHMS: readonly Algorithm[] = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'RS256', 'PS256'];
+export { DPOP_ALGORITHMS } from './dpop.js';
 
 export interface OAuthTokenResponse {
   access_token: string;
@@ -55,33 +66,15 @@ type Caller =
 export class OAuthTokenService {
   readonly clients: OAuthClientService;
   readonly #assertions: ClientAssertionVerifier;
-  readonly #dpopReplay;
 
   constructor(private readonly s: Services) {
     this.clients = new OAuthClientService(s);
     this.#assertions = new ClientAssertionVerifier(s, this.clients, `${s.config.issuer}/oauth/token`);
-    this.#dpopReplay = createReplayStore(s, 'dpop');
   }
 
   /** RFC 9449 §5: the proof of a token request; its key's thumbprint binds the tokens (cnf.jkt). */
-  async #dpop(proof: string | string[] | undefined): Promise<string | undefined> {
-    if (proof === undefined) return undefined;
-    if (Array.isArray(proof)) throw oauthError('invalid_dpop_proof', 'Send exactly one DPoP header.');
-    try {
-      const v = await verifyDpopProof(proof, {
-        algorithms: DPOP_ALGORITHMS,
-        method: 'POST',
-        url: `${this.s.config.issuer}/oauth/token`,
-        replayStore: this.#dpopReplay,
-        leeway: this.s.config.leeway,
-        now: Math.floor(this.s.clock() / 1000),
-      });
-      return v.jkt;
-    } catch (err) {
-      if (err instanceof InvalidDpopProofError)
-        throw oauthError('invalid_dpop_proof', 'The DPoP proof is invalid.');
-      throw err;
-    }
+  #dpop(proof: string | string[] | undefined): Promise<string | undefined> {
+    return this.s.dpop.tokenRequestProof(proof, '/oauth/token');
   }
 
   /** `authorization`: the request's Authorization header (client_secret_basic). */
@@ -91,7 +84,7 @@ export class OAuthTokenService {
     authorization: string | undefined,
     dpop?: string | string[],
   ): Promise<OAuthTokenResponse> {
-    const caller = await this.#authenticateClient(params, authorization);
+    const caller = await this.#authenticateClient(params, authorization, ctx);
     const grant = params.grant_type;
     const jkt = await this.#dpop(dpop);
     if (grant === undefined || grant === '')
@@ -104,10 +97,7 @@ export class OAuthTokenService {
     }
     switch (grant) {
       case 'refresh_token':
-        // User sessions are not sender-constrained yet: refuse rather than issue unbound tokens.
-        if (jkt !== undefined)
-          throw oauthError('invalid_dpop_proof', 'DPoP-bound refresh of user sessions is not supported.');
-        return this.#refresh(params, ctx, caller);
+        return this.#refresh(params, ctx, caller, jkt);
       case 'client_credentials':
         return this.#clientCredentials(params, caller, jkt);
     }
@@ -120,7 +110,25 @@ export class OAuthTokenService {
   }
 
   /** RFC 6749 §2.3: at most one authentication method; unsupported credentials are refused, not ignored. */
-  async #authenticateClient(params: TokenParams, authorization: string | undefined): Promise<Caller> {
+  /**
+   * Client authentication attempts are counted before the secret or the assertion is checked (an
+   * assertion may cost a JWKS fetch and a signature check): per address, and per claimed client_id +
+   * address; a success resets the latter (like login).
+   */
+  async #countAttempt(claimedId: string, ctx: RequestContext): Promise<string> {
+    const { limiter, config } = this.s;
+    const subject = rateLimitSubject(ctx.ip);
+    await enforce(limiter, `client-auth-ip:${subject}`, config.rateLimits.clientAuthPerIp);
+    const key = `client-auth:${claimedId.slice(0, 256)}:${subject}`;
+    await enforce(limiter, key, config.rateLimits.clientAuth);
+    return key;
+  }
+
+  async #authenticateClient(
+    params: TokenParams,
+    authorization: string | undefined,
+    ctx: RequestContext,
+  ): Promise<Caller> {
     const hasHeader = authorization !== undefined && authorization !== '';
     const inBody = params.client_secret !== undefined;
     const assertion = params.client_assertion !== undefined || params.client_assertion_type !== undefined;
@@ -131,8 +139,13 @@ export class OAuthTokenService {
     if (assertion) {
       if (params.client_assertion_type !== JWT_BEARER_ASSERTION || !params.client_assertion)
         throw oauthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
+      const limitKey = await this.#countAttempt(
+        params.client_id ?? claimedIssuer(params.client_assertion),
+        ctx,
+      );
       try {
         const client = await this.#assertions.verify(params.client_assertion, params.client_id);
+        await this.s.limiter.reset(limitKey);
         return { client, clientId: client.id };
       } catch (err) {
         // One answer for every failure (unknown client, bad signature, replay...): no oracle.
@@ -159,8 +172,10 @@ export class OAuthTokenService {
     if (id === null || secret === null) throw this.#invalidClient();
     if (params.client_id !== undefined && params.client_id !== id)
       throw oauthError('invalid_request', 'client_id differs from the authenticated client.');
+    const limitKey = await this.#countAttempt(id, ctx);
     const client = await this.clients.checkSecret(id, secret);
     if (!client) throw this.#invalidClient();
+    await this.s.limiter.reset(limitKey);
     return { client, clientId: client.id };
   }
 
@@ -190,7 +205,12 @@ export class OAuthTokenService {
     };
   }
 
-  async #refresh(params: TokenParams, ctx: RequestContext, caller: Caller): Promise<OAuthTokenResponse> {
+  async #refresh(
+    params: TokenParams,
+    ctx: RequestContext,
+    caller: Caller,
+    jkt: string | undefined,
+  ): Promise<OAuthTokenResponse> {
     const token = params.refresh_token;
     if (token === undefined || token === '')
       throw oauthError('invalid_request', 'The refresh_token parameter is required.');
@@ -204,10 +224,10 @@ export class OAuthTokenService {
       if (found && found.session.clientId !== caller.clientId)
         throw oauthError('invalid_grant', 'The refresh token was issued to another client.');
     }
-    const r = await this.s.auth.refresh(token, ctx);
+    const r = await this.s.auth.refresh(token, ctx, jkt);
     return {
       access_token: r.access_token,
-      token_type: 'Bearer',
+      token_type: r.token_type,
       expires_in: r.expires_in,
       refresh_token: r.refresh_token,
     };

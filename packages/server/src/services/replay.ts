@@ -7,7 +7,10 @@ import { createDpopReplayStore, type DpopReplayStore } from 'jwtkit';
 import type { Services } from './index.js';
 
 /** `namespace` keeps the kinds apart (a DPoP jti never collides with an assertion jti). */
-export function createReplayStore(services: Services, namespace: string): DpopReplayStore {
+export function createReplayStore(
+  services: Pick<Services, 'cluster' | 'clock'>,
+  namespace: string,
+): DpopReplayStore {
   const redis = services.cluster?.link;
   if (!redis) {
     const local = createDpopReplayStore();

@@ -30,7 +30,19 @@ export interface RefreshResult {
 }
 
 /** 32 random bytes, base64url: 43 characters. */
-export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A DPoP-bound session's refresh tokens carry the key's thumbprint after a dot: `<43>.<jkt>`. The stored
+ * hash covers the whole text, so the suffix cannot be changed or stripped (the lookup would fail), and the
+ * binding is checked against the proof before the token is looked up or rotated: a stolen bound refresh
+ * token without the key is refused without spending it (no reuse detection triggered by the thief).
+ */
+export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}(?:\.[A-Za-z0-9_-]{43})?$/;
+
+/** The DPoP key thumbprint a refresh token is bound to, or undefined. */
+export const refreshTokenJkt = (token: string): string | undefined => {
+  const dot = token.indexOf('.');
+  return dot < 0 ? undefined : token.slice(dot + 1);
+};
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -48,17 +60,23 @@ export class SessionService {
     this.#childKey = deriveKey(instanceSecret, 'refresh-token-child');
   }
 
+  /** The successor of a refresh token (same DPoP binding). */
   #child(parent: string): string {
-    return createHmac('sha256', this.#childKey).update(parent).digest('base64url');
+    const jkt = refreshTokenJkt(parent);
+    const child = createHmac('sha256', this.#childKey).update(parent).digest('base64url');
+    return jkt === undefined ? child : `${child}.${jkt}`;
   }
 
   async create(
     user: UserRecord,
     clientId: string,
     ctx: RequestContext,
+    /** DPoP key thumbprint: the session's refresh tokens are bound to it. */
+    jkt?: string,
   ): Promise<{ session: SessionRecord; refreshToken: string }> {
     const now = this.clock();
-    const refreshToken = randomBytes(32).toString('base64url');
+    const random = randomBytes(32).toString('base64url');
+    const refreshToken = jkt === undefined ? random : `${random}.${jkt}`;
     const expiresAt = now + this.config.sessionMaxAge * 1000;
     const session = {
       id: randomUUID(),
@@ -94,7 +112,15 @@ export class SessionService {
     return { record, session, user };
   }
 
-  async refresh(token: string, ctx: RequestContext): Promise<RefreshResult> {
+  /** `jkt`: the thumbprint of the request's DPoP proof key, if it had one. */
+  async refresh(token: string, ctx: RequestContext, jkt?: string): Promise<RefreshResult> {
+    const bound = refreshTokenJkt(token);
+    if (bound !== undefined && bound !== jkt)
+      throw invalidRefreshToken(
+        jkt === undefined
+          ? 'The refresh token is bound to a DPoP key: send a DPoP proof made with that key.'
+          : 'The DPoP proof is not made with the key the refresh token is bound to.',
+      );
     const found = await this.lookup(token);
     if (!found) throw invalidRefreshToken();
     const { session, user } = found;

@@ -29,6 +29,8 @@ export interface AccessClaims {
   user_id: number;
   username: string;
   role: Role;
+  /** RFC 9449 §6: the DPoP key the token is bound to. */
+  cnf?: { jkt: string };
 }
 
 export interface IssuedAccessToken {
@@ -86,6 +88,8 @@ export class TokenService {
     sessionId: string,
     clientId: string,
     authTime: number,
+    /** DPoP key thumbprint (RFC 9449 §6): the token is bound to the key. */
+    jkt?: string,
   ): IssuedAccessToken {
     const iat = Math.floor(this.clock() / 1000);
     const exp = iat + this.config.accessTokenTtl;
@@ -105,8 +109,9 @@ export class TokenService {
       user_id: user.id,
       username: user.username,
       role: user.role,
+      ...(jkt === undefined ? {} : { cnf: { jkt } }),
     };
-    const token = encode(claims, key, {
+    const token = encode(claims as unknown as Record<string, unknown>, key, {
       algorithm: this.keys.algorithm,
       keyId: kid,
       headers: { typ: 'at+jwt' },

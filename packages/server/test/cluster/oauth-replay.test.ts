@@ -69,6 +69,31 @@ test('a client assertion and a DPoP proof replayed on another instance are refus
     assert.equal(bound.statusCode, 200, bound.body);
     assert.equal(bound.json().token_type, 'DPoP');
     assertOAuthError(await withProof(b, proof), 400, 'invalid_dpop_proof');
+
+    // DPoP at a protected route: a proof used for GET /me on A is refused on B (same Redis jti store).
+    const userKey = generateKeyPair('ES256').privateKey;
+    const userProof = (method: string, path: string, accessToken?: string) =>
+      createDpopProof(userKey, {
+        algorithm: 'ES256',
+        method,
+        url: `http://cluster.test${path}`,
+        ...(accessToken ? { accessToken } : {}),
+      });
+    const login = await a.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { dpop: userProof('POST', '/auth/login') },
+      payload: { username: 'bob', password: 'bob-demo-password' },
+    });
+    assert.equal(login.statusCode, 200, login.body);
+    const access = login.json().access_token as string;
+    const meHeaders = { authorization: `DPoP ${access}`, dpop: userProof('GET', '/me', access) };
+    assert.equal((await a.app.inject({ method: 'GET', url: '/me', headers: meHeaders })).statusCode, 200);
+    const replayed = await b.app.inject({ method: 'GET', url: '/me', headers: meHeaders });
+    assert.equal(replayed.statusCode, 401, replayed.body);
+    assert.equal(replayed.json().code, 'invalid_dpop_proof');
+    const fresh = { authorization: `DPoP ${access}`, dpop: userProof('GET', '/me', access) };
+    assert.equal((await b.app.inject({ method: 'GET', url: '/me', headers: fresh })).statusCode, 200);
   } finally {
     await a.close();
     await b.close();

@@ -156,9 +156,10 @@ describe('browser code, statically', () => {
           src,
         );
       assert.equal(banned, null, `${f} uses ${banned?.[0]}`);
-      // What each call sends is checked by behaviour: fetchJwks below, flow.js's requests in page.test.ts.
+      // What each call sends is checked by behaviour: fetchJwks below, flow.js's and dpop-step.js's requests in
+      // page.test.ts and dpop-step.test.ts.
       const calls = src.match(/\bfetch\(/g)?.length ?? 0;
-      assert.equal(calls, f === 'flow.js' || f === 'webcrypto.js' ? 1 : 0, f);
+      assert.equal(calls, f === 'flow.js' || f === 'webcrypto.js' || f === 'dpop-step.js' ? 1 : 0, f);
     }
   });
 

@@ -1,6 +1,7 @@
 // @ts-check
 // The Flow: an interactive walk through this service's REST auth flow with the demo users.
 import { $, coloredToken, fill, h } from './dom.js';
+import { initDpopStep } from './dpop-step.js';
 import { explainToken } from './jwtkit/explain.js';
 import { sequenceDiagram } from './sequence.js';
 
@@ -132,6 +133,7 @@ function reply(r, what) {
 const ago = (ms) => (ms < 1000 ? 'just now' : `${Math.round(ms / 1000)} s ago`);
 
 export function initFlow() {
+  initDpopStep(); // the DPoP step (its own card, #dpop-card)
   const diagram = sequenceDiagram(STEPS, $('flow-diagram'));
   /**
    * @type {{user: string | null, access: string | null, refresh: string | null, old: string[],
