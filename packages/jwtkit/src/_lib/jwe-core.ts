@@ -664,12 +664,8 @@ export function parseJwe(input: unknown, maxLength: number): ParsedJwe {
   if (typeof input === 'string') {
     if (input.length > maxLength)
       throw new DecodeError(`Invalid JWE: longer than the ${maxLength}-character limit`);
-    if (input.startsWith('{')) {
-      const parsed = parseJsonObject(Buffer.from(input, 'utf8'));
-      if (!parsed.ok)
-        throw new DecodeError(`Invalid JWE: the JSON serialization is not valid (${parsed.problem})`);
-      return parseJsonJwe(parsed.value);
-    }
+    // A string is the compact serialization; a JSON serialization is passed as the parsed object, so a
+    // compact-only caller never meets a JSON one (Wycheproof "rejectsValidJsonSerialization").
     return parseCompactJwe(input);
   }
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) {

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import {
+  CONTENT_ENCRYPTION_ALGORITHMS,
+  DecodeError,
+  decodeEncrypted,
+  decryptJwe,
+  InvalidOptionsError,
+  JweAlgorithmNotAllowedError,
+  JwtError,
+  type KeyManagementAlgorithm,
+} from '../../src/index.js';
+import { loadVector, vectorsDir } from '../_vectors.js';
+
+const ALL_ENC = CONTENT_ENCRYPTION_ALGORITHMS;
+const opts = (alg: string | string[]) => ({
+  keyManagementAlgorithms: (Array.isArray(alg) ? alg : [alg]) as KeyManagementAlgorithm[],
+  contentEncryptionAlgorithms: ALL_ENC,
+});
+
+/**
+ * RSA1_5 is refused by default (Bleichenbacher); with `unsafeAllowRsa1_5` this Node.js (>= 20.11) refuses
+ * PKCS#1 v1.5 decryption itself (CVE-2023-46809). Both are typed errors; neither decrypts.
+ */
+function assertRsa15Refused(jwe: unknown, key: unknown) {
+  assert.throws(() => decryptJwe(jwe, key as never, opts('RSA1_5')), JweAlgorithmNotAllowedError);
+  assert.throws(
+    () => decryptJwe(jwe, key as never, { ...opts('RSA1_5'), unsafeAllowRsa1_5: true }),
+    (e: unknown) => e instanceof JwtError,
+  );
+}
+
+describe('RFC 7516 Appendix A', () => {
+  const file = loadVector('rfc/rfc7516_jwe_examples.json');
+  for (const v of file.vectors) {
+    test(`${v.id} (${v.section})`, () => {
+      const pt = v.plaintext_utf8 as string;
+      if (v.id === 'RFC7516-A.2') return assertRsa15Refused(v.compact, v.key);
+      if (v.id === 'RFC7516-A.4') {
+        // Two recipients: RSA1_5 (refused) and A128KW (kid "7"), which decrypts the general JSON.
+        const r = decryptJwe(v.json, v.keys['7'], opts('A128KW'));
+        assert.equal(r.plaintext.toString('utf8'), pt);
+        assert.equal(r.recipientIndex, 1);
+        assert.equal(r.header.kid, '7');
+        assert.equal(r.unprotectedHeader?.jku, 'https://server.example.com/keys.jwks');
+        assertRsa15Refused(v.json, v.keys['2011-04-29']);
+        return;
+      }
+      const jwe = v.compact ?? v.json;
+      const alg = (v.protected_header?.alg ?? 'A128KW') as string;
+      const r = decryptJwe(jwe, v.key, opts(alg));
+      assert.equal(r.plaintext.toString('utf8'), pt);
+    });
+  }
+});
+
+describe('RFC 7520 §5 (JWE cookbook)', () => {
+  const dir = join(vectorsDir, 'rfc/rfc7520_cookbook/jwe');
+  for (const name of readdirSync(dir).sort()) {
+    const v = loadVector(`rfc/rfc7520_cookbook/jwe/${name}`);
+    test(name, () => {
+      const input = v.input;
+      const forms = Object.entries(v.output as Record<string, unknown>);
+      assert.ok(forms.length > 0);
+      if (Array.isArray(input.key)) {
+        // §5.13: three recipients; each key decrypts (RSA1_5 refused by policy).
+        (input.alg as string[]).forEach((alg, i) => {
+          if (alg === 'RSA1_5') return assertRsa15Refused(v.output.json, input.key[i]);
+          const r = decryptJwe(v.output.json, input.key[i], opts(alg));
+          assert.equal(r.plaintext.toString('utf8'), input.plaintext);
+          assert.equal(r.recipientIndex, i);
+        });
+        return;
+      }
+      const key = input.pwd ?? input.key;
+      for (const [form, jwe] of forms) {
+        if (input.alg === 'RSA1_5') {
+          assertRsa15Refused(jwe, key);
+          continue;
+        }
+        const r = decryptJwe(jwe, key, opts(input.alg));
+        assert.equal(r.plaintext.toString('utf8'), input.plaintext, form);
+        if (input.aad !== undefined) assert.equal(r.aad?.toString('utf8'), input.aad);
+        if (input.zip !== undefined) assert.equal(r.protectedHeader?.zip, 'DEF');
+      }
+    });
+  }
+});
+
+describe('RFC 7520 §6 (nested signature and encryption)', () => {
+  const v = loadVector('rfc/rfc7520_cookbook/6.nesting_signatures_and_encryption.json');
+  const sigPublic = (({ kty, n, e }) => ({ kty, n, e }))(v.sign.input.key);
+  for (const form of ['compact', 'json', 'json_flat'] as const) {
+    test(`decrypts to the signed JWT (${form})`, () => {
+      const r = decryptJwe(v.encrypt.output[form], v.encrypt.input.key, opts('RSA-OAEP'));
+      assert.equal(r.plaintext.toString('latin1'), v.sign.output.compact);
+      assert.equal(r.header.cty, 'JWT');
+    });
+  }
+  test('decodeEncrypted opens it in one call, checking the inner PS256 signature and the claims', () => {
+    const claims = decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, {
+      ...opts('RSA-OAEP'),
+      signature: { key: sigPublic, algorithms: ['PS256'] },
+      issuer: 'hobbiton.example',
+      now: 1300819000,
+    });
+    assert.equal(claims.iss, 'hobbiton.example');
+    assert.equal(claims['http://example.com/is_root'], true);
+    // The same token, after its exp: ExpiredSignatureError from the inner claims check.
+    assert.throws(
+      () =>
+        decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, {
+          ...opts('RSA-OAEP'),
+          signature: { key: sigPublic, algorithms: ['PS256'] },
+          now: 1300819381,
+        }),
+      { name: 'ExpiredSignatureError' },
+    );
+    // Without the signature options, a nested JWT is refused (never returned unverified).
+    assert.throws(
+      () => decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, opts('RSA-OAEP')),
+      DecodeError,
+    );
+  });
+});
+
+describe('Wycheproof json_web_encryption_test.json', () => {
+  const file = loadVector('wycheproof/json_web_encryption_test.json');
+  let valid = 0;
+  let invalid = 0;
+  for (const group of file.testGroups) {
+    for (const t of group.tests) {
+      test(`tcId ${t.tcId} ${t.comment} (${t.result})`, () => {
+        const key = group.private;
+        // An application configured with this key allows the key's algorithm.
+        // (A `dir` key may name its content encryption algorithm instead: RFC 7520 Figure 136.)
+        const o = opts((ALL_ENC as readonly string[]).includes(key.alg) ? 'dir' : key.alg);
+        const rsa15 =
+          key.alg === 'RSA1_5' ||
+          /"alg":"RSA1_5"/.test(Buffer.from(String(t.jwe).split('.')[0] ?? '', 'base64url').toString());
+        if (t.result === 'valid') {
+          valid++;
+          if (key.alg === 'RSA1_5') return assertRsa15Refused(t.jwe, key);
+          const r = decryptJwe(t.jwe, key, o);
+          assert.equal(r.plaintext.toString('hex'), t.pt);
+          return;
+        }
+        invalid++;
+        void rsa15;
+        let thrown: unknown;
+        try {
+          decryptJwe(t.jwe, key, key.alg === 'RSA1_5' ? { ...o, unsafeAllowRsa1_5: true } : o);
+        } catch (e) {
+          thrown = e;
+        }
+        assert.ok(
+          thrown instanceof JwtError,
+          `tcId ${t.tcId} must be refused with a JwtError, got ${String(thrown)}`,
+        );
+        if (t.flags.includes('JsonSerialization')) {
+          // A JSON serialization given as a string is refused; given as an object (the JSON API) it decrypts.
+          const r = decryptJwe(JSON.parse(t.jwe), key, o);
+          assert.equal(r.plaintext.toString('hex'), t.pt ?? r.plaintext.toString('hex'));
+        }
+      });
+    }
+  }
+  test('counts', () => {
+    assert.equal(valid + invalid, file.numberOfTests);
+  });
+});
+
+void InvalidOptionsError;
