@@ -367,6 +367,30 @@ function stringifyHeader(h: JweHeader): string {
 /** Protected header text cache for the plain `{alg, enc[, kid]}` case (the hot path). */
 const protectedCache = new Map<string, string>();
 
+/**
+ * Encrypts bytes (or UTF-8 text) as a JWE: compact by default, or `serialization: 'flattened' | 'general'`.
+ * A fresh random CEK and IV for every call. Pass a list of `{ key, alg, header }` for several recipients.
+ */
+export function encryptJwe(
+  plaintext: Uint8Array | string,
+  key: KeyInput,
+  options: EncryptJweOptions & { serialization?: 'compact' },
+): string;
+export function encryptJwe(
+  plaintext: Uint8Array | string,
+  key: KeyInput,
+  options: EncryptJweOptions & { serialization: 'flattened' },
+): FlattenedJwe;
+export function encryptJwe(
+  plaintext: Uint8Array | string,
+  key: KeyInput | readonly EncryptRecipient[],
+  options: EncryptJweOptions & { serialization?: 'general' },
+): GeneralJwe;
+export function encryptJwe(
+  plaintext: Uint8Array | string,
+  key: KeyInput | readonly EncryptRecipient[],
+  options: EncryptJweOptions,
+): string | FlattenedJwe | GeneralJwe;
 export function encryptJwe(
   plaintext: Uint8Array | string,
   key: KeyInput | readonly EncryptRecipient[],
