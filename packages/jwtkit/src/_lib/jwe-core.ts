@@ -49,6 +49,15 @@ const crypto: JweCrypto<KeyObject> = nodeJweCrypto;
 export const DEFAULT_MAX_JWE_LENGTH = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * `obj[k] = v` as an own data property whatever `k` is: a header member named "__proto__" (JSON.parse makes
+ * it an own member) assigned with `=` would instead replace the object's prototype, and let a header inherit
+ * an "alg" it does not have (found by the JWE fuzzer).
+ */
+function setOwn(obj: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 /** A JOSE header of a JWE (the joint header: protected, shared unprotected and per-recipient members). */
 export interface JweHeader {
   alg?: string;
@@ -278,7 +287,7 @@ function checkPlainHeader(h: unknown, what: string): JweHeader | undefined {
       );
   }
   const out: JweHeader = {};
-  for (const k of Object.keys(h)) if ((h as JweHeader)[k] !== undefined) out[k] = (h as JweHeader)[k];
+  for (const k of Object.keys(h)) if ((h as JweHeader)[k] !== undefined) setOwn(out, k, (h as JweHeader)[k]);
   try {
     checkHeaderTypes(out);
   } catch (cause) {
@@ -493,7 +502,7 @@ export function encryptJwe(
     const ph: JweHeader = perRecipient ? { enc: enc.name } : { alg: infos[0]!.name, enc: enc.name };
     if (o.zip) ph.zip = 'DEF';
     if (!perRecipient) Object.assign(ph, wrapped[0]!.params);
-    if (extra) for (const k of Object.keys(extra)) ph[k] = extra[k];
+    if (extra) for (const k of Object.keys(extra)) setOwn(ph, k, extra[k]);
     if (o.keyId !== undefined && !perRecipient) ph.kid = o.keyId;
     else if (o.keyId !== undefined) ph.kid = o.keyId;
     protectedB64 = b64url(stringifyHeader(ph));
@@ -771,7 +780,7 @@ function parseJsonJwe(o: JsonObject): ParsedJwe {
           throw new DecodeError(
             `Invalid JWE: the header member ${quote(k, 24)} appears in more than one header`,
           );
-        joint[k] = h[k];
+        setOwn(joint, k, h[k]);
       }
     }
     deepFreeze(joint);

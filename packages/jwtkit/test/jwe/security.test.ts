@@ -472,3 +472,28 @@ describe('zip "DEF": inflation stops at the limit', () => {
     assert.equal(r.plaintext.length, 64 * 1024 * 1024);
   });
 });
+
+describe('a "__proto__" header member is an ordinary member (found by the JWE fuzzer)', () => {
+  test('it neither crashes decryption nor lends the joint header an alg it does not have', () => {
+    const k = secret(32);
+    const f = encryptJwe('x', k, { alg: 'dir', enc: 'A256GCM', serialization: 'flattened' });
+    // The protected header without alg, with {"__proto__":{"alg":"dir"}}; alg only in the (unprotected) recipient header.
+    const ph = b64('{"__proto__":{"alg":"dir"},"enc":"A256GCM"}');
+    const doc = { ...f, protected: ph };
+    assert.throws(
+      () => decryptJwe(doc, k, allow('dir')),
+      (e: unknown) => e instanceof DecodeError || e instanceof JweDecryptionError,
+    );
+    const noAlg = { ...f, protected: b64('{"__proto__":{"alg":"dir"},"enc":"A256GCM"}') };
+    assert.throws(() => decryptJwe(noAlg, k, allow('dir')), DecodeError, 'no own alg: refused as malformed');
+    // And through the options of encryptJwe: a "__proto__" header member stays a member.
+    const t = encryptJwe('x', k, {
+      alg: 'dir',
+      enc: 'A256GCM',
+      headers: JSON.parse('{"__proto__":{"alg":"A256KW"}}'),
+    });
+    const r = decryptJwe(t, k, allow('dir'));
+    assert.equal(r.header.alg, 'dir');
+    assert.ok(Object.hasOwn(r.header, '__proto__'));
+  });
+});
