@@ -55,6 +55,10 @@ if (existsSync(summaryFile)) {
     summaries.set(s.name, s);
   }
 }
+const jweFuzzPath = resolve(testDir, 'fuzz/jwe-last-run.json');
+const jweFuzz = existsSync(jweFuzzPath)
+  ? (JSON.parse(readFileSync(jweFuzzPath, 'utf8')) as Record<string, unknown>)
+  : null;
 const fuzzPath = resolve(testDir, 'fuzz/last-run.json');
 const fuzz = existsSync(fuzzPath)
   ? (JSON.parse(readFileSync(fuzzPath, 'utf8')) as Record<string, unknown>)
@@ -297,6 +301,21 @@ if (fuzz) {
   lines.push(
     'No fuzz result recorded yet: run `npm run fuzz -- --json packages/jwtkit/test/fuzz/last-run.json`.',
   );
+}
+lines.push('');
+if (jweFuzz) {
+  lines.push(
+    `JWE: \`npm run fuzz:jwe\` (\`test/fuzz/jwe-run.ts\`): **${Number(jweFuzz.inputs).toLocaleString('en')}** mutated JWEs (compact, flattened, general) in ${jweFuzz.seconds} s (${jweFuzz.node}, seed ${jweFuzz.seed}, ${jweFuzz.seeds} seeds, ${jweFuzz.corpusSeeds} from the attack corpus)`,
+  );
+  lines.push(
+    `through \`decryptJwe\` and \`decodeEncrypted\`: **${jweFuzz.forgeries} accepted forgeries, ${jweFuzz.crashes} non-JwtError throws**, ${Number(jweFuzz.rejected).toLocaleString('en')} rejections, ${jweFuzz.slow} calls over 250 ms`,
+  );
+  lines.push(
+    `(slowest ${Number(jweFuzz.maxMs).toFixed(0)} ms). A forgery is an accepted JWE whose authenticated parts (protected header, aad, IV, ciphertext, tag) or plaintext differ from the sender's; ${jweFuzz.legit} accepted mutants changed only unprotected parts.`,
+  );
+  lines.push('Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `jwe-fuzz-smoke.test.ts` is in `npm test`.');
+} else {
+  lines.push('No JWE fuzz result recorded yet: run `npm run fuzz:jwe -- --json packages/jwtkit/test/fuzz/jwe-last-run.json`.');
 }
 lines.push('');
 lines.push('## Property tests');
