@@ -113,7 +113,10 @@ function cbcHmacTag(enc: ContentEncryptionInfo, macKey: Buffer, aad: Buffer, iv:
 
 function contentEncrypt(enc: ContentEncryptionInfo, cek: Buffer, plaintext: Buffer, aad: Buffer) {
   const iv = crypto.randomBytes(enc.ivBytes);
-  if (enc.mode === 'gcm') return { iv, ...crypto.gcmSeal(cek, iv, plaintext, aad) };
+  if (enc.mode === 'gcm') {
+    const sealed = crypto.gcmSeal(cek, iv, plaintext, aad);
+    return { iv, ciphertext: sealed.ciphertext, tag: sealed.tag };
+  }
   const half = enc.cekBytes / 2;
   const ciphertext = crypto.cbcEncrypt(cek.subarray(half), iv, plaintext);
   return { iv, ciphertext, tag: cbcHmacTag(enc, cek.subarray(0, half), aad, iv, ciphertext) };
@@ -513,18 +516,20 @@ export function encryptJwe(
     if (!perRecipient) return h;
     return { alg: infos[i]!.name, ...wrapped[i]!.params, ...h };
   });
-  // RFC 7516 §7.2.1: the three headers must not share a member name.
-  const names = new Set(
-    Object.keys(JSON.parse(Buffer.from(protectedB64, 'base64url').toString('utf8')) as object),
-  );
-  for (const k of Object.keys(shared ?? {})) {
-    if (names.has(k))
-      throw new InvalidOptionsError(`The header member "${k}" is both protected and unprotected`);
-  }
-  for (const h of recipientHeaders) {
-    for (const k of Object.keys(h ?? {})) {
-      if (names.has(k) || (shared && Object.hasOwn(shared, k)))
-        throw new InvalidOptionsError(`The header member "${k}" appears in more than one header`);
+  // RFC 7516 §7.2.1: the three headers must not share a member name (only JSON has more than one).
+  if (shared !== undefined || recipientHeaders.some((h) => h !== undefined)) {
+    const names = new Set(
+      Object.keys(JSON.parse(Buffer.from(protectedB64, 'base64url').toString('utf8')) as object),
+    );
+    for (const k of Object.keys(shared ?? {})) {
+      if (names.has(k))
+        throw new InvalidOptionsError(`The header member "${k}" is both protected and unprotected`);
+    }
+    for (const h of recipientHeaders) {
+      for (const k of Object.keys(h ?? {})) {
+        if (names.has(k) || (shared && Object.hasOwn(shared, k)))
+          throw new InvalidOptionsError(`The header member "${k}" appears in more than one header`);
+      }
     }
   }
   const aadB64 = o.aad === undefined ? null : b64url(toBytes(o.aad, 'aad'));
@@ -628,7 +633,9 @@ function parseProtected(b64: string): JweHeader {
   const bytes = isAscii(b64) ? decodeCanonicalAscii(b64) : null;
   if (!bytes) throw new DecodeError('Invalid JWE: the protected header is not canonical base64url');
   const h = parseHeaderJson(bytes, 'protected header');
-  if (b64.length <= HEADER_CACHE_MAX_ENTRY) {
+  // Headers that are unique to one token (an ephemeral key, a salt, a key-wrap IV) are not worth a slot.
+  const unique = Object.hasOwn(h, 'epk') || Object.hasOwn(h, 'p2s') || Object.hasOwn(h, 'iv');
+  if (!unique && b64.length <= HEADER_CACHE_MAX_ENTRY) {
     if (headerCacheChars + b64.length > HEADER_CACHE_BUDGET) {
       headerCache.clear();
       headerCacheChars = 0;
@@ -807,7 +814,12 @@ function parseJsonJwe(o: JsonObject): ParsedJwe {
 }
 
 /** Header rules that do not depend on the key (RFC 7516 §4.1, §7.2.1). */
+/** Protected headers (parsed, frozen, cached objects) already known to pass checkStructure on their own. */
+const structureChecked = new WeakSet<object>();
+
 function checkStructure(p: ParsedJwe): void {
+  const only = p.unprotectedHeader === null && p.recipients.length === 1 && p.recipients[0]!.header === null;
+  if (only && p.protectedHeader !== null && structureChecked.has(p.protectedHeader)) return;
   const shared = { ...p.protectedHeader, ...p.unprotectedHeader };
   if (typeof shared.enc !== 'string')
     throw new DecodeError('Invalid JWE: there is no "enc" in the shared header (or this is a JWS)');
@@ -824,6 +836,7 @@ function checkStructure(p: ParsedJwe): void {
   }
   if (p.protectedHeader && Object.hasOwn(p.protectedHeader, 'zip') && p.protectedHeader.zip !== 'DEF')
     throw new DecodeError('Invalid JWE: the only "zip" value is "DEF"');
+  if (only && p.protectedHeader !== null) structureChecked.add(p.protectedHeader);
 }
 
 // ================================================================ decryption
@@ -856,8 +869,8 @@ export const DECRYPT_OPTION_NAMES: readonly string[] = [
 ];
 
 export interface NormalizedDecryptOptions {
-  readonly alg: ReadonlySet<string>;
-  readonly enc: ReadonlySet<string>;
+  readonly alg: readonly string[];
+  readonly enc: readonly string[];
   readonly crit: readonly string[];
   readonly maxTokenLength: number;
   readonly maxPbes2Count: number;
@@ -885,14 +898,16 @@ export function normalizeDecryptOptions(o: Record<string, unknown>): NormalizedD
     for (const a of v)
       if (!known(a))
         throw new JweAlgorithmNotAllowedError(`Unsupported algorithm in ${name}: ${quote(a, 24)}`);
-    return new Set(v as string[]);
+    // Used during this call only: no copy needed (nothing runs between the check and the use but the
+    // application's own key resolver).
+    return v as readonly string[];
   };
   const alg = list('keyManagementAlgorithms', keyManagementInfo);
   const enc = list('contentEncryptionAlgorithms', contentEncryptionInfo);
   const unsafe = o.unsafeAllowRsa1_5 === true;
   if (o.unsafeAllowRsa1_5 !== undefined && typeof o.unsafeAllowRsa1_5 !== 'boolean')
     throw new InvalidOptionsError('unsafeAllowRsa1_5 must be a boolean');
-  if (alg.has('RSA1_5') && !unsafe)
+  if (alg.includes('RSA1_5') && !unsafe)
     throw new JweAlgorithmNotAllowedError(
       'RSA1_5 is open to Bleichenbacher attacks: it needs unsafeAllowRsa1_5: true as well',
     );
@@ -902,7 +917,7 @@ export function normalizeDecryptOptions(o: Record<string, unknown>): NormalizedD
   return {
     alg,
     enc,
-    crit: [...crit],
+    crit: crit as readonly string[],
     maxTokenLength: positiveInt(o.maxTokenLength, 'maxTokenLength', DEFAULT_MAX_JWE_LENGTH),
     maxPbes2Count: positiveInt(o.maxPbes2Count, 'maxPbes2Count', DEFAULT_MAX_PBES2_COUNT),
     maxInflatedLength: positiveInt(o.maxInflatedLength, 'maxInflatedLength', DEFAULT_MAX_INFLATED_BYTES),
@@ -1095,7 +1110,7 @@ export function decryptParsed(
   opts: NormalizedDecryptOptions,
 ): DecryptedJwe {
   const sharedEnc = (parsed.protectedHeader?.enc ?? parsed.unprotectedHeader?.enc) as string;
-  if (!opts.enc.has(sharedEnc))
+  if (!opts.enc.includes(sharedEnc))
     throw new JweAlgorithmNotAllowedError("The JWE's content encryption algorithm (enc) is not allowed");
   const enc = contentEncryptionInfo(sharedEnc);
   if (!enc)
@@ -1105,13 +1120,11 @@ export function decryptParsed(
     throw new DecodeError(`Invalid JWE: ${enc.name} needs a ${enc.ivBytes * 8}-bit IV`);
   if (parsed.tag.length !== enc.tagBytes)
     throw new DecodeError(`Invalid JWE: ${enc.name} needs a ${enc.tagBytes * 8}-bit tag`);
-  const usable = parsed.recipients
-    .map((r, index) => ({
-      r,
-      index,
-      info: opts.alg.has(r.joint.alg as string) ? keyManagementInfo(r.joint.alg) : undefined,
-    }))
-    .filter((x) => x.info !== undefined);
+  const usable: { r: ParsedRecipient; index: number; info: KeyManagementInfo | undefined }[] = [];
+  for (let index = 0; index < parsed.recipients.length; index++) {
+    const r = parsed.recipients[index]!;
+    if (opts.alg.includes(r.joint.alg as string)) usable.push({ r, index, info: keyManagementInfo(r.joint.alg) });
+  }
   if (usable.length === 0)
     throw new JweAlgorithmNotAllowedError("The JWE's key management algorithm (alg) is not allowed");
   if (parsed.recipients.length > 1 && usable.some((x) => x.info!.direct))
