@@ -657,10 +657,11 @@ function parseHeaderJson(bytes: Buffer, what: string): JweHeader {
   return parsed.value as JweHeader;
 }
 
-function b64Member(value: unknown, what: string, allowEmpty: boolean): Buffer {
+function b64Member(value: unknown, what: string, allowEmpty: boolean, knownAscii = false): Buffer {
   if (typeof value !== 'string') throw new DecodeError(`Invalid JWE: ${what} must be a base64url string`);
   if (value.length === 0 && !allowEmpty) throw new DecodeError(`Invalid JWE: ${what} is empty`);
-  const b = isAscii(value) ? decodeCanonicalAscii(value) : null;
+  if (value.length === 0) return EMPTY;
+  const b = knownAscii || isAscii(value) ? decodeCanonicalAscii(value) : null;
   if (!b) throw new DecodeError(`Invalid JWE: ${what} is not canonical base64url`);
   return b;
 }
@@ -731,7 +732,7 @@ function parseCompactJwe(token: string): ParsedJwe {
   const protectedHeader = parseProtected(p);
   const recipient = {
     header: null,
-    encryptedKey: b64Member(ek, 'the encrypted key', true),
+    encryptedKey: b64Member(ek, 'the encrypted key', true, true),
     joint: protectedHeader,
   };
   const parsed: ParsedJwe = {
@@ -741,9 +742,9 @@ function parseCompactJwe(token: string): ParsedJwe {
     unprotectedHeader: null,
     recipients: [recipient],
     aadB64: null,
-    iv: b64Member(iv, 'the IV', false),
-    ciphertext: b64Member(ct, 'the ciphertext', true),
-    tag: b64Member(tag, 'the tag', false),
+    iv: b64Member(iv, 'the IV', false, true),
+    ciphertext: b64Member(ct, 'the ciphertext', true, true),
+    tag: b64Member(tag, 'the tag', false, true),
   };
   checkStructure(parsed);
   return parsed;
@@ -1123,7 +1124,8 @@ export function decryptParsed(
   const usable: { r: ParsedRecipient; index: number; info: KeyManagementInfo | undefined }[] = [];
   for (let index = 0; index < parsed.recipients.length; index++) {
     const r = parsed.recipients[index]!;
-    if (opts.alg.includes(r.joint.alg as string)) usable.push({ r, index, info: keyManagementInfo(r.joint.alg) });
+    if (opts.alg.includes(r.joint.alg as string))
+      usable.push({ r, index, info: keyManagementInfo(r.joint.alg) });
   }
   if (usable.length === 0)
     throw new JweAlgorithmNotAllowedError("The JWE's key management algorithm (alg) is not allowed");

@@ -78,8 +78,19 @@ export interface JweCrypto<K = KeyObject> {
 }
 
 const AES_KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
-const aes = (mode: string, key: Uint8Array) => `aes-${key.length * 8}-${mode}`;
-const gcm = (key: Uint8Array) => aes('gcm', key) as CipherGCMTypes;
+const GCM = new Map<number, CipherGCMTypes>([
+  [16, 'aes-128-gcm'],
+  [24, 'aes-192-gcm'],
+  [32, 'aes-256-gcm'],
+]);
+const CBC = new Map<number, string>([
+  [16, 'aes-128-cbc'],
+  [24, 'aes-192-cbc'],
+  [32, 'aes-256-cbc'],
+]);
+const aes = (mode: 'cbc', key: Uint8Array) => CBC.get(key.length) ?? `aes-${key.length * 8}-${mode}`;
+const gcm = (key: Uint8Array) => GCM.get(key.length) ?? (`aes-${key.length * 8}-gcm` as CipherGCMTypes);
+const GCM_OPTS = { authTagLength: 16 };
 
 const NODE_CURVE: Record<'P-256' | 'P-384' | 'P-521', string> = {
   'P-256': 'prime256v1',
@@ -101,7 +112,7 @@ export const nodeJweCrypto: JweCrypto<KeyObject> = {
   },
   equalConstantTime: (a, b) => a.length === b.length && timingSafeEqual(a, b),
   gcmSeal(key, iv, plaintext, aad) {
-    const c = createCipheriv(gcm(key), key, iv, { authTagLength: 16 });
+    const c = createCipheriv(gcm(key), key, iv, GCM_OPTS);
     c.setAAD(aad);
     const ciphertext = c.update(plaintext);
     c.final();
@@ -109,7 +120,7 @@ export const nodeJweCrypto: JweCrypto<KeyObject> = {
   },
   gcmOpen(key, iv, ciphertext, tag, aad) {
     try {
-      const d = createDecipheriv(gcm(key), key, iv, { authTagLength: 16 });
+      const d = createDecipheriv(gcm(key), key, iv, GCM_OPTS);
       d.setAAD(aad);
       d.setAuthTag(tag);
       const out = d.update(ciphertext);
