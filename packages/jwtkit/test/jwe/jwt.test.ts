@@ -209,3 +209,33 @@ describe('X448 (no jose support): round trips on every ECDH-ES variant and enc',
     );
   });
 });
+
+describe('decryption keys from a JWK Set or a resolver', () => {
+  test('a JWK Set: the key picked by kid, kty, alg and use "enc"; none or several is an error', () => {
+    const a = ecdhPair('P-256');
+    const b = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const jwk = (k: typeof a.privateKey, extra: object) => ({ ...k.export({ format: 'jwk' }), ...extra });
+    const set = {
+      keys: [
+        jwk(a.privateKey, { kid: 'a', use: 'enc' }),
+        jwk(b.privateKey, { kid: 'b', use: 'enc', alg: 'ECDH-ES+A256KW' }),
+        jwk(b.privateKey, { kid: 's', use: 'sig' }),
+      ],
+    };
+    const opts = {
+      keyManagementAlgorithms: ['ECDH-ES+A256KW'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    } as const;
+    const toA = encryptJwe('for a', a.publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM', keyId: 'a' });
+    const toB = encryptJwe('for b', b.publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM', keyId: 'b' });
+    assert.equal(decryptJwe(toA, set as never, opts).plaintext.toString(), 'for a');
+    assert.equal(decryptJwe(toB, set as never, opts).plaintext.toString(), 'for b');
+    const toSig = encryptJwe('x', b.publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM', keyId: 's' });
+    assert.throws(() => decryptJwe(toSig, set as never, opts), { name: 'JwksNoMatchingKeyError' });
+    const noKid = encryptJwe('x', b.publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' });
+    assert.throws(() => decryptJwe(noKid, set as never, opts), { name: 'JwksMultipleMatchingKeysError' });
+    // A resolver sees the header and picks the key.
+    const r = decryptJwe(toB, (h) => (h.kid === 'b' ? b.privateKey : a.privateKey), opts);
+    assert.equal(r.plaintext.toString(), 'for b');
+  });
+});
