@@ -313,9 +313,13 @@ if (jweFuzz) {
   lines.push(
     `(slowest ${Number(jweFuzz.maxMs).toFixed(0)} ms). A forgery is an accepted JWE whose authenticated parts (protected header, aad, IV, ciphertext, tag) or plaintext differ from the sender's; ${jweFuzz.legit} accepted mutants changed only unprotected parts.`,
   );
-  lines.push('Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `jwe-fuzz-smoke.test.ts` is in `npm test`.');
+  lines.push(
+    'Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `jwe-fuzz-smoke.test.ts` is in `npm test`.',
+  );
 } else {
-  lines.push('No JWE fuzz result recorded yet: run `npm run fuzz:jwe -- --json packages/jwtkit/test/fuzz/jwe-last-run.json`.');
+  lines.push(
+    'No JWE fuzz result recorded yet: run `npm run fuzz:jwe -- --json packages/jwtkit/test/fuzz/jwe-last-run.json`.',
+  );
 }
 lines.push('');
 lines.push('## Property tests');
