@@ -197,13 +197,16 @@ function ephemeralPublicKey(header: JweHeader, curve: EcdhCurve): KeyObject {
   const ec = EC_CURVES.has(curve);
   if (e.kty !== (ec ? 'EC' : 'OKP') || Object.hasOwn(e, 'd'))
     throw new DecodeError('Invalid JWE: the ephemeral key (epk) is not a public key of the right type');
-  const jwk: Record<string, string> = { kty: e.kty as string, crv: curve };
-  for (const m of ec ? ['x', 'y'] : ['x']) {
+  const coordinate = (m: 'x' | 'y'): string => {
     const v = e[m];
     if (typeof v !== 'string' || !isAscii(v) || !decodeCanonicalAscii(v))
       throw new DecodeError(`Invalid JWE: the ephemeral key (epk) "${m}" is not base64url`);
-    jwk[m] = v;
-  }
+    return v;
+  };
+  // Only the members that define the point are passed on (fixed names; nothing else of the header).
+  const jwk: { [member: string]: string } = ec
+    ? { kty: 'EC', crv: curve, x: coordinate('x'), y: coordinate('y') }
+    : { kty: 'OKP', crv: curve, x: coordinate('x') };
   // node:crypto (OpenSSL) refuses a point that is not on the named curve, and wrong-length coordinates.
   const key = crypto.importPublicJwk(jwk);
   if (!key)

@@ -198,8 +198,9 @@ export function decodeEncryptedComplete<T = JwtPayload>(
     );
   const o = ownOptions(input, DECODE_ENCRYPTED_NAMES, 'decodeEncrypted()');
   const jweOpts = normalizeDecryptOptions(o);
-  const claimOptions: Record<string, unknown> = {};
-  for (const k of CLAIM_DECODE) if (o[k] !== undefined) claimOptions[k] = o[k];
+  const claimOptions = Object.fromEntries(
+    CLAIM_DECODE.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]),
+  );
   const nested =
     o.signature === undefined
       ? null
