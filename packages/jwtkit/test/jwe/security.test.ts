@@ -497,3 +497,19 @@ describe('a "__proto__" header member is an ordinary member (found by the JWE fu
     assert.ok(Object.hasOwn(r.header, '__proto__'));
   });
 });
+
+describe('PBES2 encryption parameters', () => {
+  test('a 16-byte salt and p2c 10,000 by default; p2c below 1,000 is refused', () => {
+    const t = encryptJwe('x', 'a password', { alg: 'PBES2-HS256+A128KW', enc: 'A256GCM' });
+    const h = JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString());
+    assert.equal(h.p2c, 10_000);
+    assert.equal(Buffer.from(h.p2s, 'base64url').length, 16);
+    assert.throws(
+      () => encryptJwe('x', 'a password', { alg: 'PBES2-HS256+A128KW', enc: 'A256GCM', p2c: 999 }),
+      {
+        name: 'InvalidOptionsError',
+      },
+    );
+    assert.throws(() => encryptJwe('x', '', { alg: 'PBES2-HS256+A128KW', enc: 'A256GCM' }), InvalidKeyError);
+  });
+});
