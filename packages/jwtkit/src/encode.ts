@@ -247,3 +247,8 @@ export function prepareEncode(key: KeyInput, input: EncodeOptions) {
     return `${signingInput}.${signatureBase64url(info, material, signingInput)}`;
   };
 }
+
+/** Internal, for encodeEncrypted (src/jwe/jwt.ts): the claims set encode() would sign, as its JSON text. */
+export function claimsText(payload: object, options: EncodeOptions): string {
+  return serializePayload(buildPayload(payload, planClaims(options)));
+}

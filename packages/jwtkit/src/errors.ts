@@ -27,7 +27,10 @@ export type JwtErrorCode =
   | 'ERR_JWKS_FETCH'
   | 'ERR_JWT_PAYLOAD_INVALID'
   | 'ERR_JWT_OPTIONS_INVALID'
-  | 'ERR_DPOP_PROOF_INVALID';
+  | 'ERR_DPOP_PROOF_INVALID'
+  // JWE (docs/jwe.md)
+  | 'ERR_JWE_DECRYPTION_FAILED'
+  | 'ERR_JWE_ALG_NOT_ALLOWED';
 
 /** Why a claim check failed: the claim is absent, has the wrong type, or has a valid type but fails the check. */
 export type ClaimFailureReason = 'missing' | 'invalid' | 'check_failed';
@@ -132,6 +135,24 @@ export class InvalidPayloadError extends JwtError {
 /** An option has the wrong type or value (a programming error, reported at the call). */
 export class InvalidOptionsError extends JwtError {
   static override readonly code: JwtErrorCode = 'ERR_JWT_OPTIONS_INVALID';
+}
+
+// ---------------------------------------------------------------- JWE (docs/jwe.md)
+/**
+ * A JWE could not be decrypted. Every cryptographic failure (authentication tag, CBC padding, key unwrap,
+ * RSA-OAEP / RSA1_5 decryption, ECDH agreement, a CEK of the wrong length) throws this class with this one
+ * message, after the same steps, so nothing tells them apart (no padding or Bleichenbacher/Manger oracle).
+ */
+export class JweDecryptionError extends InvalidTokenError {
+  static override readonly code: JwtErrorCode = 'ERR_JWE_DECRYPTION_FAILED';
+  constructor() {
+    super('JWE decryption failed');
+  }
+}
+
+/** The JWE's `alg` or `enc` is not in the application's allowlist (or an allowlist is missing or unknown). */
+export class JweAlgorithmNotAllowedError extends InvalidAlgorithmError {
+  static override readonly code: JwtErrorCode = 'ERR_JWE_ALG_NOT_ALLOWED';
 }
 
 // ---------------------------------------------------------------- PyJWT spellings

@@ -63,3 +63,6 @@ export { createSigner, createVerifier } from './verifier.js';
 
 /** The library version (kept equal to package.json by a test). */
 export const version = '0.1.0';
+
+// ---------------------------------------------------------------- JWE (docs/jwe.md; also `jwtkit/jwe`)
+export * from './jwe/index.js';

@@ -1,6 +1,7 @@
 import { type ClaimExplanation, type Explanation, explainToken } from '../explain.js';
 import { type CommandDef, EXIT, type Painter } from './_command.js';
 import { parseNow, readToken } from './_input.js';
+import { explainJwe, renderJwe } from './_jwe-cli.js';
 
 /** Pretty JSON, one colour for the whole block (the jwt.io section colour). */
 function block(value: unknown, paint: (s: string) => string): string {
@@ -133,10 +134,12 @@ export const command: CommandDef = {
     const token = await readToken(positionals[0], io);
     const now = parseNow(values.now as string | undefined);
     const e = explainToken(token, { now });
+    // A JWE (5 parts): what each part is and whether it fits its algorithms, without decrypting.
+    const jwe = e.kind === 'jwe' ? explainJwe(token) : null;
     if (values.json) {
-      out(JSON.stringify({ verified: false, ...e }, null, 2));
+      out(JSON.stringify({ verified: false, ...e, ...(jwe ? { jwe } : {}) }, null, 2));
     } else {
-      out(renderExplanation(e, color, Boolean(values.verbose)));
+      out(renderExplanation(e, color, Boolean(values.verbose)) + (jwe ? renderJwe(jwe, color) : ''));
     }
     return e.errors.length > 0 ? EXIT.invalidToken : EXIT.ok;
   },

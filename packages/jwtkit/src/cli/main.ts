@@ -44,6 +44,15 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'build a public JWKS from key files (private parts stripped)',
     load: async () => (await import('./jwks.js')).command,
   },
+  // JWE (docs/jwe.md)
+  encrypt: {
+    summary: 'encrypt data (or JWT claims) as a JWE for a recipient key',
+    load: async () => (await import('./encrypt.js')).command,
+  },
+  decrypt: {
+    summary: 'decrypt a JWE with your key; print the plaintext',
+    load: async () => (await import('./decrypt.js')).command,
+  },
 };
 
 export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.';

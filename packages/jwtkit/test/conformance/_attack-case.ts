@@ -263,3 +263,83 @@ export function evaluateJws(c: AttackCase, keys: CorpusKeys): string[] {
   }
   return problems;
 }
+
+// ---------------------------------------------------------------- JWE cases (test/jwe, docs/jwe.md)
+
+const JWE_KM = new Set<string>(jwtkit.KEY_MANAGEMENT_ALGORITHMS);
+
+/** The key the recipient of a JWE case holds: a password, an inline JWK, or the named entry's private JWK. */
+function jweKey(v: Verifier, keys: CorpusKeys): unknown {
+  const k = v.key;
+  if (typeof k === 'string' && k.startsWith('password:')) return k.slice('password:'.length);
+  if (typeof k === 'string') {
+    const entry = keys[k];
+    if (!entry) return undefined;
+    const priv = (entry.private_jwk ?? entry.public_jwk ?? entry.jwk) as Record<string, unknown> | undefined;
+    // The server's private key with the markings it is published under (`use: "sig"`, its `alg`): a PEM or
+    // KeyObject carries no marking, so for those the guard is the API split (decode never takes a JWE, and
+    // decodeEncrypted only calls a JWT signed when `signature` verifies it), checked below as well.
+    const pub = (entry.public_jwk ?? {}) as Record<string, unknown>;
+    return priv && { ...priv, ...(pub.use ? { use: pub.use } : {}), ...(pub.alg ? { alg: pub.alg } : {}) };
+  }
+  return k;
+}
+
+/**
+ * A JWE case through the JWE API, configured as the case's application would be:
+ * - a verifier that lists JWE algorithms (PBES2, dir + zip): decryptJwe and decodeEncrypted with exactly those
+ *   `alg`/`enc` allowlists must give the expected outcome, within the time bound;
+ * - a verifier that lists JWS algorithms (the application wants signed JWTs): decodeEncrypted asking for the
+ *   nested signature with those algorithms must reject (a JWE alone authenticates nobody, RFC 8725 §2.7), and
+ *   decryptJwe with the server's signing key must reject (a JWS key never decrypts).
+ */
+export function evaluateJwe(c: AttackCase, keys: CorpusKeys): string[] {
+  const v: Verifier = c.verifier ?? {};
+  if (typeof c.token !== 'string') return ['JWE case without a compact token'];
+  const token = c.token;
+  const key = jweKey(v, keys);
+  const algs = (v.algorithms ?? []).filter((a) => JWE_KM.has(a));
+  const encs = v.enc ?? [...jwtkit.CONTENT_ENCRYPTION_ALGORITHMS];
+  const runs: Array<[string, ReturnType<typeof outcome>]> = [];
+  if (algs.length > 0) {
+    const o = { keyManagementAlgorithms: algs, contentEncryptionAlgorithms: encs } as never;
+    runs.push(['decryptJwe', outcome(() => jwtkit.decryptJwe(token, key as never, o))]);
+    runs.push(['decodeEncrypted', outcome(() => jwtkit.decodeEncrypted(token, key as never, o))]);
+  } else {
+    const all = {
+      keyManagementAlgorithms: [...JWE_KM].filter((a) => a !== 'RSA1_5'),
+      contentEncryptionAlgorithms: [...jwtkit.CONTENT_ENCRYPTION_ALGORITHMS],
+    } as never;
+    runs.push([
+      'decryptJwe with the signing key',
+      outcome(() => jwtkit.decryptJwe(token, key as never, all)),
+    ]);
+    for (const form of keyForms(v, keys)) {
+      runs.push([
+        `decodeEncrypted + signature (${form.label})`,
+        outcome(() =>
+          jwtkit.decodeEncrypted(
+            token,
+            key as never,
+            {
+              ...(all as object),
+              signature: { key: form.key as never, algorithms: (v.algorithms ?? []) as never },
+            } as never,
+          ),
+        ),
+      ]);
+    }
+  }
+  const problems: string[] = [];
+  for (const [api, o] of runs) {
+    const why = judge(
+      { ...c, expected: c.expected === 'accept' ? 'accept' : 'reject' },
+      token,
+      o,
+      TIME_BOUND_MS,
+      [],
+    );
+    if (why) problems.push(`${api}: ${why}`);
+  }
+  return problems;
+}

@@ -4,10 +4,10 @@
  * hanging the suite. Started by `runCaseInWorker`; posts `{ problems }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type AttackFile, evaluateDecode, evaluateJws } from './_attack-case.js';
+import { type AttackFile, evaluateDecode, evaluateJwe, evaluateJws } from './_attack-case.js';
 import { loadJson } from './_corpus.js';
 
-const { id, mode } = workerData as { id: string; mode: 'decode' | 'jws' | 'hang-self-test' };
+const { id, mode } = workerData as { id: string; mode: 'decode' | 'jws' | 'jwe' | 'hang-self-test' };
 if (mode === 'hang-self-test') {
   // Proves the guard works: this never returns.
   for (;;) {
@@ -20,5 +20,7 @@ const problems = !c
   ? [`case ${id} not found`]
   : mode === 'jws'
     ? evaluateJws(c, file.keys)
-    : evaluateDecode(c, file.keys);
+    : mode === 'jwe'
+      ? evaluateJwe(c, file.keys)
+      : evaluateDecode(c, file.keys);
 parentPort?.postMessage({ problems });

@@ -32,6 +32,7 @@ const files = ['conformance', 'property']
       .filter((f) => f.endsWith('.test.ts'))
       .map((f) => resolve(testDir, d, f)),
   )
+  .concat([resolve(testDir, 'jwe/vectors.test.ts')])
   .sort();
 
 const started = performance.now();
@@ -54,6 +55,10 @@ if (existsSync(summaryFile)) {
     summaries.set(s.name, s);
   }
 }
+const jweFuzzPath = resolve(testDir, 'fuzz/jwe-last-run.json');
+const jweFuzz = existsSync(jweFuzzPath)
+  ? (JSON.parse(readFileSync(jweFuzzPath, 'utf8')) as Record<string, unknown>)
+  : null;
 const fuzzPath = resolve(testDir, 'fuzz/last-run.json');
 const fuzz = existsSync(fuzzPath)
   ? (JSON.parse(readFileSync(fuzzPath, 'utf8')) as Record<string, unknown>)
@@ -90,10 +95,10 @@ lines.push(
   'our own forged variants of every attack class. All of it runs in `npm test`; every corpus prints one',
 );
 lines.push(
-  'summary line (`attacks: 151 cases, 0 failed, ...`). "Pending" lists inputs for features jwtkit does not have',
+  'summary line (`attacks: 151 cases, 0 failed, ...`). "Pending" lists inputs for features jwtkit does not have;',
 );
 lines.push(
-  '(JWE, PBES2, zip): they are still given to the JWS/JWT API, which must reject them, and show as `todo`.',
+  'JWE inputs go through the JWE API (`decryptJwe`, `decodeEncrypted`) and are also refused by the JWS/JWT API.',
 );
 lines.push(
   'Every call has a time bound (2 s; 5 s for generated multi-MiB inputs), and generated or `dos` cases run in a',
@@ -145,10 +150,10 @@ lines.push(
 );
 lines.push(
   row(
-    'Wycheproof JOSE crypto (JWS part)',
+    'Wycheproof JOSE crypto (JWS and JWE)',
     '`json_web_crypto_test.json`',
     'wycheproof-jwcrypto',
-    '`verifyJws`; JWE vectors pending',
+    '`verifyJws` for the JWS vectors, `decryptJwe` for the 34 JWE vectors (rules in `test/jwe/_wycheproof.ts`)',
   ),
 );
 lines.push(
@@ -156,7 +161,23 @@ lines.push(
     'Wycheproof JWE',
     '`json_web_encryption_test.json`',
     'wycheproof-jwe',
-    'pending (no JWE); each JWE is checked to be refused by `verifyJws` and `decode()` without a crash',
+    "`decryptJwe` (the key's `alg` allowed, every `enc`; RSA1_5 refused by default), and refused by `verifyJws` and `decode()`",
+  ),
+);
+lines.push(
+  row(
+    'RFC 7516 App. A, RFC 7520 §5-§6',
+    '`rfc/rfc7516_jwe_examples.json`, `rfc/rfc7520_cookbook/jwe/*`, `6.nesting_*`',
+    'rfc-jwe',
+    '`decryptJwe` (compact, flattened, general JSON), `decodeEncrypted` for the nested JWT; RSA1_5 examples must be refused',
+  ),
+);
+lines.push(
+  row(
+    'JWT attack corpus, JWE API',
+    'same file, the JWE cases',
+    'attacks-jwe',
+    "`decryptJwe` / `decodeEncrypted` as each case's application would configure them (see `evaluateJwe`)",
   ),
 );
 lines.push(
@@ -201,10 +222,10 @@ if (attacks && Object.keys(attacks.groups).length > 0) {
   }
   lines.push('');
   lines.push(
-    'Pending: the JWE cases (PBES2 `p2c` bounds, `zip` inflation, JWE-to-public-key) need a JWE implementation;',
+    'The JWE cases (PBES2 `p2c` bounds, `zip` inflation, JWE-to-public-key) are refused by `decode()` as non-JWS and by the',
   );
   lines.push(
-    'today every one of those tokens is refused by `decode()` as a non-JWS. Known data problems of the Wycheproof',
+    'JWE API itself (row "JWE API" above: p2c over the cap, inflation over the limit, a JWS key). Known data problems of the Wycheproof',
   );
   lines.push(
     'JOSE files (tcId 367/370 duplicates of 357, 372/373 with `?`, the RFC 7520 `PS256`/`ES521` key `alg`) are',
@@ -279,6 +300,25 @@ if (fuzz) {
 } else {
   lines.push(
     'No fuzz result recorded yet: run `npm run fuzz -- --json packages/jwtkit/test/fuzz/last-run.json`.',
+  );
+}
+lines.push('');
+if (jweFuzz) {
+  lines.push(
+    `JWE: \`npm run fuzz:jwe\` (\`test/fuzz/jwe-run.ts\`): **${Number(jweFuzz.inputs).toLocaleString('en')}** mutated JWEs (compact, flattened, general) in ${jweFuzz.seconds} s (${jweFuzz.node}, seed ${jweFuzz.seed}, ${jweFuzz.seeds} seeds, ${jweFuzz.corpusSeeds} from the attack corpus)`,
+  );
+  lines.push(
+    `through \`decryptJwe\` and \`decodeEncrypted\`: **${jweFuzz.forgeries} accepted forgeries, ${jweFuzz.crashes} non-JwtError throws**, ${Number(jweFuzz.rejected).toLocaleString('en')} rejections, ${jweFuzz.slow} calls over 250 ms`,
+  );
+  lines.push(
+    `(slowest ${Number(jweFuzz.maxMs).toFixed(0)} ms). A forgery is an accepted JWE whose authenticated parts (protected header, aad, IV, ciphertext, tag) or plaintext differ from the sender's; ${jweFuzz.legit} accepted mutants changed only unprotected parts.`,
+  );
+  lines.push(
+    'Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `jwe-fuzz-smoke.test.ts` is in `npm test`.',
+  );
+} else {
+  lines.push(
+    'No JWE fuzz result recorded yet: run `npm run fuzz:jwe -- --json packages/jwtkit/test/fuzz/jwe-last-run.json`.',
   );
 }
 lines.push('');

@@ -5,8 +5,9 @@
  *   claims) with the group's JWK or JWK Set and a deliberately permissive allowlist (every JWS algorithm),
  *   so the key/algorithm binding, not the allowlist, has to stop the confusion vectors.
  * - Every vector that must be rejected is also given to the JWT API `decode()`, which must reject it too.
- * - The JWE part of json_web_crypto_test is pending (jwtkit has no JWE): each JWE is still given to the JWS
- *   API, which must reject it without crashing.
+ * - The JWE vectors (json_web_encryption_test.json and the JWE part of json_web_crypto_test.json) go
+ *   through `decryptJwe` with the rules of ../jwe/_wycheproof.ts, and are still given to the JWS and JWT
+ *   APIs, which must refuse every one of them.
  *
  * Known data problems (README of the corpus), handled here and never in the library:
  * - json_web_signature tcId 367 and 370 are labelled invalid but are byte-identical to valid tcId 357
@@ -23,6 +24,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as jwtkit from '../../src/index.js';
 import { ALGORITHMS, type Algorithm, decode } from '../../src/index.js';
+import { checkWycheproofJwe } from '../jwe/_wycheproof.js';
 import { describeOutcome, loadJson, outcome, printSummary, Tally } from './_corpus.js';
 
 interface Vector {
@@ -116,7 +118,7 @@ describe('Wycheproof JOSE vectors through the public API', () => {
       const data = loadJson<WycheproofFile>(`wycheproof/${file}`);
       const failures: string[] = [];
       let count = 0;
-      let pendingJwe = 0;
+      let jweCount = 0;
       const pendingNotes: string[] = [];
       for (const g of data.testGroups) {
         const key = g.public ?? g.private;
@@ -124,12 +126,17 @@ describe('Wycheproof JOSE vectors through the public API', () => {
           count++;
           const id = `${file}#${v.tcId}`;
           if (v.jwe !== undefined) {
-            // JWE: not implemented. The JWS API must still refuse it cleanly.
-            pendingJwe++;
-            tally.todo();
+            // JWE: decrypted by decryptJwe (../jwe/_wycheproof.ts); the JWS API must refuse it cleanly.
+            jweCount++;
             const o = outcome(() => verify(v.jwe, key, { algorithms: ALGORITHMS }));
-            if (o.kind !== 'reject')
-              failures.push(`tcId ${v.tcId} (JWE given to verifyJws): ${describeOutcome(o)}`);
+            const problem =
+              o.kind !== 'reject'
+                ? `JWE given to verifyJws: ${describeOutcome(o)}`
+                : checkWycheproofJwe((g.private ?? key) as Record<string, unknown>, v as never);
+            if (problem) {
+              failures.push(`tcId ${v.tcId} (JWE): ${problem}`);
+              tally.fail(id, problem);
+            } else tally.pass();
             continue;
           }
           const override = OVERRIDES[file]?.[v.tcId];
@@ -164,15 +171,14 @@ describe('Wycheproof JOSE vectors through the public API', () => {
         }
       }
       assert.equal(count, data.numberOfTests, `${file}: ran ${count} of ${data.numberOfTests} vectors`);
-      if (pendingJwe > 0)
-        t.diagnostic(`${pendingJwe} JWE vectors pending (no JWE in jwtkit); each was rejected by verifyJws`);
+      if (jweCount > 0) t.diagnostic(`${jweCount} JWE vectors through decryptJwe (and refused by verifyJws)`);
       // Listed as todo subtests, so the rest of the file still counts (a todo parent would hide regressions).
       for (const note of pendingNotes) await t.test(`pending: ${note}`, { todo: note }, () => {});
       assert.deepEqual(failures.slice(0, 30), [], `${file}: ${failures.length} failures`);
     });
   }
 
-  test('json_web_encryption_test.json: every JWE is refused cleanly by the JWS and JWT APIs (JWE itself pending)', async (t) => {
+  test('json_web_encryption_test.json: every JWE decrypts or is refused as Wycheproof says, and the JWS and JWT APIs refuse them all', () => {
     const data = loadJson<WycheproofFile>('wycheproof/json_web_encryption_test.json');
     const failures: string[] = [];
     let count = 0;
@@ -180,17 +186,22 @@ describe('Wycheproof JOSE vectors through the public API', () => {
       const key = g.public ?? g.private;
       for (const v of g.tests) {
         count++;
-        tallies.jwe.todo();
+        const problems: string[] = [];
         for (const [api, o] of [
           ['verifyJws', outcome(() => verify(v.jwe, key, { algorithms: ALGORITHMS }))],
           ['decode', outcome(() => decode(v.jwe as string, key as never, { algorithms: ALGORITHMS }))],
         ] as const) {
-          if (o.kind !== 'reject') failures.push(`tcId ${v.tcId} via ${api}: ${describeOutcome(o)}`);
+          if (o.kind !== 'reject') problems.push(`via ${api}: ${describeOutcome(o)}`);
         }
+        const jwe = checkWycheproofJwe(g.private as Record<string, unknown>, v as never);
+        if (jwe) problems.push(`decryptJwe: ${jwe}`);
+        if (problems.length > 0) {
+          failures.push(`tcId ${v.tcId} [${g.comment ?? ''}/${v.comment}]: ${problems.join('; ')}`);
+          tallies.jwe.fail(`json_web_encryption_test.json#${v.tcId}`, problems[0] ?? '');
+        } else tallies.jwe.pass();
       }
     }
     assert.equal(count, data.numberOfTests);
-    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} JWE inputs not refused cleanly`);
-    await t.test(`${count} JWE decryption vectors`, { todo: 'JWE is not implemented in jwtkit' }, () => {});
+    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} JWE vectors failed`);
   });
 });

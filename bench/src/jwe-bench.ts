@@ -1,0 +1,303 @@
+// JWE benchmark (`npm run bench:jwe`): jwtkit's encryptJwe/decryptJwe vs jose and a raw node:crypto baseline
+// (src/jwe-raw.ts), in one process, on the ~600-byte access-token claims as the plaintext, as median ratios
+// over interleaved rounds (every contender of a case measured back to back per round, in a rotated order),
+// with the CPU clock (process.cpuUsage, all threads: jose's WebCrypto work on the libuv pool is counted).
+// Plus the nested JWT (sign, then encrypt; decrypt, then verify) against the sum of its two halves.
+// Writes the table into bench/README.md (section `jwe`) and bench/results/jwe-latest.json.
+//
+// Options: --rounds N (7) --time MS per measurement (50) --filter TEXT --quick (3 rounds, 25 ms) --no-write
+import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import * as jose from 'jose';
+import { measure } from 'mitata';
+import { ACCESS_PAYLOAD } from './fixtures.js';
+import { type JweCase, rawJwe } from './jwe-raw.js';
+import { withClaims } from './raw.js';
+import {
+  fmtOps,
+  fmtRatio,
+  machineLine,
+  median,
+  versionOf,
+  writeReadmeSection,
+  writeResultsJson,
+} from './report.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string' },
+    time: { type: 'string' },
+    filter: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(args.rounds ?? (args.quick ? 3 : 7));
+const TIME_MS = Number(args.time ?? (args.quick ? 25 : 50));
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+};
+const OPTS = (ms: number) => ({ min_cpu_time: ms * 1e6, min_samples: 8, batch_samples: 128, now: cpuNow });
+
+// biome-ignore lint/suspicious/noExplicitAny: the jwtkit dist API, loaded at run time
+const jk: any = await import('jwtkit');
+if (typeof jk.encryptJwe !== 'function') {
+  console.error('jwtkit dist has no encryptJwe: run `npm run build -w packages/jwtkit` first');
+  process.exit(1);
+}
+
+const PLAINTEXT = Buffer.from(JSON.stringify(withClaims(ACCESS_PAYLOAD, 1_764_300_000)), 'utf8');
+
+interface Keys {
+  enc: Buffer | KeyObject;
+  dec: Buffer | KeyObject;
+}
+function keysFor(kind: JweCase): Keys {
+  if (kind === 'dir' || kind === 'A256KW') {
+    const k = randomBytes(32);
+    return { enc: k, dec: k };
+  }
+  const p =
+    kind === 'RSA-OAEP-256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : kind.endsWith('X25519')
+        ? generateKeyPairSync('x25519')
+        : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { enc: p.publicKey, dec: p.privateKey };
+}
+
+interface Contender {
+  id: string;
+  fn: () => unknown;
+}
+interface Row {
+  id: string;
+  ops: Record<string, number>;
+  /** Median per-round ratios. */
+  jwtkitVsRaw: number;
+  rawVsJose: number;
+  jwtkitVsJose: number;
+  target: string;
+  met: boolean | null;
+}
+
+async function timeCase(id: string, contenders: Contender[]): Promise<Map<string, number[]>> {
+  for (const c of contenders) await measure(c.fn, OPTS(Math.min(20, TIME_MS)));
+  const per = new Map<string, number[]>(contenders.map((c) => [c.id, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const c = contenders[(i + r) % contenders.length]!;
+      const s = await measure(c.fn, OPTS(TIME_MS));
+      per.get(c.id)!.push(1e9 / s.p50);
+    }
+  }
+  console.log(`  ${id}: ${contenders.map((c) => `${c.id} ${fmtOps(median(per.get(c.id)!))}/s`).join(', ')}`);
+  return per;
+}
+const ratio = (per: Map<string, number[]>, a: string, b: string) => {
+  const ra = per.get(a)!;
+  const rb = per.get(b)!;
+  return median(ra.map((x, i) => x / rb[i]!));
+};
+
+const CASES: Array<{ kind: JweCase; jkRaw: number; rawJose: number; jkJose: number }> = [
+  { kind: 'dir', jkRaw: 0.8, rawJose: 5, jkJose: 0 },
+  { kind: 'A256KW', jkRaw: 0.8, rawJose: 5, jkJose: 0 },
+  { kind: 'ECDH-ES+A256KW P-256', jkRaw: 0.9, rawJose: 0, jkJose: 3 },
+  { kind: 'ECDH-ES+A256KW X25519', jkRaw: 0.9, rawJose: 0, jkJose: 3 },
+  { kind: 'RSA-OAEP-256', jkRaw: 0.9, rawJose: 0, jkJose: 3 },
+];
+
+const rows: Row[] = [];
+console.log(`jwe bench: ${ROUNDS} rounds x ${TIME_MS} ms, CPU clock; ${machineLine()}`);
+for (const c of CASES) {
+  const alg = c.kind.split(' ')[0]!;
+  const keys = keysFor(c.kind);
+  const raw = rawJwe(c.kind, keys);
+  const encOpts = { alg, enc: 'A256GCM' };
+  const decOpts = { keyManagementAlgorithms: [alg], contentEncryptionAlgorithms: ['A256GCM'] };
+  // Correctness first: every contender's output opens with the others.
+  const tokens = {
+    raw: raw.encrypt(PLAINTEXT),
+    jwtkit: jk.encryptJwe(PLAINTEXT, keys.enc, encOpts) as string,
+    jose: await new jose.CompactEncrypt(PLAINTEXT)
+      .setProtectedHeader({ alg, enc: 'A256GCM' })
+      .encrypt(keys.enc),
+  };
+  for (const [who, t] of Object.entries(tokens)) {
+    const a = raw.decrypt(t);
+    const b = jk.decryptJwe(t, keys.dec, decOpts).plaintext as Buffer;
+    const d = (await jose.compactDecrypt(t, keys.dec)).plaintext;
+    if (!a.equals(PLAINTEXT) || !b.equals(PLAINTEXT) || !Buffer.from(d).equals(PLAINTEXT))
+      throw new Error(`${c.kind}: the ${who} token does not decrypt to the plaintext everywhere`);
+  }
+  for (const op of ['encrypt', 'decrypt'] as const) {
+    const id = `${op} ${c.kind} + A256GCM`;
+    if (args.filter && !id.includes(args.filter)) continue;
+    const contenders: Contender[] =
+      op === 'encrypt'
+        ? [
+            { id: 'raw', fn: () => raw.encrypt(PLAINTEXT) },
+            { id: 'jwtkit', fn: () => jk.encryptJwe(PLAINTEXT, keys.enc, encOpts) },
+            {
+              id: 'jose',
+              fn: () =>
+                new jose.CompactEncrypt(PLAINTEXT)
+                  .setProtectedHeader({ alg, enc: 'A256GCM' })
+                  .encrypt(keys.enc),
+            },
+          ]
+        : [
+            { id: 'raw', fn: () => raw.decrypt(tokens.raw) },
+            { id: 'jwtkit', fn: () => jk.decryptJwe(tokens.raw, keys.dec, decOpts) },
+            { id: 'jose', fn: () => jose.compactDecrypt(tokens.raw, keys.dec) },
+          ];
+    const per = await timeCase(id, contenders);
+    const row: Row = {
+      id,
+      ops: Object.fromEntries([...per].map(([k, v]) => [k, median(v)])),
+      jwtkitVsRaw: ratio(per, 'jwtkit', 'raw'),
+      rawVsJose: ratio(per, 'raw', 'jose'),
+      jwtkitVsJose: ratio(per, 'jwtkit', 'jose'),
+      target: [
+        `jwtkit >= ${c.jkRaw}x raw`,
+        ...(c.rawJose ? [`raw >= ${c.rawJose}x jose`] : []),
+        ...(c.jkJose ? [`jwtkit >= ${c.jkJose}x jose`] : []),
+      ].join(', '),
+      met: null,
+    };
+    row.met =
+      row.jwtkitVsRaw >= c.jkRaw &&
+      (!c.rawJose || row.rawVsJose >= c.rawJose) &&
+      (!c.jkJose || row.jwtkitVsJose >= c.jkJose);
+    rows.push(row);
+  }
+}
+
+// Nested JWT: ES256 signature inside ECDH-ES+A256KW (P-256) + A256GCM, both directions, vs the sum of halves.
+const nestedRows: Array<{ id: string; nestedUs: number; halvesUs: number; overhead: number; met: boolean }> =
+  [];
+{
+  const sig = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const enc = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const claims = { ...ACCESS_PAYLOAD };
+  const signOpts = {
+    algorithm: 'ES256',
+    expiresIn: 900,
+    issuedAt: true,
+    issuer: 'https://auth.example.com',
+    audience: 'api.example.com',
+  };
+  const jweOpts = { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' };
+  const allow = { keyManagementAlgorithms: ['ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256GCM'] };
+  const claimChecks = { issuer: 'https://auth.example.com', audience: 'api.example.com' };
+  const signed = jk.encode(claims, sig.privateKey, signOpts) as string;
+  const nestedToken = jk.encodeEncrypted(claims, enc.publicKey, {
+    ...jweOpts,
+    expiresIn: 900,
+    issuedAt: true,
+    issuer: 'https://auth.example.com',
+    audience: 'api.example.com',
+    sign: { key: sig.privateKey, algorithm: 'ES256' },
+  }) as string;
+  const outerOnly = jk.encryptJwe(signed, enc.publicKey, { ...jweOpts, headers: { cty: 'JWT' } }) as string;
+  const check = jk.decodeEncrypted(nestedToken, enc.privateKey, {
+    ...allow,
+    ...claimChecks,
+    signature: { key: sig.publicKey, algorithms: ['ES256'] },
+  });
+  if (check.sub !== ACCESS_PAYLOAD.sub) throw new Error('nested round trip failed');
+  const sets = [
+    {
+      id: 'nested encode (ES256 sign, then ECDH-ES+A256KW P-256 encrypt)',
+      nested: () =>
+        jk.encodeEncrypted(claims, enc.publicKey, {
+          ...jweOpts,
+          expiresIn: 900,
+          issuedAt: true,
+          issuer: 'https://auth.example.com',
+          audience: 'api.example.com',
+          sign: { key: sig.privateKey, algorithm: 'ES256' },
+        }),
+      halves: [
+        () => jk.encode(claims, sig.privateKey, signOpts),
+        () => jk.encryptJwe(signed, enc.publicKey, { ...jweOpts, headers: { cty: 'JWT' } }),
+      ],
+    },
+    {
+      id: 'nested decode (decrypt, then verify ES256 and the claims)',
+      nested: () =>
+        jk.decodeEncrypted(nestedToken, enc.privateKey, {
+          ...allow,
+          ...claimChecks,
+          signature: { key: sig.publicKey, algorithms: ['ES256'] },
+        }),
+      halves: [
+        () => jk.decryptJwe(outerOnly, enc.privateKey, allow),
+        () => jk.decode(signed, sig.publicKey, { algorithms: ['ES256'], ...claimChecks }),
+      ],
+    },
+  ];
+  for (const s of sets) {
+    if (args.filter && !s.id.includes(args.filter)) continue;
+    const per = await timeCase(s.id, [
+      { id: 'nested', fn: s.nested },
+      { id: 'half1', fn: s.halves[0]! },
+      { id: 'half2', fn: s.halves[1]! },
+    ]);
+    // Per round: nested time / (half1 time + half2 time).
+    const n = per.get('nested')!;
+    const h1 = per.get('half1')!;
+    const h2 = per.get('half2')!;
+    const overhead = median(n.map((x, i) => 1 / x / (1 / h1[i]! + 1 / h2[i]!)));
+    nestedRows.push({
+      id: s.id,
+      nestedUs: 1e6 / median(n),
+      halvesUs: 1e6 / median(h1) + 1e6 / median(h2),
+      overhead,
+      met: overhead <= 1.1,
+    });
+  }
+}
+
+const lines: string[] = [];
+lines.push('## JWE (`npm run bench:jwe`)');
+lines.push('');
+lines.push(
+  `Command: \`npm run bench:jwe\` (${ROUNDS} rounds x ${TIME_MS} ms per measurement, CPU clock, interleaved, medians of per-round ratios).`,
+);
+lines.push(`Machine: ${machineLine()}. jose ${versionOf('jose')}.`);
+lines.push(
+  `Plaintext: the access-token claims of \`fixtures.ts\` with iat/exp/iss/aud (${PLAINTEXT.length} bytes), compact serialization. Raw = \`src/jwe-raw.ts\` (node:crypto, no checks beyond alg/enc).`,
+);
+lines.push('');
+lines.push(
+  '| case | raw ops/s | jwtkit ops/s | jose ops/s | jwtkit / raw | raw / jose | jwtkit / jose | target | met |',
+);
+lines.push('|---|---:|---:|---:|---:|---:|---:|---|---|');
+for (const r of rows) {
+  lines.push(
+    `| ${r.id} | ${fmtOps(r.ops.raw!)} | ${fmtOps(r.ops.jwtkit!)} | ${fmtOps(r.ops.jose!)} | ${fmtRatio(r.jwtkitVsRaw)} | ${fmtRatio(r.rawVsJose)} | ${fmtRatio(r.jwtkitVsJose)} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`,
+  );
+}
+lines.push('');
+lines.push('| nested JWT | nested µs | sum of halves µs | nested / halves | target | met |');
+lines.push('|---|---:|---:|---:|---|---|');
+for (const r of nestedRows) {
+  lines.push(
+    `| ${r.id} | ${r.nestedUs.toFixed(1)} | ${r.halvesUs.toFixed(1)} | ${fmtRatio(r.overhead)} | <= 1.10x | ${r.met ? 'yes' : '**no**'} |`,
+  );
+}
+const body = lines.join('\n');
+console.log(`\n${body}`);
+if (!args['no-write'] && !args.filter) {
+  writeReadmeSection('jwe', body);
+  writeResultsJson('jwe-latest', {
+    machine: machineLine(),
+    rounds: ROUNDS,
+    timeMs: TIME_MS,
+    rows,
+    nestedRows,
+  });
+}
