@@ -263,7 +263,7 @@ export function verifyParts(
     material = keyMaterial(key, parts.header, info, strict);
     keyCache?.set(info.name, material);
   }
-  if (!checkSignature(info, material, parts.signingInput, parts.signatureBytes)) {
+  if (!checkSignature(info, material, parts.signingInput, parts.signatureBytes as Buffer)) {
     throw new InvalidSignatureError('Signature verification failed');
   }
   if (out) {

@@ -125,7 +125,7 @@ function entryOf(
     prot,
     unprotected: unprotected as Record<string, unknown> | undefined,
     header,
-    signature: sig,
+    signature: sig as Buffer,
     b64: b64Of(prot),
   };
 }

@@ -25,7 +25,7 @@ import {
   signJws,
   verifyJws,
 } from '../../src/index.js';
-import { hasRocaFingerprint } from '../../src/jwk/rsa-checks.js';
+import { hasRocaFingerprint } from '../../src/_lib/rsa-checks.js';
 import { loadVector } from '../_vectors.js';
 
 const ASYMMETRIC = ALGORITHMS.filter((a) => !a.startsWith('HS'));
