@@ -1,4 +1,4 @@
-import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
+import { type Algorithm, algorithmInfo, unknownAlgorithm } from './_lib/algorithms.js';
 import { encode as b64url } from './_lib/base64url.js';
 import { checkHeaderShape } from './_lib/compact.js';
 import {
@@ -10,9 +10,8 @@ import {
 import { type KeyInput, keyFor } from './_lib/keys.js';
 import { ownOptions } from './_lib/options.js';
 import { signatureBase64url } from './_lib/signature.js';
-import { quote } from './_lib/text.js';
 import { nowSeconds, parseDuration } from './_lib/time.js';
-import { InvalidAlgorithmError, InvalidOptionsError, InvalidPayloadError } from './errors.js';
+import { InvalidOptionsError, InvalidPayloadError } from './errors.js';
 
 export interface EncodeOptions {
   /** Signing algorithm; default 'HS256'. */
@@ -224,7 +223,7 @@ export function encode(payload: object, key: KeyInput, input: EncodeOptions = {}
   const options = ownOptions(input, ENCODE_OPTION_NAMES, 'encode()') as EncodeOptions;
   const algorithm = options.algorithm ?? (options.headers?.alg as Algorithm | undefined) ?? 'HS256';
   const info = algorithmInfo(algorithm);
-  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(algorithm, 20)}`);
+  if (!info) throw unknownAlgorithm(algorithm);
   if (options.headers?.alg !== undefined && options.headers.alg !== algorithm) {
     throw new InvalidOptionsError('headers.alg differs from the algorithm option');
   }
@@ -238,7 +237,7 @@ export function prepareEncode(key: KeyInput, input: EncodeOptions) {
   const options = ownOptions(input, ENCODE_OPTION_NAMES, 'createSigner()') as EncodeOptions;
   const algorithm = options.algorithm ?? 'HS256';
   const info = algorithmInfo(algorithm);
-  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(algorithm, 20)}`);
+  if (!info) throw unknownAlgorithm(algorithm);
   const material = keyFor(key, info, 'sign', { strict: options.strict === true });
   const header = encodedHeader(algorithm, options.headers, options.keyId);
   const plan = planClaims(options);
