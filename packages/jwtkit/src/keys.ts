@@ -1,5 +1,6 @@
 /** Key utilities: generate, import, export (JWK / PEM), RFC 7638 thumbprints. */
-import { type Algorithm, algorithmInfo, MIN_RSA_BITS, unknownAlgorithm } from './_lib/algorithms.js';
+import { unknownAlgorithm } from './_lib/algorithm-errors.js';
+import { type Algorithm, algorithmInfo, MIN_RSA_BITS } from './_lib/algorithms.js';
 import { encode as b64url, decodeStrict } from './_lib/base64url.js';
 import {
   createPublicKey,

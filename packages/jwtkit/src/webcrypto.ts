@@ -12,7 +12,8 @@
  * algorithm allowlist, key type / curve / RSA >= 2048 / HMAC length binding, exact signature lengths,
  * `crit`, `typ`, claims. What WebCrypto cannot do (ES256K, Ed448) fails with UnsupportedAlgorithmError.
  */
-import { type Algorithm, algorithmInfo, unknownAlgorithm } from './_lib/algorithms.js';
+import { unknownAlgorithm } from './_lib/algorithm-errors.js';
+import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
 import { webParams, webRandomBytes } from './_lib/crypto-web.js';
 import type { DecodedJwt, JwtPayload } from './_lib/decode-unverified.js';
 import { type EncodeOptions, resolveEncode } from './_lib/encode-core.js';

@@ -1,6 +1,7 @@
-/** The one table of algorithm facts. Everything else looks algorithms up here; no scattered `if`s. */
-import { InvalidAlgorithmError, type JwtError, UnsupportedAlgorithmError } from '../errors.js';
-import { quote } from './text.js';
+/**
+ * The one table of algorithm facts. Everything else looks algorithms up here; no scattered `if`s.
+ * No imports: the web page loads this compiled file as it is (packages/server/src/web).
+ */
 
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type RsaAlgorithm = 'RS256' | 'RS384' | 'RS512';
@@ -161,15 +162,4 @@ export function algorithmTable(): readonly AlgorithmInfo[] {
 
 export function isAlgorithm(name: unknown): name is Algorithm {
   return algorithmInfo(name) !== undefined;
-}
-
-/**
- * The error for an algorithm name that is not in the table, given in options: `none` (any case) is the
- * classic attack configuration and stays an InvalidAlgorithmError (as in PyJWT); any other unknown name is
- * a misconfiguration, UnsupportedAlgorithmError.
- */
-export function unknownAlgorithm(name: unknown, what = 'Unsupported algorithm'): JwtError {
-  if (typeof name === 'string' && name.toLowerCase() === 'none')
-    return new InvalidAlgorithmError('alg "none" is never accepted: tokens must be signed');
-  return new UnsupportedAlgorithmError(`${what}: ${quote(name, 20)}`);
 }

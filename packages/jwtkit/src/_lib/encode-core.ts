@@ -5,7 +5,8 @@
  */
 
 import { InvalidOptionsError, InvalidPayloadError } from '../errors.js';
-import { type Algorithm, type AlgorithmInfo, algorithmInfo, unknownAlgorithm } from './algorithms.js';
+import { unknownAlgorithm } from './algorithm-errors.js';
+import { type Algorithm, type AlgorithmInfo, algorithmInfo } from './algorithms.js';
 import { encode as b64url } from './base64url.js';
 import { checkHeaderShape } from './compact.js';
 import { type JsonObject, NonFiniteNumberError, stringifyPython, stringifySortedHeader } from './json.js';

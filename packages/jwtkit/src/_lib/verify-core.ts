@@ -7,7 +7,8 @@
  */
 
 import { DecodeError, InvalidAlgorithmError, InvalidOptionsError, InvalidTokenTypeError } from '../errors.js';
-import { type Algorithm, type AlgorithmInfo, algorithmInfo, unknownAlgorithm } from './algorithms.js';
+import { unknownAlgorithm } from './algorithm-errors.js';
+import { type Algorithm, type AlgorithmInfo, algorithmInfo } from './algorithms.js';
 import { type ClaimRules, validateClaims } from './claims.js';
 import { type CompactParts, DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader, parsePayload } from './compact.js';
 import type { JsonObject } from './json.js';

@@ -8,7 +8,8 @@
  * when one signature verifies with the application's key; keys embedded in the JWS (`jwk`, `x5c`, `jku`) are
  * never used. Any structural fault anywhere rejects the whole JWS.
  */
-import { type Algorithm, type AlgorithmInfo, algorithmInfo, unknownAlgorithm } from '../_lib/algorithms.js';
+import { unknownAlgorithm } from '../_lib/algorithm-errors.js';
+import { type Algorithm, type AlgorithmInfo, algorithmInfo } from '../_lib/algorithms.js';
 import { encode as b64url, decodeStrict, isStrictBase64url } from '../_lib/base64url.js';
 import { checkHeaderShape, DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader } from '../_lib/compact.js';
 import { type JsonObject, parseJsonObject } from '../_lib/json.js';

@@ -103,6 +103,10 @@ test('the WebCrypto build loads no node: module and none of the node:crypto back
     assert.ok(nodeGraph.includes(shared), `${shared} is not in the Node build`);
 });
 
+test('the algorithm table imports nothing (the web page loads the compiled file as it is)', () => {
+  assert.doesNotMatch(code(join(src, '_lib/algorithms.ts')), /^\s*(import|export)\s[^;]*from\s/m);
+});
+
 test('no file under _lib/ imports a public module (errors.ts, the shared vocabulary, aside)', () => {
   const offenders: string[] = [];
   for (const f of files(join(src, '_lib'))) {
