@@ -7,7 +7,7 @@
  *   `\uXXXX` (lower-case hex), which is what Python's `json.dumps(..., separators=(",", ":"))` prints
  *   with its default `ensure_ascii=True`. Numbers follow JavaScript's format (Python prints `1.0`).
  */
-import { isUtf8 } from 'node:buffer';
+import { utf8TextStrict } from './bytes.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -25,9 +25,9 @@ export const MAX_JSON_DEPTH = 64;
 
 export type ParseResult = { ok: true; value: JsonObject } | { ok: false; problem: JsonProblem };
 
-export function parseJsonObject(bytes: Buffer, maxDepth: number = MAX_JSON_DEPTH): ParseResult {
-  if (!isUtf8(bytes)) return { ok: false, problem: 'utf8' };
-  const text = bytes.toString('utf8');
+export function parseJsonObject(bytes: Uint8Array, maxDepth: number = MAX_JSON_DEPTH): ParseResult {
+  const text = utf8TextStrict(bytes);
+  if (text === null) return { ok: false, problem: 'utf8' };
   let value: unknown;
   try {
     value = JSON.parse(text);
