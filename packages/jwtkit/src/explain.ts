@@ -5,6 +5,7 @@
  * `jwtkit decode` CLI and in the web page served by the server (one implementation of "what does this
  * claim mean"). It never throws on bad input: structural problems are listed in `errors`.
  */
+import { algorithmInfo } from './_lib/algorithms.js';
 import {
   ALGORITHMS,
   type AlgorithmFamily,
@@ -306,18 +307,11 @@ function isNumericDate(v: unknown): v is number {
 
 // ---------------------------------------------------------------------------------------------
 
-// A Map: `alg` is the token's text and must not find `constructor` on a prototype.
-const SIG_BYTES = new Map<string, number>([
-  ['HS256', 32],
-  ['HS384', 48],
-  ['HS512', 64],
-  ['ES256', 64],
-  ['ES384', 96],
-  ['ES512', 132],
-  ['ES256K', 64],
-  ['Ed25519', 64],
-  ['Ed448', 114],
-]);
+/** Exact signature length of `alg` where the algorithm fixes it (the one table's `signatureBytes`). */
+function fixedSignatureBytes(alg: string): number | undefined {
+  const n = algorithmInfo(alg)?.signatureBytes; // own-property lookup: `alg` is the token's text
+  return n ? n : undefined;
+}
 const SENSITIVE =
   /^(pass(word|wd)?|pwd|secret|client_secret|private_?key|ssn|credit_?card|card_?number|cvv)$/i;
 const SUSPICIOUS_KID = /\.\.|[/\\'";|`$]|\0/;
@@ -455,7 +449,11 @@ function explain(token: string, input: ExplainOptions): Explanation {
     if (name !== undefined && out.algorithm?.family !== 'none') {
       const shown = out.algorithm?.family === 'unknown' ? showText(name) : name;
       if (sig === '') warn('signature-missing', `alg is ${shown} but the signature part is empty`);
-      else if (bytes && SIG_BYTES.has(name) && bytes.length !== SIG_BYTES.get(name)) {
+      else if (
+        bytes &&
+        fixedSignatureBytes(name) !== undefined &&
+        bytes.length !== fixedSignatureBytes(name)
+      ) {
         // The hint must fit the algorithm: only ECDSA signatures have a DER form to confuse with r||s.
         const hint =
           out.algorithm?.family === 'ecdsa'
@@ -463,7 +461,7 @@ function explain(token: string, input: ExplainOptions): Explanation {
             : 'truncated, or made with another algorithm';
         warn(
           'signature-length',
-          `a ${name} signature is ${SIG_BYTES.get(name)} bytes; this one is ${bytes.length} (${hint})`,
+          `a ${name} signature is ${fixedSignatureBytes(name)} bytes; this one is ${bytes.length} (${hint})`,
         );
       }
     }

@@ -92,3 +92,27 @@ export function isAlgorithm(name: unknown): name is Algorithm {
 export const MIN_RSA_BITS = 2048;
 /** Raw (non-JWK) HMAC secrets shorter than this are always refused; shorter than the hash, a warning. */
 export const MIN_HMAC_SECRET_BYTES = 8;
+
+// ---- Added by the page work (issue 15), additive: where each algorithm is specified, so that explain,
+// the CLI's help and the page describe algorithms from this table instead of keeping their own lists.
+/** The RFC (and section, when it has one) that defines each algorithm name. */
+export const ALGORITHM_SPECS: Readonly<
+  Record<Algorithm, { readonly rfc: number; readonly section: string | null }>
+> = Object.freeze({
+  HS256: { rfc: 7518, section: '3.2' },
+  HS384: { rfc: 7518, section: '3.2' },
+  HS512: { rfc: 7518, section: '3.2' },
+  RS256: { rfc: 7518, section: '3.3' },
+  RS384: { rfc: 7518, section: '3.3' },
+  RS512: { rfc: 7518, section: '3.3' },
+  PS256: { rfc: 7518, section: '3.5' },
+  PS384: { rfc: 7518, section: '3.5' },
+  PS512: { rfc: 7518, section: '3.5' },
+  ES256: { rfc: 7518, section: '3.4' },
+  ES384: { rfc: 7518, section: '3.4' },
+  ES512: { rfc: 7518, section: '3.4' },
+  ES256K: { rfc: 8812, section: '3.2' },
+  EdDSA: { rfc: 8037, section: '3.1' },
+  Ed25519: { rfc: 9864, section: null },
+  Ed448: { rfc: 9864, section: null },
+});

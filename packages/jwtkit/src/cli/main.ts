@@ -5,6 +5,7 @@
  * Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.
  */
 import { parseArgs } from 'node:util';
+import { ALGORITHMS, algorithmInfo } from '../_lib/algorithms.js';
 import { InvalidKeyError, InvalidTokenError, JwksFetchError, JwtError } from '../errors.js';
 import { version } from '../index.js';
 import { colorEnabled, painter } from './_color.js';
@@ -76,7 +77,7 @@ function topHelp(c: Painter): string {
     '  $ jwtkit encode --secret-file secret.txt user_id=101 role=admin --exp 15m',
     '  $ TOKEN=$(jwtkit encode --secret mysecret123 user_id=101 role=admin)',
     '  $ jwtkit decode "$TOKEN"',
-    '  $ JWT_SECRET=mysecret123 jwtkit verify --alg HS256 "$TOKEN"',
+    `  $ JWT_SECRET=mysecret123 jwtkit verify --alg ${ALGORITHMS.find((a) => algorithmInfo(a)?.family === 'hmac')} "$TOKEN"`,
     '  $ jwtkit keygen ES256 --out es256.json',
     '',
     EXIT_CODES_HELP,
