@@ -45,6 +45,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'build a public JWKS from key files (private parts stripped)',
     load: async () => (await import('./jwks.js')).command,
   },
+  learn: {
+    summary: 'the four steps of a first JWT, in TypeScript and Python side by side',
+    load: async () => (await import('./learn.js')).command,
+  },
 };
 
 export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.';
