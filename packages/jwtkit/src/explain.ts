@@ -17,6 +17,17 @@ import {
   PRIVATE_HEADER_PARAM,
 } from './_lib/claims-info.js';
 
+/**
+ * The library's one table of algorithm facts, for browser code that shows or checks algorithms (the
+ * page's algorithm menu, its key advice): the same numbers `decode` enforces, from `_lib/algorithms.ts`.
+ */
+export {
+  ALGORITHM_SPECS,
+  ALGORITHMS as ALGORITHM_NAMES,
+  algorithmInfo,
+  MIN_HMAC_SECRET_BYTES,
+  MIN_RSA_BITS,
+} from './_lib/algorithms.js';
 export type { AlgorithmFamily } from './_lib/claims-info.js';
 
 export interface ExplainOptions {

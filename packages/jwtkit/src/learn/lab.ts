@@ -140,7 +140,7 @@ export const LAB_CARDS: readonly LabCard[] = Object.freeze([
     title: 'Refresh token replayed after rotation',
     attack:
       'Log in, refresh once (the service rotates the refresh token), then present the old refresh token again.',
-    code: 'refresh_reused',
+    code: 'invalid_grant',
     reason:
       'A rotated refresh token is single-use: its reuse is taken as theft and the whole token family is revoked.',
     rfc: 'RFC 9700 §4.14.2 (refresh token rotation)',

@@ -31,9 +31,10 @@ interface Case {
   warnings: string[];
   error?: string;
 }
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/pyjwt-learn.json', import.meta.url), 'utf8'),
-) as { pyjwt: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/pyjwt-learn.json', import.meta.url), 'utf8')) as {
+  pyjwt: string;
+  cases: Case[];
+};
 
 const alg = ALGORITHMS.find((a) => algorithmInfo(a)?.family === 'hmac')!;
 const CTX: LessonContext = {
