@@ -27,6 +27,7 @@ export type JwtErrorCode =
   | 'ERR_JWKS_FETCH'
   | 'ERR_JWT_PAYLOAD_INVALID'
   | 'ERR_JWT_OPTIONS_INVALID'
+  | 'ERR_JWT_ALG_UNSUPPORTED'
   | 'ERR_DPOP_PROOF_INVALID';
 
 /** Why a claim check failed: the claim is absent, has the wrong type, or has a valid type but fails the check. */
@@ -132,6 +133,15 @@ export class InvalidPayloadError extends JwtError {
 /** An option has the wrong type or value (a programming error, reported at the call). */
 export class InvalidOptionsError extends JwtError {
   static override readonly code: JwtErrorCode = 'ERR_JWT_OPTIONS_INVALID';
+}
+
+/**
+ * A misconfiguration, not a bad token: an algorithm name jwtkit does not know, given in options (an
+ * allowlist entry, `algorithm`, `generateSecret(...)`), or one this runtime's backend cannot run (ES256K
+ * and Ed448 have no WebCrypto implementation). PyJWT raises `NotImplementedError` here.
+ */
+export class UnsupportedAlgorithmError extends InvalidOptionsError {
+  static override readonly code: JwtErrorCode = 'ERR_JWT_ALG_UNSUPPORTED';
 }
 
 // ---------------------------------------------------------------- PyJWT spellings

@@ -1,5 +1,5 @@
 /** Key utilities: generate, import, export (JWK / PEM), RFC 7638 thumbprints. */
-import { type Algorithm, algorithmInfo, MIN_RSA_BITS } from './_lib/algorithms.js';
+import { type Algorithm, algorithmInfo, MIN_RSA_BITS, unknownAlgorithm } from './_lib/algorithms.js';
 import { encode as b64url, decodeStrict } from './_lib/base64url.js';
 import {
   createPublicKey,
@@ -23,8 +23,7 @@ import {
   secretEntry,
 } from './_lib/keys.js';
 import { ownOptions } from './_lib/options.js';
-import { quote } from './_lib/text.js';
-import { InvalidAlgorithmError, InvalidKeyError, InvalidOptionsError } from './errors.js';
+import { InvalidKeyError, InvalidOptionsError } from './errors.js';
 
 export type { Jwk, KeyObject };
 
@@ -37,7 +36,7 @@ const CURVE_FOR_NODE = new Map<string, string>([
 
 function infoOf(alg: Algorithm) {
   const info = algorithmInfo(alg);
-  if (!info) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(alg, 20)}`);
+  if (!info) throw unknownAlgorithm(alg);
   return info;
 }
 
@@ -68,7 +67,7 @@ export function generateKeyPair(
       return generateOkp(crv === 'Ed25519' ? 'ed25519' : 'ed448');
     }
     default:
-      throw new InvalidAlgorithmError(`${alg} uses a secret: call generateSecret('${alg}')`);
+      throw new InvalidOptionsError(`${alg} uses a secret: call generateSecret('${alg}')`);
   }
 }
 
@@ -81,7 +80,7 @@ const EXPORT_PEM_OPTIONS: ReadonlySet<string> = new Set(['passphrase']);
 export function generateSecret(alg: Algorithm = 'HS256'): Buffer {
   const info = infoOf(alg);
   if (info.family !== 'hmac')
-    throw new InvalidAlgorithmError(`${alg} uses a key pair: call generateKeyPair('${alg}')`);
+    throw new InvalidOptionsError(`${alg} uses a key pair: call generateKeyPair('${alg}')`);
   return randomBytes(info.hashBytes);
 }
 
@@ -138,7 +137,7 @@ export function importKey(input: KeyInput, options: ImportKeyOptions = {}): KeyO
     if (type !== undefined && type !== 'secret')
       throw new InvalidOptionsError(`${alg} uses a secret, not a ${type} key`);
     if (info && info.family !== 'hmac')
-      throw new InvalidAlgorithmError(`${alg} needs a key pair, not a secret`);
+      throw new InvalidOptionsError(`${alg} needs a key pair, not a secret`);
     if (info) keyFor(input, info, 'verify', { strict: true }); // size and JWK alg/use checks
     return createSecretKey(secretEntry(input).bytes);
   }

@@ -7,11 +7,11 @@ import { type KeyInput, keyFor } from './_lib/keys.js';
 import { ownOptions } from './_lib/options.js';
 import { checkSignature, createSignature } from './_lib/signature.js';
 import { quote } from './_lib/text.js';
-import { InvalidAlgorithmError } from './errors.js';
+import { UnsupportedAlgorithmError } from './errors.js';
 
 function info(alg: Algorithm) {
   const i = algorithmInfo(alg);
-  if (!i) throw new InvalidAlgorithmError(`Unsupported algorithm: ${quote(alg, 20)}`);
+  if (!i) throw new UnsupportedAlgorithmError(`Unsupported algorithm: ${quote(alg, 20)}`);
   return i;
 }
 

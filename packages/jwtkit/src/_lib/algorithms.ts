@@ -1,4 +1,6 @@
 /** The one table of algorithm facts. Everything else looks algorithms up here; no scattered `if`s. */
+import { InvalidAlgorithmError, type JwtError, UnsupportedAlgorithmError } from '../errors.js';
+import { quote } from './text.js';
 
 export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
 export type RsaAlgorithm = 'RS256' | 'RS384' | 'RS512';
@@ -22,7 +24,28 @@ export interface AlgorithmInfo {
   readonly curves: readonly CurveName[];
   /** Exact JWS signature length in bytes, where fixed (ECDSA r||s, EdDSA, HMAC). 0 = depends on the key. */
   readonly signatureBytes: number;
+  /** The JWK `kty` of its keys (RFC 7518 §6, RFC 8037 §2). */
+  readonly kty: 'oct' | 'RSA' | 'EC' | 'OKP';
+  /** One line for people (CLI help, explain, the web page). */
+  readonly description: string;
+  /** The RFC that defines it. */
+  readonly spec: string;
+  /** WebCrypto parameters (importKey / sign / verify), or null where WebCrypto has no such algorithm. */
+  readonly webcrypto: WebCryptoParams | null;
 }
+
+/** How the WebCrypto backend names an algorithm: `importKey` parameters and `sign`/`verify` parameters. */
+export interface WebCryptoParams {
+  readonly importParams: Readonly<{ name: string; hash?: string; namedCurve?: string }>;
+  readonly signParams: Readonly<{ name: string; hash?: string; saltLength?: number }>;
+}
+
+const SHA = (bits: number) => `SHA-${bits}`;
+
+/** RSA keys below this size are refused for every RS and PS algorithm (RFC 7518 §3.3, §3.5). */
+export const MIN_RSA_BITS = 2048;
+/** Raw (non-JWK) HMAC secrets shorter than this are always refused; shorter than the hash, a warning. */
+export const MIN_HMAC_SECRET_BYTES = 8;
 
 const hs = (name: HmacAlgorithm, bits: 256 | 384 | 512): AlgorithmInfo => ({
   name,
@@ -31,6 +54,10 @@ const hs = (name: HmacAlgorithm, bits: 256 | 384 | 512): AlgorithmInfo => ({
   hashBytes: bits / 8,
   curves: [],
   signatureBytes: bits / 8,
+  kty: 'oct',
+  description: `HMAC with SHA-${bits} (a shared secret of at least ${bits / 8} bytes)`,
+  spec: 'RFC 7518 §3.2',
+  webcrypto: { importParams: { name: 'HMAC', hash: SHA(bits) }, signParams: { name: 'HMAC' } },
 });
 const rs = (name: RsaAlgorithm | RsaPssAlgorithm, bits: 256 | 384 | 512): AlgorithmInfo => ({
   name,
@@ -39,6 +66,20 @@ const rs = (name: RsaAlgorithm | RsaPssAlgorithm, bits: 256 | 384 | 512): Algori
   hashBytes: bits / 8,
   curves: [],
   signatureBytes: 0,
+  kty: 'RSA',
+  description: name.startsWith('PS')
+    ? `RSASSA-PSS with SHA-${bits} and MGF1 (an RSA key of at least ${MIN_RSA_BITS} bits)`
+    : `RSASSA-PKCS1-v1_5 with SHA-${bits} (an RSA key of at least ${MIN_RSA_BITS} bits)`,
+  spec: name.startsWith('PS') ? 'RFC 7518 §3.5' : 'RFC 7518 §3.3',
+  webcrypto: name.startsWith('PS')
+    ? {
+        importParams: { name: 'RSA-PSS', hash: SHA(bits) },
+        signParams: { name: 'RSA-PSS', saltLength: bits / 8 },
+      }
+    : {
+        importParams: { name: 'RSASSA-PKCS1-v1_5', hash: SHA(bits) },
+        signParams: { name: 'RSASSA-PKCS1-v1_5' },
+      },
 });
 const es = (name: EcAlgorithm, bits: 256 | 384 | 512, curve: CurveName, sigBytes: number): AlgorithmInfo => ({
   name,
@@ -47,6 +88,17 @@ const es = (name: EcAlgorithm, bits: 256 | 384 | 512, curve: CurveName, sigBytes
   hashBytes: bits / 8,
   curves: [curve],
   signatureBytes: sigBytes,
+  kty: 'EC',
+  description: `ECDSA on ${curve} with SHA-${bits}`,
+  spec: name === 'ES256K' ? 'RFC 8812 §3.2' : 'RFC 7518 §3.4',
+  // WebCrypto has no secp256k1.
+  webcrypto:
+    curve === 'secp256k1'
+      ? null
+      : {
+          importParams: { name: 'ECDSA', namedCurve: curve },
+          signParams: { name: 'ECDSA', hash: SHA(bits) },
+        },
 });
 const ed = (name: EdAlgorithm, curves: CurveName[], sigBytes: number): AlgorithmInfo => ({
   name,
@@ -55,6 +107,14 @@ const ed = (name: EdAlgorithm, curves: CurveName[], sigBytes: number): Algorithm
   hashBytes: 0,
   curves,
   signatureBytes: sigBytes,
+  kty: 'OKP',
+  description: name === 'EdDSA' ? "EdDSA with the key's curve, Ed25519 or Ed448" : `EdDSA on ${curves[0]}`,
+  spec: name === 'EdDSA' ? 'RFC 8037 §3.1' : 'RFC 9864',
+  // WebCrypto has Ed25519 (browsers, Deno, Bun, workerd, Node) but not Ed448 outside Node. The EdDSA
+  // name is bound to Ed25519 there: an Ed448 key is refused with UnsupportedAlgorithmError.
+  webcrypto: curves.includes('Ed25519')
+    ? { importParams: { name: 'Ed25519' }, signParams: { name: 'Ed25519' } }
+    : null,
 });
 
 const TABLE: Readonly<Record<Algorithm, AlgorithmInfo>> = {
@@ -84,35 +144,22 @@ export function algorithmInfo(name: unknown): AlgorithmInfo | undefined {
   return typeof name === 'string' && Object.hasOwn(TABLE, name) ? TABLE[name as Algorithm] : undefined;
 }
 
+/** Every algorithm with its facts, in table order (for CLI help, explain and the page). */
+export function algorithmTable(): readonly AlgorithmInfo[] {
+  return ALGORITHMS.map((a) => TABLE[a]);
+}
+
 export function isAlgorithm(name: unknown): name is Algorithm {
   return algorithmInfo(name) !== undefined;
 }
 
-/** RSA keys below this size are refused for every RS and PS algorithm (RFC 7518 §3.3, §3.5). */
-export const MIN_RSA_BITS = 2048;
-/** Raw (non-JWK) HMAC secrets shorter than this are always refused; shorter than the hash, a warning. */
-export const MIN_HMAC_SECRET_BYTES = 8;
-
-// ---- Added by the page work (issue 15), additive: where each algorithm is specified, so that explain,
-// the CLI's help and the page describe algorithms from this table instead of keeping their own lists.
-/** The RFC (and section, when it has one) that defines each algorithm name. */
-export const ALGORITHM_SPECS: Readonly<
-  Record<Algorithm, { readonly rfc: number; readonly section: string | null }>
-> = Object.freeze({
-  HS256: { rfc: 7518, section: '3.2' },
-  HS384: { rfc: 7518, section: '3.2' },
-  HS512: { rfc: 7518, section: '3.2' },
-  RS256: { rfc: 7518, section: '3.3' },
-  RS384: { rfc: 7518, section: '3.3' },
-  RS512: { rfc: 7518, section: '3.3' },
-  PS256: { rfc: 7518, section: '3.5' },
-  PS384: { rfc: 7518, section: '3.5' },
-  PS512: { rfc: 7518, section: '3.5' },
-  ES256: { rfc: 7518, section: '3.4' },
-  ES384: { rfc: 7518, section: '3.4' },
-  ES512: { rfc: 7518, section: '3.4' },
-  ES256K: { rfc: 8812, section: '3.2' },
-  EdDSA: { rfc: 8037, section: '3.1' },
-  Ed25519: { rfc: 9864, section: null },
-  Ed448: { rfc: 9864, section: null },
-});
+/**
+ * The error for an algorithm name that is not in the table, given in options: `none` (any case) is the
+ * classic attack configuration and stays an InvalidAlgorithmError (as in PyJWT); any other unknown name is
+ * a misconfiguration, UnsupportedAlgorithmError.
+ */
+export function unknownAlgorithm(name: unknown, what = 'Unsupported algorithm'): JwtError {
+  if (typeof name === 'string' && name.toLowerCase() === 'none')
+    return new InvalidAlgorithmError('alg "none" is never accepted: tokens must be signed');
+  return new UnsupportedAlgorithmError(`${what}: ${quote(name, 20)}`);
+}

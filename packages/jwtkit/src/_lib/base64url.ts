@@ -4,7 +4,11 @@
  * byte string). Node's `Buffer.from(s, 'base64url')` accepts all of those, so we check before decoding.
  */
 
+import { toBase64url, utf8Bytes } from './bytes.js';
+
 const ALPHABET = /^[A-Za-z0-9_-]*$/;
+// biome-ignore lint/suspicious/noExplicitAny: the Buffer global exists on Node and Bun only
+const NodeBuffer: typeof Buffer | undefined = (globalThis as any).Buffer;
 
 // Value of each base64url character, -1 elsewhere.
 const VALUE = new Int8Array(128).fill(-1);
@@ -30,11 +34,12 @@ export function isStrictBase64url(s: string): boolean {
  * 3/4 of the text length (length % 4 == 1 aside, refused first), so the length check is exact; the
  * unused bits of the last character are checked directly.
  */
-export function decodeCanonicalAscii(s: string): Buffer | null {
+export function decodeCanonicalAscii(s: string): Uint8Array | null {
+  if (!NodeBuffer) return decodeStrict(s);
   const n = s.length;
   const rem = n & 3;
   if (rem === 1 || s.includes('+') || s.includes('/')) return null;
-  const bytes = Buffer.from(s, 'base64url');
+  const bytes = NodeBuffer.from(s, 'base64url');
   if (bytes.length !== (n * 3) >> 2) return null;
   if (rem !== 0) {
     const last = VALUE[s.charCodeAt(n - 1)];
@@ -45,18 +50,35 @@ export function decodeCanonicalAscii(s: string): Buffer | null {
 
 /** True when every character of `s` is ASCII (one native call, no allocation). */
 export function isAscii(s: string): boolean {
-  return Buffer.byteLength(s, 'utf8') === s.length;
+  return NodeBuffer ? NodeBuffer.byteLength(s, 'utf8') === s.length : !NON_ASCII.test(s);
 }
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Decodes strict base64url; `null` when the text is not canonical base64url. */
-export function decodeStrict(s: string): Buffer | null {
-  return isStrictBase64url(s) ? Buffer.from(s, 'base64url') : null;
+export function decodeStrict(s: string): Uint8Array | null {
+  if (!isStrictBase64url(s)) return null;
+  if (NodeBuffer) return NodeBuffer.from(s, 'base64url');
+  const out = new Uint8Array((s.length * 3) >> 2);
+  let acc = 0;
+  let bits = 0;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    acc = ((acc << 6) | VALUE[s.charCodeAt(i)]!) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }
 
 export function encode(data: Uint8Array | string): string {
-  return (
-    typeof data === 'string'
-      ? Buffer.from(data, 'utf8')
-      : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-  ).toString('base64url');
+  if (NodeBuffer)
+    return (
+      typeof data === 'string'
+        ? NodeBuffer.from(data, 'utf8')
+        : NodeBuffer.from(data.buffer, data.byteOffset, data.byteLength)
+    ).toString('base64url');
+  return toBase64url(typeof data === 'string' ? utf8Bytes(data) : data);
 }

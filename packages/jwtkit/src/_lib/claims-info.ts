@@ -5,13 +5,7 @@
  * (`jwtkit decode`) and the browser page both read it through `explainToken` (src/explain.ts).
  */
 
-import {
-  ALGORITHMS as ALGORITHM_NAMES,
-  ALGORITHM_SPECS,
-  type AlgorithmInfo,
-  algorithmInfo,
-  type HashName,
-} from './algorithms.js';
+import { ALGORITHMS as ALGORITHM_NAMES, type AlgorithmInfo, algorithmInfo } from './algorithms.js';
 
 export interface ParamInfo {
   readonly label: string;
@@ -319,33 +313,17 @@ export const PRIVATE_HEADER_PARAM: ParamInfo = Object.freeze(
   ),
 );
 
-const HASH_TEXT: Readonly<Record<HashName, string>> = {
-  sha256: 'SHA-256',
-  sha384: 'SHA-384',
-  sha512: 'SHA-512',
-};
+/** A spec reference of the table ('RFC 7518 §3.2', 'RFC 9864') with its link. */
+function specRef(spec: string): { rfc: string; url: string } {
+  const m = /^RFC (\d+)(?: §([\d.]+))?$/.exec(spec);
+  if (!m) return { rfc: spec, url: '' };
+  const url = `https://www.rfc-editor.org/rfc/rfc${m[1]}`;
+  return { rfc: spec, url: m[2] ? `${url}#section-${m[2]}` : url };
+}
 
-/** One algorithm in words, from its facts in the one table (`_lib/algorithms.ts`). */
+/** One algorithm in words: its description and spec from the one table (`_lib/algorithms.ts`). */
 function describe(info: AlgorithmInfo): AlgorithmDescription {
-  const hash = info.hash ? HASH_TEXT[info.hash] : '';
-  const description =
-    info.family === 'hmac'
-      ? `HMAC using ${hash} (shared secret)`
-      : info.family === 'rsa'
-        ? `RSASSA-PKCS1-v1_5 using ${hash} (RSA key pair)`
-        : info.family === 'rsa-pss'
-          ? `RSASSA-PSS using ${hash} and MGF1 with ${hash} (RSA key pair)`
-          : info.family === 'ecdsa'
-            ? `ECDSA using ${info.curves.join(' or ')} and ${hash} (elliptic-curve key pair)`
-            : info.curves.length > 1
-              ? `Edwards-curve signature, ${info.curves.join(' or ')} (key pair)`
-              : `EdDSA using the ${info.curves.join('')} curve (key pair)`;
-  const spec = ALGORITHM_SPECS[info.name];
-  const ref =
-    spec.section === null
-      ? { rfc: `RFC ${spec.rfc}`, url: `https://www.rfc-editor.org/rfc/rfc${spec.rfc}` }
-      : RFC(spec.rfc, spec.section);
-  return { name: info.name, description, family: info.family, ...ref };
+  return { name: info.name, description: info.description, family: info.family, ...specRef(info.spec) };
 }
 
 /** Every JWS "alg" value in words: the library's algorithms (derived from the table), and "none". */

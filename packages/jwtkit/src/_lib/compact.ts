@@ -6,6 +6,7 @@
 
 import { DecodeError } from '../errors.js';
 import { decodeCanonicalAscii, decodeStrict, isAscii } from './base64url.js';
+import { flatCopy } from './bytes.js';
 import { type JsonObject, type JsonProblem, parseJsonObject } from './json.js';
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 256 * 1024;
@@ -17,8 +18,8 @@ export interface CompactParts {
   /** `header.payload`, the bytes the signature covers (ASCII). */
   readonly signingInput: string;
   /** The decoded payload and signature (canonical base64url, checked). */
-  readonly payloadBytes: Buffer;
-  readonly signatureBytes: Buffer;
+  readonly payloadBytes: Uint8Array;
+  readonly signatureBytes: Uint8Array;
   readonly header: JwtHeader;
 }
 
@@ -88,7 +89,7 @@ export function parseHeader(headerB64: string): JwtHeader {
       headerCacheChars = 0;
     }
     // A fresh copy of the text: the caller's string is usually a slice of the whole token.
-    headerCache.set(Buffer.from(headerB64, 'latin1').toString('latin1'), header as JwtHeader);
+    headerCache.set(flatCopy(headerB64), header as JwtHeader);
     headerCacheChars += headerB64.length;
   }
   return header as JwtHeader;
@@ -174,7 +175,7 @@ export function splitCompact(token: unknown, maxLength: number): CompactParts {
 export const parseCompact = splitCompact;
 
 /** Parses the decoded payload (`CompactParts.payloadBytes`) as a JSON object. */
-export function parsePayload(bytes: Buffer): JsonObject {
+export function parsePayload(bytes: Uint8Array): JsonObject {
   // The same depth limit as headers: verified claims still reach loggers and JSON.stringify, which throw
   // on very deep values, so a 10,000-deep claim set is refused rather than handed to the application.
   const parsed = parseJsonObject(bytes);

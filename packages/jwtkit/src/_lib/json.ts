@@ -7,7 +7,7 @@
  *   `\uXXXX` (lower-case hex), which is what Python's `json.dumps(..., separators=(",", ":"))` prints
  *   with its default `ensure_ascii=True`. Numbers follow JavaScript's format (Python prints `1.0`).
  */
-import { isUtf8 } from 'node:buffer';
+import { utf8TextStrict } from './bytes.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -25,9 +25,9 @@ export const MAX_JSON_DEPTH = 64;
 
 export type ParseResult = { ok: true; value: JsonObject } | { ok: false; problem: JsonProblem };
 
-export function parseJsonObject(bytes: Buffer, maxDepth: number = MAX_JSON_DEPTH): ParseResult {
-  if (!isUtf8(bytes)) return { ok: false, problem: 'utf8' };
-  const text = bytes.toString('utf8');
+export function parseJsonObject(bytes: Uint8Array, maxDepth: number = MAX_JSON_DEPTH): ParseResult {
+  const text = utf8TextStrict(bytes);
+  if (text === null) return { ok: false, problem: 'utf8' };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -101,6 +101,15 @@ function hasDuplicateMembers(text: string, members: number): boolean {
 
 /** Exact check: tokenizes the (already valid) JSON text and tracks member names per open object. */
 function scanForDuplicates(text: string): boolean {
+  return firstDuplicateMember(text) !== null;
+}
+
+/**
+ * The first member name that occurs twice in one object of (already valid) JSON text, or null: the exact
+ * scanner behind the duplicate check, also used by `explainToken` to name the duplicate (issue 18: one
+ * scanner, not two).
+ */
+export function firstDuplicateMember(text: string): string | null {
   // One entry per open container: a Set of names for objects, null for arrays.
   const stack: (Set<string> | null)[] = [];
   let expectName = false;
@@ -136,7 +145,7 @@ function scanForDuplicates(text: string): boolean {
         const name = hasEscape ? (JSON.parse(`"${raw}"`) as string) : raw;
         const names = stack[stack.length - 1];
         if (names) {
-          if (names.has(name)) return true;
+          if (names.has(name)) return name;
           names.add(name);
         }
         expectName = false;
@@ -144,7 +153,7 @@ function scanForDuplicates(text: string): boolean {
       i = j;
     }
   }
-  return false;
+  return null;
 }
 
 // Printable ASCII is 0x20-0x7e; Python escapes everything else (control characters are already

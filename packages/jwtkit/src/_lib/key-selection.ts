@@ -7,7 +7,8 @@
 import { InvalidKeyError, JwksMultipleMatchingKeysError, JwksNoMatchingKeyError } from '../errors.js';
 import type { AlgorithmInfo } from './algorithms.js';
 import type { JwtHeader } from './compact.js';
-import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks, jwkAlgAllows, type KeyInput } from './keys.js';
+import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks, jwkAlgAllows } from './jwk.js';
+import type { KeyInput } from './keys.js';
 
 /** Picks the key from the header (e.g. by `kid`). Must be synchronous; see `decodeAsync` for async. */
 export type KeyResolver = (header: Readonly<JwtHeader>) => KeyInput | Jwks;

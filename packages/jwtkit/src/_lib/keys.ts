@@ -12,10 +12,8 @@
  * Parsed keys are cached (strings and bytes by content in bounded maps, objects by identity).
  */
 
-import { isUtf8 } from 'node:buffer';
 import { InvalidKeyError } from '../errors.js';
-import { bigintFromBase64url, rsaKeyProblem } from '../jwk/rsa-checks.js';
-import { type AlgorithmInfo, type CurveName, MIN_HMAC_SECRET_BYTES, MIN_RSA_BITS } from './algorithms.js';
+import type { AlgorithmInfo, CurveName } from './algorithms.js';
 import { decodeStrict } from './base64url.js';
 import {
   createPrivateKey,
@@ -25,43 +23,64 @@ import {
   keyObjectFromCryptoKey,
   X509Certificate,
 } from './crypto.js';
+import {
+  checkJwkConstraints,
+  checkJwkMemberTypes,
+  isJwkLike,
+  type Jwk,
+  jwkCanonicalProblem,
+  type KeyUsage,
+} from './jwk.js';
+import {
+  checkHmacLength,
+  checkKeyFacts,
+  type HmacKeyPolicy,
+  isPublicKeyText as isPublicKeyTextWith,
+  NOT_A_SECRET_TEXT,
+  secretBytesAreKey as secretBytesAreKeyWith,
+} from './key-rules.js';
+import { bigintFromBase64url, rsaKeyProblem } from './rsa-checks.js';
 import { quote } from './text.js';
 
+export {
+  checkJwkMemberTypes,
+  isJwks,
+  type Jwk,
+  type Jwks,
+  jwkAlgAllows,
+  jwkCanonicalProblem,
+  type KeyUsage,
+} from './jwk.js';
+export type { HmacKeyPolicy } from './key-rules.js';
 export type { KeyObject };
-
-/** A JSON Web Key (RFC 7517). */
-export interface Jwk {
-  kty: string;
-  kid?: string;
-  alg?: string;
-  use?: string;
-  key_ops?: string[];
-  crv?: string;
-  x?: string;
-  y?: string;
-  d?: string;
-  n?: string;
-  e?: string;
-  k?: string;
-  x5c?: string[];
-  [member: string]: unknown;
-}
-
-/** A JSON Web Key Set (RFC 7517 §5). */
-export interface Jwks {
-  keys: Jwk[];
-}
 
 /** Anything jwtkit accepts as a key (a WebCrypto `CryptoKey`, e.g. from jose 6, is accepted as well). */
 export type KeyInput = string | Uint8Array | KeyObject | Jwk | CryptoKey;
-
-export type KeyUsage = 'sign' | 'verify';
 
 export interface SecretEntry {
   readonly kind: 'secret';
   readonly bytes: Buffer;
   readonly jwk: Jwk | null;
+  /** For the length rule (key-rules.ts). */
+  readonly length: number;
+  readonly fromJwk: boolean;
   warned: boolean;
+}
+
+function secret(bytes: Buffer, jwk: Jwk | null): SecretEntry {
+  return { kind: 'secret', bytes, jwk, length: bytes.length, fromJwk: jwk !== null, warned: false };
+}
+
+/** DER bytes that node:crypto parses as a key or certificate. */
+const derIsKey = (der: Uint8Array): boolean =>
+  parseDer(Buffer.from(der.buffer, der.byteOffset, der.byteLength)) !== null;
+
+/** Whether text is (or spells) public-key material; see key-rules.ts. DER is recognised by node:crypto. */
+export function isPublicKeyText(text: string): boolean {
+  return isPublicKeyTextWith(text, derIsKey);
+}
+function secretBytesAreKey(bytes: Uint8Array): boolean {
+  return secretBytesAreKeyWith(bytes, derIsKey);
 }
 
 export interface AsymmetricEntry {
@@ -106,180 +125,6 @@ const NODE_CURVES = new Map<string, CurveName>([
   ['secp521r1', 'P-521'],
   ['secp256k1', 'secp256k1'],
 ]);
-
-// Leading junk that may precede key text: whitespace, a BOM, zero-width characters, NUL.
-const ASYMMETRIC_TEXT =
-  /-----BEGIN|^[\s\u200b-\u200f\u2060\ufeff\u0000]*(ssh-(rsa|dss|ed25519|ed448)|ecdsa-sha2-|sk-ssh-|sk-ecdsa-)|^[\s\u200b-\u200f\u2060\ufeff\u0000]*\{[\s\S]*"kty"/;
-
-// PEM (RFC 7468) and RFC 4716 SSH2 blocks ("---- BEGIN SSH2 PUBLIC KEY ----"), anywhere in the text.
-const BEGIN_BLOCK = /-{3,}\s*BEGIN /i;
-// An OpenSSH public key line anywhere (authorized_keys lines start with options): "<type> AAAA...".
-const OPENSSH_LINE =
-  /(?:^|[\s,"])(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-[a-z0-9]+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com|x509v3-[a-z0-9-]+)\s+AAAA/;
-// PuTTY key files (.ppk) carry the public blob in base64 lines.
-const PUTTY_FILE = /PuTTY-User-Key-File-\d+:/;
-// Removed before reading base64/hex: whitespace, invisible characters, and the literal `\n` escapes of
-// a key pasted into an environment variable or JSON.
-const INVISIBLE = /[\s\u200b-\u200f\u2060\ufeff\u0000]|\\[nrt]/g;
-const COLON_HEX = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})+$/;
-const LEADING_INVISIBLE = /^[\s\u200b-\u200f\u2060\ufeff\u0000]+/;
-const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
-const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
-// The shortest public key encodings are ~44 bytes (Ed25519 SPKI) and ~51 (an ssh-ed25519 blob).
-const MIN_KEY_BYTES = 40;
-
-/** A JWK, a JWKS, or an array holding one, once parsed from JSON text. */
-function isJwkDocument(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isJwkDocument);
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (Object.hasOwn(value, 'kty') || (Object.hasOwn(value, 'keys') && Array.isArray((value as Jwks).keys)))
-  );
-}
-
-/** Bytes that are a key: DER (SPKI, PKCS#1, PKCS#8, SEC1, X.509) or an SSH public key blob (RFC 4253 §6.6). */
-function bytesAreKey(bytes: Buffer): boolean {
-  if (bytes.length < MIN_KEY_BYTES) return false;
-  if (bytes[0] === 0x30 && parseDer(bytes) !== null) return true;
-  const n = bytes.readUInt32BE(0);
-  if (n >= 7 && n <= 64 && 4 + n <= bytes.length) {
-    const name = bytes.subarray(4, 4 + n).toString('latin1');
-    if (/^(?:ssh-|ecdsa-sha2-|sk-|x509v3-)/.test(name)) return true;
-  }
-  return false;
-}
-
-/**
- * Whether text is public-key material in an encoding we can read: PEM or RFC 4716 blocks, OpenSSH lines,
- * JSON whose parsed value is a JWK or a JWK set (so `"\u006bty"` escapes do not hide it), or base64,
- * base64url or hex (line breaks allowed) of DER, of an SSH key blob, or (one level down) of such text.
- */
-export function isPublicKeyText(text: string, nested = false): boolean {
-  if (
-    ASYMMETRIC_TEXT.test(text) ||
-    BEGIN_BLOCK.test(text) ||
-    OPENSSH_LINE.test(text) ||
-    PUTTY_FILE.test(text)
-  )
-    return true;
-  const trimmed = text.replace(LEADING_INVISIBLE, '');
-  const first = trimmed.charCodeAt(0);
-  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
-    try {
-      if (isJwkDocument(JSON.parse(trimmed))) return true;
-    } catch {
-      // not JSON
-    }
-  }
-  let compact = text.replace(INVISIBLE, '');
-  if (COLON_HEX.test(compact)) compact = compact.replace(/:/g, ''); // openssl's "30:82:01:22:..."
-  const decoded: Buffer[] = [];
-  if (HEX_TEXT.test(compact)) decoded.push(Buffer.from(compact, 'hex'));
-  if (BASE64_TEXT.test(compact)) decoded.push(Buffer.from(compact, 'base64')); // both alphabets
-  for (const bytes of decoded) {
-    if (bytesAreKey(bytes)) return true;
-    if (!nested && isUtf8(bytes) && isPublicKeyText(bytes.toString('utf8'), true)) return true;
-  }
-  return false;
-}
-
-/** Whether bytes given as an HMAC secret are (or spell) a public or private key. */
-function secretBytesAreKey(bytes: Buffer): boolean {
-  if (
-    bytesAreKey(bytes) ||
-    isPublicKeyText(bytes.toString('latin1')) ||
-    (isUtf8(bytes) && isPublicKeyText(bytes.toString('utf8')))
-  )
-    return true;
-  // UTF-16 text (a zero in every other byte of ASCII text, or a byte order mark), either byte order.
-  if (bytes.length >= 2 * MIN_KEY_BYTES && bytes.length % 2 === 0) {
-    const le = bytes[1] === 0 || (bytes[0] === 0xff && bytes[1] === 0xfe);
-    const be = bytes[0] === 0 || (bytes[0] === 0xfe && bytes[1] === 0xff);
-    if (le && isPublicKeyText(bytes.toString('utf16le'))) return true;
-    if (be && isPublicKeyText(Buffer.from(bytes).swap16().toString('utf16le'))) return true;
-  }
-  return false;
-}
-
-/** RFC 7517 §4: the registered members a JWK may carry have these types; anything else is refused. */
-export function checkJwkMemberTypes(jwk: Jwk): void {
-  for (const name of ['kty', 'kid', 'alg', 'use', 'crv'] as const) {
-    const v = jwk[name];
-    if (v !== undefined && typeof v !== 'string')
-      throw new InvalidKeyError(`The JWK member "${name}" must be a string, not ${quote(v)}`);
-  }
-  const ops = jwk.key_ops;
-  if (ops !== undefined && (!Array.isArray(ops) || !ops.every((o) => typeof o === 'string')))
-    throw new InvalidKeyError('The JWK member "key_ops" must be an array of strings');
-}
-
-/** Exact octet lengths of EC/OKP coordinates and private keys (RFC 7518 §6.2.1.2-§6.2.2.1, RFC 8037 §2). */
-const CURVE_BYTES = new Map<string, number>([
-  ['P-256', 32],
-  ['P-384', 48],
-  ['P-521', 66],
-  ['secp256k1', 32],
-  ['Ed25519', 32],
-  ['Ed448', 57],
-  ['X25519', 32],
-  ['X448', 56],
-]);
-const RSA_INTEGERS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
-
-/**
- * Why a JWK's key members are not in their one canonical spelling, or null: EC and OKP members must have
- * exactly the curve's length, RSA integers (Base64urlUInt, RFC 7518 §2) are non-empty without leading zero
- * bytes. Without this, one key has several spellings and several RFC 7638 thumbprints.
- */
-export function jwkCanonicalProblem(jwk: Jwk): string | null {
-  const bytesOf = (name: string): Buffer | null | undefined => {
-    const v = jwk[name];
-    if (v === undefined) return undefined;
-    return typeof v === 'string' ? decodeStrict(v) : null;
-  };
-  if (jwk.kty === 'EC' || jwk.kty === 'OKP') {
-    const crv = jwk.crv;
-    const size = typeof crv === 'string' ? CURVE_BYTES.get(crv) : undefined;
-    const ecCurve = crv === 'P-256' || crv === 'P-384' || crv === 'P-521' || crv === 'secp256k1';
-    if (size === undefined || ecCurve !== (jwk.kty === 'EC'))
-      return `The ${jwk.kty} JWK has an unsupported crv ${quote(crv, 16)}`;
-    for (const name of jwk.kty === 'EC' ? ['x', 'y', 'd'] : ['x', 'd']) {
-      const b = bytesOf(name);
-      if (b === undefined && name === 'd') continue;
-      if (b === undefined) return `The ${jwk.kty} JWK lacks its "${name}" member`;
-      if (b === null || b.length !== size)
-        return `The JWK member "${name}" must be exactly ${size} bytes for ${crv}`;
-    }
-    return null;
-  }
-  if (jwk.kty === 'RSA') {
-    for (const name of RSA_INTEGERS) {
-      const b = bytesOf(name);
-      if (b === undefined && name !== 'n' && name !== 'e') continue;
-      if (b === undefined) return `The RSA JWK lacks its "${name}" member`;
-      if (b === null || b.length === 0 || b[0] === 0)
-        return `The JWK member "${name}" must be a minimal big-endian integer (no leading zero bytes, RFC 7518 §2)`;
-    }
-  }
-  return null;
-}
-
-function isJwkLike(value: unknown): value is Jwk {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !isKeyObject(value) &&
-    !ArrayBuffer.isView(value) &&
-    typeof (value as Jwk).kty === 'string'
-  );
-}
-
-export function isJwks(value: unknown): value is Jwks {
-  return (
-    typeof value === 'object' && value !== null && !isKeyObject(value) && Array.isArray((value as Jwks).keys)
-  );
-}
 
 function bytesKey(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -436,11 +281,9 @@ export function secretEntry(input: unknown): SecretEntry {
     let entry = secretByString.get(input);
     if (!entry) {
       if (isPublicKeyText(input)) {
-        throw new InvalidKeyError(
-          'An asymmetric key (PEM, certificate, SSH, JWK text, or base64/hex DER) cannot be used as an HMAC secret',
-        );
+        throw new InvalidKeyError(NOT_A_SECRET_TEXT);
       }
-      entry = { kind: 'secret', bytes: Buffer.from(input, 'utf8'), jwk: null, warned: false };
+      entry = secret(Buffer.from(input, 'utf8'), null);
       secretByString.set(input, entry);
     }
     return entry;
@@ -453,7 +296,7 @@ export function secretEntry(input: unknown): SecretEntry {
       if (secretBytesAreKey(bytes)) {
         throw new InvalidKeyError('Bytes that encode an asymmetric key cannot be used as an HMAC secret');
       }
-      entry = { kind: 'secret', bytes, jwk: null, warned: false };
+      entry = secret(bytes, null);
       secretByBytes.set(k, entry);
     }
     return entry;
@@ -470,18 +313,18 @@ export function secretEntry(input: unknown): SecretEntry {
     if (fromWebCrypto) {
       if (fromWebCrypto.type !== 'secret')
         throw new InvalidKeyError('An asymmetric CryptoKey cannot be used as an HMAC secret');
-      entry = { kind: 'secret', bytes: fromWebCrypto.export(), jwk: null, warned: false };
+      entry = secret(fromWebCrypto.export(), null);
     } else if (isKeyObject(input)) {
       if (input.type !== 'secret')
         throw new InvalidKeyError('An asymmetric KeyObject cannot be used as an HMAC secret');
-      entry = { kind: 'secret', bytes: input.export(), jwk: null, warned: false };
+      entry = secret(input.export(), null);
     } else if (isJwkLike(input)) {
       checkJwkMemberTypes(input);
       if (input.kty !== 'oct')
         throw new InvalidKeyError(`A JWK with kty ${quote(input.kty, 16)} cannot be used as an HMAC secret`);
-      const bytes = typeof input.k === 'string' ? decodeStrict(input.k) : null;
+      const bytes = typeof input.k === 'string' ? (decodeStrict(input.k) as Buffer | null) : null;
       if (!bytes) throw new InvalidKeyError('The oct JWK has no valid "k" member');
-      entry = { kind: 'secret', bytes, jwk: input, warned: false };
+      entry = secret(bytes, input);
     } else {
       throw new InvalidKeyError('Unsupported key: expected a string, bytes, a KeyObject or a JWK');
     }
@@ -559,37 +402,6 @@ export function asymmetricKeyEntry(input: unknown, passphrase?: string): Asymmet
 
 // ---------------------------------------------------------------- binding to an algorithm
 
-/**
- * Whether a JWK's `alg` member permits `info`. Exact match, except that the polymorphic `EdDSA` (RFC 8037)
- * and the fully specified `Ed25519`/`Ed448` (RFC 9864) name the same signature scheme: a JWK marked with
- * one may be used with the other when its curve is that algorithm's (the curve is checked separately).
- */
-export function jwkAlgAllows(jwk: Jwk, info: AlgorithmInfo): boolean {
-  const alg = jwk.alg;
-  if (alg === undefined || alg === info.name) return true;
-  if (info.family !== 'eddsa' || typeof jwk.crv !== 'string') return false;
-  if (alg === 'EdDSA') return info.name === jwk.crv;
-  return info.name === 'EdDSA' && alg === jwk.crv && (alg === 'Ed25519' || alg === 'Ed448');
-}
-
-function checkJwkConstraints(jwk: Jwk | null, info: AlgorithmInfo, usage: KeyUsage): void {
-  if (!jwk) return;
-  if (!jwkAlgAllows(jwk, info)) {
-    throw new InvalidKeyError(`The JWK is restricted to alg ${quote(jwk.alg, 16)}, not ${info.name}`);
-  }
-  if (jwk.use !== undefined && jwk.use !== 'sig') throw new InvalidKeyError('The JWK "use" is not "sig"');
-  if (jwk.key_ops !== undefined) {
-    if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes(usage)) {
-      throw new InvalidKeyError(`The JWK "key_ops" does not allow "${usage}"`);
-    }
-  }
-}
-
-export interface HmacKeyPolicy {
-  /** Refuse secrets shorter than the hash output (RFC 7518 §3.2) instead of warning. */
-  strict?: boolean;
-}
-
 /** The secret bytes for an HMAC algorithm, after the length and JWK checks. */
 export function hmacSecret(
   input: unknown,
@@ -599,66 +411,14 @@ export function hmacSecret(
 ): Buffer {
   const entry = secretEntry(input);
   checkJwkConstraints(entry.jwk, info, usage);
-  const n = entry.bytes.length;
-  if (n < info.hashBytes) {
-    // JWK keys are structured key material: the RFC minimum applies to them without exception.
-    if (policy.strict || entry.jwk || n < MIN_HMAC_SECRET_BYTES) {
-      throw new InvalidKeyError(
-        `The HMAC key is ${n} bytes; ${info.name} needs at least ${entry.jwk || policy.strict ? info.hashBytes : MIN_HMAC_SECRET_BYTES} (RFC 7518 §3.2 asks for ${info.hashBytes})`,
-      );
-    }
-    if (!entry.warned) {
-      entry.warned = true;
-      process.emitWarning(
-        `The HMAC key is ${n} bytes, shorter than the ${info.name} hash (${info.hashBytes} bytes). RFC 7518 §3.2 requires at least ${info.hashBytes} random bytes; use generateSecret('${info.name}').`,
-        { type: 'JwtKitWarning', code: 'JWTKIT_SHORT_HMAC_KEY' },
-      );
-    }
-  }
+  checkHmacLength(entry, info, policy);
   return entry.bytes;
-}
-
-function checkKeyMatchesAlgorithm(entry: AsymmetricEntry, info: AlgorithmInfo): void {
-  switch (info.family) {
-    case 'rsa':
-    case 'rsa-pss': {
-      const okType = entry.type === 'rsa' || (info.family === 'rsa-pss' && entry.type === 'rsa-pss');
-      if (!okType) throw new InvalidKeyError(`${info.name} needs an RSA key, not ${describe(entry)}`);
-      if (entry.bits < MIN_RSA_BITS)
-        throw new InvalidKeyError(
-          `${info.name} needs an RSA key of at least ${MIN_RSA_BITS} bits (this one has ${entry.bits})`,
-        );
-      return;
-    }
-    case 'ecdsa':
-      if (entry.type !== 'ec' || entry.curve === null || !info.curves.includes(entry.curve)) {
-        throw new InvalidKeyError(`${info.name} needs an EC ${info.curves[0]} key, not ${describe(entry)}`);
-      }
-      return;
-    case 'eddsa':
-      if (
-        entry.curve === null ||
-        !info.curves.includes(entry.curve) ||
-        (entry.type !== 'ed25519' && entry.type !== 'ed448')
-      ) {
-        throw new InvalidKeyError(
-          `${info.name} needs an ${info.curves.join(' or ')} key, not ${describe(entry)}`,
-        );
-      }
-      return;
-    default:
-      throw new InvalidKeyError(`${info.name} is not an asymmetric algorithm`);
-  }
-}
-
-function describe(entry: AsymmetricEntry): string {
-  return entry.curve ? `${entry.type} ${entry.curve}` : `an ${entry.type} key`;
 }
 
 /** The KeyObject to sign or verify with, after type, curve, size and JWK checks. */
 export function asymmetricKey(input: unknown, info: AlgorithmInfo, usage: KeyUsage): KeyObject {
   const entry = asymmetricKeyEntry(input);
-  checkKeyMatchesAlgorithm(entry, info);
+  checkKeyFacts(entry, info);
   checkJwkConstraints(entry.jwk, info, usage);
   if (usage === 'sign') {
     if (entry.key.type !== 'private')

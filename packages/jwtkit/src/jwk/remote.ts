@@ -10,10 +10,11 @@
  * - secret (`oct`) keys and private members in a published set are dropped: a key from a URL is public.
  */
 import { type Algorithm, algorithmInfo } from '../_lib/algorithms.js';
+import { concatBytes } from '../_lib/bytes.js';
 import { DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader, parseCompact } from '../_lib/compact.js';
 import { parseJsonObject } from '../_lib/json.js';
+import { checkJwkMemberTypes, type Jwk, type Jwks } from '../_lib/jwk.js';
 import { selectFromJwks } from '../_lib/key-selection.js';
-import { checkJwkMemberTypes, type Jwk, type Jwks } from '../_lib/keys.js';
 import { ownOptions } from '../_lib/options.js';
 import { parseDuration } from '../_lib/time.js';
 import {
@@ -114,7 +115,7 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
 }
 
 /** Parses and sanitizes a fetched JWKS document. */
-export function parseJwksDocument(bytes: Buffer, maxKeys: number): Jwks {
+export function parseJwksDocument(bytes: Uint8Array, maxKeys: number): Jwks {
   const parsed = parseJsonObject(bytes);
   if (!parsed.ok) throw new JwksFetchError('The key set is not a JSON object (without duplicate members)');
   const keys = Object.hasOwn(parsed.value, 'keys') ? parsed.value.keys : undefined;
@@ -137,15 +138,15 @@ export function parseJwksDocument(bytes: Buffer, maxKeys: number): Jwks {
   return Object.freeze({ keys: Object.freeze(usable) as Jwk[] });
 }
 
-async function readLimited(res: Response, maxBytes: number): Promise<Buffer> {
+async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = res.headers.get('content-length');
   if (declared !== null && Number(declared) > maxBytes) {
     await res.body?.cancel().catch(() => {});
     throw new JwksFetchError(`The key set response is larger than ${maxBytes} bytes`);
   }
-  if (!res.body) return Buffer.alloc(0);
+  if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -155,9 +156,9 @@ async function readLimited(res: Response, maxBytes: number): Promise<Buffer> {
       await reader.cancel().catch(() => {});
       throw new JwksFetchError(`The key set response is larger than ${maxBytes} bytes`);
     }
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    chunks.push(value);
   }
-  return Buffer.concat(chunks, total);
+  return concatBytes(chunks, total);
 }
 
 /**
@@ -240,7 +241,7 @@ export function createRemoteJwks(url: string | URL, input: RemoteJwksOptions = {
       await res.body?.cancel().catch(() => {});
       throw new JwksFetchError(`The key set URL answered HTTP ${res.status}`);
     }
-    let body: Buffer;
+    let body: Uint8Array;
     try {
       body = await readLimited(res, maxBytes);
     } catch (cause) {

@@ -11,7 +11,12 @@ import { ownOptions } from '../_lib/options.js';
 import { createSignature } from '../_lib/signature.js';
 import { quote } from '../_lib/text.js';
 import { checkCrit } from '../_lib/verify.js';
-import { DecodeError, InvalidAlgorithmError, InvalidOptionsError, InvalidPayloadError } from '../errors.js';
+import {
+  DecodeError,
+  InvalidOptionsError,
+  InvalidPayloadError,
+  UnsupportedAlgorithmError,
+} from '../errors.js';
 import { b64Of, isPlainObject, joinHeaders } from './header.js';
 import type {
   FlattenedJws,
@@ -62,7 +67,7 @@ function prepare(input: JwsSigner, options: SignJwsOptions, index: number): Prep
   const signer = ownOptions(input, SIGNER_MEMBERS, `signJws() ${where}`) as unknown as JwsSigner;
   const info = algorithmInfo(signer.algorithm);
   if (!info)
-    throw new InvalidAlgorithmError(`${where}: unsupported algorithm ${quote(signer.algorithm, 20)}`);
+    throw new UnsupportedAlgorithmError(`${where}: unsupported algorithm ${quote(signer.algorithm, 20)}`);
   const unprotected = signer.unprotectedHeader;
   if (unprotected !== undefined && !isPlainObject(unprotected))
     throw new InvalidOptionsError(`${where}.unprotectedHeader must be a plain object`);

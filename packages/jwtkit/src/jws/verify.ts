@@ -8,7 +8,7 @@
  * when one signature verifies with the application's key; keys embedded in the JWS (`jwk`, `x5c`, `jku`) are
  * never used. Any structural fault anywhere rejects the whole JWS.
  */
-import { type Algorithm, type AlgorithmInfo, algorithmInfo } from '../_lib/algorithms.js';
+import { type Algorithm, type AlgorithmInfo, algorithmInfo, unknownAlgorithm } from '../_lib/algorithms.js';
 import { encode as b64url, decodeStrict, isStrictBase64url } from '../_lib/base64url.js';
 import { checkHeaderShape, DEFAULT_MAX_TOKEN_LENGTH, type JwtHeader } from '../_lib/compact.js';
 import { type JsonObject, parseJsonObject } from '../_lib/json.js';
@@ -18,13 +18,7 @@ import { ownOptions } from '../_lib/options.js';
 import { checkSignature } from '../_lib/signature.js';
 import { quote } from '../_lib/text.js';
 import { allowedAlgorithm, checkCrit, checkTyp, normalizeMediaType } from '../_lib/verify.js';
-import {
-  DecodeError,
-  InvalidAlgorithmError,
-  InvalidOptionsError,
-  InvalidSignatureError,
-  JwtError,
-} from '../errors.js';
+import { DecodeError, InvalidOptionsError, InvalidSignatureError, JwtError } from '../errors.js';
 import { b64Of, isPlainObject, joinHeaders, parseProtectedHeader } from './header.js';
 import type { FlattenedJws, GeneralJws, JwsSerialization } from './types.js';
 
@@ -125,7 +119,7 @@ function entryOf(
     prot,
     unprotected: unprotected as Record<string, unknown> | undefined,
     header,
-    signature: sig,
+    signature: sig as Buffer,
     b64: b64Of(prot),
   };
 }
@@ -211,15 +205,14 @@ function parseAny(
 
 function normalize(input: VerifyJwsOptions) {
   if (!isPlainObject(input))
-    throw new InvalidAlgorithmError('verifyJws() needs options with an "algorithms" allowlist');
+    throw new InvalidOptionsError('verifyJws() needs options with an "algorithms" allowlist');
   const options = ownOptions(input, VERIFY_JWS_OPTIONS, 'verifyJws()') as unknown as VerifyJwsOptions;
   const { algorithms } = options;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new InvalidAlgorithmError('The "algorithms" option is required: list the algorithms you accept');
+    throw new InvalidOptionsError('The "algorithms" option is required: list the algorithms you accept');
   }
   for (const alg of algorithms) {
-    if (!algorithmInfo(alg))
-      throw new InvalidAlgorithmError(`Unsupported algorithm in the allowlist: ${quote(alg, 20)}`);
+    if (!algorithmInfo(alg)) throw unknownAlgorithm(alg, 'Unsupported algorithm in the allowlist');
   }
   const maxSignatures = options.maxSignatures ?? DEFAULT_MAX_SIGNATURES;
   if (!Number.isInteger(maxSignatures) || maxSignatures <= 0)

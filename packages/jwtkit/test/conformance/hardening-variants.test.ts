@@ -358,12 +358,12 @@ describe('class: no prototype lookups for caller or token strings; every parsed 
       variants.push({
         name: `encode algorithm ${name}`,
         run: () => encode({}, SECRET, { algorithm: name as never }),
-        expect: 'InvalidAlgorithmError',
+        expect: 'UnsupportedAlgorithmError',
       });
       variants.push({
         name: `generateKeyPair ${name}`,
         run: () => generateKeyPair(name as never),
-        expect: 'InvalidAlgorithmError',
+        expect: 'UnsupportedAlgorithmError',
       });
     }
     runTable(variants);

@@ -60,7 +60,7 @@ function publicDir(): string {
  * own `exports` (never a path into its private `_lib`); the files they import are found by following their
  * relative imports, so whatever the library splits its modules into is served without being named here.
  */
-export const PAGE_ENTRY_POINTS = ['jwtkit/explain', 'jwtkit/learn'] as const;
+export const PAGE_ENTRY_POINTS = ['jwtkit/explain', 'jwtkit/learn', 'jwtkit/webcrypto'] as const;
 
 const RELATIVE_IMPORT = /^(?:import|export)\b[^;]*?\bfrom\s*['"](\.{1,2}\/[^'"]+\.js)['"]/gms;
 

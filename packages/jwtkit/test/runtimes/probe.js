@@ -1,0 +1,43 @@
+// The probe every real runtime runs (Chromium, Deno, Bun, workerd): plain JavaScript, given the module it
+// got from `import * as jwtkit from 'jwtkit'` (resolved by that runtime's own export conditions) and the
+// cases made on Node (runtimes.test.ts). It returns one result per case; Node compares them with what the
+// cases expect. Nothing here decides pass or fail.
+
+async function outcome(run) {
+  try {
+    const value = await run();
+    return { ok: true, value };
+  } catch (e) {
+    return { ok: false, error: e && typeof e === 'object' ? e.name : typeof e };
+  }
+}
+
+export async function probe(jwtkit, cases) {
+  const results = { backend: jwtkit.backend ?? 'node', verify: [], sign: [] };
+  for (const c of cases.verify) {
+    results.verify.push({ name: c.name, ...(await outcome(() => jwtkit.decode(c.token, c.key, c.options))) });
+  }
+  for (const c of cases.sign) {
+    results.sign.push({
+      name: c.name,
+      ...(await outcome(() => jwtkit.encode(c.payload, c.key, { algorithm: c.alg }))),
+    });
+  }
+  return results;
+}
+
+/** The hono middleware (`jwtkit/hono`) answering three requests inside the runtime. */
+export async function probeHono(Hono, jwtAuth, cases) {
+  const app = new Hono();
+  app.use('/api/*', jwtAuth({ key: cases.hono.key, algorithms: ['HS256'] }));
+  app.get('/api/me', (c) => c.json({ sub: c.get('auth').sub }));
+  const ask = async (auth) => {
+    const res = await app.request('/api/me', auth ? { headers: { authorization: auth } } : {});
+    return { status: res.status, body: await res.text() };
+  };
+  return {
+    good: await ask(`Bearer ${cases.hono.token}`),
+    bad: await ask(`Bearer ${cases.hono.token}x`),
+    none: await ask(null),
+  };
+}
