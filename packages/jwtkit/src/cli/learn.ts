@@ -150,7 +150,7 @@ export const command: CommandDef = {
     examples: [
       'jwtkit learn',
       'jwtkit learn --username bob --role user',
-      'jwtkit learn --secret "$(jwtkit keygen HS256 --format base64url)"'.replace('HS256', HS),
+      `jwtkit learn --secret "$(jwtkit keygen ${HS} --format base64url)"`,
     ],
   },
   positionals: [],

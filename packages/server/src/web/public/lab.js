@@ -5,6 +5,8 @@
 // nothing the person typed is used or sent.
 import { $, coloredToken, fill, h } from './dom.js';
 import {
+  ALGORITHM_NAMES,
+  algorithmInfo,
   encodeBase64url,
   encodeBase64urlText,
   forgeSignature,
@@ -24,6 +26,12 @@ const enc = new TextEncoder();
 /** @param {unknown} v */
 const part = (v) => encodeBase64urlText(JSON.stringify(v));
 const USER = { user_id: 101, username: 'alice', role: 'user' };
+/** The first algorithm of a family in the library's table (the HMAC, RSA and ECDSA ones): the attacks' algorithms. @param {string} family */
+const first = (family) =>
+  /** @type {string} */ (ALGORITHM_NAMES.find((a) => algorithmInfo(a)?.family === family));
+const HS = first('hmac');
+const RS = first('rsa');
+const ES = first('ecdsa');
 const API = 'https://api.example';
 
 /** The lab's demo "server": its HMAC secret, RSA and EC key pairs, made once in the page. */
@@ -31,8 +39,8 @@ const API = 'https://api.example';
 let server;
 async function demoServer() {
   server ??= (async () => {
-    const secret = generateSecret('HS256');
-    const [rsa, ec] = await Promise.all([generateKeyPair('RS256'), generateKeyPair('ES256')]);
+    const secret = generateSecret(HS);
+    const [rsa, ec] = await Promise.all([generateKeyPair(RS), generateKeyPair(ES)]);
     const spki = new Uint8Array(await crypto.subtle.exportKey('spki', rsa.publicKey));
     let bin = '';
     for (const b of spki) bin += String.fromCharCode(b);
@@ -62,76 +70,76 @@ const ATTACKS = {
     const token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ ...USER, role: 'admin' })}.`;
     return {
       token,
-      outcome: await attempt(token, { kind: 'secret', text: s.secret }, { algorithms: ['HS256'] }),
+      outcome: await attempt(token, { kind: 'secret', text: s.secret }, { algorithms: [HS] }),
     };
   },
   async 'alg-confusion'() {
     const s = await demoServer();
-    const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ ...USER, role: 'admin' })}`;
-    const token = `${input}.${encodeBase64url(await hmac('HS256', enc.encode(s.rsaPem), input))}`;
+    const input = `${part({ alg: HS, typ: 'JWT' })}.${part({ ...USER, role: 'admin' })}`;
+    const token = `${input}.${encodeBase64url(await hmac(HS, enc.encode(s.rsaPem), input))}`;
     return {
       token,
-      outcome: await attempt(token, { kind: 'pem', text: s.rsaPem }, { algorithms: ['RS256'] }),
+      outcome: await attempt(token, { kind: 'pem', text: s.rsaPem }, { algorithms: [RS] }),
     };
   },
   async tampered() {
     const s = await demoServer();
-    const good = await sign(USER, { kind: 'secret', text: s.secret }, { algorithm: 'HS256' });
+    const good = await sign(USER, { kind: 'secret', text: s.secret }, { algorithm: HS });
     const [hd, , sig] = good.split('.');
     const token = `${hd}.${part({ ...USER, role: 'admin' })}.${sig}`;
     return {
       token,
-      outcome: await attempt(token, { kind: 'secret', text: s.secret }, { algorithms: ['HS256'] }),
+      outcome: await attempt(token, { kind: 'secret', text: s.secret }, { algorithms: [HS] }),
     };
   },
   async expired() {
     const s = await demoServer();
     const key = /** @type {const} */ ({ kind: 'secret', text: s.secret });
-    const within = await sign({ ...USER, exp: now() - 30 }, key, { algorithm: 'HS256' });
-    const ok = await attempt(within, key, { algorithms: ['HS256'], leeway: 60 });
-    const token = await sign({ ...USER, exp: now() - 300 }, key, { algorithm: 'HS256' });
+    const within = await sign({ ...USER, exp: now() - 30 }, key, { algorithm: HS });
+    const ok = await attempt(within, key, { algorithms: [HS], leeway: 60 });
+    const token = await sign({ ...USER, exp: now() - 300 }, key, { algorithm: HS });
     return {
       token,
-      outcome: await attempt(token, key, { algorithms: ['HS256'], leeway: 60 }),
+      outcome: await attempt(token, key, { algorithms: [HS], leeway: 60 }),
       note: `With leeway 60 s, a token that expired 30 s ago is ${'accepted' in ok ? 'accepted (clock skew)' : `refused (${ok.code})`}; one that expired 5 min ago is not:`,
     };
   },
   async audience() {
     const s = await demoServer();
     const key = /** @type {const} */ ({ kind: 'secret', text: s.secret });
-    const token = await sign({ ...USER, aud: 'https://billing.example' }, key, { algorithm: 'HS256' });
-    return { token, outcome: await attempt(token, key, { algorithms: ['HS256'], audience: API }) };
+    const token = await sign({ ...USER, aud: 'https://billing.example' }, key, { algorithm: HS });
+    return { token, outcome: await attempt(token, key, { algorithms: [HS], audience: API }) };
   },
   async 'kid-injection'() {
     const s = await demoServer();
-    const input = `${part({ alg: 'HS256', typ: 'JWT', kid: '../../../../dev/null' })}.${part({ ...USER, role: 'admin' })}`;
-    const token = `${input}.${encodeBase64url(await hmac('HS256', enc.encode('attacker-chosen-key'), input))}`;
-    const jwks = { keys: [{ kty: 'oct', kid: 'hs-1', alg: 'HS256', k: encodeBase64urlText(s.secret) }] };
-    return { token, outcome: await attempt(token, { kind: 'jwks', value: jwks }, { algorithms: ['HS256'] }) };
+    const input = `${part({ alg: HS, typ: 'JWT', kid: '../../../../dev/null' })}.${part({ ...USER, role: 'admin' })}`;
+    const token = `${input}.${encodeBase64url(await hmac(HS, enc.encode('attacker-chosen-key'), input))}`;
+    const jwks = { keys: [{ kty: 'oct', kid: 'hs-1', alg: HS, k: encodeBase64urlText(s.secret) }] };
+    return { token, outcome: await attempt(token, { kind: 'jwks', value: jwks }, { algorithms: [HS] }) };
   },
   async 'embedded-jwk'() {
     const s = await demoServer();
-    const attacker = await generateKeyPair('ES256');
-    const input = `${part({ alg: 'ES256', typ: 'JWT', jwk: attacker.publicJwk })}.${part({ ...USER, role: 'admin' })}`;
-    const token = `${input}.${encodeBase64url(await forgeSignature('ES256', attacker.privateKey, input))}`;
-    const jwks = { keys: [{ ...s.ec.publicJwk, kid: 'ec-1', alg: 'ES256', use: 'sig' }] };
-    return { token, outcome: await attempt(token, { kind: 'jwks', value: jwks }, { algorithms: ['ES256'] }) };
+    const attacker = await generateKeyPair(ES);
+    const input = `${part({ alg: ES, typ: 'JWT', jwk: attacker.publicJwk })}.${part({ ...USER, role: 'admin' })}`;
+    const token = `${input}.${encodeBase64url(await forgeSignature(ES, attacker.privateKey, input))}`;
+    const jwks = { keys: [{ ...s.ec.publicJwk, kid: 'ec-1', alg: ES, use: 'sig' }] };
+    return { token, outcome: await attempt(token, { kind: 'jwks', value: jwks }, { algorithms: [ES] }) };
   },
   async 'psychic-ecdsa'() {
     const s = await demoServer();
-    const token = `${part({ alg: 'ES256', typ: 'JWT' })}.${part({ ...USER, role: 'admin' })}.${encodeBase64url(new Uint8Array(64))}`;
+    const token = `${part({ alg: ES, typ: 'JWT' })}.${part({ ...USER, role: 'admin' })}.${encodeBase64url(new Uint8Array(64))}`;
     return {
       token,
-      outcome: await attempt(token, { kind: 'jwk', value: s.ec.publicJwk }, { algorithms: ['ES256'] }),
+      outcome: await attempt(token, { kind: 'jwk', value: s.ec.publicJwk }, { algorithms: [ES] }),
     };
   },
   async crit() {
     const s = await demoServer();
     const key = /** @type {const} */ ({ kind: 'secret', text: s.secret });
     // Signed correctly with the server's own secret (the library's encode will not write crit: the forger does).
-    const input = `${part({ alg: 'HS256', crit: ['exp-policy'], 'exp-policy': 'strict', typ: 'JWT' })}.${part(USER)}`;
-    const token = `${input}.${encodeBase64url(await hmac('HS256', enc.encode(s.secret), input))}`;
-    return { token, outcome: await attempt(token, key, { algorithms: ['HS256'] }) };
+    const input = `${part({ alg: HS, crit: ['exp-policy'], 'exp-policy': 'strict', typ: 'JWT' })}.${part(USER)}`;
+    const token = `${input}.${encodeBase64url(await hmac(HS, enc.encode(s.secret), input))}`;
+    return { token, outcome: await attempt(token, key, { algorithms: [HS] }) };
   },
   async 'refresh-replay'() {
     // Against the running service, with the demo user (no value typed in the page is sent).
