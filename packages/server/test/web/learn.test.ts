@@ -250,7 +250,7 @@ for (const viewport of [
         if (c.id === 'psychic-ecdsa')
           assert.equal(JSON.parse(Buffer.from(forged!.split('.')[0]!, 'base64url').toString()).alg, 'ES256');
       }
-      await shot(page, `lab-${viewport.name}`);
+      await shot(page.locator('#lab-cards'), `lab-${viewport.name}`);
     });
 
     test('"now use it in a REST API" opens the Flow tab', async () => {

@@ -217,6 +217,7 @@ function card(c) {
     }
     if (!run) return;
     fill(forged, run.token ? coloredToken(run.token) : '');
+    forged.hidden = !run.token;
     if (run.token) forged.dataset.token = run.token;
     const o = run.outcome;
     const note = run.note ? [h('span', null, run.note), h('br')] : [];
