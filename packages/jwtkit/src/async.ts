@@ -61,7 +61,13 @@ export function encode(payload: object, key: KeyInput, options?: EncodeOptions):
 /** `createSigner`, whose signer returns a Promise. Options and key are checked now, as in the sync build. */
 export function createSigner(key: KeyInput, options?: EncodeOptions): (payload: object) => Promise<string> {
   const sign = syncSigner(key, options);
-  return (payload: object) => settle(() => sign(payload));
+  return (payload: object) => {
+    try {
+      return Promise.resolve(sign(payload));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
 /** `createVerifier`, whose verifier returns a Promise (an async resolver or remote set goes through decodeAsync). */
@@ -71,5 +77,12 @@ export function createVerifier<T = JwtPayload>(
 ): (token: string) => Promise<T> {
   if (needsIo(key)) return (token: string) => decodeAsync<T>(token, key, options);
   const verify = syncVerifier<T>(key as KeyInput, options);
-  return (token: string) => settle(() => verify(token));
+  // No closure per call: this is the hot path of a request handler.
+  return (token: string) => {
+    try {
+      return Promise.resolve(verify(token));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }

@@ -28,8 +28,9 @@ export interface AlgorithmInfo {
   readonly kty: 'oct' | 'RSA' | 'EC' | 'OKP';
   /** One line for people (CLI help, explain, the web page). */
   readonly description: string;
-  /** The RFC that defines it. */
+  /** The RFC (and section) that defines it, and its address. */
   readonly spec: string;
+  readonly specUrl: string;
   /** WebCrypto parameters (importKey / sign / verify), or null where WebCrypto has no such algorithm. */
   readonly webcrypto: WebCryptoParams | null;
 }
@@ -41,6 +42,10 @@ export interface WebCryptoParams {
 }
 
 const SHA = (bits: number) => `SHA-${bits}`;
+const rfc = (n: number, section: string) => ({
+  spec: `RFC ${n} §${section}`,
+  specUrl: `https://www.rfc-editor.org/rfc/rfc${n}#section-${section}`,
+});
 
 /** RSA keys below this size are refused for every RS and PS algorithm (RFC 7518 §3.3, §3.5). */
 export const MIN_RSA_BITS = 2048;
@@ -55,8 +60,8 @@ const hs = (name: HmacAlgorithm, bits: 256 | 384 | 512): AlgorithmInfo => ({
   curves: [],
   signatureBytes: bits / 8,
   kty: 'oct',
-  description: `HMAC with SHA-${bits} (a shared secret of at least ${bits / 8} bytes)`,
-  spec: 'RFC 7518 §3.2',
+  description: `HMAC using SHA-${bits} (shared secret)`,
+  ...rfc(7518, '3.2'),
   webcrypto: { importParams: { name: 'HMAC', hash: SHA(bits) }, signParams: { name: 'HMAC' } },
 });
 const rs = (name: RsaAlgorithm | RsaPssAlgorithm, bits: 256 | 384 | 512): AlgorithmInfo => ({
@@ -68,9 +73,9 @@ const rs = (name: RsaAlgorithm | RsaPssAlgorithm, bits: 256 | 384 | 512): Algori
   signatureBytes: 0,
   kty: 'RSA',
   description: name.startsWith('PS')
-    ? `RSASSA-PSS with SHA-${bits} and MGF1 (an RSA key of at least ${MIN_RSA_BITS} bits)`
-    : `RSASSA-PKCS1-v1_5 with SHA-${bits} (an RSA key of at least ${MIN_RSA_BITS} bits)`,
-  spec: name.startsWith('PS') ? 'RFC 7518 §3.5' : 'RFC 7518 §3.3',
+    ? `RSASSA-PSS using SHA-${bits} and MGF1 with SHA-${bits} (RSA key pair)`
+    : `RSASSA-PKCS1-v1_5 using SHA-${bits} (RSA key pair)`,
+  ...rfc(7518, name.startsWith('PS') ? '3.5' : '3.3'),
   webcrypto: name.startsWith('PS')
     ? {
         importParams: { name: 'RSA-PSS', hash: SHA(bits) },
@@ -89,8 +94,8 @@ const es = (name: EcAlgorithm, bits: 256 | 384 | 512, curve: CurveName, sigBytes
   curves: [curve],
   signatureBytes: sigBytes,
   kty: 'EC',
-  description: `ECDSA on ${curve} with SHA-${bits}`,
-  spec: name === 'ES256K' ? 'RFC 8812 §3.2' : 'RFC 7518 §3.4',
+  description: `ECDSA using ${curve} and SHA-${bits} (elliptic-curve key pair)`,
+  ...(name === 'ES256K' ? rfc(8812, '3.2') : rfc(7518, '3.4')),
   // WebCrypto has no secp256k1.
   webcrypto:
     curve === 'secp256k1'
@@ -108,8 +113,13 @@ const ed = (name: EdAlgorithm, curves: CurveName[], sigBytes: number): Algorithm
   curves,
   signatureBytes: sigBytes,
   kty: 'OKP',
-  description: name === 'EdDSA' ? "EdDSA with the key's curve, Ed25519 or Ed448" : `EdDSA on ${curves[0]}`,
-  spec: name === 'EdDSA' ? 'RFC 8037 §3.1' : 'RFC 9864',
+  description:
+    name === 'EdDSA'
+      ? 'Edwards-curve signature, Ed25519 or Ed448 (key pair)'
+      : `EdDSA using the ${curves[0]} curve (key pair)`,
+  ...(name === 'EdDSA'
+    ? rfc(8037, '3.1')
+    : { spec: 'RFC 9864', specUrl: 'https://www.rfc-editor.org/rfc/rfc9864' }),
   // WebCrypto has Ed25519 (browsers, Deno, Bun, workerd, Node) but not Ed448 outside Node. The EdDSA
   // name is bound to Ed25519 there: an Ed448 key is refused with UnsupportedAlgorithmError.
   webcrypto: curves.includes('Ed25519')

@@ -7,6 +7,15 @@
 // biome-ignore lint/suspicious/noExplicitAny: the Buffer global exists on Node and Bun only
 const NodeBuffer: typeof Buffer | undefined = (globalThis as any).Buffer;
 
+// Node's native UTF-8 validator, where the runtime offers it without an import (Node >= 20.16, Bun).
+const nodeIsUtf8: ((b: Uint8Array) => boolean) | undefined =
+  // biome-ignore lint/suspicious/noExplicitAny: process exists on Node, Bun and Deno only
+  (
+    (globalThis as any).process?.getBuiltinModule?.('buffer') as
+      | { isUtf8?: (b: Uint8Array) => boolean }
+      | undefined
+  )?.isUtf8;
+
 /** The Buffer global, when the runtime has one (Node, Bun). */
 export const hasBuffer = typeof NodeBuffer === 'function';
 
@@ -75,6 +84,7 @@ export function utf8Bytes(s: string): Uint8Array {
  * real U+FFFD in the input takes the exact (fatal) decoder.
  */
 export function utf8TextStrict(bytes: Uint8Array): string | null {
+  if (nodeIsUtf8 && NodeBuffer?.isBuffer(bytes)) return nodeIsUtf8(bytes) ? bytes.toString('utf8') : null;
   if (NodeBuffer) {
     const text = NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     if (!text.includes('\ufffd')) return text;

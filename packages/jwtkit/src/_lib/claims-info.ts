@@ -313,17 +313,15 @@ export const PRIVATE_HEADER_PARAM: ParamInfo = Object.freeze(
   ),
 );
 
-/** A spec reference of the table ('RFC 7518 §3.2', 'RFC 9864') with its link. */
-function specRef(spec: string): { rfc: string; url: string } {
-  const m = /^RFC (\d+)(?: §([\d.]+))?$/.exec(spec);
-  if (!m) return { rfc: spec, url: '' };
-  const url = `https://www.rfc-editor.org/rfc/rfc${m[1]}`;
-  return { rfc: spec, url: m[2] ? `${url}#section-${m[2]}` : url };
-}
-
-/** One algorithm in words: its description and spec from the one table (`_lib/algorithms.ts`). */
+/** One algorithm in words: its description, spec and spec address from the one table (`_lib/algorithms.ts`). */
 function describe(info: AlgorithmInfo): AlgorithmDescription {
-  return { name: info.name, description: info.description, family: info.family, ...specRef(info.spec) };
+  return {
+    name: info.name,
+    description: info.description,
+    family: info.family,
+    rfc: info.spec,
+    url: info.specUrl,
+  };
 }
 
 /** Every JWS "alg" value in words: the library's algorithms (derived from the table), and "none". */

@@ -12,7 +12,10 @@ function files(dir: string): string[] {
   });
 }
 
-test('one node:crypto boundary: only src/_lib/crypto.ts imports it', () => {
+// The node:crypto backend's boundary files. The JWE helper adds its own primitives file here.
+const NODE_CRYPTO_FILES = ['_lib/crypto.ts', '_lib/jwe-crypto-node.ts'];
+
+test('one node:crypto boundary: only the node backend boundary files import it', () => {
   const importers = files(src)
     .filter((f) =>
       /from\s+['"](node:)?crypto['"]|require\(['"](node:)?crypto['"]\)|import\(['"](node:)?crypto['"]\)/.test(
@@ -20,7 +23,93 @@ test('one node:crypto boundary: only src/_lib/crypto.ts imports it', () => {
       ),
     )
     .map((f) => relative(src, f));
-  assert.deepEqual(importers, ['_lib/crypto.ts']);
+  assert.ok(importers.includes('_lib/crypto.ts'));
+  assert.deepEqual(
+    importers.filter((f) => !NODE_CRYPTO_FILES.includes(f)),
+    [],
+  );
+});
+
+/** Source without comments (so a comment may name what the code must not use). */
+const code = (f: string) =>
+  readFileSync(f, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+
+test("one WebCrypto boundary: only src/_lib/crypto-web.ts (and the JWE helper's web file) touches crypto.subtle", () => {
+  const users = files(src)
+    .filter((f) => /\.subtle\b|\bsubtle\(\)|getRandomValues/.test(code(f)))
+    .map((f) => relative(src, f));
+  assert.deepEqual(
+    users.filter((f) => f !== '_lib/crypto-web.ts' && f !== '_lib/jwe-crypto-web.ts'),
+    [],
+  );
+});
+
+/** The modules `entry` loads at run time (relative imports and re-exports, `import type` left out). */
+function runtimeGraph(entry: string): { modules: string[]; external: string[] } {
+  const seen = new Set<string>();
+  const external: string[] = [];
+  const walk = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(import|export)\s+(type\s)?([^;]*?)\s*from\s+['"]([^'"]+)['"]/gm)) {
+      if (m[2]) continue; // import type / export type: erased
+      const spec = m[4]!;
+      if (
+        /^\{[^}]*\}$/.test(m[3]!.trim()) &&
+        m[3]!
+          .replace(/[{}\s]/g, '')
+          .split(',')
+          .every((n) => n.startsWith('type'))
+      )
+        continue; // { type A, type B }: erased
+      if (!spec.startsWith('.')) {
+        external.push(`${relative(src, file)} -> ${spec}`);
+        continue;
+      }
+      walk(join(file, '..', spec.replace(/\.js$/, '.ts')));
+    }
+  };
+  walk(join(src, entry));
+  return { modules: [...seen].map((f) => relative(src, f)).sort(), external };
+}
+
+test('the WebCrypto build loads no node: module and none of the node:crypto backend', () => {
+  const { modules, external } = runtimeGraph('webcrypto.ts');
+  assert.deepEqual(external, []);
+  for (const nodeOnly of [
+    '_lib/crypto.ts',
+    '_lib/keys.ts',
+    '_lib/signature.ts',
+    '_lib/verify.ts',
+    'index.ts',
+  ])
+    assert.ok(!modules.includes(nodeOnly), `${nodeOnly} is in the WebCrypto build`);
+  assert.ok(modules.includes('_lib/crypto-web.ts'));
+  // The shared core is shared: the rules both backends run are in the WebCrypto graph too.
+  for (const shared of [
+    '_lib/key-rules.ts',
+    '_lib/jwk.ts',
+    '_lib/verify-core.ts',
+    '_lib/encode-core.ts',
+    '_lib/compact.ts',
+    '_lib/claims.ts',
+  ])
+    assert.ok(modules.includes(shared), `${shared} is not in the WebCrypto build`);
+  const nodeGraph = runtimeGraph('index.ts').modules;
+  for (const shared of ['_lib/key-rules.ts', '_lib/jwk.ts', '_lib/verify-core.ts', '_lib/encode-core.ts'])
+    assert.ok(nodeGraph.includes(shared), `${shared} is not in the Node build`);
+});
+
+test('no file under _lib/ imports a public module (errors.ts, the shared vocabulary, aside)', () => {
+  const offenders: string[] = [];
+  for (const f of files(join(src, '_lib'))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/from\s+['"](\.\.\/[^'"]+)['"]/g))
+      if (m[1] !== '../errors.js') offenders.push(`${relative(src, f)} -> ${m[1]}`);
+  }
+  assert.deepEqual(offenders, []);
 });
 
 test('the library has zero runtime dependencies', () => {
@@ -57,6 +146,7 @@ test('the version export matches package.json', async () => {
   };
   const { version } = await import('../../src/index.js');
   assert.equal(version, pkg.version);
+  assert.equal((await import('../../src/webcrypto.js')).version, pkg.version);
 });
 
 test('no TypeScript enums and kebab-case file names in the library and the server', () => {

@@ -5,8 +5,9 @@
 
 async function outcome(run) {
   try {
+    // Claims travel as JSON text: a structured clone (Chromium -> playwright) would drop an own __proto__.
     const value = await run();
-    return { ok: true, value };
+    return { ok: true, value: JSON.stringify(value) };
   } catch (e) {
     return { ok: false, error: e && typeof e === 'object' ? e.name : typeof e };
   }
@@ -29,7 +30,15 @@ export async function probe(jwtkit, cases) {
 /** The hono middleware (`jwtkit/hono`) answering three requests inside the runtime. */
 export async function probeHono(Hono, jwtAuth, cases) {
   const app = new Hono();
-  app.use('/api/*', jwtAuth({ key: cases.hono.key, algorithms: ['HS256'] }));
+  app.use(
+    '/api/*',
+    jwtAuth({
+      key: cases.hono.key,
+      algorithms: ['HS256'],
+      issuer: cases.hono.issuer,
+      audience: cases.hono.audience,
+    }),
+  );
   app.get('/api/me', (c) => c.json({ sub: c.get('auth').sub }));
   const ask = async (auth) => {
     const res = await app.request('/api/me', auth ? { headers: { authorization: auth } } : {});
