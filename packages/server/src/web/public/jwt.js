@@ -48,7 +48,7 @@ export const JwtError = jwtkit.JwtError;
 /** WebCrypto parameters of an algorithm, from the library's table (null: not in WebCrypto). @param {string} alg */
 function webcryptoParams(alg) {
   const info = jwtkit.algorithmInfo(alg);
-  if (!info || !info.webcrypto)
+  if (!info?.webcrypto)
     throw new jwtkit.UnsupportedAlgorithmError(
       `${alg} is not available in this browser's WebCrypto; use \`jwtkit verify\``,
     );
