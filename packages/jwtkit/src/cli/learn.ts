@@ -3,9 +3,10 @@
  * (both render `src/learn/lesson.ts`). Each step prints its explanation, the TypeScript (jwtkit) and
  * Python (PyJWT) code, and what each prints; then "what just happened" with the HMAC bytes.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import { ALGORITHMS, algorithmInfo, MIN_HMAC_SECRET_BYTES } from '../_lib/algorithms.js';
-import { encode, JwtError } from '../index.js';
+// The library's one node:crypto boundary: the lesson shows raw HMAC bytes, also for secrets encode refuses.
+import { hmacBase64url, hmacBytes } from '../_lib/crypto.js';
+import { encode, generateSecret, JwtError } from '../index.js';
 import {
   checkValues,
   type LessonContext,
@@ -50,9 +51,7 @@ export function lessonTokens(
   if (utf8Length(v.secret) === 0) return { ts, py: null };
   const input = pyjwtSigningInput(v, `{"alg":"${ctx.alg}","typ":"JWT"}`);
   const signing = `${b64(input.header)}.${b64(input.payload)}`;
-  const sig = createHmac(`sha${ctx.hashBytes * 8}`, v.secret)
-    .update(signing)
-    .digest('base64url');
+  const sig = hmacBase64url(`sha${ctx.hashBytes * 8}`, Buffer.from(v.secret, 'utf8'), signing);
   return { ts, py: `${signing}.${sig}` };
 }
 
@@ -100,9 +99,7 @@ export function renderLesson(v: LessonValues, c: Painter): string {
   for (const d of pyjwtDifferences(v, ctx)) lines.push(c.yellow(`PyJWT differs: ${d.why}`));
   if (tsToken) {
     const [h, p, s] = tsToken.split('.') as [string, string, string];
-    const mac = createHmac(`sha${ctx.hashBytes * 8}`, v.secret)
-      .update(`${h}.${p}`)
-      .digest();
+    const mac = hmacBytes(`sha${ctx.hashBytes * 8}`, Buffer.from(v.secret, 'utf8'), `${h}.${p}`);
     lines.push(
       '',
       c.bold(WHAT_HAPPENED.title),
@@ -124,7 +121,7 @@ export function renderLesson(v: LessonValues, c: Painter): string {
       lines.push(
         '',
         c.yellow(WHAT_HAPPENED.shortSecret(n, ctx.hashBytes)),
-        `  a proper secret: ${randomBytes(ctx.hashBytes).toString('base64url')}  (jwtkit keygen ${ctx.alg} --format base64url)`,
+        `  a proper secret: ${generateSecret(HS).toString('base64url')}  (jwtkit keygen ${ctx.alg} --format base64url)`,
       );
     }
   }
