@@ -16,7 +16,12 @@ import { PAYLOADS, type PayloadName } from './fixtures.js';
 import { fmtOps, fmtRatio, median } from './report.js';
 
 const { values: args } = parseArgs({
-  options: { base: { type: 'string' }, rounds: { type: 'string' }, time: { type: 'string' }, filter: { type: 'string' } },
+  options: {
+    base: { type: 'string' },
+    rounds: { type: 'string' },
+    time: { type: 'string' },
+    filter: { type: 'string' },
+  },
 });
 if (!args.base) throw new Error('--base path/to/baseline/dist/index.js is required');
 const base = (await import(pathToFileURL(args.base).href)) as typeof now;

@@ -5,22 +5,23 @@
  * needs I/O (an async resolver, a `createRemoteJwks` set) goes through `decodeAsync`. On every other
  * runtime `jwtkit/async` is the WebCrypto build, so code written against these names runs everywhere.
  */
-import type { AsyncVerifyKey } from './jwk/decode-async.js';
-import { decodeAsync, decodeCompleteAsync } from './jwk/decode-async.js';
-import { isRemoteJwks } from './jwk/remote.js';
+
 import {
   type DecodedJwt,
   type DecodeOptions,
   type EncodeOptions,
   type JwtPayload,
   type KeyInput,
-  decodeComplete as syncDecodeComplete,
   decode as syncDecode,
+  decodeComplete as syncDecodeComplete,
   encode as syncEncode,
   createSigner as syncSigner,
   createVerifier as syncVerifier,
   type VerifierOptions,
 } from './index.js';
+import type { AsyncVerifyKey } from './jwk/decode-async.js';
+import { decodeAsync, decodeCompleteAsync } from './jwk/decode-async.js';
+import { isRemoteJwks } from './jwk/remote.js';
 
 export * from './index.js';
 
@@ -38,7 +39,11 @@ function settle<T>(run: () => T): Promise<T> {
 }
 
 /** `decode`, as a Promise (see the module comment). */
-export function decode<T = JwtPayload>(token: string, key: AsyncVerifyKey, options: DecodeOptions): Promise<T> {
+export function decode<T = JwtPayload>(
+  token: string,
+  key: AsyncVerifyKey,
+  options: DecodeOptions,
+): Promise<T> {
   if (needsIo(key)) return decodeAsync<T>(token, key, options);
   return settle(() => syncDecode<T>(token, key as KeyInput, options));
 }

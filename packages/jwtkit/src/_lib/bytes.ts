@@ -8,13 +8,11 @@
 const NodeBuffer: typeof Buffer | undefined = (globalThis as any).Buffer;
 
 // Node's native UTF-8 validator, where the runtime offers it without an import (Node >= 20.16, Bun).
-const nodeIsUtf8: ((b: Uint8Array) => boolean) | undefined =
-  // biome-ignore lint/suspicious/noExplicitAny: process exists on Node, Bun and Deno only
-  (
-    (globalThis as any).process?.getBuiltinModule?.('buffer') as
-      | { isUtf8?: (b: Uint8Array) => boolean }
-      | undefined
-  )?.isUtf8;
+const nodeIsUtf8: ((b: Uint8Array) => boolean) | undefined = (
+  (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.(
+    'buffer',
+  ) as { isUtf8?: (b: Uint8Array) => boolean } | undefined
+)?.isUtf8;
 
 /** The Buffer global, when the runtime has one (Node, Bun). */
 export const hasBuffer = typeof NodeBuffer === 'function';

@@ -5,7 +5,7 @@
  *   -> b64/crit/typ -> claims.
  */
 import { InvalidKeyError, InvalidSignatureError } from '../errors.js';
-import type { AlgorithmInfo } from './algorithms.js';
+import type { Algorithm, AlgorithmInfo } from './algorithms.js';
 import { encode as b64url } from './base64url.js';
 import { latin1Bytes } from './bytes.js';
 import { type CompactParts, type JwtHeader, parseCompact } from './compact.js';
@@ -25,7 +25,7 @@ export type WebVerifyKey =
   | WebKeyInput
   | Jwks
   | ((header: Readonly<JwtHeader>) => WebKeyInput | Jwks | Promise<WebKeyInput | Jwks>)
-  | { getSigningKey(header: JwtHeader, options: { algorithms: readonly string[] }): Promise<Jwk> };
+  | { getSigningKey(header: JwtHeader, options?: { algorithms?: readonly Algorithm[] }): Promise<Jwk> };
 
 function isRemote(
   key: unknown,
