@@ -5,6 +5,9 @@
  * `jwtkit decode` CLI and in the web page served by the server (one implementation of "what does this
  * claim mean"). It never throws on bad input: structural problems are listed in `errors`.
  */
+import { algorithmInfo } from './_lib/algorithms.js';
+import { decodeStrict, encode as encodeB64 } from './_lib/base64url.js';
+import { utf8TextStrict } from './_lib/bytes.js';
 import {
   ALGORITHMS,
   type AlgorithmFamily,
@@ -15,7 +18,18 @@ import {
   PRIVATE_CLAIM,
   PRIVATE_HEADER_PARAM,
 } from './_lib/claims-info.js';
+import { firstDuplicateMember, MAX_JSON_DEPTH } from './_lib/json.js';
 
+/**
+ * The library's one table of algorithm facts, for browser code that shows or checks algorithms (the
+ * page's algorithm menu, its key advice): the same numbers `decode` enforces, from `_lib/algorithms.ts`.
+ */
+export {
+  ALGORITHMS as ALGORITHM_NAMES,
+  algorithmInfo,
+  MIN_HMAC_SECRET_BYTES,
+  MIN_RSA_BITS,
+} from './_lib/algorithms.js';
 export type { AlgorithmFamily } from './_lib/claims-info.js';
 
 export interface ExplainOptions {
@@ -100,98 +114,38 @@ export interface Explanation {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Strict base64url, UTF-8 and JSON (no Buffer)
-
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const VALUE = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; i++) VALUE[B64URL.charCodeAt(i)] = i;
+// Strict base64url, UTF-8 and JSON: the library's own (src/_lib), runtime-neutral, one implementation.
 
 /**
  * Decodes canonical base64url (RFC 7515 §2): alphabet [A-Za-z0-9_-], no padding, no whitespace,
- * length % 4 != 1, unused trailing bits zero. Returns null for anything else.
+ * length % 4 != 1, unused trailing bits zero. Returns null for anything else. (`_lib/base64url.ts`)
  */
 export function decodeBase64url(s: string): Uint8Array<ArrayBuffer> | null {
-  const rem = s.length % 4;
-  if (rem === 1) return null;
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    const v = code < 128 ? VALUE[code]! : -1;
-    if (v < 0) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (acc !== 0) return null; // non-canonical: unused bits set
-  return out;
+  const bytes = typeof s === 'string' ? decodeStrict(s) : null;
+  return bytes ? new Uint8Array(bytes) : null;
 }
 
 export function encodeBase64url(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
-  }
-  if (i < bytes.length) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
-    out += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]!;
-    if (i + 1 < bytes.length) out += B64URL[(n >> 6) & 63]!;
-  }
-  return out;
+  return encodeB64(bytes);
 }
 
 /** base64url of the UTF-8 bytes of `text`. */
 export function encodeBase64urlText(text: string): string {
-  return encodeBase64url(new TextEncoder().encode(text));
+  return encodeB64(text);
 }
 
 /** The first object key that occurs twice in the same object of (already valid) JSON text, else null. */
 export function findDuplicateKey(json: string): string | null {
-  const stack: Array<Set<string> | null> = [];
-  let expectKey = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
-      const top = stack[stack.length - 1];
-      if (expectKey && top) {
-        const key = JSON.parse(json.slice(i, j + 1)) as string;
-        if (top.has(key)) return key;
-        top.add(key);
-        expectKey = false;
-      }
-      i = j;
-    } else if (c === '{') {
-      stack.push(new Set());
-      expectKey = true;
-    } else if (c === '[') {
-      stack.push(null);
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-    } else if (c === ',') {
-      expectKey = stack[stack.length - 1] != null;
-    }
-  }
-  return null;
+  return firstDuplicateMember(json);
 }
 
 type Parsed = { ok: true; value: unknown; text: string } | { ok: false; error: string };
 
 /**
- * The library's JSON depth limit (src/_lib/json.ts MAX_JSON_DEPTH, not imported: this file stays
- * browser-safe). Deeper JSON is reported instead of parsed: whoever walks it next (JSON.stringify, a
- * renderer) would throw RangeError.
+ * The library's JSON depth limit. Deeper JSON is reported instead of parsed: whoever walks it next
+ * (JSON.stringify, a renderer) would throw RangeError.
  */
-const MAX_DEPTH = 64;
+const MAX_DEPTH = MAX_JSON_DEPTH;
 
 /** Nesting depth of (valid) JSON text, without recursion. */
 function jsonDepth(text: string): number {
@@ -248,12 +202,8 @@ function parseSegment(segment: string, what: 'header' | 'payload'): Parsed {
             : 'has an impossible length or non-zero trailing bits';
     return { ok: false, error: `${what} is not valid base64url: it ${why}` };
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    return { ok: false, error: `${what} is not valid UTF-8` };
-  }
+  const text = utf8TextStrict(bytes);
+  if (text === null) return { ok: false, error: `${what} is not valid UTF-8` };
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
@@ -306,18 +256,11 @@ function isNumericDate(v: unknown): v is number {
 
 // ---------------------------------------------------------------------------------------------
 
-// A Map: `alg` is the token's text and must not find `constructor` on a prototype.
-const SIG_BYTES = new Map<string, number>([
-  ['HS256', 32],
-  ['HS384', 48],
-  ['HS512', 64],
-  ['ES256', 64],
-  ['ES384', 96],
-  ['ES512', 132],
-  ['ES256K', 64],
-  ['Ed25519', 64],
-  ['Ed448', 114],
-]);
+/** Exact signature length of `alg` where the algorithm fixes it (the one table's `signatureBytes`). */
+function fixedSignatureBytes(alg: string): number | undefined {
+  const n = algorithmInfo(alg)?.signatureBytes; // own-property lookup: `alg` is the token's text
+  return n ? n : undefined;
+}
 const SENSITIVE =
   /^(pass(word|wd)?|pwd|secret|client_secret|private_?key|ssn|credit_?card|card_?number|cvv)$/i;
 const SUSPICIOUS_KID = /\.\.|[/\\'";|`$]|\0/;
@@ -455,7 +398,11 @@ function explain(token: string, input: ExplainOptions): Explanation {
     if (name !== undefined && out.algorithm?.family !== 'none') {
       const shown = out.algorithm?.family === 'unknown' ? showText(name) : name;
       if (sig === '') warn('signature-missing', `alg is ${shown} but the signature part is empty`);
-      else if (bytes && SIG_BYTES.has(name) && bytes.length !== SIG_BYTES.get(name)) {
+      else if (
+        bytes &&
+        fixedSignatureBytes(name) !== undefined &&
+        bytes.length !== fixedSignatureBytes(name)
+      ) {
         // The hint must fit the algorithm: only ECDSA signatures have a DER form to confuse with r||s.
         const hint =
           out.algorithm?.family === 'ecdsa'
@@ -463,7 +410,7 @@ function explain(token: string, input: ExplainOptions): Explanation {
             : 'truncated, or made with another algorithm';
         warn(
           'signature-length',
-          `a ${name} signature is ${SIG_BYTES.get(name)} bytes; this one is ${bytes.length} (${hint})`,
+          `a ${name} signature is ${fixedSignatureBytes(name)} bytes; this one is ${bytes.length} (${hint})`,
         );
       }
     }

@@ -1,8 +1,11 @@
 /**
  * What every registered JWT claim and JWS header parameter means, with the section of the RFC (or
- * OpenID spec) that defines it, and every JWS algorithm in words. Pure data, no Node API: the CLI
+ * OpenID spec) that defines it, and every JWS algorithm in words (derived from the one table of algorithm
+ * facts, `algorithms.ts`, never listed here). Pure data, no Node API: the CLI
  * (`jwtkit decode`) and the browser page both read it through `explainToken` (src/explain.ts).
  */
+
+import { ALGORITHMS as ALGORITHM_NAMES, type AlgorithmInfo, algorithmInfo } from './algorithms.js';
 
 export interface ParamInfo {
   readonly label: string;
@@ -310,59 +313,28 @@ export const PRIVATE_HEADER_PARAM: ParamInfo = Object.freeze(
   ),
 );
 
-const alg = (name: string, description: string, family: AlgorithmFamily, ref: { rfc: string; url: string }) =>
-  ({ name, description, family, ...ref }) satisfies AlgorithmDescription;
+/** One algorithm in words: its description, spec and spec address from the one table (`_lib/algorithms.ts`). */
+function describe(info: AlgorithmInfo): AlgorithmDescription {
+  return {
+    name: info.name,
+    description: info.description,
+    family: info.family,
+    rfc: info.spec,
+    url: info.specUrl,
+  };
+}
 
-/** Every JWS "alg" value in words. */
+/** Every JWS "alg" value in words: the library's algorithms (derived from the table), and "none". */
 export const ALGORITHMS: Readonly<Record<string, AlgorithmDescription>> = Object.freeze({
-  HS256: alg('HS256', 'HMAC using SHA-256 (shared secret)', 'hmac', RFC(7518, '3.2')),
-  HS384: alg('HS384', 'HMAC using SHA-384 (shared secret)', 'hmac', RFC(7518, '3.2')),
-  HS512: alg('HS512', 'HMAC using SHA-512 (shared secret)', 'hmac', RFC(7518, '3.2')),
-  RS256: alg('RS256', 'RSASSA-PKCS1-v1_5 using SHA-256 (RSA key pair)', 'rsa', RFC(7518, '3.3')),
-  RS384: alg('RS384', 'RSASSA-PKCS1-v1_5 using SHA-384 (RSA key pair)', 'rsa', RFC(7518, '3.3')),
-  RS512: alg('RS512', 'RSASSA-PKCS1-v1_5 using SHA-512 (RSA key pair)', 'rsa', RFC(7518, '3.3')),
-  PS256: alg(
-    'PS256',
-    'RSASSA-PSS using SHA-256 and MGF1 with SHA-256 (RSA key pair)',
-    'rsa-pss',
-    RFC(7518, '3.5'),
+  ...Object.fromEntries(
+    ALGORITHM_NAMES.map((name) => [name, describe(algorithmInfo(name) as AlgorithmInfo)]),
   ),
-  PS384: alg(
-    'PS384',
-    'RSASSA-PSS using SHA-384 and MGF1 with SHA-384 (RSA key pair)',
-    'rsa-pss',
-    RFC(7518, '3.5'),
-  ),
-  PS512: alg(
-    'PS512',
-    'RSASSA-PSS using SHA-512 and MGF1 with SHA-512 (RSA key pair)',
-    'rsa-pss',
-    RFC(7518, '3.5'),
-  ),
-  ES256: alg('ES256', 'ECDSA using P-256 and SHA-256 (elliptic-curve key pair)', 'ecdsa', RFC(7518, '3.4')),
-  ES384: alg('ES384', 'ECDSA using P-384 and SHA-384 (elliptic-curve key pair)', 'ecdsa', RFC(7518, '3.4')),
-  ES512: alg('ES512', 'ECDSA using P-521 and SHA-512 (elliptic-curve key pair)', 'ecdsa', RFC(7518, '3.4')),
-  ES256K: alg(
-    'ES256K',
-    'ECDSA using secp256k1 and SHA-256 (elliptic-curve key pair)',
-    'ecdsa',
-    RFC(8812, '3.2'),
-  ),
-  EdDSA: alg('EdDSA', 'Edwards-curve signature, Ed25519 or Ed448 (key pair)', 'eddsa', RFC(8037, '3.1')),
-  Ed25519: alg('Ed25519', 'EdDSA using the Ed25519 curve (key pair)', 'eddsa', {
-    rfc: 'RFC 9864',
-    url: 'https://www.rfc-editor.org/rfc/rfc9864',
-  }),
-  Ed448: alg('Ed448', 'EdDSA using the Ed448 curve (key pair)', 'eddsa', {
-    rfc: 'RFC 9864',
-    url: 'https://www.rfc-editor.org/rfc/rfc9864',
-  }),
-  none: alg(
-    'none',
-    'No signature at all (unsecured JWS): anyone can forge this token',
-    'none',
-    RFC(7518, '3.6'),
-  ),
+  none: {
+    name: 'none',
+    description: 'No signature at all (unsecured JWS): anyone can forge this token',
+    family: 'none',
+    ...RFC(7518, '3.6'),
+  },
 });
 
 /** Own-property lookup (a payload key such as "constructor" or "__proto__" must not hit Object.prototype). */

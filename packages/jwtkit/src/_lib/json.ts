@@ -101,6 +101,15 @@ function hasDuplicateMembers(text: string, members: number): boolean {
 
 /** Exact check: tokenizes the (already valid) JSON text and tracks member names per open object. */
 function scanForDuplicates(text: string): boolean {
+  return firstDuplicateMember(text) !== null;
+}
+
+/**
+ * The first member name that occurs twice in one object of (already valid) JSON text, or null: the exact
+ * scanner behind the duplicate check, also used by `explainToken` to name the duplicate (issue 18: one
+ * scanner, not two).
+ */
+export function firstDuplicateMember(text: string): string | null {
   // One entry per open container: a Set of names for objects, null for arrays.
   const stack: (Set<string> | null)[] = [];
   let expectName = false;
@@ -136,7 +145,7 @@ function scanForDuplicates(text: string): boolean {
         const name = hasEscape ? (JSON.parse(`"${raw}"`) as string) : raw;
         const names = stack[stack.length - 1];
         if (names) {
-          if (names.has(name)) return true;
+          if (names.has(name)) return name;
           names.add(name);
         }
         expectName = false;
@@ -144,7 +153,7 @@ function scanForDuplicates(text: string): boolean {
       i = j;
     }
   }
-  return false;
+  return null;
 }
 
 // Printable ASCII is 0x20-0x7e; Python escapes everything else (control characters are already

@@ -3,30 +3,30 @@
  * `--jwks FILE|URL`. A key file is never taken for an HMAC secret (the type of a key is never guessed
  * from its text, the fast-jwt CVE lesson): secrets only come from the secret flags.
  */
+import { type AlgorithmFamily, algorithmInfo } from '../_lib/algorithms.js';
 import type { Algorithm, Jwk, Jwks, KeyObject } from '../index.js';
-import { exportJwk, importKey } from '../index.js';
+import { ALGORITHMS, exportJwk, importKey } from '../index.js';
 import { type CliIo, ioError, type OptionDef, usageError } from './_command.js';
 import { readInputBytes, readInputText } from './_input.js';
 import { fetchJwks } from './_remote-jwks.js';
 
-export const ALGORITHMS: readonly Algorithm[] = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'ES256K',
-  'EdDSA',
-  'Ed25519',
-  'Ed448',
-];
+/** Every algorithm, in the order of the library's one table of algorithm facts. */
+export { ALGORITHMS };
+
+/** The algorithms of one family, in table order (e.g. the HMAC ones for help texts). */
+export function algorithmsOf(family: AlgorithmFamily): Algorithm[] {
+  return ALGORITHMS.filter((a) => algorithmInfo(a)?.family === family);
+}
+
+/** The first algorithm of a family: the default for a key of that family (HMAC secret, RSA, RSA-PSS key). */
+export function defaultOf(family: AlgorithmFamily): Algorithm {
+  return algorithmsOf(family)[0] as Algorithm;
+}
+
+/** The algorithms of a family joined by `sep` (all HMAC ones, for hmac), for help and error texts. */
+export function familyList(family: AlgorithmFamily, sep = '/'): string {
+  return algorithmsOf(family).join(sep);
+}
 
 export function parseAlg(value: string, flag = '--alg'): Algorithm {
   const found = ALGORITHMS.find((a) => a.toLowerCase() === value.trim().toLowerCase());
@@ -41,11 +41,11 @@ export function parseAlg(value: string, flag = '--alg'): Algorithm {
   );
 }
 
-export const isHmac = (alg: string): boolean => alg.startsWith('HS');
+export const isHmac = (alg: string): boolean => algorithmInfo(alg)?.family === 'hmac';
 
 /** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
 export function minHmacBytes(alg: string): number {
-  return alg === 'HS512' ? 64 : alg === 'HS384' ? 48 : 32;
+  return algorithmInfo(alg)?.hashBytes ?? 0;
 }
 
 export const SECRET_OPTIONS: Record<string, OptionDef> = {
@@ -108,31 +108,30 @@ export function algsFixedByJwk(jwk: Jwk): Algorithm[] {
     const a = ALGORITHMS.find((x) => x === j.alg);
     return a ? [a] : [];
   }
-  if (j.kty === 'EC') {
-    if (j.crv === 'P-256') return ['ES256'];
-    if (j.crv === 'P-384') return ['ES384'];
-    if (j.crv === 'P-521') return ['ES512'];
-    if (j.crv === 'secp256k1') return ['ES256K'];
-  }
-  if (j.kty === 'OKP') {
-    if (j.crv === 'Ed25519') return ['EdDSA', 'Ed25519'];
-    if (j.crv === 'Ed448') return ['EdDSA', 'Ed448'];
+  // An EC or OKP curve pins the algorithms whose table entry lists that curve (Ed25519 -> EdDSA, Ed25519).
+  const family = j.kty === 'EC' ? 'ecdsa' : j.kty === 'OKP' ? 'eddsa' : null;
+  if (family && typeof j.crv === 'string') {
+    const crv = j.crv;
+    return ALGORITHMS.filter((a) => {
+      const info = algorithmInfo(a);
+      return info?.family === family && (info.curves as readonly string[]).includes(crv);
+    });
   }
   return [];
 }
 
 /** The algorithm `encode` uses for a key when `--alg` is absent (RSA -> RS256, RSA-PSS -> PS256). */
 export function defaultSigningAlg(loaded: LoadedKey): Algorithm | undefined {
-  if (loaded.kind === 'secret') return 'HS256';
+  if (loaded.kind === 'secret') return defaultOf('hmac');
   if (loaded.kind === 'jwks') return undefined;
   const fixed = loaded.algs[0];
   if (fixed) return fixed;
   const j = loaded.jwk as Record<string, unknown>;
   if (j.kty === 'RSA') {
     const keyType = (loaded.key as { asymmetricKeyType?: string }).asymmetricKeyType;
-    return keyType === 'rsa-pss' ? 'PS256' : 'RS256';
+    return defaultOf(keyType === 'rsa-pss' ? 'rsa-pss' : 'rsa');
   }
-  if (j.kty === 'oct') return 'HS256';
+  if (j.kty === 'oct') return defaultOf('hmac');
   return undefined;
 }
 

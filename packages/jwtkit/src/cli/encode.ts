@@ -11,9 +11,11 @@ import {
   truncate,
 } from './_input.js';
 import {
+  defaultOf,
   defaultSigningAlg,
   errCode,
   errMessage,
+  familyList,
   isHmac,
   loadKey,
   minHmacBytes,
@@ -52,7 +54,7 @@ export const command: CommandDef = {
       '--iss, ...) override the payload. No iat is added unless --iat (PyJWT-compatible output).',
       '',
       'The key comes from --key FILE (PEM or JWK), --secret-file, --secret or the JWT_SECRET variable.',
-      '--alg defaults to HS256 for a secret and to the key\'s own algorithm for a key (JWK "alg", EC curve,',
+      `--alg defaults to ${defaultOf('hmac')} for a secret and to the key's own algorithm for a key (JWK "alg", EC curve,`,
       'Ed25519 -> EdDSA, RSA -> RS256). The token is printed with a newline.',
       '',
       'Times (--exp, --nbf): a duration from now (900, 15m, 1h, 7d, -5m) or an absolute time',
@@ -75,7 +77,7 @@ export const command: CommandDef = {
       type: 'string',
       short: 'a',
       valueName: 'ALG',
-      description: "signing algorithm (default: HS256, or the key's own)",
+      description: `signing algorithm (default: ${defaultOf('hmac')}, or the key's own)`,
     },
     header: {
       type: 'string',
@@ -231,7 +233,7 @@ export const command: CommandDef = {
       alg ??= typeof fixed === 'string' ? parseAlg(fixed, 'the JWK "alg"') : undefined;
     } else if (loaded.kind === 'secret') {
       keyInput = loaded.jwk ?? loaded.secret;
-      alg ??= loaded.algs[0] ?? 'HS256';
+      alg ??= loaded.algs[0] ?? defaultOf('hmac');
     } else {
       keyInput = loaded.key;
       alg ??= defaultSigningAlg(loaded);
@@ -242,7 +244,7 @@ export const command: CommandDef = {
     if (alg === undefined) throw usageError(`cannot tell the algorithm from ${loaded.source}: pass --alg`);
     if (loaded.kind === 'secret' && !isHmac(alg)) {
       throw usageError(
-        `--alg ${alg} needs a private key (--key FILE); a secret only works with HS256/HS384/HS512`,
+        `--alg ${alg} needs a private key (--key FILE); a secret only works with ${familyList('hmac')}`,
       );
     }
     if (loaded.kind === 'secret' && loaded.secret.length < minHmacBytes(alg)) {

@@ -3,7 +3,7 @@ import type { Jwk } from '../index.js';
 import { exportJwk, exportPem, generateKeyPair, generateSecret } from '../index.js';
 import { type CommandDef, EXIT, ioError, usageError } from './_command.js';
 import { publicJwkOf, publicPath, thumbprintOf } from './_jwk-util.js';
-import { isHmac, parseAlg } from './_keys.js';
+import { defaultOf, familyList, isHmac, parseAlg } from './_keys.js';
 
 async function writeNew(path: string, text: string, mode: number, force: boolean): Promise<void> {
   try {
@@ -20,7 +20,7 @@ export const command: CommandDef = {
     name: 'keygen',
     summary: 'generate a key pair or an HMAC secret (JWK or PEM)',
     description: [
-      'ALG is the algorithm the key is for: HS256/384/512 (a random secret of the hash size), RS*/PS*',
+      `ALG is the algorithm the key is for: ${familyList('hmac')} (a random secret of the hash size), RS*/PS*`,
       '(RSA, --bits, default 2048), ES256/ES384/ES512/ES256K, EdDSA or Ed25519 (Ed25519), Ed448.',
       '',
       'Without --out the private key goes to stdout: as a JWK (default; it holds the public part too)',
@@ -33,7 +33,7 @@ export const command: CommandDef = {
       'jwtkit keygen ES256 --out es256.json && jwtkit jwks es256.pub.json > jwks.json',
       'jwtkit keygen RS256 --format pem --bits 3072 --out rsa.pem',
       'jwtkit keygen EdDSA --kid 2026-11',
-      'export JWT_SECRET=$(jwtkit keygen HS256 --format base64url)  # then --secret-encoding base64url',
+      `export JWT_SECRET=$(jwtkit keygen ${defaultOf('hmac')} --format base64url)  # then --secret-encoding base64url`,
     ],
   },
   positionals: [{ name: 'ALG', description: 'the algorithm the key is for', required: true }],

@@ -5,6 +5,7 @@
  * Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.
  */
 import { parseArgs } from 'node:util';
+import { ALGORITHMS, algorithmInfo } from '../_lib/algorithms.js';
 import { InvalidKeyError, InvalidTokenError, JwksFetchError, JwtError } from '../errors.js';
 import { version } from '../index.js';
 import { colorEnabled, painter } from './_color.js';
@@ -53,6 +54,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'decrypt a JWE with your key; print the plaintext',
     load: async () => (await import('./decrypt.js')).command,
   },
+  learn: {
+    summary: 'the four steps of a first JWT, in TypeScript and Python side by side',
+    load: async () => (await import('./learn.js')).command,
+  },
 };
 
 export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 invalid token, 2 usage error, 3 I/O or key error.';
@@ -85,7 +90,7 @@ function topHelp(c: Painter): string {
     '  $ jwtkit encode --secret-file secret.txt user_id=101 role=admin --exp 15m',
     '  $ TOKEN=$(jwtkit encode --secret mysecret123 user_id=101 role=admin)',
     '  $ jwtkit decode "$TOKEN"',
-    '  $ JWT_SECRET=mysecret123 jwtkit verify --alg HS256 "$TOKEN"',
+    `  $ JWT_SECRET=mysecret123 jwtkit verify --alg ${ALGORITHMS.find((a) => algorithmInfo(a)?.family === 'hmac')} "$TOKEN"`,
     '  $ jwtkit keygen ES256 --out es256.json',
     '',
     EXIT_CODES_HELP,

@@ -3,11 +3,25 @@ import type { Algorithm, VerifyKey } from '../index.js';
 import { decodeComplete } from '../index.js';
 import { type CommandDef, EXIT, usageError } from './_command.js';
 import { parseNow, parseSeconds, readToken } from './_input.js';
-import { errCode, errMessage, isHmac, loadKey, minHmacBytes, parseAlg, SECRET_OPTIONS } from './_keys.js';
+import {
+  algorithmsOf,
+  defaultOf,
+  errCode,
+  errMessage,
+  familyList,
+  isHmac,
+  loadKey,
+  minHmacBytes,
+  parseAlg,
+  SECRET_OPTIONS,
+} from './_keys.js';
+
+/** The default HMAC algorithm (first of its family in the one table), for help texts. */
+const HS = defaultOf('hmac');
 
 const HMAC_WITHOUT_ALG =
   'an HMAC secret does not say which algorithm it is for, and the token\'s own "alg" header must never ' +
-  'choose it (that is how algorithm-confusion attacks work): pass --alg HS256 (or HS384/HS512)';
+  `choose it (that is how algorithm-confusion attacks work): pass --alg ${HS} (or ${algorithmsOf('hmac').slice(1).join('/')})`;
 
 export const command: CommandDef = {
   meta: {
@@ -26,11 +40,11 @@ export const command: CommandDef = {
       '(RS* or PS*).',
     ].join('\n'),
     examples: [
-      'JWT_SECRET=mysecret123 jwtkit verify --alg HS256 "$TOKEN"',
+      `JWT_SECRET=mysecret123 jwtkit verify --alg ${HS} "$TOKEN"`,
       'jwtkit verify --key public.pem --alg RS256 --iss https://auth.example.com --aud api "$TOKEN"',
       'jwtkit verify --key es256.pub.json "$TOKEN"            # EC P-256 key: ES256 implied',
       'jwtkit verify --jwks https://auth.example.com/.well-known/jwks.json --alg RS256 "$TOKEN"',
-      'jwtkit verify --secret-file secret.txt --alg HS256 --leeway 30 --max-age 1h --json - < token.txt',
+      `jwtkit verify --secret-file secret.txt --alg ${HS} --leeway 30 --max-age 1h --json - < token.txt`,
     ],
   },
   positionals: [{ name: 'TOKEN', description: 'the token, or - to read stdin (default when piped)' }],
@@ -133,7 +147,7 @@ export const command: CommandDef = {
     if (loaded.kind === 'secret') {
       if (!algorithms.every(isHmac)) {
         throw usageError(
-          `a secret only verifies HS256/HS384/HS512; --alg ${algorithms.filter((a) => !isHmac(a)).join(', ')} needs --key or --jwks`,
+          `a secret only verifies ${familyList('hmac')}; --alg ${algorithms.filter((a) => !isHmac(a)).join(', ')} needs --key or --jwks`,
         );
       }
       const weakest = Math.max(...algorithms.map(minHmacBytes));

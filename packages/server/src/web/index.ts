@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -55,13 +55,54 @@ function publicDir(): string {
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
-/** packages/jwtkit/dist, found through the package's own "./explain" export. */
-function jwtkitDist(): string | null {
+/**
+ * The library's browser-safe public entry points the page imports. Each is resolved through the package's
+ * own `exports` (never a path into its private `_lib`); the files they import are found by following their
+ * relative imports, so whatever the library splits its modules into is served without being named here.
+ */
+export const PAGE_ENTRY_POINTS = ['jwtkit/explain', 'jwtkit/learn', 'jwtkit/webcrypto'] as const;
+
+const RELATIVE_IMPORT = /^(?:import|export)\b[^;]*?\bfrom\s*['"](\.{1,2}\/[^'"]+\.js)['"]/gms;
+
+/**
+ * URL path (relative to /assets/jwtkit/) -> file, for every module reachable from the entry points.
+ * `null` when the library is not built (or a entry point is missing).
+ */
+export function libraryModules(): Map<string, string> | null {
+  const require = createRequire(import.meta.url);
+  const files = new Map<string, string>();
+  let root: string | null = null;
+  const queue: string[] = [];
+  for (const entry of PAGE_ENTRY_POINTS) {
+    let file: string;
+    try {
+      file = require.resolve(entry);
+    } catch {
+      return null;
+    }
+    if (!existsSync(file)) return null;
+    queue.push(file);
+  }
+  // Served paths are relative to the common dist directory (the package's main export's directory).
   try {
-    return dirname(createRequire(import.meta.url).resolve('jwtkit/explain'));
+    root = dirname(require.resolve('jwtkit/explain'));
   } catch {
     return null;
   }
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    const rel = relative(root, file).split(sep).join('/');
+    if (rel.startsWith('..') || files.has(rel)) continue;
+    files.set(rel, file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+    for (const m of text.matchAll(RELATIVE_IMPORT)) queue.push(join(dirname(file), m[1] as string));
+  }
+  return files;
 }
 
 function load(path: string, mtimeMs: number): Asset {
@@ -94,19 +135,14 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     if (name === 'index.html') files.set('/', join(dir, name));
     else if (/^[a-z0-9-]+\.(js|css|svg)$/.test(name)) files.set(`/assets/${name}`, join(dir, name));
   }
-  const dist = jwtkitDist();
-  // The shared explanation module and its one dependency, and the library's one table of algorithm
-  // facts (the page's HMAC key-length advice reads the same numbers the library enforces), compiled
-  // by the library's build. All three are pure data/logic modules with no imports beyond each other.
-  for (const rel of ['explain.js', '_lib/claims-info.js', '_lib/algorithms.js']) {
-    const path = dist ? join(dist, rel) : '';
-    if (!dist || !existsSync(path)) {
-      app.log.warn(
-        `web: jwtkit/${rel} is not built (run \`npm run build -w packages/jwtkit\`); the page will not work`,
-      );
-    }
-    files.set(`/assets/jwtkit/${rel}`, path);
-  }
+  // The library's own modules the page imports (explanations, the table of algorithm facts, the lesson
+  // texts), compiled by the library's build and served as-is: one implementation for the CLI and the page.
+  const modules = libraryModules();
+  if (!modules) {
+    app.log.warn('web: jwtkit is not built (run `npm run build -w packages/jwtkit`); the page will not work');
+    for (const entry of PAGE_ENTRY_POINTS)
+      files.set(`/assets/jwtkit/${entry.slice('jwtkit/'.length)}.js`, '');
+  } else for (const [rel, path] of modules) files.set(`/assets/jwtkit/${rel}`, path);
 
   const cache = new Map<string, Asset>();
   for (const [url, path] of files) {

@@ -49,7 +49,35 @@ export async function startWebOnly(): Promise<Served> {
  * The real service in-process on a random 127.0.0.1 port with a temp SQLite file and the demo users.
  * Cheap argon2 parameters keep it fast; a zero refresh grace makes a replay detectable immediately.
  */
-export async function startFullApp(extraEnv: Record<string, string> = {}): Promise<Served> {
+/**
+ * A service clock a test can stop and move (milliseconds): `pause()` freezes it, `advance(ms)` moves it on,
+ * `resume()` lets it run again from where it stands (never backwards). A test of a time window (the refresh
+ * grace) then does not depend on how fast a loaded machine clicks through the steps.
+ */
+export function testClock(): { now(): number; pause(): void; advance(ms: number): void; resume(): void } {
+  let offset = 0;
+  let frozen: number | null = null;
+  return {
+    now: () => frozen ?? Date.now() + offset,
+    pause() {
+      frozen ??= Date.now() + offset;
+    },
+    advance(ms: number) {
+      if (frozen !== null) frozen += ms;
+      else offset += ms;
+    },
+    resume() {
+      if (frozen === null) return;
+      offset = frozen - Date.now();
+      frozen = null;
+    },
+  };
+}
+
+export async function startFullApp(
+  extraEnv: Record<string, string> = {},
+  options: { clock?: () => number } = {},
+): Promise<Served> {
   const tmp = tempDir('jwtkit-web-');
   const config = loadConfig(
     {
@@ -67,7 +95,10 @@ export async function startFullApp(extraEnv: Record<string, string> = {}): Promi
     },
     tmp.dir,
   );
-  const { app } = await buildApp(config, { logger: false });
+  const { app } = await buildApp(config, {
+    logger: false,
+    ...(options.clock ? { infra: { clock: options.clock } } : {}),
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

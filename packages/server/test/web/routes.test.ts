@@ -11,17 +11,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CONTENT_SECURITY_POLICY, registerWeb } from '../../src/web/index.js';
+import { CONTENT_SECURITY_POLICY, libraryModules, registerWeb } from '../../src/web/index.js';
 
 const PUBLIC = fileURLToPath(new URL('../../src/web/public/', import.meta.url));
-const JWTKIT_DIST = dirname(createRequire(import.meta.url).resolve('jwtkit/explain'));
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 describe('web routes', () => {
@@ -57,9 +55,7 @@ describe('web routes', () => {
     for (const url of [
       ...referenced,
       ...js.map((f) => `/assets/${f}`),
-      '/assets/jwtkit/explain.js',
-      '/assets/jwtkit/_lib/claims-info.js',
-      '/assets/jwtkit/_lib/algorithms.js',
+      ...[...(libraryModules() ?? new Map()).keys()].map((rel) => `/assets/jwtkit/${rel}`),
     ]) {
       const res = await app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 200, url);
@@ -72,27 +68,31 @@ describe('web routes', () => {
     }
   });
 
-  test('the explain module is the library build itself (one implementation shared with the CLI)', async () => {
-    const res = await app.inject({ method: 'GET', url: '/assets/jwtkit/explain.js' });
-    assert.equal(res.body, readFileSync(join(JWTKIT_DIST, 'explain.js'), 'utf8'));
-    assert.match(res.body, /export function explainToken/);
-    // the browser resolves its one import relative to /assets/jwtkit/
-    assert.match(res.body, /from '\.\/_lib\/claims-info\.js'/);
-    assert.doesNotMatch(res.body, /from 'node:|require\(/);
-    // the algorithm facts the page's key advice reads: the library's own table, with no imports at all
-    const facts = await app.inject({ method: 'GET', url: '/assets/jwtkit/_lib/algorithms.js' });
-    assert.equal(facts.body, readFileSync(join(JWTKIT_DIST, '_lib/algorithms.js'), 'utf8'));
-    assert.match(facts.body, /export const MIN_HMAC_SECRET_BYTES/);
-    assert.doesNotMatch(facts.body, /\bimport\b|require\(/);
+  test('the library modules are the library build itself, found from its public exports (one implementation shared with the CLI)', async () => {
+    const modules = libraryModules();
+    assert.ok(modules, 'jwtkit is built');
+    // The entry points the page imports, and what they import: the explanations, the one table of
+    // algorithm facts, the lesson texts. Reached from the public exports, never named by a private path.
+    for (const rel of ['explain.js', 'learn/index.js', '_lib/algorithms.js', '_lib/claims-info.js'])
+      assert.ok(modules.has(rel), rel);
+    const src = readFileSync(join(ROOT, 'packages/server/src/web/index.ts'), 'utf8');
+    assert.doesNotMatch(src, /_lib\//, 'web/index.ts names no private file of the library');
+    for (const [rel, file] of modules) {
+      const res = await app.inject({ method: 'GET', url: `/assets/jwtkit/${rel}` });
+      assert.equal(res.statusCode, 200, rel);
+      assert.equal(res.body, readFileSync(file, 'utf8'), rel);
+      assert.doesNotMatch(res.body, /from 'node:|require\(/, rel);
+    }
+    const explain = await app.inject({ method: 'GET', url: '/assets/jwtkit/explain.js' });
+    assert.match(explain.body, /export function explainToken/);
   });
 
   test('the served build is not older than the source (else: npm run build -w packages/jwtkit)', () => {
-    for (const f of ['explain', '_lib/claims-info', '_lib/algorithms']) {
-      const src = statSync(join(ROOT, `packages/jwtkit/src/${f}.ts`)).mtimeMs;
-      const built = statSync(join(JWTKIT_DIST, `${f}.js`)).mtimeMs;
+    for (const [rel, built] of libraryModules() ?? new Map<string, string>()) {
+      const srcFile = join(ROOT, 'packages/jwtkit/src', rel.replace(/\.js$/, '.ts'));
       assert.ok(
-        built >= src,
-        `packages/jwtkit/dist/${f}.js is older than src/${f}.ts: run \`npm run build -w packages/jwtkit\``,
+        statSync(built).mtimeMs >= statSync(srcFile).mtimeMs,
+        `packages/jwtkit/dist/${rel} is older than its source: run \`npm run build -w packages/jwtkit\``,
       );
     }
   });
@@ -156,10 +156,10 @@ describe('browser code, statically', () => {
           src,
         );
       assert.equal(banned, null, `${f} uses ${banned?.[0]}`);
-      // What each call sends is checked by behaviour: fetchJwks below, flow.js's and dpop-step.js's requests in
-      // page.test.ts and dpop-step.test.ts.
+      // What each call sends is checked by behaviour: fetchJwks below; flow.js's, lab.js's and dpop-step.js's
+      // requests in page.test.ts, learn.test.ts and dpop-step.test.ts (every request the page makes is recorded).
       const calls = src.match(/\bfetch\(/g)?.length ?? 0;
-      assert.equal(calls, f === 'flow.js' || f === 'webcrypto.js' || f === 'dpop-step.js' ? 1 : 0, f);
+      assert.equal(calls, ['flow.js', 'jwt.js', 'lab.js', 'dpop-step.js'].includes(f) ? 1 : 0, f);
     }
   });
 
@@ -173,7 +173,7 @@ describe('browser code, statically', () => {
     };
     try {
       writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-      writeFileSync(join(dir, 'webcrypto.js'), readFileSync(join(PUBLIC, 'webcrypto.js')));
+      writeFileSync(join(dir, 'jwt.js'), readFileSync(join(PUBLIC, 'jwt.js')));
       symlinkSync(JWTKIT_DIST, join(dir, 'jwtkit'));
       const calls: Array<{ url: string; init: RequestInit | undefined }> = [];
       globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
@@ -184,7 +184,7 @@ describe('browser code, statically', () => {
         value: new URL('https://jwtkit.example/page'),
         configurable: true,
       });
-      const { fetchJwks } = (await import(join(dir, 'webcrypto.js'))) as {
+      const { fetchJwks } = (await import(join(dir, 'jwt.js'))) as {
         fetchJwks: (url: string) => Promise<unknown>;
       };
       assert.deepEqual(await fetchJwks('https://issuer.example/.well-known/jwks.json'), { keys: [] });
@@ -211,9 +211,9 @@ describe('browser code, statically', () => {
     }
   });
 
-  test('the debugger module never fetches (only flow.js talks to the API)', () => {
-    const dbg = scripts.find((s) => s.f === 'debugger.js')!.src;
-    assert.doesNotMatch(dbg, /\bfetch\(/);
+  test('the debugger and Learn modules never fetch (the token and key typed there stay in the page)', () => {
+    for (const f of ['debugger.js', 'learn.js'])
+      assert.doesNotMatch(scripts.find((s) => s.f === f)!.src, /\bfetch\(/, f);
   });
 
   test('the browser code type-checks (checkJs, the repo strictness) against the shared explain module', {
@@ -222,7 +222,9 @@ describe('browser code, statically', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jwtkit-web-tsc-'));
     try {
       for (const { f } of scripts) symlinkSync(join(PUBLIC, f), join(dir, f));
-      symlinkSync(join(ROOT, 'packages/jwtkit/src'), join(dir, 'jwtkit'));
+      // The library as the page gets it: its build (the declarations type the page's calls; the library's
+      // own sources are type-checked by its own project, with Node's types where its Node build needs them).
+      symlinkSync(join(ROOT, 'packages/jwtkit/dist'), join(dir, 'jwtkit'));
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({

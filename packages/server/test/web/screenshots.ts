@@ -15,9 +15,12 @@ const run = spawnSync(
   [
     '--import',
     'tsx',
+    '--import',
+    './scripts/assert-preload.mjs',
     'scripts/run-tests.mjs',
     'packages/server/test/web/page.test.ts',
     'packages/server/test/web/person.test.ts',
+    'packages/server/test/web/learn.test.ts',
   ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, JWTKIT_SCREENSHOTS: '1' } },
 );
