@@ -1,5 +1,12 @@
 /** `encode` and `createSigner` on the node:crypto backend (sync). The neutral steps are in encode-core.ts. */
-import { type EncodeOptions, resolveEncode, signingInputOf } from './_lib/encode-core.js';
+import {
+  buildPayload,
+  type EncodeOptions,
+  planClaims,
+  resolveEncode,
+  serializePayload,
+  signingInputOf,
+} from './_lib/encode-core.js';
 import { type KeyInput, keyFor } from './_lib/keys.js';
 import { signatureBase64url } from './_lib/signature.js';
 

@@ -181,7 +181,7 @@ function headerBytes(header: JweHeader, name: string): Buffer {
   const v = header[name];
   const bytes = typeof v === 'string' && isAscii(v) ? decodeCanonicalAscii(v) : null;
   if (!bytes) throw new DecodeError(`Invalid JWE: the "${name}" header parameter is not base64url`);
-  return bytes;
+  return asBuffer(bytes);
 }
 
 const EC_CURVES = new Set(['P-256', 'P-384', 'P-521']);
@@ -649,7 +649,7 @@ function parseProtected(b64: string): JweHeader {
   return h;
 }
 
-function parseHeaderJson(bytes: Buffer, what: string): JweHeader {
+function parseHeaderJson(bytes: Uint8Array, what: string): JweHeader {
   const parsed = parseJsonObject(bytes);
   if (!parsed.ok)
     throw new DecodeError(
@@ -666,7 +666,12 @@ function b64Member(value: unknown, what: string, allowEmpty: boolean, knownAscii
   if (value.length === 0) return EMPTY;
   const b = knownAscii || isAscii(value) ? decodeCanonicalAscii(value) : null;
   if (!b) throw new DecodeError(`Invalid JWE: ${what} is not canonical base64url`);
-  return b;
+  return asBuffer(b);
+}
+
+/** The node:crypto JWE backend works on Buffers: a view of the same bytes, no copy. */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
 /** A header given as a JSON object member (unprotected / per-recipient): checked and copied (frozen). */

@@ -11,8 +11,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,6 +21,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { CONTENT_SECURITY_POLICY, libraryModules, registerWeb } from '../../src/web/index.js';
 
 const PUBLIC = fileURLToPath(new URL('../../src/web/public/', import.meta.url));
+// The library's build the page's modules import (served at /assets/jwtkit/ by web/index.ts).
+const JWTKIT_DIST = dirname(createRequire(import.meta.url).resolve('jwtkit/explain'));
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 describe('web routes', () => {
