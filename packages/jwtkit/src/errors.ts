@@ -160,7 +160,7 @@ export class JweDecryptionError extends InvalidTokenError {
   }
 }
 
-/** The JWE's `alg` or `enc` is not in the application's allowlist (or an allowlist is missing or unknown). */
+/** The JWE's `alg` or `enc` is not in the application's allowlist (a token error; a missing or unknown allowlist is an `InvalidOptionsError`). */
 export class JweAlgorithmNotAllowedError extends InvalidAlgorithmError {
   static override readonly code: JwtErrorCode = 'ERR_JWE_ALG_NOT_ALLOWED';
 }

@@ -19,6 +19,7 @@ import {
   JweDecryptionError,
   JwksMultipleMatchingKeysError,
   JwksNoMatchingKeyError,
+  UnsupportedAlgorithmError,
 } from '../errors.js';
 import { encode as b64url, decodeCanonicalAscii, isAscii } from './base64url.js';
 import { deepFreeze } from './compact.js';
@@ -414,7 +415,7 @@ export function encryptJwe(
   const o = ownOptions(input, ENCRYPT_OPTION_NAMES, 'encryptJwe()') as unknown as EncryptJweOptions;
   const enc = contentEncryptionInfo(o.enc);
   if (!enc)
-    throw new JweAlgorithmNotAllowedError(
+    throw new UnsupportedAlgorithmError(
       `Unsupported content encryption algorithm (enc): ${quote(o.enc, 24)}`,
     );
   const multi = Array.isArray(key);
@@ -463,11 +464,11 @@ export function encryptJwe(
   const infos = recipients.map((r) => {
     const info = keyManagementInfo(r.alg);
     if (!info)
-      throw new JweAlgorithmNotAllowedError(
+      throw new UnsupportedAlgorithmError(
         `Unsupported key management algorithm (alg): ${quote(r.alg, 24)}`,
       );
     if (info.family === 'rsa1_5' && o.unsafeAllowRsa1_5 !== true)
-      throw new JweAlgorithmNotAllowedError(
+      throw new InvalidOptionsError(
         'RSA1_5 is refused (Bleichenbacher attacks); use RSA-OAEP-256, or pass unsafeAllowRsa1_5: true',
       );
     if (info.direct && recipients.length > 1)
@@ -901,12 +902,12 @@ export function normalizeDecryptOptions(o: Record<string, unknown>): NormalizedD
   ) => {
     const v = o[name];
     if (!Array.isArray(v) || v.length === 0)
-      throw new JweAlgorithmNotAllowedError(
+      throw new InvalidOptionsError(
         `The "${name}" option is required: list the algorithms you accept, e.g. ${name === 'keyManagementAlgorithms' ? '["ECDH-ES+A256KW"]' : '["A256GCM"]'}`,
       );
     for (const a of v)
       if (!known(a))
-        throw new JweAlgorithmNotAllowedError(`Unsupported algorithm in ${name}: ${quote(a, 24)}`);
+        throw new UnsupportedAlgorithmError(`Unsupported algorithm in ${name}: ${quote(a, 24)}`);
     // Used during this call only: no copy needed (nothing runs between the check and the use but the
     // application's own key resolver).
     return v as readonly string[];
@@ -917,7 +918,7 @@ export function normalizeDecryptOptions(o: Record<string, unknown>): NormalizedD
   if (o.unsafeAllowRsa1_5 !== undefined && typeof o.unsafeAllowRsa1_5 !== 'boolean')
     throw new InvalidOptionsError('unsafeAllowRsa1_5 must be a boolean');
   if (alg.includes('RSA1_5') && !unsafe)
-    throw new JweAlgorithmNotAllowedError(
+    throw new InvalidOptionsError(
       'RSA1_5 is open to Bleichenbacher attacks: it needs unsafeAllowRsa1_5: true as well',
     );
   const crit = o.crit ?? [];
@@ -1198,7 +1199,7 @@ export function decryptParsed(
 
 export function decryptJwe(jwe: unknown, key: DecryptKey, options: DecryptJweOptions): DecryptedJwe {
   if (typeof options !== 'object' || options === null)
-    throw new JweAlgorithmNotAllowedError(
+    throw new InvalidOptionsError(
       'decryptJwe() needs options with "keyManagementAlgorithms" and "contentEncryptionAlgorithms"',
     );
   const opts = normalizeDecryptOptions(ownOptions(options, DECRYPT_OPTION_SET, 'decryptJwe()'));
