@@ -464,9 +464,7 @@ export function encryptJwe(
   const infos = recipients.map((r) => {
     const info = keyManagementInfo(r.alg);
     if (!info)
-      throw new UnsupportedAlgorithmError(
-        `Unsupported key management algorithm (alg): ${quote(r.alg, 24)}`,
-      );
+      throw new UnsupportedAlgorithmError(`Unsupported key management algorithm (alg): ${quote(r.alg, 24)}`);
     if (info.family === 'rsa1_5' && o.unsafeAllowRsa1_5 !== true)
       throw new InvalidOptionsError(
         'RSA1_5 is refused (Bleichenbacher attacks); use RSA-OAEP-256, or pass unsafeAllowRsa1_5: true',
@@ -906,8 +904,7 @@ export function normalizeDecryptOptions(o: Record<string, unknown>): NormalizedD
         `The "${name}" option is required: list the algorithms you accept, e.g. ${name === 'keyManagementAlgorithms' ? '["ECDH-ES+A256KW"]' : '["A256GCM"]'}`,
       );
     for (const a of v)
-      if (!known(a))
-        throw new UnsupportedAlgorithmError(`Unsupported algorithm in ${name}: ${quote(a, 24)}`);
+      if (!known(a)) throw new UnsupportedAlgorithmError(`Unsupported algorithm in ${name}: ${quote(a, 24)}`);
     // Used during this call only: no copy needed (nothing runs between the check and the use but the
     // application's own key resolver).
     return v as readonly string[];

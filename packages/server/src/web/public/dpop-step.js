@@ -5,6 +5,7 @@
 // would: as a Bearer token, or with a proof of another key) failing. Server nonces (DPOP_NONCE) are
 // handled: a `use_dpop_nonce` answer is retried once with the `DPoP-Nonce` it carries.
 import { fill, h } from './dom.js';
+import { signWithCryptoKey } from './jwt.js';
 
 const enc = new TextEncoder();
 
@@ -14,8 +15,6 @@ const b64u = (bytes) => {
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 };
-/** @param {unknown} value */
-const b64uJson = (value) => b64u(enc.encode(JSON.stringify(value)));
 /** @param {string} t */
 const short = (t) => (t.length > 40 ? `${t.slice(0, 24)}…${t.slice(-10)}` : t);
 
@@ -38,7 +37,7 @@ async function makeKey() {
 }
 
 /**
- * A DPoP proof JWT (RFC 9449 §4.2) signed in the page.
+ * A DPoP proof JWT (RFC 9449 §4.2) signed in the page by the library.
  * @param {PageKey} key @param {string} method @param {string} url
  * @param {{ accessToken?: string, nonce?: string | null }} [opts]
  */
@@ -50,14 +49,11 @@ async function makeProof(key, method, url, opts = {}) {
     payload.ath = b64u(new Uint8Array(hash));
   }
   if (opts.nonce) payload.nonce = opts.nonce;
-  const input = `${b64uJson({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk })}.${b64uJson(payload)}`;
-  // WebCrypto's ECDSA signature is r || s, exactly the JWS ES256 form (RFC 7518 §3.4).
-  const sig = await crypto.subtle.sign(
-    { name: 'ECDSA', hash: 'SHA-256' },
-    key.pair.privateKey,
-    enc.encode(input),
-  );
-  return `${input}.${b64u(new Uint8Array(sig))}`;
+  // Signed by the library's WebCrypto build (jwt.js), with the page's non-extractable private key.
+  return signWithCryptoKey(payload, key.pair.privateKey, {
+    algorithm: 'ES256',
+    header: { typ: 'dpop+jwt', jwk: key.jwk },
+  });
 }
 
 export function initDpopStep() {

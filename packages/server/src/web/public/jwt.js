@@ -192,6 +192,17 @@ export async function sign(payload, spec, options) {
   );
 }
 
+/**
+ * Signs `payload` with a CryptoKey the page made itself (the Flow's DPoP step: a non-extractable private
+ * key), through the library's `encode`: the same header handling and key checks as every other token.
+ * @param {Record<string, unknown>} payload @param {CryptoKey} key
+ * @param {{algorithm: string, header?: Record<string, unknown>}} options
+ */
+export async function signWithCryptoKey(payload, key, options) {
+  const { alg: _alg, ...headers } = options.header ?? {};
+  return jwtkit.encode(payload, key, /** @type {any} */ ({ algorithm: options.algorithm, headers }));
+}
+
 /** HMAC of `text` with `secret` (raw bytes), for "what just happened" and the lab's forgeries. */
 export async function hmac(
   /** @type {string} */ alg,
