@@ -3,7 +3,13 @@
  * operations and the OAuth introspection/revocation endpoints. Routes call these and nothing else.
  */
 import type { Config } from '../config.js';
-import { badRequest, conflict, invalidCredentials, notFound, Problem } from '../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidInputError,
+  NotFoundError,
+} from '../domain-errors.js';
 import type { Role, SessionRecord, Storage, UserRecord } from '../storage/types.js';
 import { StorageConflictError } from '../storage/types.js';
 import { escapeUnsafeText, hasUnsafeText } from '../text.js';
@@ -97,10 +103,13 @@ export class AuthService {
       this.d.config.rateLimits.registerPerIp,
     );
     if (hasUnsafeText(username))
-      throw badRequest('invalid_username', 'The username is not well-formed Unicode text.');
+      throw new InvalidInputError('invalid_username', 'The username is not well-formed Unicode text.');
     const name = canonicalUsername(username);
     if (!USERNAME_RE.test(name)) {
-      throw badRequest('invalid_username', 'Usernames are 3 to 32 letters, digits, ".", "_" or "-".');
+      throw new InvalidInputError(
+        'invalid_username',
+        'Usernames are 3 to 32 letters, digits, ".", "_" or "-".',
+      );
     }
     checkPasswordPolicy(password, name);
     const passwordHash = await this.d.passwords.hash(password);
@@ -115,7 +124,7 @@ export class AuthService {
       return toPublicUser(user);
     } catch (err) {
       if (err instanceof StorageConflictError)
-        throw conflict('username_taken', 'This username is already taken.');
+        throw new ConflictError('username_taken', 'This username is already taken.');
       throw err;
     }
   }
@@ -133,7 +142,7 @@ export class AuthService {
         ip: ctx.ip,
         details: { username: name, reason: 'malformed_input' },
       });
-      throw badRequest(
+      throw new InvalidInputError(
         'invalid_request',
         'The username or password is not well-formed Unicode text (NUL or lone surrogate).',
       );
@@ -165,7 +174,7 @@ export class AuthService {
           reason: !user ? 'unknown_user' : user.disabled ? 'disabled' : 'bad_password',
         },
       });
-      throw invalidCredentials();
+      throw new InvalidCredentialsError();
     }
     await limiter.reset(accountKey);
     if (!known) await limiter.reset(anyIpKey);
@@ -246,7 +255,7 @@ export class AuthService {
 
   async me(claims: AccessClaims): Promise<Record<string, unknown>> {
     const user = await this.d.storage.getUserById(claims.user_id);
-    if (!user) throw notFound('The user');
+    if (!user) throw new NotFoundError('The user');
     return {
       user_id: user.id,
       username: user.username,
@@ -265,7 +274,7 @@ export class AuthService {
   async revokeOwnSession(claims: AccessClaims, sessionId: string, ctx: RequestContext): Promise<void> {
     const session = await this.d.sessions.get(sessionId);
     if (!session || session.userId !== claims.user_id || session.revokedAt !== null)
-      throw notFound('The session');
+      throw new NotFoundError('The session');
     await this.d.sessions.revoke(sessionId, 'revoked_by_user');
     await this.d.audit.record('session.revoked', {
       userId: claims.user_id,
@@ -287,14 +296,14 @@ export class AuthService {
     const key = `password:${claims.user_id}`;
     await enforce(limiter, key, config.rateLimits.loginPerAccountIp);
     const user = await this.d.storage.getUserById(claims.user_id);
-    if (!user) throw notFound('The user');
+    if (!user) throw new NotFoundError('The user');
     checkPasswordPolicy(next, user.username);
     if (!(await this.d.passwords.verify(user.passwordHash, current))) {
-      throw new Problem(403, 'invalid_current_password', 'Forbidden', 'The current password is incorrect.');
+      throw new ForbiddenError('invalid_current_password', 'The current password is incorrect.');
     }
     await limiter.reset(key);
     if (normalizeText(current) === normalizeText(next))
-      throw badRequest('weak_password', 'The new password must differ from the current one.');
+      throw new InvalidInputError('weak_password', 'The new password must differ from the current one.');
     await this.d.storage.updateUser(
       user.id,
       { passwordHash: await this.d.passwords.hash(next) },
@@ -328,15 +337,15 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<PublicUser> {
     const before = await this.d.storage.getUserById(id);
-    if (!before) throw notFound('The user');
+    if (!before) throw new NotFoundError('The user');
     if (
       id === actor.user_id &&
       (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))
     ) {
-      throw conflict('cannot_modify_self', 'Admins cannot disable or demote themselves.');
+      throw new ConflictError('cannot_modify_self', 'Admins cannot disable or demote themselves.');
     }
     const after = await this.d.storage.updateUser(id, patch, this.d.clock());
-    if (!after) throw notFound('The user');
+    if (!after) throw new NotFoundError('The user');
     const roleChanged = before.role !== after.role;
     const disabledNow = !before.disabled && after.disabled;
     let revoked = 0;
@@ -361,7 +370,7 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<{ revoked_sessions: number }> {
     const user = await this.d.storage.getUserById(id);
-    if (!user) throw notFound('The user');
+    if (!user) throw new NotFoundError('The user');
     await this.d.epochs.bump(id);
     const ids = await this.d.sessions.revokeAll(id, 'revoked_by_admin');
     await this.d.audit.record('sessions.revoked_by_admin', {

@@ -1,9 +1,10 @@
 /** Wires the services together from a config and (optionally) injected infrastructure. */
-import type { FastifyBaseLogger } from 'fastify';
+
 import type { Cluster } from '../cluster/index.js';
 import { createCluster } from '../cluster/index.js';
 import { withOutageReads } from '../cluster/outage-reads.js';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import { AuditService, type AuditType } from './audit.js';
@@ -67,7 +68,7 @@ export { DEMO_USERS } from './demo-data.js';
 export async function createServices(
   config: Config,
   infra: Infrastructure = {},
-  log?: FastifyBaseLogger,
+  log?: Logger,
 ): Promise<Services> {
   const clock = infra.clock ?? Date.now;
   const baseStorage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
@@ -84,7 +85,7 @@ async function wire(
   infra: Infrastructure,
   baseStorage: Storage,
   clock: () => number,
-  log: FastifyBaseLogger | undefined,
+  log: Logger | undefined,
 ): Promise<Services> {
   // Postgres can be unreachable while this process lives on: /me keeps answering (cluster/outage-reads.ts).
   const storage = baseStorage.kind === 'postgres' ? withOutageReads(baseStorage) : baseStorage;
@@ -111,7 +112,7 @@ async function wireServices(
   infra: Infrastructure,
   storage: Storage,
   clock: () => number,
-  log: FastifyBaseLogger | undefined,
+  log: Logger | undefined,
 ): Promise<Services> {
   await storage.migrate();
   // REDIS_URL: denylist, epochs, rate limits and events shared through Redis (cluster/).
