@@ -262,4 +262,12 @@ describe('architecture of packages/server/src', () => {
     const unexpected = [...used].filter((u) => !WEB_LIB_ALLOWED.has(u));
     assert.deepEqual(unexpected, []);
   });
+
+  test('no file over ~300 lines without a reason written at its top', () => {
+    const long = FILES.filter((f) => !f.startsWith('web/')).filter((f) => {
+      const text = readFileSync(join(SRC, f), 'utf8');
+      return text.split('\n').length > 310 && !text.startsWith('// Over 300 lines: ');
+    });
+    assert.deepEqual(long, []);
+  });
 });

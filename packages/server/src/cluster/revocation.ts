@@ -1,3 +1,4 @@
+// Over 300 lines: the three Redis revocation classes (denylist, epochs, one-round-trip reader) share their Lua scripts, keys and failure policy.
 /**
  * Revocation state shared through Redis.
  *

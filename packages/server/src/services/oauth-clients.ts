@@ -1,3 +1,4 @@
+// Over 300 lines: one aggregate (machine clients): registration metadata checks (RFC 7591 fields, jwks) next to the service that applies them.
 /**
  * Registered machine clients (RFC 6749 §2) and their access tokens (client_credentials, RFC 9068 §2.2:
  * `sub` = `client_id`, `scope`, no user). Secrets are generated here (32 random bytes), shown once, and
