@@ -70,7 +70,8 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => adminService.updateUser(claimsOf(req), req.params.id, req.body, requestContext(req)),
+    handler: async (req) =>
+      adminService.updateUser(claimsOf(req), req.params.id, req.body, requestContext(req)),
   });
 
   app.post<{ Params: { id: number } }>('/admin/users/:id/revoke-sessions', {
@@ -91,7 +92,8 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => adminService.adminRevokeSessions(claimsOf(req), req.params.id, requestContext(req)),
+    handler: async (req) =>
+      adminService.adminRevokeSessions(claimsOf(req), req.params.id, requestContext(req)),
   });
 
   app.get<{ Querystring: { limit: number; before?: number; user_id?: number; type?: string } }>(
