@@ -5,8 +5,9 @@
 
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify, { LogController } from 'fastify';
-import { DrainState, registerDrain } from './cluster/shutdown.js';
+import { DrainState } from './cluster/shutdown.js';
 import type { Config } from './config.js';
+import { drainHooks } from './drain-plugin.js';
 import { registerHttpBasics, sendProblem, toProblem } from './http.js';
 import { OpenApiCollector } from './openapi.js';
 import { Metrics } from './ops/metrics.js';
@@ -172,7 +173,7 @@ export async function buildApp(
   if (metrics && config.metricsToken !== undefined) registerPublicMetrics(app, metrics, config.metricsToken);
   // Graceful shutdown (main.ts): while draining, /readyz answers 503 and responses close their connection.
   const drain = new DrainState();
-  registerDrain(app, drain);
+  await app.register(drainHooks, { drain });
 
   await app.register(systemRoutes, { services, openapi, version: VERSION });
   await app.register(authRoutes, { services });

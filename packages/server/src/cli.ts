@@ -9,7 +9,8 @@
  */
 import { CLIENT_COMMANDS, runClientCommand, UsageError } from './clients-cli.js';
 import { ConfigError, loadConfig } from './config.js';
-import { Problem } from './errors.js';
+import { DomainError } from './domain-errors.js';
+import { toProblem } from './error-mapper.js';
 import { KEY_BOOTSTRAP_SETTING, removeDemoData } from './services/demo-data.js';
 import { InstanceLeaseError } from './services/lease.js';
 import { PasswordHasher } from './services/passwords.js';
@@ -53,9 +54,9 @@ export async function runCommand(
           out(`jwtkit server: ${err.message}\n${USAGE}`);
           return 2;
         }
-        if (err instanceof Problem) {
-          out(`jwtkit server: ${err.detail ?? err.title}`);
-          return err.status === 404 ? 1 : 2;
+        if (err instanceof DomainError) {
+          out(`jwtkit server: ${err.detail}`);
+          return toProblem(err).status === 404 ? 1 : 2;
         }
         throw err;
       }

@@ -1,3 +1,4 @@
+// Over 300 lines: the documented Config type (one field per setting), the secret-strength and TRUST_PROXY checks, and the cross-setting production rules; per-setting parsing comes from settings.ts.
 /**
  * Configuration from environment variables (documented in packages/server/README.md). `loadConfig`
  * never reads process.env itself: pass it an env object, so tests can build any configuration.

@@ -1,6 +1,7 @@
 /**
- * Typed HTTP problems (RFC 9457). Services throw `Problem`s; the app's error handler turns them (and any
- * Fastify 4xx error) into `application/problem+json`. Nothing else reaches the client.
+ * Typed HTTP problems (RFC 9457), HTTP edge only. Services throw domain errors (domain-errors.ts); the one
+ * error mapper (error-mapper.ts) turns them (and any Fastify 4xx error) into `Problem`s, written as
+ * `application/problem+json`. Nothing else reaches the client.
  */
 
 export const PROBLEM_BASE = 'https://jwtkit.dev/problems/';

@@ -6,15 +6,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { type AuthFailure, type AuthPreHandler, createPreHandler, invalidToken } from 'jwtkit/fastify';
 import type {} from 'jwtkit/fetch';
-import { unavailableProblem } from './cluster/failure.js';
-import { insufficientScope, invalidClient, Problem } from './errors.js';
-import { isOAuthPath, sendOAuthError } from './oauth-errors.js';
+import { DomainError, InsufficientScopeError, InvalidClientError } from './domain-errors.js';
+import { sendError, toProblem } from './error-mapper.js';
+import { Problem } from './errors.js';
 import type { Services } from './services/index.js';
 import type { RevocationTrace } from './services/revocation.js';
 import type { RequestContext } from './services/sessions.js';
 import type { AccessClaims } from './services/tokens.js';
 import { MAX_ACCESS_TOKEN_LENGTH } from './services/tokens.js';
-import { isCorruptionError, type Role } from './storage/types.js';
+import type { Role } from './storage/types.js';
 import { findUnsafeText } from './text.js';
 
 export interface RouteDoc {
@@ -46,77 +46,7 @@ declare module 'jwtkit/fetch' {
   }
 }
 
-export const PROBLEM_TYPE = 'application/problem+json';
-
-export function sendProblem(reply: FastifyReply, problem: Problem, instance?: string): FastifyReply {
-  reply.code(problem.status);
-  for (const [k, v] of Object.entries(problem.headers)) reply.header(k, v);
-  reply.header('cache-control', 'no-store');
-  reply.type(PROBLEM_TYPE);
-  return reply.send(problem.body(instance));
-}
-
-const FASTIFY_CODES: Record<string, [string, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Unsupported Media Type'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_content_length', 'Bad Request'],
-  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'Payload Too Large'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: ['empty_body', 'Bad Request'],
-  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'Bad Request'],
-  FST_ERR_BAD_URL: ['bad_url', 'Bad Request'],
-};
-
-/** Maps any thrown error to a problem; unknown errors become an opaque 500 (and are logged). */
-export function toProblem(err: unknown): Problem {
-  if (err instanceof Problem) return err;
-  const e = err as {
-    statusCode?: unknown;
-    code?: unknown;
-    validation?: unknown;
-    message?: unknown;
-    validationContext?: unknown;
-  };
-  if (e && Array.isArray(e.validation)) {
-    const errors = (e.validation as Array<{ instancePath?: string; message?: string; params?: unknown }>).map(
-      (v) => ({
-        pointer: `${String(e.validationContext ?? 'body')}${v.instancePath ?? ''}`,
-        detail: v.message ?? 'is invalid',
-      }),
-    );
-    return new Problem(
-      400,
-      'validation_failed',
-      'Bad Request',
-      `The request is invalid: ${errors.map((x) => `${x.pointer} ${x.detail}`).join('; ')}`,
-      {
-        extensions: { errors },
-      },
-    );
-  }
-  if (err instanceof SyntaxError)
-    return new Problem(400, 'invalid_json', 'Bad Request', 'The body is not valid JSON.');
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
-  if (status >= 400 && status < 500) {
-    const [code, title] = FASTIFY_CODES[String(e.code)] ?? [
-      'bad_request',
-      status === 413 ? 'Payload Too Large' : status === 415 ? 'Unsupported Media Type' : 'Bad Request',
-    ];
-    const detail = typeof e.message === 'string' && e.message.length < 300 ? e.message : undefined;
-    return new Problem(status, code, title, detail);
-  }
-  // A damaged SQLite file: 503 (the log says what to do), and /readyz reports not ready.
-  if (isCorruptionError(err)) {
-    return new Problem(
-      503,
-      'storage_corrupt',
-      'Service Unavailable',
-      'The database is damaged; the operator must restore it (see the server log).',
-    );
-  }
-  // Postgres/Redis unreachable: 503 + Retry-After (cluster/failure.ts), never a 500.
-  const unavailable = unavailableProblem(err);
-  if (unavailable) return unavailable;
-  return new Problem(500, 'internal_error', 'Internal Server Error', 'An unexpected error occurred.');
-}
+export { PROBLEM_TYPE, sendProblem, toProblem } from './error-mapper.js';
 
 export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boolean } = {}): void {
   app.decorateRequest('auth', null);
@@ -126,8 +56,7 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, 'request rejected');
     // RFC 6749 §5.2 JSON errors on the OAuth endpoints (oauth-errors.ts); problem+json elsewhere.
-    if (isOAuthPath(request.url)) return sendOAuthError(reply, problem);
-    return sendProblem(reply, problem);
+    return sendError(reply, request.url, problem);
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -137,7 +66,7 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
       'Not Found',
       `No route for ${request.method} ${request.url.split('?')[0]}.`,
     );
-    return isOAuthPath(request.url) ? sendOAuthError(reply, problem) : sendProblem(reply, problem);
+    return sendError(reply, request.url, problem);
   });
 
   // Bodies: JSON (Fastify's parser, with prototype-poisoning protection) and, for the OAuth endpoints,
@@ -261,7 +190,10 @@ function bearerPreHandler(services: Services): AuthPreHandler {
       try {
         return { ok: true, claims: (await services.tokens.authenticate(token, trace)) as never };
       } catch (err) {
-        if (err instanceof Problem && err.status === 401) return invalidToken(realm, err.detail ?? err.title);
+        if (err instanceof DomainError || err instanceof Problem) {
+          const p = toProblem(err);
+          if (p.status === 401) return invalidToken(realm, p.detail ?? p.title);
+        }
         throw err; // 403 (a client token), 503 (Redis or the database): onError rethrows it as is
       }
     },
@@ -309,7 +241,8 @@ export async function authenticateBearer(
   if (trace) reply?.header('x-jwtkit-revocation-source', trace.sources.join(','));
   const claims = request.auth;
   if (!claims) throw new Error('bearer authentication set no claims');
-  if (role === 'admin' && claims.role !== 'admin') throw insufficientScope(services.config.realm, 'admin');
+  if (role === 'admin' && claims.role !== 'admin')
+    throw new InsufficientScopeError(services.config.realm, 'admin');
 }
 
 /**
@@ -339,7 +272,7 @@ export function requireIntrospectionAuth(services: Services): preHandlerHookHand
       .update(sep < 0 ? decoded : `${decode(decoded.slice(0, sep))}:${decode(decoded.slice(sep + 1))}`)
       .digest();
     if (!clients.some((c) => timingSafeEqual(c.digest, presented)))
-      throw invalidClient(services.config.realm);
+      throw new InvalidClientError(services.config.realm);
   };
 }
 

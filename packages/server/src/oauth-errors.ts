@@ -3,7 +3,7 @@
  * revocation RFC 7009 §2.2.1): `{"error", "error_description"?, "error_uri"?}` as `application/json`
  * with `Cache-Control: no-store`. Every other endpoint keeps problem+json (errors.ts, http.ts).
  *
- * The services still throw `Problem`s; this module only changes how the HTTP edge writes them.
+ * The services throw domain errors; error-mapper.ts makes them `Problem`s and this module writes those.
  */
 import type { FastifyReply } from 'fastify';
 import { PROBLEM_BASE, type Problem } from './errors.js';

@@ -1,3 +1,4 @@
+// Over 300 lines: a declarative table, one entry per environment setting (the README table is generated from it).
 /**
  * Every environment setting of the service, declared once: name, type (with its range), default, the
  * demo/production rule and a description. `loadConfig` (config.ts) reads each setting through its entry

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Redis as RedisClient } from 'ioredis';
-import type { EventBus, ServiceEvent } from '../services/events.js';
+import type { EventBus, ServiceEvent } from './events.js';
 import type { RedisLink } from './redis.js';
 import { redactUrl, redisOptions } from './redis.js';
 

@@ -7,10 +7,10 @@
  *   mirror of denylist entries and epochs — and logs that it does so).
  * - Rate limits never fail requests: without Redis each instance counts in memory (per-instance limits).
  * - Postgres unreachable: any storage call fails with a connection error, which `isUnavailableError`
- *   recognises and the HTTP layer maps to `503` + `Retry-After` (login, refresh, logout...), while
+ *   recognises and the HTTP edge maps to `503` + `Retry-After` (login, refresh, logout...), while
  *   token verification (keys in memory, revocation state in Redis) keeps working.
  */
-import { Problem } from '../errors.js';
+import { UnavailableError } from '../domain-errors.js';
 
 export type FailurePolicy = 'closed' | 'open';
 
@@ -18,10 +18,7 @@ export type FailurePolicy = 'closed' | 'open';
 export const RETRY_AFTER_SECONDS = 2;
 
 export const serviceUnavailable = (code: string, detail: string, retryAfter = RETRY_AFTER_SECONDS) =>
-  new Problem(503, code, 'Service Unavailable', detail, {
-    headers: { 'retry-after': String(retryAfter) },
-    extensions: { retry_after: retryAfter },
-  });
+  new UnavailableError(code, detail, retryAfter);
 
 /** The 503 a fail-closed revocation check answers while Redis is unreachable. */
 export const revocationUnavailable = () =>
@@ -92,8 +89,8 @@ export function isUnavailableError(err: unknown): boolean {
   return false;
 }
 
-/** The 503 problem for an unavailable-backend error, or null for any other error. */
-export function unavailableProblem(err: unknown): Problem | null {
+/** The domain error (a 503 at the HTTP edge) for an unavailable-backend error, or null for any other error. */
+export function unavailableError(err: unknown): UnavailableError | null {
   if (!isUnavailableError(err)) return null;
   if (err instanceof BackendUnavailableError && err.backend === 'redis') return revocationUnavailable();
   return storageUnavailable();

@@ -13,7 +13,7 @@ import { RedisDenylist, RedisEpochStore, RedisRevocationReader } from './revocat
 
 export { RedisEventBus } from './event-bus.js';
 export type { FailurePolicy } from './failure.js';
-export { BackendUnavailableError, isUnavailableError, unavailableProblem } from './failure.js';
+export { BackendUnavailableError, isUnavailableError, unavailableError } from './failure.js';
 export { RedisRateLimiter } from './rate-limiter.js';
 export { RedisLink } from './redis.js';
 export { RedisDenylist, RedisEpochStore, RedisRevocationReader } from './revocation.js';

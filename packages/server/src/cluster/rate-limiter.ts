@@ -6,8 +6,8 @@
  * unavailable each instance counts in its own memory (the same limits, per instance), and logs it.
  */
 import type { LimitRule } from '../config.js';
-import type { LimitState, RateLimiter } from '../services/rate-limit.js';
-import { MemoryRateLimiter } from '../services/rate-limit.js';
+import type { LimitState, RateLimiter } from './memory-rate-limiter.js';
+import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import type { RedisLink } from './redis.js';
 
 const HIT = `

@@ -11,11 +11,9 @@
 import type { RedisOptions } from 'ioredis';
 import { Redis } from 'ioredis';
 
-export interface LinkLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '../logger.js';
+
+export type LinkLogger = Logger;
 
 export const silentLogger: LinkLogger = { info() {}, warn() {}, error() {} };
 

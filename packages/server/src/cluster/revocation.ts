@@ -1,3 +1,4 @@
+// Over 300 lines: the three Redis revocation classes (denylist, epochs, one-round-trip reader) share their Lua scripts, keys and failure policy.
 /**
  * Revocation state shared through Redis.
  *
@@ -15,18 +16,18 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { EventBus } from '../services/events.js';
+import type { Storage } from '../storage/types.js';
+import type { EventBus } from './events.js';
+import type { FailurePolicy } from './failure.js';
+import { revocationUnavailable } from './failure.js';
+import type { RedisLink } from './redis.js';
 import type {
   Denylist,
   EpochStore,
   RevocationAnswers,
   RevocationReader,
   RevocationTrace,
-} from '../services/revocation.js';
-import type { Storage } from '../storage/types.js';
-import type { FailurePolicy } from './failure.js';
-import { revocationUnavailable } from './failure.js';
-import type { RedisLink } from './redis.js';
+} from './revocation-types.js';
 
 const SEEDED = 'denylist:seeded';
 

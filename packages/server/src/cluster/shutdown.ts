@@ -5,10 +5,15 @@
  * routing here) and every response carries `Connection: close`, so clients stop reusing their sockets
  * and no request can be sent on a connection the server is about to close; (2) close — stop accepting
  * connections and let in-flight requests finish (Fastify `close()`); (3) exit. A hard deadline bounds it.
+ * The HTTP side of the drain (readiness 503, `Connection: close`) is the Fastify plugin in drain-plugin.ts.
  */
-import type { FastifyInstance } from 'fastify';
-import { Problem } from '../errors.js';
-import { sendProblem } from '../http.js';
+import type { Server } from 'node:http';
+
+/** What the shutdown needs of the app (a Fastify instance fits): its listener and its close. */
+export interface ClosableServer {
+  readonly server: Pick<Server, 'closeIdleConnections' | 'closeAllConnections'>;
+  close(): PromiseLike<unknown>;
+}
 
 export class DrainState {
   #draining = false;
@@ -29,26 +34,6 @@ export class DrainState {
   }
 }
 
-/** Registers the drain behaviour (call before `app.ready()`). */
-export function registerDrain(app: FastifyInstance, drain: DrainState): void {
-  // Decided when the response is SENT, not when the request arrived: a request in flight when SIGTERM
-  // came is answered with `Connection: close` too, so its socket closes instead of idling in keep-alive.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (drain.draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!drain.draining) return;
-    reply.header('connection', 'close');
-    if (request.url === '/readyz' || request.url.startsWith('/readyz?')) {
-      return sendProblem(
-        reply,
-        new Problem(503, 'draining', 'Service Unavailable', 'This instance is shutting down.'),
-      );
-    }
-  });
-}
-
 export interface ShutdownOptions {
   /** Serve-while-draining period before closing the listener (ms). */
   drainMs: number;
@@ -64,7 +49,7 @@ export interface ShutdownOptions {
  * (the storage is closed either way).
  */
 export async function gracefulShutdown(
-  app: FastifyInstance,
+  app: ClosableServer,
   drain: DrainState,
   o: ShutdownOptions,
 ): Promise<boolean> {

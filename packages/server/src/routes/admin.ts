@@ -5,7 +5,7 @@ import type { Services } from '../services/index.js';
 import type { Role } from '../storage/types.js';
 
 export async function adminRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { auth, keys } = services;
+  const { admin: adminService, keys } = services;
   const admin = requireAuth(services, 'admin');
   const tags = ['admin'];
   const guarded = problems(400, 401, 403);
@@ -44,7 +44,7 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => auth.listUsers(req.query.limit, req.query.offset),
+    handler: async (req) => adminService.listUsers(req.query.limit, req.query.offset),
   });
 
   app.patch<{ Params: { id: number }; Body: { role?: Role; disabled?: boolean } }>('/admin/users/:id', {
@@ -70,7 +70,8 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => auth.updateUser(claimsOf(req), req.params.id, req.body, requestContext(req)),
+    handler: async (req) =>
+      adminService.updateUser(claimsOf(req), req.params.id, req.body, requestContext(req)),
   });
 
   app.post<{ Params: { id: number } }>('/admin/users/:id/revoke-sessions', {
@@ -91,7 +92,8 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
         },
       },
     },
-    handler: async (req) => auth.adminRevokeSessions(claimsOf(req), req.params.id, requestContext(req)),
+    handler: async (req) =>
+      adminService.adminRevokeSessions(claimsOf(req), req.params.id, requestContext(req)),
   });
 
   app.get<{ Querystring: { limit: number; before?: number; user_id?: number; type?: string } }>(

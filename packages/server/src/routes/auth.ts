@@ -11,7 +11,7 @@ import {
 import type { Services } from '../services/index.js';
 
 export async function authRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { auth } = services;
+  const { auth, userSessions } = services;
   const user = requireAuth(services);
   const tags = ['auth'];
 
@@ -95,7 +95,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       },
     },
     handler: async (req, reply) => {
-      await auth.logout(claimsOf(req), requestContext(req));
+      await userSessions.logout(claimsOf(req), requestContext(req));
       return reply.code(204).send();
     },
   });
@@ -116,7 +116,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         },
       },
     },
-    handler: async (req) => auth.logoutAll(claimsOf(req), requestContext(req)),
+    handler: async (req) => userSessions.logoutAll(claimsOf(req), requestContext(req)),
   });
 
   app.get('/auth/sessions', {
@@ -135,7 +135,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         },
       },
     },
-    handler: async (req) => ({ sessions: await auth.listSessions(claimsOf(req)) }),
+    handler: async (req) => ({ sessions: await userSessions.listSessions(claimsOf(req)) }),
   });
 
   app.delete<{ Params: { id: string } }>('/auth/sessions/:id', {
@@ -150,7 +150,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       },
     },
     handler: async (req, reply) => {
-      await auth.revokeOwnSession(claimsOf(req), req.params.id, requestContext(req));
+      await userSessions.revokeOwnSession(claimsOf(req), req.params.id, requestContext(req));
       return reply.code(204).send();
     },
   });

@@ -19,7 +19,7 @@ const tokenBody = {
 } as const;
 
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
-  const { auth, keys } = services;
+  const { oauth, keys } = services;
   const tags = ['oauth'];
   // client_credentials tokens (no user) are introspected and revoked here too.
   const clients = new OAuthClientService(services);
@@ -47,7 +47,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     },
     handler: async (req) =>
       (await introspectClientToken(clients, req.body.token)) ??
-      auth.introspect(req.body.token, req.body.token_type_hint),
+      oauth.introspect(req.body.token, req.body.token_type_hint),
   });
 
   app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/revoke', {
@@ -65,7 +65,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     handler: async (req, reply) => {
       const client = await clients.verify(req.body.token);
       if (client) await services.tokens.denylistToken(client);
-      else await auth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
+      else await oauth.revokeToken(req.body.token, req.body.token_type_hint, requestContext(req));
       return reply.code(200).send();
     },
   });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Problem } from '../errors.js';
+import { UnavailableError } from '../domain-errors.js';
+import { domainProblem } from '../error-mapper.js';
 import { sendProblem } from '../http.js';
 import { DOCS_HTML, type OpenApiCollector } from '../openapi.js';
+import { readinessFailure } from '../services/health.js';
 import type { Services } from '../services/index.js';
-import { isCorruptionError } from '../storage/types.js';
 
 /** CSP source for each inline <script>/<style> block of a page: its SHA-256 (no 'unsafe-inline'). */
 function inlineHashes(html: string, tag: 'script' | 'style'): string {
@@ -45,18 +46,13 @@ export async function systemRoutes(
       },
     },
     handler: async (req, reply) => {
-      try {
-        await services.storage.ping();
-        services.keys.signingKey();
-      } catch (err) {
-        if (isCorruptionError(err)) req.log.error({ err }, (err as Error).message);
+      const failure = await readinessFailure(services.storage, services.keys);
+      if (failure) {
+        if (failure.corrupt) req.log.error({ err: failure.err }, (failure.err as Error).message);
         return sendProblem(
           reply,
-          new Problem(
-            503,
-            'not_ready',
-            'Service Unavailable',
-            'The database or the signing keys are not available.',
+          domainProblem(
+            new UnavailableError('not_ready', 'The database or the signing keys are not available.'),
           ),
         );
       }

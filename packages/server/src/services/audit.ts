@@ -1,5 +1,5 @@
 /** The audit log: security-relevant events, persisted through Storage and mirrored to the app log. */
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from '../logger.js';
 import type { AuditEventRecord, AuditQuery, Storage } from '../storage/types.js';
 
 export type AuditType =
@@ -34,7 +34,7 @@ export class AuditService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: () => number,
-    private readonly log?: FastifyBaseLogger,
+    private readonly log?: Logger,
     /** Told of every recorded event (the metrics). */
     private readonly observer?: (type: AuditType) => void,
   ) {}

@@ -15,7 +15,7 @@ import {
 } from 'jwtkit';
 import type { Cluster } from '../cluster/index.js';
 import type { Config } from '../config.js';
-import { Problem } from '../errors.js';
+import { DpopProofError } from '../domain-errors.js';
 import { createReplayStore } from './replay.js';
 import { deriveKey } from './secrets.js';
 
@@ -80,5 +80,5 @@ export class DpopService {
   }
 }
 
-const dpopProblem = (error: string, description: string, nonce?: string) =>
-  new Problem(400, error, 'Bad Request', description, nonce ? { headers: { 'dpop-nonce': nonce } } : {});
+const dpopProblem = (error: 'invalid_dpop_proof' | 'use_dpop_nonce', description: string, nonce?: string) =>
+  new DpopProofError(error, description, nonce);

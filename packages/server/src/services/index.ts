@@ -1,11 +1,13 @@
 /** Wires the services together from a config and (optionally) injected infrastructure. */
-import type { FastifyBaseLogger } from 'fastify';
+
 import type { Cluster } from '../cluster/index.js';
 import { createCluster } from '../cluster/index.js';
 import { withOutageReads } from '../cluster/outage-reads.js';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
+import { AdminService } from './admin.js';
 import { AuditService, type AuditType } from './audit.js';
 import { AuthService } from './auth.js';
 import { DEMO_USERS, DemoDataError, findDemoData } from './demo-data.js';
@@ -14,6 +16,7 @@ import type { EventBus } from './events.js';
 import { LocalEventBus } from './events.js';
 import { KeyService } from './keys.js';
 import { InstanceLeaseError } from './lease.js';
+import { OAuthService } from './oauth.js';
 import { PasswordHasher } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import { MemoryRateLimiter } from './rate-limit.js';
@@ -22,6 +25,7 @@ import { StorageDenylist, StorageEpochStore } from './revocation.js';
 import { resolveInstanceSecret } from './secrets.js';
 import { SessionService } from './sessions.js';
 import { TokenService } from './tokens.js';
+import { UserSessionsService } from './user-sessions.js';
 
 /** Everything a cluster deployment may swap (Redis-backed implementations, a shared clock in tests). */
 export interface Infrastructure {
@@ -54,7 +58,14 @@ export interface Services {
   passwords: PasswordHasher;
   tokens: TokenService;
   sessions: SessionService;
+  /** Self-service account: register, login, refresh, password, /me. */
   auth: AuthService;
+  /** The signed-in user's sessions: logout(-all), list, revoke one. */
+  userSessions: UserSessionsService;
+  /** Admin operations on users. */
+  admin: AdminService;
+  /** OAuth introspection (RFC 7662) and revocation (RFC 7009). */
+  oauth: OAuthService;
   /** DPoP proofs (RFC 9449): replay store, server nonces, token-request proofs. */
   dpop: DpopService;
   /** The Redis-backed pieces when REDIS_URL is set (health for readiness), else null. */
@@ -67,7 +78,7 @@ export { DEMO_USERS } from './demo-data.js';
 export async function createServices(
   config: Config,
   infra: Infrastructure = {},
-  log?: FastifyBaseLogger,
+  log?: Logger,
 ): Promise<Services> {
   const clock = infra.clock ?? Date.now;
   const baseStorage = infra.storage ?? createStorage(config.databaseUrl, config.baseDir);
@@ -84,7 +95,7 @@ async function wire(
   infra: Infrastructure,
   baseStorage: Storage,
   clock: () => number,
-  log: FastifyBaseLogger | undefined,
+  log: Logger | undefined,
 ): Promise<Services> {
   // Postgres can be unreachable while this process lives on: /me keeps answering (cluster/outage-reads.ts).
   const storage = baseStorage.kind === 'postgres' ? withOutageReads(baseStorage) : baseStorage;
@@ -111,7 +122,7 @@ async function wireServices(
   infra: Infrastructure,
   storage: Storage,
   clock: () => number,
-  log: FastifyBaseLogger | undefined,
+  log: Logger | undefined,
 ): Promise<Services> {
   await storage.migrate();
   // REDIS_URL: denylist, epochs, rate limits and events shared through Redis (cluster/).
@@ -147,17 +158,10 @@ async function wireServices(
   const tokens = new TokenService(config, keys, denylist, epochs, clock, reader);
   const sessions = new SessionService(config, storage, tokens, audit, clock, secret);
   const dpop = new DpopService(config, clock, cluster, secret);
-  const auth = new AuthService({
-    config,
-    storage,
-    passwords,
-    tokens,
-    sessions,
-    epochs,
-    audit,
-    limiter,
-    clock,
-  });
+  const auth = new AuthService(config, storage, passwords, tokens, sessions, epochs, audit, limiter, clock);
+  const userSessions = new UserSessionsService(tokens, sessions, epochs, audit);
+  const admin = new AdminService(storage, sessions, epochs, audit, clock);
+  const oauth = new OAuthService(config, tokens, sessions, audit, limiter, clock);
 
   if (config.seedDemoUsers) {
     for (const u of DEMO_USERS) {
@@ -199,6 +203,9 @@ async function wireServices(
     tokens,
     sessions,
     auth,
+    userSessions,
+    admin,
+    oauth,
     dpop,
     cluster,
     async close() {

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Jwk, JwtHeader, KeyObject } from 'jwtkit';
 import { exportPem, exportPublicJwk, generateKeyPair, importKey, jwkThumbprint } from 'jwtkit';
 import type { Config, SigningAlg } from '../config.js';
-import { Problem } from '../errors.js';
+import { ConflictError } from '../domain-errors.js';
 import type { SigningKeyRecord, SigningKeyStatus, Storage } from '../storage/types.js';
 import type { AuditService } from './audit.js';
 import { KEY_BOOTSTRAP_SETTING } from './demo-data.js';
@@ -230,10 +230,8 @@ export class KeyService {
   /** Promotes the published next key; returns the new active kid. */
   async rotate(actorId: number | null): Promise<{ active: string; next: string; retired: string | null }> {
     if (this.config.jwtAlg === 'HS256') {
-      throw new Problem(
-        409,
+      throw new ConflictError(
         'rotation_unsupported',
-        'Conflict',
         'Key rotation needs asymmetric keys (JWT_ALG=ES256); with HS256 rotate JWT_SECRET instead.',
       );
     }
@@ -244,19 +242,17 @@ export class KeyService {
     const publishedFor = (now - next.createdAt) / 1000;
     if (publishedFor < this.config.keyRotationMinAge) {
       const wait = Math.ceil(this.config.keyRotationMinAge - publishedFor);
-      throw new Problem(
-        409,
+      throw new ConflictError(
         'next_key_too_new',
-        'Conflict',
         `The next key has been published for ${Math.floor(publishedFor)} s; verifiers may not have fetched it yet. Retry in ${wait} s.`,
-        { headers: { 'retry-after': String(wait) } },
+        wait,
       );
     }
     const newNext = this.#newRecord('next', now);
     const ok = await this.storage.rotateSigningKeys(next.kid, newNext, now);
     if (!ok) {
       await this.reload();
-      throw new Problem(409, 'rotation_conflict', 'Conflict', 'Another rotation just happened; retry.');
+      throw new ConflictError('rotation_conflict', 'Another rotation just happened; retry.');
     }
     await this.storage.deleteRetiredSigningKeys(now - this.#retention);
     await this.reload();

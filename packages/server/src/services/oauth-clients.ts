@@ -1,3 +1,4 @@
+// Over 300 lines: one aggregate (machine clients): registration metadata checks (RFC 7591 fields, jwks) next to the service that applies them.
 /**
  * Registered machine clients (RFC 6749 §2) and their access tokens (client_credentials, RFC 9068 §2.2:
  * `sub` = `client_id`, `scope`, no user). Secrets are generated here (32 random bytes), shown once, and
@@ -6,7 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createVerifier, decodeUnverified, encode, importKey, JwtError, type Verifier } from 'jwtkit';
-import { badRequest, conflict, notFound, Problem } from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UserTokenRequiredError } from '../domain-errors.js';
 import type { ClientAuthMethod, OAuthClientRecord } from '../storage/types.js';
 import { StorageConflictError } from '../storage/types.js';
 import type { Services } from './index.js';
@@ -81,7 +82,7 @@ export class OAuthClientService {
   constructor(private readonly s: Services) {}
 
   /** For TokenService.clientTokens. */
-  noUser(realm: string): Problem {
+  noUser(realm: string): UserTokenRequiredError {
     return userTokenRequired(realm);
   }
 
@@ -92,25 +93,25 @@ export class OAuthClientService {
   ): Promise<{ client: PublicClient; client_secret?: string }> {
     const method = input.token_endpoint_auth_method ?? 'client_secret_basic';
     if (method !== 'client_secret_basic' && method !== 'private_key_jwt')
-      throw badRequest(
+      throw new InvalidInputError(
         'invalid_client_metadata',
         'token_endpoint_auth_method must be client_secret_basic or private_key_jwt.',
       );
     const id = input.client_id ?? `client-${randomBytes(9).toString('base64url')}`;
     if (!CLIENT_ID_PATTERN.test(id))
-      throw badRequest(
+      throw new InvalidInputError(
         'invalid_client_metadata',
         'client_id is 3 to 64 letters, digits, ".", "_", "~" or "-".',
       );
     const scopes = parseScope(input.scope);
     if (scopes === null)
-      throw badRequest(
+      throw new InvalidInputError(
         'invalid_client_metadata',
         'scope is a space-delimited list of RFC 6749 scope tokens.',
       );
     const audiences = input.audiences ?? [this.s.config.audience];
     if (audiences.length === 0 || audiences.length > 20 || !audiences.every((a) => AUDIENCE.test(a)))
-      throw badRequest(
+      throw new InvalidInputError(
         'invalid_client_metadata',
         'audiences is a list of 1 to 20 audience strings (no spaces).',
       );
@@ -118,7 +119,7 @@ export class OAuthClientService {
     let jwksUri: string | null = null;
     if (method === 'private_key_jwt') {
       if ((input.jwks === undefined) === (input.jwks_uri === undefined))
-        throw badRequest(
+        throw new InvalidInputError(
           'invalid_client_metadata',
           'private_key_jwt clients register exactly one of jwks and jwks_uri.',
         );
@@ -128,18 +129,21 @@ export class OAuthClientService {
         try {
           url = new URL(input.jwks_uri);
         } catch {
-          throw badRequest('invalid_client_metadata', 'jwks_uri is not a URL.');
+          throw new InvalidInputError('invalid_client_metadata', 'jwks_uri is not a URL.');
         }
         const local = /^(localhost|127\.0\.0\.1|\[::1\])$/.test(url.hostname);
         if (
           url.protocol !== 'https:' &&
           !(url.protocol === 'http:' && (local || this.s.config.mode !== 'production'))
         )
-          throw badRequest('invalid_client_metadata', 'jwks_uri must be an https:// URL.');
+          throw new InvalidInputError('invalid_client_metadata', 'jwks_uri must be an https:// URL.');
         jwksUri = url.href;
       }
     } else if (input.jwks !== undefined || input.jwks_uri !== undefined) {
-      throw badRequest('invalid_client_metadata', 'jwks and jwks_uri are for private_key_jwt clients.');
+      throw new InvalidInputError(
+        'invalid_client_metadata',
+        'jwks and jwks_uri are for private_key_jwt clients.',
+      );
     }
     const secret = method === 'client_secret_basic' ? randomBytes(32).toString('base64url') : undefined;
     const record: OAuthClientRecord = {
@@ -157,7 +161,7 @@ export class OAuthClientService {
       await this.s.storage.createOAuthClient(record);
     } catch (err) {
       if (err instanceof StorageConflictError)
-        throw conflict('client_id_taken', 'This client_id is already registered.');
+        throw new ConflictError('client_id_taken', 'This client_id is already registered.');
       throw err;
     }
     await this.s.audit.record('oauth_client.registered', {
@@ -173,7 +177,7 @@ export class OAuthClientService {
   }
 
   async delete(id: string, actorId: number | null, ctx: RequestContext | null): Promise<void> {
-    if (!(await this.s.storage.deleteOAuthClient(id))) throw notFound('The client');
+    if (!(await this.s.storage.deleteOAuthClient(id))) throw new NotFoundError('The client');
     this.#verifiers.delete(id);
     await this.s.audit.record('oauth_client.deleted', {
       actorId,
@@ -315,18 +319,18 @@ export async function introspectClientToken(
 /** A registered JWK Set: public keys only, each importable. */
 function publicJwks(jwks: { keys: unknown[] }): { keys: Record<string, unknown>[] } {
   if (!jwks || !Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.length > 10)
-    throw badRequest('invalid_client_metadata', 'jwks is a JWK Set with 1 to 10 keys.');
+    throw new InvalidInputError('invalid_client_metadata', 'jwks is a JWK Set with 1 to 10 keys.');
   const keys = jwks.keys.map((k) => {
     if (k === null || typeof k !== 'object' || Array.isArray(k))
-      throw badRequest('invalid_client_metadata', 'Each key of jwks is a JWK object.');
+      throw new InvalidInputError('invalid_client_metadata', 'Each key of jwks is a JWK object.');
     const jwk = k as Record<string, unknown>;
     for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
       if (Object.hasOwn(jwk, priv))
-        throw badRequest('invalid_client_metadata', 'jwks must hold public keys only.');
+        throw new InvalidInputError('invalid_client_metadata', 'jwks must hold public keys only.');
     try {
       importKey(jwk as never);
     } catch {
-      throw badRequest('invalid_client_metadata', 'A key of jwks is not a valid public JWK.');
+      throw new InvalidInputError('invalid_client_metadata', 'A key of jwks is not a valid public JWK.');
     }
     return jwk;
   });
@@ -334,7 +338,7 @@ function publicJwks(jwks: { keys: unknown[] }): { keys: Record<string, unknown>[
   if (keys.length > 1) {
     const kids = keys.map((k) => k.kid);
     if (!kids.every((k) => typeof k === 'string' && k !== '') || new Set(kids).size !== kids.length)
-      throw badRequest(
+      throw new InvalidInputError(
         'invalid_client_metadata',
         'With several keys in jwks, each key needs a distinct kid.',
       );
@@ -343,15 +347,4 @@ function publicJwks(jwks: { keys: unknown[] }): { keys: Record<string, unknown>[
 }
 
 /** 403 for a client_credentials token on a route that needs a user (RFC 6750 §3.1). */
-export const userTokenRequired = (realm: string) =>
-  new Problem(
-    403,
-    'insufficient_scope',
-    'Forbidden',
-    'This endpoint needs a user access token; this token was issued to a client (client_credentials) and carries no user.',
-    {
-      headers: {
-        'www-authenticate': `Bearer realm="${realm.replace(/["\\]/g, '')}", error="insufficient_scope", error_description="a user access token is required"`,
-      },
-    },
-  );
+export const userTokenRequired = (realm: string) => new UserTokenRequiredError(realm);

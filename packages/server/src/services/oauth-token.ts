@@ -4,7 +4,12 @@
  * There is no password grant (RFC 9700 §2.4): users log in at /auth/login.
  */
 import { decodeUnverified } from 'jwtkit';
-import { Problem } from '../errors.js';
+import {
+  InvalidClientError,
+  InvalidGrantError,
+  type OAuthRequestCode,
+  OAuthRequestError,
+} from '../domain-errors.js';
 import type { OAuthClientRecord } from '../storage/types.js';
 import {
   ASSERTION_ALGORITHMS,
@@ -53,8 +58,8 @@ export interface OAuthTokenResponse {
 
 export type TokenParams = Record<string, string | undefined>;
 
-export const oauthError = (error: string, description: string, status = 400, headers = {}) =>
-  new Problem(status, error, status === 401 ? 'Unauthorized' : 'Bad Request', description, { headers });
+const oauthError = (error: OAuthRequestCode, description: string) =>
+  new OAuthRequestError(error, description);
 
 const isGrant = (g: string): g is GrantType => (GRANT_TYPES as readonly string[]).includes(g);
 
@@ -104,9 +109,7 @@ export class OAuthTokenService {
   }
 
   #invalidClient(description = 'Client authentication failed.') {
-    return oauthError('invalid_client', description, 401, {
-      'www-authenticate': `Basic realm="${this.s.config.realm.replace(/["\\]/g, '')}"`,
-    });
+    return new InvalidClientError(this.s.config.realm, description);
   }
 
   /** RFC 6749 §2.3: at most one authentication method; unsupported credentials are refused, not ignored. */
@@ -222,7 +225,7 @@ export class OAuthTokenService {
     if (caller.clientId !== undefined) {
       const found = await this.s.sessions.lookup(token);
       if (found && found.session.clientId !== caller.clientId)
-        throw oauthError('invalid_grant', 'The refresh token was issued to another client.');
+        throw new InvalidGrantError('The refresh token was issued to another client.');
     }
     const r = await this.s.auth.refresh(token, ctx, jkt);
     return {

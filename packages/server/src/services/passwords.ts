@@ -4,7 +4,7 @@
  */
 import { hash, verify } from '@node-rs/argon2';
 import type { Argon2Params } from '../config.js';
-import { badRequest } from '../errors.js';
+import { InvalidInputError } from '../domain-errors.js';
 import { isWellFormed } from '../text.js';
 
 /** `Algorithm.Argon2id` (a const enum in @node-rs/argon2's typings, unusable under isolatedModules). */
@@ -41,7 +41,7 @@ export function normalizeText(text: string): string {
 }
 
 export const malformedPassword = () =>
-  badRequest(
+  new InvalidInputError(
     'invalid_password',
     'The password is not well-formed Unicode text (it contains a lone surrogate).',
   );
@@ -52,17 +52,23 @@ export function checkPasswordPolicy(rawPassword: string, username?: string): voi
   const password = normalizeText(rawPassword);
   const length = [...password].length;
   if (length < PASSWORD_MIN) {
-    throw badRequest('weak_password', `The password must be at least ${PASSWORD_MIN} characters long.`);
+    throw new InvalidInputError(
+      'weak_password',
+      `The password must be at least ${PASSWORD_MIN} characters long.`,
+    );
   }
   if (length > PASSWORD_MAX) {
-    throw badRequest('weak_password', `The password must be at most ${PASSWORD_MAX} characters long.`);
+    throw new InvalidInputError(
+      'weak_password',
+      `The password must be at most ${PASSWORD_MAX} characters long.`,
+    );
   }
   const lower = password.toLowerCase();
   if (BLOCKLIST.has(lower) || new Set(password).size < 4) {
-    throw badRequest('weak_password', 'This password is too common; choose another.');
+    throw new InvalidInputError('weak_password', 'This password is too common; choose another.');
   }
   if (username !== undefined && lower === normalizeText(username).toLowerCase()) {
-    throw badRequest('weak_password', 'The password must not be the username.');
+    throw new InvalidInputError('weak_password', 'The password must not be the username.');
   }
 }
 

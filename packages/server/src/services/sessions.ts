@@ -10,7 +10,7 @@
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import { invalidRefreshToken } from '../errors.js';
+import { InvalidGrantError } from '../domain-errors.js';
 import type { RefreshTokenRecord, SessionRecord, Storage, UserRecord } from '../storage/types.js';
 import type { AuditService } from './audit.js';
 import { deriveKey } from './secrets.js';
@@ -116,23 +116,23 @@ export class SessionService {
   async refresh(token: string, ctx: RequestContext, jkt?: string): Promise<RefreshResult> {
     const bound = refreshTokenJkt(token);
     if (bound !== undefined && bound !== jkt)
-      throw invalidRefreshToken(
+      throw new InvalidGrantError(
         jkt === undefined
           ? 'The refresh token is bound to a DPoP key: send a DPoP proof made with that key.'
           : 'The DPoP proof is not made with the key the refresh token is bound to.',
       );
     const found = await this.lookup(token);
-    if (!found) throw invalidRefreshToken();
+    if (!found) throw new InvalidGrantError();
     const { session, user } = found;
     let record = found.record;
     const now = this.clock();
     if (session.revokedAt !== null || session.expiresAt <= now || record.status === 'revoked') {
-      throw invalidRefreshToken();
+      throw new InvalidGrantError();
     }
-    if (user.disabled) throw invalidRefreshToken();
+    if (user.disabled) throw new InvalidGrantError();
 
     if (record.status === 'active') {
-      if (record.expiresAt <= now) throw invalidRefreshToken('The refresh token has expired.');
+      if (record.expiresAt <= now) throw new InvalidGrantError('The refresh token has expired.');
       const child = this.#child(token);
       const won = await this.storage.rotateRefreshToken(
         record.id,
@@ -146,7 +146,7 @@ export class SessionService {
       if (won) return { user, session, refreshToken: child, grace: false };
       // Lost the race: re-read what the winner did.
       const again = await this.storage.getRefreshTokenById(record.id);
-      if (!again) throw invalidRefreshToken();
+      if (!again) throw new InvalidGrantError();
       record = again;
     }
 
@@ -161,9 +161,9 @@ export class SessionService {
         }
       }
       await this.#reuseDetected(session, record, ctx);
-      throw invalidRefreshToken('Refresh token reuse detected; the session has been revoked.');
+      throw new InvalidGrantError('Refresh token reuse detected; the session has been revoked.');
     }
-    throw invalidRefreshToken();
+    throw new InvalidGrantError();
   }
 
   async #reuseDetected(

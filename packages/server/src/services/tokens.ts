@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createVerifier, encode, InvalidTokenError, JwtError, type Verifier } from 'jwtkit';
 import type { Config } from '../config.js';
-import { invalidToken } from '../errors.js';
+import { InvalidAccessTokenError } from '../domain-errors.js';
 import type { Role, UserRecord } from '../storage/types.js';
 import type { KeyService } from './keys.js';
 import { UnknownKeyError } from './keys.js';
@@ -184,10 +184,10 @@ export class TokenService {
     } catch (err) {
       if (this.clientTokens && (await this.clientTokens.verify(token)))
         throw this.clientTokens.noUser(this.config.realm);
-      throw invalidToken(this.config.realm, describeTokenError(err));
+      throw new InvalidAccessTokenError(this.config.realm, describeTokenError(err));
     }
     const reason = await this.revocationReason(claims, trace);
-    if (reason) throw invalidToken(this.config.realm, reason);
+    if (reason) throw new InvalidAccessTokenError(this.config.realm, reason);
     return claims;
   }
 

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cluster, FailurePolicy } from '../../src/cluster/index.js';
-import { createCluster, isUnavailableError, unavailableProblem } from '../../src/cluster/index.js';
-import { Problem } from '../../src/errors.js';
+import { createCluster, isUnavailableError, unavailableError } from '../../src/cluster/index.js';
+import { UnavailableError } from '../../src/domain-errors.js';
+import { toProblem } from '../../src/error-mapper.js';
 import type { ServiceEvent } from '../../src/services/events.js';
 import type { RevocationSource } from '../../src/services/revocation.js';
 import { SqliteStorage } from '../../src/storage/sqlite.js';
@@ -25,10 +26,11 @@ const until = async (cond: () => Promise<boolean> | boolean, ms: number): Promis
 
 const rejects503 = async (p: Promise<unknown>) => {
   await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof Problem, `expected a Problem, got ${String(err)}`);
-    assert.equal(err.status, 503);
-    assert.equal(err.code, 'revocation_unavailable');
-    assert.match(err.headers['retry-after'] ?? '', /^\d+$/);
+    assert.ok(err instanceof UnavailableError, `expected an UnavailableError, got ${String(err)}`);
+    const problem = toProblem(err);
+    assert.equal(problem.status, 503);
+    assert.equal(problem.code, 'revocation_unavailable');
+    assert.match(problem.headers['retry-after'] ?? '', /^\d+$/);
     return true;
   });
 };
@@ -287,11 +289,12 @@ describe('redis failure policy (private redis-server)', () => {
     assert.equal(isUnavailableError(Object.assign(new Error('duplicate key'), { code: '23505' })), false);
     assert.equal(isUnavailableError(new TypeError('x is undefined')), false);
     assert.equal(isUnavailableError(null), false);
-    const p = unavailableProblem(refused);
-    assert.ok(p);
+    const e = unavailableError(refused);
+    assert.ok(e);
+    const p = toProblem(e);
     assert.equal(p.status, 503);
     assert.equal(p.code, 'storage_unavailable');
     assert.equal(p.headers['retry-after'], '2');
-    assert.equal(unavailableProblem(new Error('boom')), null);
+    assert.equal(unavailableError(new Error('boom')), null);
   });
 });
