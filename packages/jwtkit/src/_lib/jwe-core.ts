@@ -22,6 +22,7 @@ import {
   UnsupportedAlgorithmError,
 } from '../errors.js';
 import { encode as b64url, decodeCanonicalAscii, isAscii } from './base64url.js';
+import type { JwtHeader } from './compact.js';
 import { deepFreeze } from './compact.js';
 import { type JsonObject, parseJsonObject } from './json.js';
 import {
@@ -44,6 +45,7 @@ import { asymmetricJweKey, checkJweJwk, secretJweKey } from './jwe-keys.js';
 import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks, type KeyInput, type KeyObject } from './keys.js';
 import { ownOptions } from './options.js';
 import { quote } from './text.js';
+import { checkCrit } from './verify-core.js';
 
 const crypto: JweCrypto<KeyObject> = nodeJweCrypto;
 
@@ -959,22 +961,7 @@ const REGISTERED = new Set([
 
 /** RFC 7516 §4.1.13 / RFC 7515 §4.1.11, applied to the protected header (where crit must be). */
 function checkJweCrit(header: JweHeader, joint: JweHeader, understood: readonly string[]): void {
-  if (!Object.hasOwn(header, 'crit')) return;
-  const crit: unknown = header.crit;
-  if (!Array.isArray(crit) || crit.length === 0)
-    throw new DecodeError('Invalid JWE: "crit" must be a non-empty array');
-  const seen = new Set<string>();
-  for (const name of crit) {
-    if (typeof name !== 'string') throw new DecodeError('Invalid JWE: "crit" entries must be strings');
-    if (seen.has(name)) throw new DecodeError('Invalid JWE: "crit" lists a parameter twice');
-    seen.add(name);
-    if (REGISTERED.has(name))
-      throw new DecodeError('Invalid JWE: "crit" lists a registered header parameter');
-    if (!Object.hasOwn(joint, name))
-      throw new DecodeError('Invalid JWE: "crit" lists a parameter that is absent');
-    if (!understood.includes(name))
-      throw new DecodeError('Invalid JWE: "crit" lists an extension this application does not understand');
-  }
+  checkCrit(header as JwtHeader, understood, { registered: REGISTERED, present: joint });
 }
 
 function ktyFits(jwk: Jwk, info: KeyManagementInfo): boolean {

@@ -185,25 +185,33 @@ export function allowedAlgorithm(header: JwtHeader, allowed: readonly Algorithm[
 }
 
 /**
- * RFC 7515 §4.1.11: `crit` must be a non-empty array of unique strings naming header parameters that
- * are present, not registered, and understood (listed by the application in `understood`).
+ * RFC 7515 §4.1.11 (and RFC 7516 §4.1.13 for JWE): `crit` must be a non-empty array of unique strings naming
+ * header parameters that are present, not registered, and understood (listed by the application in
+ * `understood`). JWE passes its own registered names, the joint header the names must be present in, and
+ * "JWE" for the messages.
  */
-export function checkCrit(header: JwtHeader, understood: readonly string[]): void {
+export function checkCrit(
+  header: JwtHeader,
+  understood: readonly string[],
+  jwe?: { registered: ReadonlySet<string>; present: object },
+): void {
   if (!Object.hasOwn(header, 'crit')) return;
+  const what = jwe ? 'Invalid JWE' : 'Invalid token';
+  const registered = jwe ? jwe.registered : REGISTERED_HEADER_PARAMS;
+  const present = jwe ? jwe.present : header;
   const crit: unknown = header.crit;
   if (!Array.isArray(crit) || crit.length === 0)
-    throw new DecodeError('Invalid token: "crit" must be a non-empty array');
+    throw new DecodeError(`${what}: "crit" must be a non-empty array`);
   const seen = new Set<string>();
   for (const name of crit) {
-    if (typeof name !== 'string') throw new DecodeError('Invalid token: "crit" entries must be strings');
-    if (seen.has(name)) throw new DecodeError('Invalid token: "crit" lists a parameter twice');
+    if (typeof name !== 'string') throw new DecodeError(`${what}: "crit" entries must be strings`);
+    if (seen.has(name)) throw new DecodeError(`${what}: "crit" lists a parameter twice`);
     seen.add(name);
-    if (REGISTERED_HEADER_PARAMS.has(name))
-      throw new DecodeError('Invalid token: "crit" lists a registered header parameter');
-    if (!Object.hasOwn(header, name))
-      throw new DecodeError('Invalid token: "crit" lists a parameter that is absent');
+    if (registered.has(name)) throw new DecodeError(`${what}: "crit" lists a registered header parameter`);
+    if (!Object.hasOwn(present, name))
+      throw new DecodeError(`${what}: "crit" lists a parameter that is absent`);
     if (!understood.includes(name))
-      throw new DecodeError('Invalid token: "crit" lists an extension this application does not understand');
+      throw new DecodeError(`${what}: "crit" lists an extension this application does not understand`);
   }
 }
 
