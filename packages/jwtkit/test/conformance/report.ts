@@ -314,7 +314,7 @@ if (jweFuzz) {
     `(slowest ${Number(jweFuzz.maxMs).toFixed(0)} ms). A forgery is an accepted JWE whose authenticated parts (protected header, aad, IV, ciphertext, tag) or plaintext differ from the sender's; ${jweFuzz.legit} accepted mutants changed only unprotected parts.`,
   );
   lines.push(
-    'Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `jwe-fuzz-smoke.test.ts` is in `npm test`.',
+    'Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `fuzz-smoke.test.ts` runs a short JWE run in `npm test`.',
   );
 } else {
   lines.push(

@@ -1,35 +1,53 @@
 /**
- * Keeps `npm run fuzz` from rotting: a short run must finish clean, and the forgery detector must fire
- * when the verifiers are replaced by ones that accept everything (so a clean result means something).
- * The million-input run itself is `npm run fuzz` (not part of npm test); its last result is last-run.json.
+ * Keeps both fuzzers from rotting (`npm run fuzz`: JWS/JWT tokens; `npm run fuzz:jwe`: JWEs): a short run
+ * must finish clean, and the forgery detector must fire when the verifiers (decryptors) are replaced by
+ * ones that accept everything, so a clean result means something. The long runs are not part of npm test;
+ * their last results are last-run.json and jwe-last-run.json.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const runner = resolve(here, 'run.ts');
 const repoRoot = resolve(here, '../../../..');
-const fuzz = (...extra: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', runner, '--quiet', ...extra], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
+
+/** Runs a fuzzer in a child process (asynchronously: a loaded machine slows it, the test runner's timeout bounds it). */
+function fuzz(runner: string, ...extra: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(here, runner), '--quiet', ...extra], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout }));
   });
+}
 
-test('a short fuzz run reports 0 forgeries and 0 non-JwtError throws', () => {
-  const r = fuzz('--count', '3000', '--seed', '7');
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /3,000 mutated tokens/);
-  assert.match(r.stdout, /ACCEPTED FORGERIES: 0\n/);
-  assert.match(r.stdout, /NON-JwtError THROWS: 0\n/);
-});
+const FUZZERS = [
+  { name: 'JWS/JWT', runner: 'run.ts', unit: 'tokens', broken: 'verifier' },
+  { name: 'JWE', runner: 'jwe-run.ts', unit: 'JWEs', broken: 'decryptor' },
+] as const;
 
-test('the fuzzer detects forgeries when the verifier accepts everything', () => {
-  const r = fuzz('--count', '300', '--seed', '7', '--broken-verifier');
-  assert.equal(r.status, 1, 'a broken verifier must make the fuzz run fail');
-  const forgeries = Number(/ACCEPTED FORGERIES: (\d+)/.exec(r.stdout)?.[1]);
-  assert.ok(forgeries > 250, `only ${forgeries} forgeries reported out of 300 accepted mutants`);
-});
+for (const f of FUZZERS) {
+  describe(`the ${f.name} fuzzer (${f.runner})`, () => {
+    test('a short run reports 0 forgeries and 0 non-JwtError throws', async () => {
+      const r = await fuzz(f.runner, '--count', '3000', '--seed', '7');
+      assert.equal(r.status, 0, r.stdout);
+      assert.match(r.stdout, new RegExp(`3,000 mutated ${f.unit}`));
+      assert.match(r.stdout, /ACCEPTED FORGERIES: 0\n/);
+      assert.match(r.stdout, /NON-JwtError THROWS: 0\n/);
+    });
+
+    test(`it detects forgeries when the ${f.broken} accepts everything`, async () => {
+      const r = await fuzz(f.runner, '--count', '300', '--seed', '7', '--broken-verifier');
+      assert.equal(r.status, 1, `a broken ${f.broken} must make the fuzz run fail`);
+      const forgeries = Number(/ACCEPTED FORGERIES: (\d+)/.exec(r.stdout)?.[1]);
+      assert.ok(forgeries > 250, `only ${forgeries} forgeries reported out of 300 accepted mutants`);
+    });
+  });
+}
