@@ -1,4 +1,8 @@
-/** JSON Schemas shared by routes (validation) and the OpenAPI document (documentation). */
+/**
+ * JSON Schemas shared by routes (validation, and their request types through `SchemaTypes`) and the OpenAPI
+ * document (documentation).
+ */
+import type { FastifyTypeProvider } from 'fastify';
 
 export const problemSchema = {
   type: 'object',
@@ -95,3 +99,57 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limited (problem+json, Retry-After)',
   503: 'Not ready (problem+json)',
 };
+
+/**
+ * `SchemaTypes`, a Fastify type provider of our own: a route's request types are read from its JSON schemas, so a body,
+ * querystring or params shape is written once (the schema) and the handler's `req.body` follows it.
+ * It covers the JSON Schema subset the routes use (object/properties/required/default, enum, const,
+ * array/items, string/integer/number/boolean/null and type unions); anything else is `unknown`, which
+ * fails typecheck where a handler relies on it rather than guessing. No dependency: the subset is small,
+ * and a provider package (json-schema-to-ts) would add a large type-level library for these ~30 lines.
+ * Route schemas must be `as const` (or constants declared `as const`) for their literals to survive.
+ */
+
+type Primitive<T> = T extends 'string'
+  ? string
+  : T extends 'integer' | 'number'
+    ? number
+    : T extends 'boolean'
+      ? boolean
+      : T extends 'null'
+        ? null
+        : unknown;
+
+/** Property names present after validation: `required`, plus those with a `default` (Ajv fills them). */
+type PresentKeys<S, P> =
+  | (S extends { required: readonly (infer R)[] } ? R & keyof P : never)
+  | { [K in keyof P]: P[K] extends { default: unknown } ? K : never }[keyof P];
+
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+type ObjectOf<S, P> = Flatten<
+  { [K in keyof P as K extends PresentKeys<S, P> ? K : never]: FromSchema<P[K]> } & {
+    [K in keyof P as K extends PresentKeys<S, P> ? never : K]?: FromSchema<P[K]>;
+  }
+>;
+
+/** The TypeScript type of a value that validates against the JSON schema `S`. */
+export type FromSchema<S> = S extends { const: infer C }
+  ? C
+  : S extends { enum: readonly (infer E)[] }
+    ? E
+    : S extends { type: 'object'; properties: infer P }
+      ? ObjectOf<S, P>
+      : S extends { type: 'array'; items: infer I }
+        ? FromSchema<I>[]
+        : S extends { type: readonly (infer T)[] }
+          ? Primitive<T>
+          : S extends { type: infer T }
+            ? Primitive<T>
+            : unknown;
+
+/** `app.withTypeProvider<SchemaTypes>()`: request types from the route's `schema`. */
+export interface SchemaTypes extends FastifyTypeProvider {
+  readonly validator: FromSchema<this['schema']>;
+  readonly serializer: FromSchema<this['schema']>;
+}

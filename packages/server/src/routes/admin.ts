@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { claimsOf, requestContext, requireAuth } from '../http.js';
-import { problems, userIdParam, userSchema } from '../schemas.js';
+import { problems, type SchemaTypes, userIdParam, userSchema } from '../schemas.js';
 import type { Services } from '../services/index.js';
-import type { Role } from '../storage/types.js';
 
 export async function adminRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const api = app.withTypeProvider<SchemaTypes>();
   const { admin: adminService, keys } = services;
   const admin = requireAuth(services, 'admin');
   const tags = ['admin'];
   const guarded = problems(400, 401, 403);
 
-  app.get<{ Querystring: { limit: number; offset: number } }>('/admin/users', {
+  api.get('/admin/users', {
     preHandler: admin,
     schema: {
       querystring: {
@@ -47,7 +47,7 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
     handler: async (req) => adminService.listUsers(req.query.limit, req.query.offset),
   });
 
-  app.patch<{ Params: { id: number }; Body: { role?: Role; disabled?: boolean } }>('/admin/users/:id', {
+  api.patch('/admin/users/:id', {
     preHandler: admin,
     schema: {
       params: userIdParam,
@@ -74,7 +74,7 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
       adminService.updateUser(claimsOf(req), req.params.id, req.body, requestContext(req)),
   });
 
-  app.post<{ Params: { id: number } }>('/admin/users/:id/revoke-sessions', {
+  api.post('/admin/users/:id/revoke-sessions', {
     preHandler: admin,
     schema: { params: userIdParam },
     config: {
@@ -96,65 +96,62 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
       adminService.adminRevokeSessions(claimsOf(req), req.params.id, requestContext(req)),
   });
 
-  app.get<{ Querystring: { limit: number; before?: number; user_id?: number; type?: string } }>(
-    '/admin/audit-events',
-    {
-      preHandler: admin,
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-            before: { type: 'integer', minimum: 1, description: 'return events with a lower id (paging)' },
-            user_id: { type: 'integer', minimum: 1 },
-            type: { type: 'string', maxLength: 64, pattern: '^[a-z_.]+$' },
-          },
+  api.get('/admin/audit-events', {
+    preHandler: admin,
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          before: { type: 'integer', minimum: 1, description: 'return events with a lower id (paging)' },
+          user_id: { type: 'integer', minimum: 1 },
+          type: { type: 'string', maxLength: 64, pattern: '^[a-z_.]+$' },
         },
-      },
-      config: {
-        auth: 'admin',
-        openapi: {
-          summary: 'Audit events, newest first',
-          tags,
-          responses: {
-            '200': {
-              description: 'Events',
-              schema: {
-                type: 'object',
-                properties: { events: { type: 'array' }, next_before: { type: ['integer', 'null'] } },
-              },
-            },
-            ...guarded,
-          },
-        },
-      },
-      handler: async (req) => {
-        const q = req.query;
-        const events = await services.audit.list({
-          limit: q.limit,
-          ...(q.before === undefined ? {} : { beforeId: q.before }),
-          ...(q.user_id === undefined ? {} : { userId: q.user_id }),
-          ...(q.type === undefined ? {} : { type: q.type }),
-        });
-        return {
-          events: events.map((e) => ({
-            id: e.id,
-            at: new Date(e.at).toISOString(),
-            type: e.type,
-            user_id: e.userId,
-            actor_id: e.actorId,
-            session_id: e.sessionId,
-            ip: e.ip,
-            details: e.details,
-          })),
-          next_before: events.length === q.limit ? (events.at(-1)?.id ?? null) : null,
-        };
       },
     },
-  );
+    config: {
+      auth: 'admin',
+      openapi: {
+        summary: 'Audit events, newest first',
+        tags,
+        responses: {
+          '200': {
+            description: 'Events',
+            schema: {
+              type: 'object',
+              properties: { events: { type: 'array' }, next_before: { type: ['integer', 'null'] } },
+            },
+          },
+          ...guarded,
+        },
+      },
+    },
+    handler: async (req) => {
+      const q = req.query;
+      const events = await services.audit.list({
+        limit: q.limit,
+        ...(q.before === undefined ? {} : { beforeId: q.before }),
+        ...(q.user_id === undefined ? {} : { userId: q.user_id }),
+        ...(q.type === undefined ? {} : { type: q.type }),
+      });
+      return {
+        events: events.map((e) => ({
+          id: e.id,
+          at: new Date(e.at).toISOString(),
+          type: e.type,
+          user_id: e.userId,
+          actor_id: e.actorId,
+          session_id: e.sessionId,
+          ip: e.ip,
+          details: e.details,
+        })),
+        next_before: events.length === q.limit ? (events.at(-1)?.id ?? null) : null,
+      };
+    },
+  });
 
-  app.get('/admin/keys', {
+  api.get('/admin/keys', {
     preHandler: admin,
     config: {
       auth: 'admin',
@@ -167,7 +164,7 @@ export async function adminRoutes(app: FastifyInstance, { services }: { services
     handler: async () => ({ algorithm: keys.algorithm, keys: keys.list() }),
   });
 
-  app.post('/admin/keys/rotate', {
+  api.post('/admin/keys/rotate', {
     preHandler: admin,
     config: {
       auth: 'admin',

@@ -3,6 +3,7 @@ import { claimsOf, requestContext, requireAuth } from '../http.js';
 import {
   credentialsBody,
   problems,
+  type SchemaTypes,
   sessionSchema,
   tokenResponseSchema,
   userSchema,
@@ -11,11 +12,12 @@ import {
 import type { Services } from '../services/index.js';
 
 export async function authRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const api = app.withTypeProvider<SchemaTypes>();
   const { auth, userSessions } = services;
   const user = requireAuth(services);
   const tags = ['auth'];
 
-  app.post<{ Body: { username: string; password: string } }>('/auth/register', {
+  api.post('/auth/register', {
     schema: { body: credentialsBody },
     config: {
       openapi: {
@@ -30,7 +32,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     },
   });
 
-  app.post<{ Body: { username: string; password: string } }>('/auth/login', {
+  api.post('/auth/login', {
     schema: { body: credentialsBody },
     config: {
       ownTextCheck: true,
@@ -55,7 +57,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       ),
   });
 
-  app.post<{ Body: { refresh_token: string } }>('/auth/refresh', {
+  api.post('/auth/refresh', {
     schema: {
       body: {
         type: 'object',
@@ -84,7 +86,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
       ),
   });
 
-  app.post('/auth/logout', {
+  api.post('/auth/logout', {
     preHandler: user,
     config: {
       auth: 'any',
@@ -100,7 +102,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     },
   });
 
-  app.post('/auth/logout-all', {
+  api.post('/auth/logout-all', {
     preHandler: user,
     config: {
       auth: 'any',
@@ -119,7 +121,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     handler: async (req) => userSessions.logoutAll(claimsOf(req), requestContext(req)),
   });
 
-  app.get('/auth/sessions', {
+  api.get('/auth/sessions', {
     preHandler: user,
     config: {
       auth: 'any',
@@ -138,7 +140,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     handler: async (req) => ({ sessions: await userSessions.listSessions(claimsOf(req)) }),
   });
 
-  app.delete<{ Params: { id: string } }>('/auth/sessions/:id', {
+  api.delete('/auth/sessions/:id', {
     preHandler: user,
     schema: { params: uuidParam },
     config: {
@@ -155,7 +157,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     },
   });
 
-  app.post<{ Body: { current_password: string; new_password: string } }>('/auth/password', {
+  api.post('/auth/password', {
     preHandler: user,
     schema: {
       body: {
@@ -187,7 +189,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
     },
   });
 
-  app.get('/me', {
+  api.get('/me', {
     preHandler: user,
     config: {
       auth: 'any',

@@ -1,9 +1,9 @@
 /** Admin API for registered machine clients: register (the secret is shown once), list, delete. */
 import type { FastifyInstance } from 'fastify';
 import { claimsOf, requestContext, requireAuth } from '../http.js';
-import { problems } from '../schemas.js';
+import { problems, type SchemaTypes } from '../schemas.js';
 import type { Services } from '../services/index.js';
-import type { ClientRegistration, OAuthClientService } from '../services/oauth-clients.js';
+import type { OAuthClientService } from '../services/oauth-clients.js';
 
 const clientSchema = {
   type: 'object',
@@ -23,10 +23,11 @@ export async function oauthClientRoutes(
   app: FastifyInstance,
   { services, clients }: { services: Services; clients: OAuthClientService },
 ): Promise<void> {
+  const api = app.withTypeProvider<SchemaTypes>();
   const admin = requireAuth(services, 'admin');
   const tags = ['admin'];
 
-  app.post<{ Body: ClientRegistration }>('/admin/oauth-clients', {
+  api.post('/admin/oauth-clients', {
     preHandler: admin,
     schema: {
       body: {
@@ -68,7 +69,7 @@ export async function oauthClientRoutes(
     },
   });
 
-  app.get('/admin/oauth-clients', {
+  api.get('/admin/oauth-clients', {
     preHandler: admin,
     config: {
       auth: 'admin',
@@ -87,7 +88,7 @@ export async function oauthClientRoutes(
     handler: async () => ({ clients: await clients.list() }),
   });
 
-  app.delete<{ Params: { id: string } }>('/admin/oauth-clients/:id', {
+  api.delete('/admin/oauth-clients/:id', {
     preHandler: admin,
     schema: {
       params: {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { JWKS_MAX_AGE } from '../config.js';
 import { requestContext, requireIntrospectionAuth } from '../http.js';
-import { problems } from '../schemas.js';
+import { problems, type SchemaTypes } from '../schemas.js';
 import type { Services } from '../services/index.js';
 import { introspectClientToken, OAuthClientService } from '../services/oauth-clients.js';
 import { authorizationServerMetadata } from '../services/oauth-metadata.js';
@@ -19,12 +19,13 @@ const tokenBody = {
 } as const;
 
 export async function oauthRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const api = app.withTypeProvider<SchemaTypes>();
   const { oauth, keys } = services;
   const tags = ['oauth'];
   // client_credentials tokens (no user) are introspected and revoked here too.
   const clients = new OAuthClientService(services);
 
-  app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/introspect', {
+  api.post('/oauth/introspect', {
     preHandler: requireIntrospectionAuth(services),
     schema: { body: tokenBody },
     config: {
@@ -50,7 +51,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
       oauth.introspect(req.body.token, req.body.token_type_hint),
   });
 
-  app.post<{ Body: { token: string; token_type_hint?: string } }>('/oauth/revoke', {
+  api.post('/oauth/revoke', {
     schema: { body: tokenBody },
     config: {
       acceptsForm: true,
@@ -70,7 +71,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     },
   });
 
-  app.get('/.well-known/jwks.json', {
+  api.get('/.well-known/jwks.json', {
     config: {
       openapi: {
         summary: 'Public signing keys (JWK Set): next, active and still-verifying retired keys',
@@ -84,7 +85,7 @@ export async function oauthRoutes(app: FastifyInstance, { services }: { services
     },
   });
 
-  app.get('/.well-known/oauth-authorization-server', {
+  api.get('/.well-known/oauth-authorization-server', {
     config: { openapi: { summary: 'RFC 8414 authorization server metadata', tags: ['discovery'] } },
     handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');

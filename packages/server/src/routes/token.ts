@@ -2,8 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Problem } from '../errors.js';
 import { requestContext } from '../http.js';
+import type { SchemaTypes } from '../schemas.js';
 import type { Services } from '../services/index.js';
-import { OAuthTokenService, type TokenParams } from '../services/oauth-token.js';
+import { OAuthTokenService } from '../services/oauth-token.js';
 import { oauthClientRoutes } from './oauth-clients.js';
 
 const param = { type: 'string', maxLength: 8192 } as const;
@@ -27,11 +28,12 @@ const tokenParams = {
 export const TOKEN_PATH = '/oauth/token';
 
 export async function tokenRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
+  const api = app.withTypeProvider<SchemaTypes>();
   const tokens = new OAuthTokenService(services);
   // Protected routes recognise client_credentials tokens (no user) and say so (services/tokens.ts).
   services.tokens.clientTokens = tokens.clients;
   await app.register(oauthClientRoutes, { services, clients: tokens.clients });
-  app.post<{ Body: TokenParams }>(TOKEN_PATH, {
+  api.post(TOKEN_PATH, {
     schema: { body: tokenParams },
     preValidation: async (req) => {
       const type = String(req.headers['content-type'] ?? '').toLowerCase();
