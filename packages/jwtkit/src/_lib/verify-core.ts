@@ -53,6 +53,7 @@ export interface NormalizedOptions {
   readonly now: NowOption | undefined;
 }
 
+/** The header parameters registered by RFC 7515 §4.1 and RFC 7516 §4.1 (JWS and JWE): never a `crit` extension. */
 const REGISTERED_HEADER_PARAMS = new Set([
   'alg',
   'jku',
@@ -187,17 +188,12 @@ export function allowedAlgorithm(header: JwtHeader, allowed: readonly Algorithm[
 /**
  * RFC 7515 §4.1.11 (and RFC 7516 §4.1.13 for JWE): `crit` must be a non-empty array of unique strings naming
  * header parameters that are present, not registered, and understood (listed by the application in
- * `understood`). JWE passes its own registered names, the joint header the names must be present in, and
- * "JWE" for the messages.
+ * `understood`). JWE passes the joint header (protected + unprotected) the names must be present in; the
+ * messages then say "JWE".
  */
-export function checkCrit(
-  header: JwtHeader,
-  understood: readonly string[],
-  jwe?: { registered: ReadonlySet<string>; present: object },
-): void {
+export function checkCrit(header: JwtHeader, understood: readonly string[], jwe?: { present: object }): void {
   if (!Object.hasOwn(header, 'crit')) return;
   const what = jwe ? 'Invalid JWE' : 'Invalid token';
-  const registered = jwe ? jwe.registered : REGISTERED_HEADER_PARAMS;
   const present = jwe ? jwe.present : header;
   const crit: unknown = header.crit;
   if (!Array.isArray(crit) || crit.length === 0)
@@ -207,7 +203,8 @@ export function checkCrit(
     if (typeof name !== 'string') throw new DecodeError(`${what}: "crit" entries must be strings`);
     if (seen.has(name)) throw new DecodeError(`${what}: "crit" lists a parameter twice`);
     seen.add(name);
-    if (registered.has(name)) throw new DecodeError(`${what}: "crit" lists a registered header parameter`);
+    if (REGISTERED_HEADER_PARAMS.has(name))
+      throw new DecodeError(`${what}: "crit" lists a registered header parameter`);
     if (!Object.hasOwn(present, name))
       throw new DecodeError(`${what}: "crit" lists a parameter that is absent`);
     if (!understood.includes(name))

@@ -475,38 +475,6 @@ function plainCredential(values: string[], where: string, realm: string): Extrac
 
 // ---------------------------------------------------------------- options
 
-const OPTION_NAMES: ReadonlySet<string> = new Set([
-  'key',
-  'jwks',
-  'jwksUrl',
-  'jwksOptions',
-  'resolver',
-  'verify',
-  'algorithms',
-  'issuer',
-  'audience',
-  'unsafeSkipIssuer',
-  'unsafeSkipAudience',
-  'typ',
-  'leeway',
-  'requiredClaims',
-  'maxAge',
-  'subject',
-  'maxTokenLength',
-  'cache',
-  'now',
-  'validate',
-  'isRevoked',
-  'dpop',
-  'cookie',
-  'query',
-  'credentialsOptional',
-  'realm',
-]);
-
-/** Verified tokens remembered by default (a few hundred KB at most). */
-const DEFAULT_CACHE = 1000;
-
 /** The options of the built-in verifier (not accepted together with a `verify` hook). */
 const VERIFIER_OPTION_NAMES = [
   'algorithms',
@@ -522,6 +490,27 @@ const VERIFIER_OPTION_NAMES = [
   'now',
   'cache',
 ] as const;
+
+const OPTION_NAMES: ReadonlySet<string> = new Set([
+  'key',
+  'jwks',
+  'jwksUrl',
+  'jwksOptions',
+  'resolver',
+  'verify',
+  ...VERIFIER_OPTION_NAMES,
+  'maxTokenLength',
+  'validate',
+  'isRevoked',
+  'dpop',
+  'cookie',
+  'query',
+  'credentialsOptional',
+  'realm',
+]);
+
+/** Verified tokens remembered by default (a few hundred KB at most). */
+const DEFAULT_CACHE = 1000;
 
 function isStandardSchema(v: unknown): v is StandardSchemaLike {
   return (
