@@ -2,6 +2,7 @@
 // Node 20 builds one by reading the call's source text and scanning for its column; on tsx-compiled files
 // (one very long line) that scan runs for tens of minutes at 100% CPU, so a plain failed assertion looked
 // like a hung test file. A failed message-less assert.ok now fails at once; the stack still names the line.
+import './keygen-preload.mjs';
 import assert from 'node:assert';
 import strict from 'node:assert/strict';
 

@@ -20,6 +20,8 @@ import {
   randomBytes,
 } from 'node:crypto';
 
+const PUBLIC_AS_JWK = { publicKeyEncoding: { format: 'jwk' } } as const;
+
 export type JweCase = 'dir' | 'A256KW' | 'ECDH-ES+A256KW P-256' | 'ECDH-ES+A256KW X25519' | 'RSA-OAEP-256';
 const KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -140,10 +142,12 @@ export function rawJwe(kind: JweCase, keys: { enc: Buffer | KeyObject; dec: Buff
       const crv = x25519 ? 'X25519' : 'P-256';
       return {
         encrypt(p) {
+          // The job encodes the public key (a key fresh from a job must not be exported: node can deadlock,
+          // see packages/jwtkit/src/_lib/crypto.ts); jwtkit does the same.
           const eph = x25519
-            ? generateKeyPairSync('x25519')
-            : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-          const jwk = eph.publicKey.export({ format: 'jwk' });
+            ? generateKeyPairSync('x25519', PUBLIC_AS_JWK)
+            : generateKeyPairSync('ec', { namedCurve: 'P-256', ...PUBLIC_AS_JWK });
+          const jwk = eph.publicKey as unknown as { x: string; y?: string };
           const epk = x25519 ? { kty: 'OKP', crv, x: jwk.x } : { kty: 'EC', crv, x: jwk.x, y: jwk.y };
           const h = b64(JSON.stringify({ alg, enc: 'A256GCM', epk }));
           const kek = kdf(diffieHellman({ privateKey: eph.privateKey, publicKey: pub }), alg);

@@ -51,11 +51,13 @@ if (variant === 'noauth') {
   let secret: string | { private: string; public: string };
   if (alg === 'HS256') secret = 'bench-http-secret-0123456789abcdefghijklmnop';
   else {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    secret = {
-      private: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      public: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    };
+    // PEM straight from the generation job (exporting a key fresh from a job can deadlock node).
+    const { privateKey, publicKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { format: 'pem', type: 'pkcs8' },
+      publicKeyEncoding: { format: 'pem', type: 'spki' },
+    });
+    secret = { private: privateKey, public: publicKey };
   }
   await app.register(fastifyJwt, {
     secret,

@@ -12,6 +12,7 @@ import {
   sign as cryptoSign,
   verify as cryptoVerify,
   generateKeyPairSync,
+  type JsonWebKey,
   KeyObject,
   randomBytes,
   timingSafeEqual,
@@ -96,14 +97,39 @@ export function asymmetricVerify(
 
 export type GeneratedPair = { privateKey: KeyObject; publicKey: KeyObject };
 
+/*
+ * Generated keys never leave a generation job: node (20 and later) deadlocks its main thread when a key
+ * that came straight from generateKeyPairSync / generateKeyPair is exported while the garbage collector
+ * frees the job that made it (the job's destructor locks the key's mutex, which the export holds while it
+ * allocates: `KeyPairGenConfig::~KeyPairGenConfig` in src/crypto/crypto_keygen.h). A loop of
+ * `generateKeyPairSync('ec').publicKey.export({ format: 'jwk' })` hangs within a few thousand turns.
+ * So the job encodes the key as a JWK (while it is alive) and we import that: the KeyObjects returned share
+ * nothing with a job. test/keys/keygen-deadlock.test.ts runs the loop in a plain node process.
+ */
+const AS_JWK = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } } as const;
+type JwkPair = { privateKey: JsonWebKey; publicKey: JsonWebKey };
+
+function fromJwkPair(generated: unknown): GeneratedPair {
+  // @types/node types the encoded outputs as strings/Buffers only; with format 'jwk' they are objects.
+  const pair = generated as JwkPair;
+  const privateKey = createPrivateKey({ key: pair.privateKey, format: 'jwk' });
+  return { privateKey, publicKey: createPublicKey({ key: pair.publicKey, format: 'jwk' }) };
+}
+
 export function generateRsa(modulusLength: number): GeneratedPair {
-  return generateKeyPairSync('rsa', { modulusLength, publicExponent: 0x10001 });
+  return fromJwkPair(
+    generateKeyPairSync('rsa', { modulusLength, publicExponent: 0x10001, ...AS_JWK } as never),
+  );
 }
 export function generateEc(namedCurve: string): GeneratedPair {
-  return generateKeyPairSync('ec', { namedCurve });
+  return fromJwkPair(generateKeyPairSync('ec', { namedCurve, ...AS_JWK } as never));
 }
 export function generateOkp(type: 'ed25519' | 'ed448'): GeneratedPair {
-  return type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ed448');
+  return fromJwkPair(
+    type === 'ed25519'
+      ? generateKeyPairSync('ed25519', AS_JWK as never)
+      : generateKeyPairSync('ed448', AS_JWK as never),
+  );
 }
 
 export { X509Certificate } from 'node:crypto';

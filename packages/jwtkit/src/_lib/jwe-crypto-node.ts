@@ -180,13 +180,17 @@ export const nodeJweCrypto: JweCrypto<KeyObject> = {
     }
   },
   ephemeral(curve) {
+    // The public key is encoded by the generation job itself: exporting a key fresh from a job can
+    // deadlock node (see generateEc in crypto.ts). The private key is only used by diffieHellman, which
+    // allocates nothing while it holds the key's lock.
+    const pub = { publicKeyEncoding: { format: 'jwk' } } as const;
     const pair =
       curve === 'X25519'
-        ? generateKeyPairSync('x25519')
+        ? generateKeyPairSync('x25519', pub)
         : curve === 'X448'
-          ? generateKeyPairSync('x448')
-          : generateKeyPairSync('ec', { namedCurve: NODE_CURVE[curve] });
-    const jwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, string>;
+          ? generateKeyPairSync('x448', pub)
+          : generateKeyPairSync('ec', { namedCurve: NODE_CURVE[curve], ...pub });
+    const jwk = pair.publicKey as unknown as Record<string, string>; // format jwk: an object
     const publicJwk: Record<string, string> =
       jwk.kty === 'EC'
         ? { kty: 'EC', crv: jwk.crv as string, x: jwk.x as string, y: jwk.y as string }
