@@ -108,8 +108,25 @@ const joined = (parts: readonly Uint8Array[]) =>
     parts.reduce((n, p) => n + p.length, 0),
   );
 
-const aesKey = (name: 'AES-GCM' | 'AES-CBC' | 'AES-KW', bytes: Uint8Array, usages: KeyUsage[]) =>
-  subtle().importKey('raw', view(bytes), name, false, usages);
+/**
+ * An AES key of the bytes. The length is public (the algorithm's, checked before): a runtime without it
+ * (Chromium has no 192-bit AES) is an UnsupportedAlgorithmError, on encryption and decryption alike.
+ */
+async function aesKey(name: 'AES-GCM' | 'AES-CBC' | 'AES-KW', bytes: Uint8Array, usages: KeyUsage[]) {
+  try {
+    return await subtle().importKey('raw', view(bytes), name, false, usages);
+  } catch (cause) {
+    throw new UnsupportedAlgorithmError(
+      `${bytes.length * 8}-bit ${name} is not available on this runtime's WebCrypto; use 128- or 256-bit algorithms`,
+      { cause },
+    );
+  }
+}
+/** In a primitive that answers null on failure: a missing capability is still reported as such. */
+const unsupported = (e: unknown) => {
+  if (e instanceof UnsupportedAlgorithmError) throw e;
+  return null;
+};
 
 /** An extractable holder for key bytes to wrap (HMAC takes any length: CBC-HMAC CEKs are 32-64 bytes). */
 const HOLDER = { name: 'HMAC', hash: 'SHA-256' } as const;
@@ -179,8 +196,8 @@ export const webJweCrypto: JweCrypto<CryptoKey> = {
           view(joined([ciphertext, tag])),
         ),
       );
-    } catch {
-      return null;
+    } catch (e) {
+      return unsupported(e);
     }
   },
   async cbcEncrypt(key, iv, plaintext) {
@@ -193,8 +210,8 @@ export const webJweCrypto: JweCrypto<CryptoKey> = {
     try {
       const k = await aesKey('AES-CBC', key, ['decrypt']);
       return new Uint8Array(await subtle().decrypt({ name: 'AES-CBC', iv: view(iv) }, k, view(ciphertext)));
-    } catch {
-      return null;
+    } catch (e) {
+      return unsupported(e);
     }
   },
   async aesWrap(kek, cek) {
@@ -207,8 +224,8 @@ export const webJweCrypto: JweCrypto<CryptoKey> = {
       const k = await aesKey('AES-KW', kek, ['unwrapKey']);
       const holder = await subtle().unwrapKey('raw', view(wrapped), k, 'AES-KW', HOLDER, true, ['sign']);
       return new Uint8Array(await subtle().exportKey('raw', holder));
-    } catch {
-      return null;
+    } catch (e) {
+      return unsupported(e);
     }
   },
   async rsaOaepEncrypt(key, _hash, data) {

@@ -290,7 +290,8 @@ async function readAsymmetric(
   const curve = checkAsymmetricFacts(
     info,
     type,
-    jwk.kty === 'EC' ? crv : null,
+    // node:crypto names the curve of EC and EdDSA keys (not of X25519/X448): the same facts here.
+    jwk.kty === 'EC' || crv === 'Ed25519' || crv === 'Ed448' ? crv : null,
     bits,
     clean.get('d') !== undefined,
     usage,
