@@ -643,6 +643,39 @@ describe('JWE security rules on the WebCrypto build', () => {
     assert.equal(r.plaintext.length, 64 * 1024 * 1024);
   });
 
+  test('X448 on a runtime without it (browsers, Deno, workerd): UnsupportedAlgorithmError, both ways', async () => {
+    // Node's WebCrypto has X448; a runtime without it answers NotSupportedError, as simulated here.
+    const subtle = globalThis.crypto.subtle as unknown as Record<string, unknown>;
+    const { importKey, generateKey } = webcrypto.subtle;
+    const refuse =
+      (real: (...a: never[]) => unknown) =>
+      (...args: unknown[]) => {
+        const alg = JSON.stringify(
+          args.find((a) => typeof a === 'object' && a !== null && 'name' in a) ?? args[0],
+        );
+        if (alg.includes('X448')) throw new DOMException('Unrecognized algorithm name', 'NotSupportedError');
+        return (real as (...a: unknown[]) => unknown).apply(webcrypto.subtle, args);
+      };
+    subtle.importKey = refuse(importKey as never);
+    subtle.generateKey = refuse(generateKey as never);
+    try {
+      const x = ecdhPair('X448');
+      const t = node.encryptJwe('x', x.publicKey, { alg: 'ECDH-ES', enc: 'A256GCM' });
+      await assert.rejects(
+        web.decryptJwe(t, jwkOf(x.privateKey) as never, allow('ECDH-ES')),
+        node.UnsupportedAlgorithmError,
+      );
+      await assert.rejects(
+        web.encryptJwe('x', jwkOf(x.publicKey) as never, { alg: 'ECDH-ES', enc: 'A256GCM' }),
+        node.UnsupportedAlgorithmError,
+      );
+    } finally {
+      delete subtle.importKey;
+      delete subtle.generateKey;
+    }
+    assert.equal(globalThis.crypto.subtle.importKey, importKey);
+  });
+
   test('encrypted and nested JWTs: encodeEncrypted / decodeEncrypted across builds', async () => {
     const ec = ecdhPair('P-384');
     const sig = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
