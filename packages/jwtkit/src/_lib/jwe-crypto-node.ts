@@ -1,7 +1,7 @@
 /**
  * The JWE crypto boundary on Node: every node:crypto (and node:zlib) call JWE makes is in this file, behind
- * the small `JweCrypto` interface of primitives below, so that another backend (WebCrypto) can implement
- * the same interface and the JWE code above it does not change. Nothing is hand-rolled: OpenSSL does
+ * the `JweCrypto` contract of jwe-backend.ts, which the WebCrypto backend (jwe-crypto-web.ts) implements too:
+ * the JWE pipeline above it (jwe-core.ts) is the same for both. Nothing is hand-rolled: OpenSSL does
  * AES-GCM, AES-CBC, HMAC, AES key wrap (RFC 3394), RSA-OAEP, ECDH/X25519/X448, PBKDF2 and SHA-2.
  *
  * The contract and its failure convention (null, never a throw, for every authentication / unwrap

@@ -21,6 +21,7 @@ import {
   type GeneralJwe,
   type JweKeyResolverOf,
   type NormalizedDecryptOptions,
+  normalizeDecryptOptions,
   parseJwe,
   runAsync,
 } from './jwe-core.js';
@@ -132,6 +133,10 @@ export async function decodeEncryptedComplete<T = JwtPayload>(
   key: WebDecryptKey,
   options: WebDecodeEncryptedOptions,
 ): Promise<DecodedEncryptedJwt<T>> {
+  // RSA1_5 needs unsafeAllowRsa1_5 (the shared options check says so); with it, it is refused here at once,
+  // as decryptJwe does, not on the first RSA1_5 token.
+  if (typeof options === 'object' && options !== null && options.unsafeAllowRsa1_5 === true)
+    refuseRsa15(normalizeDecryptOptions(options as unknown as Record<string, unknown>));
   return runAsync(
     decodeEncryptedSteps<CryptoKey, T>(webJweBackend, token, key, options, (jws, k, o) =>
       verifyJwtWeb(jws, k as WebVerifyKey, o),

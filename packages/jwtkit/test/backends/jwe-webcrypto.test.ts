@@ -405,6 +405,12 @@ describe('JWE security rules on the WebCrypto build', () => {
       }),
       node.UnsupportedAlgorithmError,
     );
+    // RSA1_5 in a web allowlist: refused up front by decryptJwe and decodeEncrypted alike.
+    for (const decrypt of [web.decryptJwe, web.decodeEncrypted] as const)
+      await assert.rejects(
+        decrypt(t, k, { ...allow('RSA1_5'), unsafeAllowRsa1_5: true } as never),
+        node.UnsupportedAlgorithmError,
+      );
   });
 
   test('the key type is bound to the algorithm family (the same refusals as the Node build)', async () => {
