@@ -153,10 +153,18 @@ async function drain(stream: ReadableStream<Uint8Array>, maxBytes: number): Prom
   return concatBytes(chunks, total);
 }
 
+/**
+ * Feeds `data` through the transform in slices, each written once the transform took the previous one:
+ * DEFLATE expands a slice at most ~1032 times, so even a runtime that inflated a whole written chunk
+ * ahead of the reader could get no further than one slice's output past where reading stopped.
+ */
+const SLICE = 1024;
 function pipeThrough(data: Uint8Array, t: { writable: WritableStream; readable: ReadableStream }) {
   const writer = t.writable.getWriter();
-  writer.write(data).catch(() => {});
-  writer.close().catch(() => {});
+  (async () => {
+    for (let at = 0; at < data.length; at += SLICE) await writer.write(data.subarray(at, at + SLICE));
+    await writer.close();
+  })().catch(() => {}); // a cancelled read (past the limit) or bad data: reported by the reader
   return t.readable as ReadableStream<Uint8Array>;
 }
 
