@@ -10,7 +10,9 @@
  *
  * The rules are the library's own, implemented once (src/_lib): strict parsing and size limits, the
  * algorithm allowlist, key type / curve / RSA >= 2048 / HMAC length binding, exact signature lengths,
- * `crit`, `typ`, claims. What WebCrypto cannot do (ES256K, Ed448) fails with UnsupportedAlgorithmError.
+ * `crit`, `typ`, claims. What WebCrypto cannot do (ES256K, Ed448; for JWE RSA1_5, and X448 where the
+ * runtime lacks it) fails with UnsupportedAlgorithmError. JWE runs the same pipeline as the Node build
+ * (_lib/jwe-core.ts), driven asynchronously.
  */
 import { unknownAlgorithm } from './_lib/algorithm-errors.js';
 import { type Algorithm, algorithmInfo } from './_lib/algorithms.js';
@@ -32,6 +34,34 @@ export { ALGORITHMS, algorithmInfo, algorithmTable, isAlgorithm } from './_lib/a
 export type { JwtHeader } from './_lib/compact.js';
 export type { DecodedJwt, JwtPayload } from './_lib/decode-unverified.js';
 export { decodeUnverified, getUnverifiedHeader } from './_lib/decode-unverified.js';
+// JWE (RFC 7516): the Node build's `jwtkit/jwe` names, returning Promises (_lib/jwe-web.ts). See docs/jwe.md.
+export type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './_lib/jwe-algorithms.js';
+export { CONTENT_ENCRYPTION_ALGORITHMS, KEY_MANAGEMENT_ALGORITHMS } from './_lib/jwe-algorithms.js';
+export type {
+  DecryptJweOptions,
+  EncryptJweOptions,
+  FlattenedJwe,
+  GeneralJwe,
+  JweHeader,
+} from './_lib/jwe-core.js';
+export type { DecodedEncryptedJwt } from './_lib/jwe-jwt-core.js';
+export type {
+  WebDecodeEncryptedOptions as DecodeEncryptedOptions,
+  WebDecryptedJwe as DecryptedJwe,
+  WebDecryptKey as DecryptKey,
+  WebEncodeEncryptedOptions as EncodeEncryptedOptions,
+  WebEncryptRecipient as EncryptRecipient,
+  WebJweKeyResolver as JweKeyResolver,
+  WebNestedSignOptions as NestedSignOptions,
+  WebNestedVerifyOptions as NestedVerifyOptions,
+} from './_lib/jwe-web.js';
+export {
+  decodeEncrypted,
+  decodeEncryptedComplete,
+  decryptJwe,
+  encodeEncrypted,
+  encryptJwe,
+} from './_lib/jwe-web.js';
 export type { Jwk, Jwks } from './_lib/jwk.js';
 export { parseDuration } from './_lib/time.js';
 export * from './errors.js';

@@ -9,7 +9,11 @@
  * CEK stands in for a key that did not unwrap (RFC 7516 §11.5), so the failure always surfaces at the tag
  * check, as one `JweDecryptionError` with one message.
  *
- * All crypto goes through the `JweCrypto` interface (jwe-crypto-node.ts on Node).
+ * One pipeline for both backends (no node:* import here): the steps that need the backend (crypto, key
+ * binding, an async key resolver) are written as generators that `yield` the backend's answer; `runSync`
+ * drives them on node:crypto (answers are immediate, no Promise is made), `runAsync` on WebCrypto (each
+ * answer is awaited). Every rule above the crypto is therefore written, and runs, once. The backend
+ * contract is jwe-backend.ts; jwe-node.ts and jwe-web.ts are the two thin entry points.
  */
 import {
   DecodeError,
@@ -22,6 +26,7 @@ import {
   UnsupportedAlgorithmError,
 } from '../errors.js';
 import { encode as b64url, decodeCanonicalAscii, isAscii } from './base64url.js';
+import { concatBytes, copyBytes, flatCopy, latin1Bytes, utf8Bytes, utf8TextStrict } from './bytes.js';
 import type { JwtHeader } from './compact.js';
 import { deepFreeze } from './compact.js';
 import { type JsonObject, parseJsonObject } from './json.js';
@@ -40,17 +45,56 @@ import {
   MAX_PARTY_INFO_BYTES,
   MIN_PBES2_SALT_BYTES,
 } from './jwe-algorithms.js';
-import { type EcdhCurve, type JweCrypto, nodeJweCrypto } from './jwe-crypto-node.js';
-import { asymmetricJweKey, checkJweJwk, secretJweKey } from './jwe-keys.js';
-import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks, type KeyInput, type KeyObject } from './keys.js';
+import type { AsymmetricJweKey, EcdhCurve, JweBackend } from './jwe-backend.js';
+import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks } from './jwk.js';
 import { ownOptions } from './options.js';
 import { quote } from './text.js';
 import { checkCrit } from './verify-core.js';
 
-const crypto: JweCrypto<KeyObject> = nodeJweCrypto;
-
 export const DEFAULT_MAX_JWE_LENGTH = 256 * 1024;
-const EMPTY = Buffer.alloc(0);
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A pipeline step: a generator that yields what it asks the backend (a value, or a Promise of it) and is
+ * resumed with the answer. `yield` expressions are therefore typed by the variable they are assigned to.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the resumed value is the yielded request's answer
+export type Steps<T> = Generator<unknown, T, any>;
+
+/** The node:crypto driver: every answer is immediate, so each yielded value goes straight back. */
+export function runSync<T>(steps: Steps<T>): T {
+  let r = steps.next();
+  while (!r.done) r = steps.next(r.value);
+  return r.value;
+}
+
+/** The WebCrypto driver: each yielded answer is awaited; a rejection is thrown at the step that asked. */
+export async function runAsync<T>(steps: Steps<T>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    let answer: unknown;
+    try {
+      answer = await r.value;
+    } catch (e) {
+      r = steps.throw(e);
+      continue;
+    }
+    r = steps.next(answer);
+  }
+  return r.value;
+}
+
+function u32be(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n);
+  return b;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  return concatBytes(parts, total);
+}
 
 /**
  * `obj[k] = v` as an own data property whatever `k` is: a header member named "__proto__" (JSON.parse makes
@@ -102,95 +146,106 @@ export interface FlattenedJwe {
   tag: string;
 }
 
-/** Picks the key from the (joint, unverified) header of one recipient, e.g. by `kid`. Synchronous. */
-export type JweKeyResolver = (header: Readonly<JweHeader>) => KeyInput | Jwks;
-export type DecryptKey = KeyInput | Jwks | JweKeyResolver;
+/** Picks the key from the (joint, unverified) header of one recipient, e.g. by `kid`. */
+export type JweKeyResolverOf<KI, R = KI | Jwks> = (header: Readonly<JweHeader>) => R;
+export type DecryptKeyOf<KI, R = KI | Jwks> = KI | Jwks | JweKeyResolverOf<KI, R>;
 
 // ================================================================ content encryption (RFC 7518 §5)
 
-function cbcHmacTag(enc: ContentEncryptionInfo, macKey: Buffer, aad: Buffer, iv: Buffer, ct: Buffer): Buffer {
-  const al = Buffer.alloc(8);
-  al.writeBigUInt64BE(BigInt(aad.length) * 8n);
-  return crypto.hmac(enc.hash!, macKey, [aad, iv, ct, al]).subarray(0, enc.tagBytes);
-}
-
-function contentEncrypt(enc: ContentEncryptionInfo, cek: Buffer, plaintext: Buffer, aad: Buffer) {
-  const iv = crypto.randomBytes(enc.ivBytes);
-  if (enc.mode === 'gcm') {
-    const sealed = crypto.gcmSeal(cek, iv, plaintext, aad);
-    return { iv, ciphertext: sealed.ciphertext, tag: sealed.tag };
-  }
-  const half = enc.cekBytes / 2;
-  const ciphertext = crypto.cbcEncrypt(cek.subarray(half), iv, plaintext);
-  return { iv, ciphertext, tag: cbcHmacTag(enc, cek.subarray(0, half), aad, iv, ciphertext) };
-}
-
-/** The plaintext, or null on any failure (the tag is checked, in constant time, before CBC decryption). */
-function contentDecrypt(
+function* cbcHmacTag<K>(
+  c: JweBackend<K>,
   enc: ContentEncryptionInfo,
-  cek: Buffer,
-  iv: Buffer,
-  ciphertext: Buffer,
-  tag: Buffer,
-  aad: Buffer,
-): Buffer | null {
-  if (cek.length !== enc.cekBytes) return null;
-  if (enc.mode === 'gcm') return crypto.gcmOpen(cek, iv, ciphertext, tag, aad);
+  macKey: Uint8Array,
+  aad: Uint8Array,
+  iv: Uint8Array,
+  ct: Uint8Array,
+): Steps<Uint8Array> {
+  const al = new Uint8Array(8);
+  const bits = aad.length * 8;
+  const dv = new DataView(al.buffer);
+  dv.setUint32(0, Math.floor(bits / 0x100000000));
+  dv.setUint32(4, bits >>> 0);
+  const mac: Uint8Array = yield c.hmac(enc.hash!, macKey, [aad, iv, ct, al]);
+  return mac.subarray(0, enc.tagBytes);
+}
+
+/*
+ * The hot path (GCM content, dir / AES KW keys) makes one generator and one yield per backend answer: the
+ * node:crypto driver's cost over a direct call stays in the tens of nanoseconds. Helpers that are
+ * generators of their own (CBC-HMAC, the KDF, ECDH, PBES2) sit beside work that costs far more.
+ */
+
+function* cbcHmacEncrypt<K>(
+  c: JweBackend<K>,
+  enc: ContentEncryptionInfo,
+  cek: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Steps<{ ciphertext: Uint8Array; tag: Uint8Array }> {
   const half = enc.cekBytes / 2;
-  const expected = cbcHmacTag(enc, cek.subarray(0, half), aad, iv, ciphertext);
-  if (!crypto.equalConstantTime(expected, tag)) return null;
-  return crypto.cbcDecrypt(cek.subarray(half), iv, ciphertext);
+  const ciphertext: Uint8Array = yield c.cbcEncrypt(cek.subarray(half), iv, plaintext);
+  const tag = yield* cbcHmacTag(c, enc, cek.subarray(0, half), aad, iv, ciphertext);
+  return { ciphertext, tag };
+}
+
+/** CBC-HMAC decryption, or null on any failure (the tag is checked, in constant time, before CBC). */
+function* cbcHmacDecrypt<K>(
+  c: JweBackend<K>,
+  enc: ContentEncryptionInfo,
+  cek: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+  aad: Uint8Array,
+): Steps<Uint8Array | null> {
+  const half = enc.cekBytes / 2;
+  const expected = yield* cbcHmacTag(c, enc, cek.subarray(0, half), aad, iv, ciphertext);
+  if (!c.equalConstantTime(expected, tag)) return null;
+  return (yield c.cbcDecrypt(cek.subarray(half), iv, ciphertext)) as Uint8Array | null;
 }
 
 // ================================================================ key management helpers
 
 /** Concat KDF (NIST SP 800-56A §5.8.1, RFC 7518 §4.6.2) with SHA-256. */
-function concatKdf(z: Buffer, bytes: number, algId: string, apu: Buffer, apv: Buffer): Buffer {
-  const lenPrefixed = (b: Buffer) => {
-    const l = Buffer.alloc(4);
-    l.writeUInt32BE(b.length);
-    return [l, b];
-  };
-  const pub = Buffer.alloc(4);
-  pub.writeUInt32BE(bytes * 8);
-  const otherInfo = [
-    ...lenPrefixed(Buffer.from(algId, 'ascii')),
-    ...lenPrefixed(apu),
-    ...lenPrefixed(apv),
-    pub,
-  ];
+function* concatKdf<K>(
+  c: JweBackend<K>,
+  z: Uint8Array,
+  bytes: number,
+  algId: string,
+  apu: Uint8Array,
+  apv: Uint8Array,
+): Steps<Uint8Array> {
+  const id = latin1Bytes(algId);
+  const otherInfo = [u32be(id.length), id, u32be(apu.length), apu, u32be(apv.length), apv, u32be(bytes * 8)];
   const rounds = Math.ceil(bytes / 32);
-  const out: Buffer[] = [];
-  for (let i = 1; i <= rounds; i++) {
-    const counter = Buffer.alloc(4);
-    counter.writeUInt32BE(i);
-    out.push(crypto.sha('sha256', [counter, z, ...otherInfo]));
-  }
-  return Buffer.concat(out).subarray(0, bytes);
+  const out: Uint8Array[] = [];
+  for (let i = 1; i <= rounds; i++) out.push(yield c.sha('sha256', [u32be(i), z, ...otherInfo]));
+  return concat(out).subarray(0, bytes);
 }
 
-function pbes2Salt(alg: string, p2s: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(alg, 'ascii'), Buffer.from([0]), p2s]);
+function pbes2Salt(alg: string, p2s: Uint8Array): Uint8Array {
+  return concat([latin1Bytes(alg), new Uint8Array(1), p2s]);
 }
 
-function toBytes(value: unknown, what: string): Buffer {
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  if (value instanceof Uint8Array) return Buffer.from(value);
+function toBytes(value: unknown, what: string): Uint8Array {
+  if (typeof value === 'string') return utf8Bytes(value);
+  if (value instanceof Uint8Array) return copyBytes(value);
   throw new InvalidOptionsError(`${what} must be a string or bytes`);
 }
 
 /** Strict base64url header member -> bytes; DecodeError naming the member otherwise. */
-function headerBytes(header: JweHeader, name: string): Buffer {
+function headerBytes(header: JweHeader, name: string): Uint8Array {
   const v = header[name];
   const bytes = typeof v === 'string' && isAscii(v) ? decodeCanonicalAscii(v) : null;
   if (!bytes) throw new DecodeError(`Invalid JWE: the "${name}" header parameter is not base64url`);
-  return asBuffer(bytes);
+  return bytes;
 }
 
 const EC_CURVES = new Set(['P-256', 'P-384', 'P-521']);
 
 /** The ephemeral public key of ECDH-ES, on the recipient's curve, or a DecodeError (invalid-curve attacks). */
-function ephemeralPublicKey(header: JweHeader, curve: EcdhCurve): KeyObject {
+function* ephemeralPublicKey<K>(c: JweBackend<K>, header: JweHeader, curve: EcdhCurve): Steps<K> {
   const epk = header.epk;
   if (typeof epk !== 'object' || epk === null || Array.isArray(epk))
     throw new DecodeError('Invalid JWE: ECDH-ES needs an "epk" header parameter (a JWK object)');
@@ -210,14 +265,14 @@ function ephemeralPublicKey(header: JweHeader, curve: EcdhCurve): KeyObject {
   const jwk: { [member: string]: string } = ec
     ? { kty: 'EC', crv: curve, x: coordinate('x'), y: coordinate('y') }
     : { kty: 'OKP', crv: curve, x: coordinate('x') };
-  // node:crypto (OpenSSL) refuses a point that is not on the named curve, and wrong-length coordinates.
-  const key = crypto.importPublicJwk(jwk);
+  // Both backends refuse a point that is not on the named curve, and wrong-length coordinates.
+  const key: K | null = yield c.importPublicJwk(jwk, curve);
   if (!key)
     throw new DecodeError("Invalid JWE: the ephemeral key (epk) is not a point on the recipient key's curve");
   return key;
 }
 
-function partyInfo(header: JweHeader, name: 'apu' | 'apv'): Buffer {
+function partyInfo(header: JweHeader, name: 'apu' | 'apv'): Uint8Array {
   if (!Object.hasOwn(header, name)) return EMPTY;
   const b = headerBytes(header, name);
   if (b.length > MAX_PARTY_INFO_BYTES)
@@ -227,8 +282,8 @@ function partyInfo(header: JweHeader, name: 'apu' | 'apv'): Buffer {
 
 // ================================================================ encryption
 
-export interface EncryptRecipient {
-  key: KeyInput;
+export interface EncryptRecipientOf<KI> {
+  key: KI;
   alg: KeyManagementAlgorithm;
   /** Per-recipient unprotected header members (general JSON only). */
   header?: JweHeader;
@@ -307,45 +362,56 @@ function checkPlainHeader(h: unknown, what: string): JweHeader | undefined {
   return out;
 }
 
+/** An all-zero shared secret (a low-order point): refused whatever the backend let through. */
+function zeroSecret(z: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < z.length; i++) acc |= z[i]!;
+  return acc === 0;
+}
+
 /** One recipient's key management: the header members it adds and its encrypted key. */
-function wrapFor(
-  r: EncryptRecipient,
+function* wrapFor<K>(
+  c: JweBackend<K>,
+  r: EncryptRecipientOf<unknown>,
   info: KeyManagementInfo,
   enc: ContentEncryptionInfo,
-  cek: Buffer | null,
-): { cek: Buffer; encryptedKey: Buffer; params: JweHeader } {
+  cek: Uint8Array | null,
+): Steps<{ cek: Uint8Array; encryptedKey: Uint8Array; params: JweHeader }> {
   const params: JweHeader = {};
-  const newCek = () => cek ?? crypto.randomBytes(enc.cekBytes);
+  const newCek = () => cek ?? c.randomBytes(enc.cekBytes);
   switch (info.family) {
-    case 'dir':
-      return { cek: secretJweKey(r.key, info, enc, 'encrypt'), encryptedKey: EMPTY, params };
+    case 'dir': {
+      const k: Uint8Array = yield c.secretKey(r.key, info, enc, 'encrypt');
+      return { cek: k, encryptedKey: EMPTY, params };
+    }
     case 'aes-kw': {
-      const kek = secretJweKey(r.key, info, enc, 'encrypt');
+      const kek: Uint8Array = yield c.secretKey(r.key, info, enc, 'encrypt');
       const k = newCek();
-      return { cek: k, encryptedKey: crypto.aesWrap(kek, k), params };
+      return { cek: k, encryptedKey: yield c.aesWrap(kek, k), params };
     }
     case 'aes-gcm-kw': {
-      const kek = secretJweKey(r.key, info, enc, 'encrypt');
+      const kek: Uint8Array = yield c.secretKey(r.key, info, enc, 'encrypt');
       const k = newCek();
-      const iv = crypto.randomBytes(12);
-      const sealed = crypto.gcmSeal(kek, iv, k, EMPTY);
+      const iv = c.randomBytes(12);
+      const sealed: { ciphertext: Uint8Array; tag: Uint8Array } = yield c.gcmSeal(kek, iv, k, EMPTY);
       params.iv = b64url(iv);
       params.tag = b64url(sealed.tag);
       return { cek: k, encryptedKey: sealed.ciphertext, params };
     }
     case 'rsa-oaep':
     case 'rsa1_5': {
-      const { key } = asymmetricJweKey(r.key, info, 'encrypt');
+      const { key }: AsymmetricJweKey<K> = yield c.asymmetricKey(r.key, info, 'encrypt');
       const k = newCek();
-      const ek =
-        info.family === 'rsa1_5' ? crypto.rsaPkcs1Encrypt(key, k) : crypto.rsaOaepEncrypt(key, info.hash!, k);
+      const ek: Uint8Array = yield info.family === 'rsa1_5'
+        ? c.rsaPkcs1Encrypt(key, k)
+        : c.rsaOaepEncrypt(key, info.hash!, k);
       return { cek: k, encryptedKey: ek, params };
     }
     case 'ecdh-es': {
-      const { key, curve } = asymmetricJweKey(r.key, info, 'encrypt');
-      const eph = crypto.ephemeral(curve!);
-      const z = crypto.ecdh(eph.privateKey, key);
-      if (!z) throw new InvalidKeyError('ECDH key agreement with this public key failed');
+      const { key, curve }: AsymmetricJweKey<K> = yield c.asymmetricKey(r.key, info, 'encrypt');
+      const eph: { privateKey: K; publicJwk: Record<string, string> } = yield c.ephemeral(curve!);
+      const z: Uint8Array | null = yield c.ecdh(eph.privateKey, key, curve!);
+      if (!z || zeroSecret(z)) throw new InvalidKeyError('ECDH key agreement with this public key failed');
       params.epk = eph.publicJwk;
       const apu = r.apu === undefined ? EMPTY : toBytes(r.apu, 'apu');
       const apv = r.apv === undefined ? EMPTY : toBytes(r.apv, 'apv');
@@ -354,22 +420,28 @@ function wrapFor(
       if (r.apu !== undefined) params.apu = b64url(apu);
       if (r.apv !== undefined) params.apv = b64url(apv);
       if (info.direct)
-        return { cek: concatKdf(z, enc.cekBytes, enc.name, apu, apv), encryptedKey: EMPTY, params };
-      const kek = concatKdf(z, info.kekBytes, info.name, apu, apv);
+        return { cek: yield* concatKdf(c, z, enc.cekBytes, enc.name, apu, apv), encryptedKey: EMPTY, params };
+      const kek = yield* concatKdf(c, z, info.kekBytes, info.name, apu, apv);
       const k = newCek();
-      return { cek: k, encryptedKey: crypto.aesWrap(kek, k), params };
+      return { cek: k, encryptedKey: yield c.aesWrap(kek, k), params };
     }
     case 'pbes2': {
-      const password = secretJweKey(r.key, info, enc, 'encrypt');
+      const password: Uint8Array = yield c.secretKey(r.key, info, enc, 'encrypt');
       const p2c = r.p2c ?? DEFAULT_PBES2_COUNT;
       if (!Number.isSafeInteger(p2c) || p2c < 1000)
         throw new InvalidOptionsError('p2c must be an integer of at least 1000 (RFC 7518 §4.8.1.2)');
-      const p2s = crypto.randomBytes(DEFAULT_PBES2_SALT_BYTES);
-      const kek = crypto.pbkdf2(info.hash!, password, pbes2Salt(info.name, p2s), p2c, info.kekBytes);
+      const p2s = c.randomBytes(DEFAULT_PBES2_SALT_BYTES);
+      const kek: Uint8Array = yield c.pbkdf2(
+        info.hash!,
+        password,
+        pbes2Salt(info.name, p2s),
+        p2c,
+        info.kekBytes,
+      );
       const k = newCek();
       params.p2s = b64url(p2s);
       params.p2c = p2c;
-      return { cek: k, encryptedKey: crypto.aesWrap(kek, k), params };
+      return { cek: k, encryptedKey: yield c.aesWrap(kek, k), params };
     }
   }
 }
@@ -388,32 +460,14 @@ const protectedCache = new Map<string, string>();
 /**
  * Encrypts bytes (or UTF-8 text) as a JWE: compact by default, or `serialization: 'flattened' | 'general'`.
  * A fresh random CEK and IV for every call. Pass a list of `{ key, alg, header }` for several recipients.
+ * (The pipeline; the public `encryptJwe` of each build drives it.)
  */
-export function encryptJwe(
+export function* encryptSteps<K>(
+  c: JweBackend<K>,
   plaintext: Uint8Array | string,
-  key: KeyInput,
-  options: EncryptJweOptions & { serialization?: 'compact' },
-): string;
-export function encryptJwe(
-  plaintext: Uint8Array | string,
-  key: KeyInput,
-  options: EncryptJweOptions & { serialization: 'flattened' },
-): FlattenedJwe;
-export function encryptJwe(
-  plaintext: Uint8Array | string,
-  key: KeyInput | readonly EncryptRecipient[],
-  options: EncryptJweOptions & { serialization?: 'general' },
-): GeneralJwe;
-export function encryptJwe(
-  plaintext: Uint8Array | string,
-  key: KeyInput | readonly EncryptRecipient[],
-  options: EncryptJweOptions,
-): string | FlattenedJwe | GeneralJwe;
-export function encryptJwe(
-  plaintext: Uint8Array | string,
-  key: KeyInput | readonly EncryptRecipient[],
+  key: unknown,
   input: EncryptJweOptions,
-): string | FlattenedJwe | GeneralJwe {
+): Steps<string | FlattenedJwe | GeneralJwe> {
   const o = ownOptions(input, ENCRYPT_OPTION_NAMES, 'encryptJwe()') as unknown as EncryptJweOptions;
   const enc = contentEncryptionInfo(o.enc);
   if (!enc)
@@ -425,7 +479,7 @@ export function encryptJwe(
   if (serialization !== 'compact' && serialization !== 'flattened' && serialization !== 'general')
     throw new InvalidOptionsError('serialization must be "compact", "flattened" or "general"');
   if (o.zip !== undefined && o.zip !== 'DEF') throw new InvalidOptionsError('zip must be "DEF" (or absent)');
-  let recipients: EncryptRecipient[];
+  let recipients: EncryptRecipientOf<unknown>[];
   if (multi) {
     if (
       o.alg !== undefined ||
@@ -439,15 +493,16 @@ export function encryptJwe(
       );
     if (serialization !== 'general')
       throw new InvalidOptionsError('Several recipients need the general JSON serialization');
-    if ((key as readonly EncryptRecipient[]).length === 0)
+    if ((key as readonly unknown[]).length === 0)
       throw new InvalidOptionsError('The list of recipients is empty');
-    recipients = (key as readonly EncryptRecipient[]).map(
-      (r) => ownOptions(r, RECIPIENT_NAMES, 'encryptJwe() recipient') as unknown as EncryptRecipient,
+    recipients = (key as readonly unknown[]).map(
+      (r) =>
+        ownOptions(r, RECIPIENT_NAMES, 'encryptJwe() recipient') as unknown as EncryptRecipientOf<unknown>,
     );
   } else {
     recipients = [
       {
-        key: key as KeyInput,
+        key,
         alg: o.alg as KeyManagementAlgorithm,
         header: o.recipientHeader,
         apu: o.apu,
@@ -487,12 +542,21 @@ export function encryptJwe(
     );
 
   // Key management (one CEK for all recipients).
-  let cek: Buffer | null = null;
-  const wrapped = recipients.map((r, i) => {
-    const w = wrapFor(r, infos[i]!, enc, cek);
+  let cek: Uint8Array | null = null;
+  type Wrapped = { cek: Uint8Array; encryptedKey: Uint8Array; params: JweHeader };
+  const wrapped: Wrapped[] = [];
+  for (let i = 0; i < recipients.length; i++) {
+    const w: Wrapped =
+      infos[i]!.family === 'dir'
+        ? {
+            cek: yield c.secretKey(recipients[i]!.key, infos[i]!, enc, 'encrypt'),
+            encryptedKey: EMPTY,
+            params: {},
+          }
+        : yield* wrapFor(c, recipients[i]!, infos[i]!, enc, cek);
     cek = w.cek;
-    return w;
-  });
+    wrapped.push(w);
+  }
   // Headers: compact/flattened put everything in the protected header; general puts alg and the key
   // management parameters in each recipient's header.
   const perRecipient = serialization === 'general';
@@ -523,7 +587,7 @@ export function encryptJwe(
   // RFC 7516 §7.2.1: the three headers must not share a member name (only JSON has more than one).
   if (shared !== undefined || recipientHeaders.some((h) => h !== undefined)) {
     const names = new Set(
-      Object.keys(JSON.parse(Buffer.from(protectedB64, 'base64url').toString('utf8')) as object),
+      Object.keys(JSON.parse(utf8TextStrict(decodeCanonicalAscii(protectedB64)!)!) as object),
     );
     for (const k of Object.keys(shared ?? {})) {
       if (names.has(k))
@@ -537,17 +601,17 @@ export function encryptJwe(
     }
   }
   const aadB64 = o.aad === undefined ? null : b64url(toBytes(o.aad, 'aad'));
-  const aad = Buffer.from(aadB64 === null ? protectedB64 : `${protectedB64}.${aadB64}`, 'ascii');
-  let data =
-    typeof plaintext === 'string'
-      ? Buffer.from(plaintext, 'utf8')
-      : plaintext instanceof Uint8Array
-        ? Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength)
-        : null;
+  const aad = latin1Bytes(aadB64 === null ? protectedB64 : `${protectedB64}.${aadB64}`);
+  let data: Uint8Array | null =
+    typeof plaintext === 'string' ? utf8Bytes(plaintext) : plaintext instanceof Uint8Array ? plaintext : null;
   if (!data) throw new InvalidOptionsError('The plaintext must be a string or bytes');
-  if (o.zip === 'DEF') data = crypto.deflateRaw(data);
-  const sealed = contentEncrypt(enc, cek!, data, aad);
-  const iv = b64url(sealed.iv);
+  if (o.zip === 'DEF') data = (yield c.deflateRaw(data)) as Uint8Array;
+  const ivBytes = c.randomBytes(enc.ivBytes);
+  const sealed: { ciphertext: Uint8Array; tag: Uint8Array } =
+    enc.mode === 'gcm'
+      ? yield c.gcmSeal(cek!, ivBytes, data, aad)
+      : yield* cbcHmacEncrypt(c, enc, cek!, ivBytes, data, aad);
+  const iv = b64url(ivBytes);
   const ciphertext = b64url(sealed.ciphertext);
   const tag = b64url(sealed.tag);
   if (serialization === 'compact')
@@ -576,7 +640,7 @@ export function encryptJwe(
 
 interface ParsedRecipient {
   readonly header: JweHeader | null;
-  readonly encryptedKey: Buffer;
+  readonly encryptedKey: Uint8Array;
   /** protected + unprotected + this header. */
   readonly joint: JweHeader;
 }
@@ -588,9 +652,9 @@ export interface ParsedJwe {
   readonly unprotectedHeader: JweHeader | null;
   readonly recipients: readonly ParsedRecipient[];
   readonly aadB64: string | null;
-  readonly iv: Buffer;
-  readonly ciphertext: Buffer;
-  readonly tag: Buffer;
+  readonly iv: Uint8Array;
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
 }
 
 const STRING_PARAMS = [
@@ -644,7 +708,7 @@ function parseProtected(b64: string): JweHeader {
       headerCache.clear();
       headerCacheChars = 0;
     }
-    headerCache.set(Buffer.from(b64, 'latin1').toString('latin1'), h);
+    headerCache.set(flatCopy(b64), h);
     headerCacheChars += b64.length;
   }
   return h;
@@ -661,18 +725,13 @@ function parseHeaderJson(bytes: Uint8Array, what: string): JweHeader {
   return parsed.value as JweHeader;
 }
 
-function b64Member(value: unknown, what: string, allowEmpty: boolean, knownAscii = false): Buffer {
+function b64Member(value: unknown, what: string, allowEmpty: boolean, knownAscii = false): Uint8Array {
   if (typeof value !== 'string') throw new DecodeError(`Invalid JWE: ${what} must be a base64url string`);
   if (value.length === 0 && !allowEmpty) throw new DecodeError(`Invalid JWE: ${what} is empty`);
   if (value.length === 0) return EMPTY;
   const b = knownAscii || isAscii(value) ? decodeCanonicalAscii(value) : null;
   if (!b) throw new DecodeError(`Invalid JWE: ${what} is not canonical base64url`);
-  return asBuffer(b);
-}
-
-/** The node:crypto JWE backend works on Buffers: a view of the same bytes, no copy. */
-function asBuffer(u: Uint8Array): Buffer {
-  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  return b;
 }
 
 /** A header given as a JSON object member (unprotected / per-recipient): checked and copied (frozen). */
@@ -686,7 +745,7 @@ function objectHeader(value: unknown, what: string): JweHeader | null {
   } catch {
     throw new DecodeError(`Invalid JWE: the ${what} is not JSON`);
   }
-  return parseHeaderJson(Buffer.from(text, 'utf8'), what);
+  return parseHeaderJson(utf8Bytes(text), what);
 }
 
 function jsonSize(value: unknown): number {
@@ -980,51 +1039,48 @@ function selectJweKey(jwks: Jwks, header: JweHeader, info: KeyManagementInfo): J
   return candidates[0]!;
 }
 
-function resolveJweKey(key: DecryptKey, header: JweHeader, info: KeyManagementInfo): KeyInput {
-  let k: unknown = key;
-  if (typeof k === 'function') {
-    k = (k as JweKeyResolver)(header);
-    if (k instanceof Promise)
-      throw new InvalidKeyError('The key resolver returned a Promise: it must be synchronous');
-  }
+/** The key for one recipient from what the caller gave (after a resolver ran): a key set is searched. */
+function pickJweKey(k: unknown, header: JweHeader, info: KeyManagementInfo): unknown {
   if (isJwks(k)) return selectJweKey(k, header, info);
   if (k === undefined || k === null) throw new InvalidKeyError('No key was given');
-  return k as KeyInput;
+  return k;
 }
 
 /**
  * The CEK for one recipient, or null when key management failed (the caller substitutes a random CEK).
  * Header-shape problems (missing epk, p2c over the limit) are DecodeErrors thrown before any secret work.
  */
-function unwrapFor(
+function* unwrapFor<K>(
+  c: JweBackend<K>,
   info: KeyManagementInfo,
   enc: ContentEncryptionInfo,
-  keyInput: KeyInput,
+  keyInput: unknown,
   h: JweHeader,
-  ek: Buffer,
+  ek: Uint8Array,
   opts: NormalizedDecryptOptions,
-): Buffer | null {
-  if (info.direct && ek.length !== 0)
-    throw new DecodeError(`Invalid JWE: ${info.name} has an empty encrypted key`);
-  if (!info.direct && ek.length === 0)
-    throw new DecodeError(`Invalid JWE: ${info.name} needs an encrypted key`);
+): Steps<Uint8Array | null> {
   switch (info.family) {
     case 'dir':
-      return secretJweKey(keyInput, info, enc, 'decrypt');
-    case 'aes-kw':
-      return crypto.aesUnwrap(secretJweKey(keyInput, info, enc, 'decrypt'), ek);
+      return (yield c.secretKey(keyInput, info, enc, 'decrypt')) as Uint8Array;
+    case 'aes-kw': {
+      const kek: Uint8Array = yield c.secretKey(keyInput, info, enc, 'decrypt');
+      return (yield c.aesUnwrap(kek, ek)) as Uint8Array | null;
+    }
     case 'aes-gcm-kw': {
-      const kek = secretJweKey(keyInput, info, enc, 'decrypt');
+      const kek: Uint8Array = yield c.secretKey(keyInput, info, enc, 'decrypt');
       const iv = headerBytes(h, 'iv');
       const tag = headerBytes(h, 'tag');
       if (iv.length !== 12) throw new DecodeError('Invalid JWE: the key-wrap "iv" must be 96 bits');
       if (tag.length !== 16) throw new DecodeError('Invalid JWE: the key-wrap "tag" must be 128 bits');
-      return crypto.gcmOpen(kek, iv, ek, tag, EMPTY);
+      return (yield c.gcmOpen(kek, iv, ek, tag, EMPTY)) as Uint8Array | null;
     }
-    case 'rsa-oaep':
-      return crypto.rsaOaepDecrypt(asymmetricJweKey(keyInput, info, 'decrypt').key, info.hash!, ek);
+    case 'rsa-oaep': {
+      const { key }: AsymmetricJweKey<K> = yield c.asymmetricKey(keyInput, info, 'decrypt');
+      return (yield c.rsaOaepDecrypt(key, info.hash!, ek)) as Uint8Array | null;
+    }
     case 'rsa1_5': {
-      const out = crypto.rsaPkcs1Decrypt(asymmetricJweKey(keyInput, info, 'decrypt').key, ek);
+      const { key }: AsymmetricJweKey<K> = yield c.asymmetricKey(keyInput, info, 'decrypt');
+      const out: Uint8Array | null | undefined = yield c.rsaPkcs1Decrypt(key, ek);
       if (out === undefined)
         throw new InvalidOptionsError(
           'This Node.js refuses RSA1_5 decryption (CVE-2023-46809, the Marvin attack)',
@@ -1032,17 +1088,18 @@ function unwrapFor(
       return out;
     }
     case 'ecdh-es': {
-      const { key, curve } = asymmetricJweKey(keyInput, info, 'decrypt');
-      const epk = ephemeralPublicKey(h, curve!);
+      const { key, curve }: AsymmetricJweKey<K> = yield c.asymmetricKey(keyInput, info, 'decrypt');
+      const epk = yield* ephemeralPublicKey(c, h, curve!);
       const apu = partyInfo(h, 'apu');
       const apv = partyInfo(h, 'apv');
-      const z = crypto.ecdh(key, epk);
-      if (!z) return null;
-      if (info.direct) return concatKdf(z, enc.cekBytes, enc.name, apu, apv);
-      return crypto.aesUnwrap(concatKdf(z, info.kekBytes, info.name, apu, apv), ek);
+      const z: Uint8Array | null = yield c.ecdh(key, epk, curve!);
+      if (!z || zeroSecret(z)) return null;
+      if (info.direct) return yield* concatKdf(c, z, enc.cekBytes, enc.name, apu, apv);
+      const kek = yield* concatKdf(c, z, info.kekBytes, info.name, apu, apv);
+      return (yield c.aesUnwrap(kek, ek)) as Uint8Array | null;
     }
     case 'pbes2': {
-      const password = secretJweKey(keyInput, info, enc, 'decrypt');
+      const password: Uint8Array = yield c.secretKey(keyInput, info, enc, 'decrypt');
       const p2c = h.p2c;
       if (typeof p2c !== 'number' || !Number.isInteger(p2c) || p2c < 1)
         throw new DecodeError('Invalid JWE: PBES2 needs a positive integer "p2c"');
@@ -1055,31 +1112,39 @@ function unwrapFor(
         throw new DecodeError(
           `Invalid JWE: the PBES2 salt p2s is shorter than ${MIN_PBES2_SALT_BYTES} bytes`,
         );
-      const kek = crypto.pbkdf2(info.hash!, password, pbes2Salt(info.name, p2s), p2c, info.kekBytes);
-      return crypto.aesUnwrap(kek, ek);
+      const kek: Uint8Array = yield c.pbkdf2(
+        info.hash!,
+        password,
+        pbes2Salt(info.name, p2s),
+        p2c,
+        info.kekBytes,
+      );
+      return (yield c.aesUnwrap(kek, ek)) as Uint8Array | null;
     }
   }
 }
 
-export interface DecryptedJwe {
+/** A decrypted JWE; `B` is the byte type of the build (Buffer on Node, Uint8Array on WebCrypto). */
+export interface DecryptedJweOf<B extends Uint8Array> {
   /** The decrypted (and inflated) plaintext. */
-  plaintext: Buffer;
+  plaintext: B;
   /** The joint header of the recipient that decrypted (protected + shared unprotected + per-recipient). */
   header: Readonly<JweHeader>;
   protectedHeader: Readonly<JweHeader> | null;
   unprotectedHeader: Readonly<JweHeader> | null;
   recipientHeader: Readonly<JweHeader> | null;
   /** The JSON serialization's `aad`, decoded; null when absent. */
-  aad: Buffer | null;
+  aad: B | null;
   /** Which recipient decrypted (0 for compact and flattened). */
   recipientIndex: number;
 }
 
-export function decryptParsed(
+export function* decryptParsedSteps<K>(
+  c: JweBackend<K>,
   parsed: ParsedJwe,
-  key: DecryptKey,
+  key: unknown,
   opts: NormalizedDecryptOptions,
-): DecryptedJwe {
+): Steps<DecryptedJweOf<Uint8Array>> {
   const sharedEnc = (parsed.protectedHeader?.enc ?? parsed.unprotectedHeader?.enc) as string;
   if (!opts.enc.includes(sharedEnc))
     throw new JweAlgorithmNotAllowedError("The JWE's content encryption algorithm (enc) is not allowed");
@@ -1101,15 +1166,23 @@ export function decryptParsed(
     throw new JweAlgorithmNotAllowedError("The JWE's key management algorithm (alg) is not allowed");
   if (parsed.recipients.length > 1 && usable.some((x) => x.info!.direct))
     throw new DecodeError('Invalid JWE: dir and ECDH-ES cannot be one of several recipients');
-  const aad = Buffer.from(
+  const aad = latin1Bytes(
     parsed.aadB64 === null ? parsed.protectedB64 : `${parsed.protectedB64}.${parsed.aadB64}`,
-    'ascii',
   );
   let lastKeyError: unknown = null;
   for (const { r, index, info } of usable) {
-    let keyInput: KeyInput;
+    let keyInput: unknown;
     try {
-      keyInput = resolveJweKey(key, r.joint, info!);
+      let k: unknown = key;
+      if (typeof k === 'function') {
+        k = (k as JweKeyResolverOf<unknown, unknown>)(r.joint);
+        if (k instanceof Promise) {
+          if (!c.async)
+            throw new InvalidKeyError('The key resolver returned a Promise: it must be synchronous');
+          k = yield k;
+        }
+      }
+      keyInput = pickJweKey(k, r.joint, info!);
     } catch (e) {
       // With several recipients, a key set that has no key for one of them is not an error yet.
       if (usable.length > 1 && e instanceof InvalidKeyError) {
@@ -1120,9 +1193,17 @@ export function decryptParsed(
     }
     if (info!.family === 'rsa1_5' && !opts.unsafeAllowRsa1_5)
       throw new JweAlgorithmNotAllowedError('RSA1_5 needs unsafeAllowRsa1_5');
-    let cek: Buffer | null;
+    const ek = r.encryptedKey;
+    if (info!.direct && ek.length !== 0)
+      throw new DecodeError(`Invalid JWE: ${info!.name} has an empty encrypted key`);
+    if (!info!.direct && ek.length === 0)
+      throw new DecodeError(`Invalid JWE: ${info!.name} needs an encrypted key`);
+    let cek: Uint8Array | null;
     try {
-      cek = unwrapFor(info!, enc, keyInput, r.joint, r.encryptedKey, opts);
+      cek =
+        info!.family === 'dir'
+          ? yield c.secretKey(keyInput, info!, enc, 'decrypt')
+          : yield* unwrapFor(c, info!, enc, keyInput, r.joint, ek, opts);
     } catch (e) {
       if (usable.length > 1 && e instanceof InvalidKeyError) {
         lastKeyError = e;
@@ -1132,12 +1213,15 @@ export function decryptParsed(
     }
     // RFC 7516 §11.5: a CEK that did not unwrap (or has the wrong length) is replaced by a random one, so
     // the failure shows at the tag check like any other.
-    if (cek === null || cek.length !== enc.cekBytes) cek = crypto.randomBytes(enc.cekBytes);
-    let plaintext = contentDecrypt(enc, cek, parsed.iv, parsed.ciphertext, parsed.tag, aad);
+    if (cek === null || cek.length !== enc.cekBytes) cek = c.randomBytes(enc.cekBytes);
+    let plaintext: Uint8Array | null =
+      enc.mode === 'gcm'
+        ? yield c.gcmOpen(cek, parsed.iv, parsed.ciphertext, parsed.tag, aad)
+        : yield* cbcHmacDecrypt(c, enc, cek, parsed.iv, parsed.ciphertext, parsed.tag, aad);
     if (plaintext === null) continue;
     if (parsed.protectedHeader) checkJweCrit(parsed.protectedHeader, r.joint, opts.crit);
     if (parsed.protectedHeader?.zip === 'DEF') {
-      const inflated = crypto.inflateRaw(plaintext, opts.maxInflatedLength);
+      const inflated: Uint8Array | null = yield c.inflateRaw(plaintext, opts.maxInflatedLength);
       if (!inflated)
         throw new DecodeError(
           `Invalid JWE: the compressed plaintext does not inflate within the ${opts.maxInflatedLength}-byte limit (maxInflatedLength)`,
@@ -1150,7 +1234,7 @@ export function decryptParsed(
       protectedHeader: parsed.protectedHeader,
       unprotectedHeader: parsed.unprotectedHeader,
       recipientHeader: r.header,
-      aad: parsed.aadB64 === null ? null : Buffer.from(parsed.aadB64, 'base64url'),
+      aad: parsed.aadB64 === null ? null : decodeCanonicalAscii(parsed.aadB64),
       recipientIndex: index,
     };
   }
@@ -1158,18 +1242,16 @@ export function decryptParsed(
   throw new JweDecryptionError();
 }
 
-export function decryptJwe(jwe: unknown, key: DecryptKey, options: DecryptJweOptions): DecryptedJwe {
+/** The decryption options, checked (`where` names the public function in errors). */
+export function decryptOptions(options: unknown, where: string): NormalizedDecryptOptions {
   if (typeof options !== 'object' || options === null)
     throw new InvalidOptionsError(
-      'decryptJwe() needs options with "keyManagementAlgorithms" and "contentEncryptionAlgorithms"',
+      `${where} needs options with "keyManagementAlgorithms" and "contentEncryptionAlgorithms"`,
     );
-  const opts = normalizeDecryptOptions(ownOptions(options, DECRYPT_OPTION_SET, 'decryptJwe()'));
-  return decryptParsed(parseJwe(jwe, opts.maxTokenLength), key, opts);
+  return normalizeDecryptOptions(ownOptions(options as object, DECRYPT_OPTION_SET, where));
 }
 
 /** Only checks the header shape (no key): for explaining a JWE without decrypting it. */
 export function parseJweUnverified(jwe: unknown, maxLength = DEFAULT_MAX_JWE_LENGTH): ParsedJwe {
   return parseJwe(jwe, maxLength);
 }
-
-export { checkJweJwk };

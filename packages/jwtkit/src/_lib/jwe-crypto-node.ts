@@ -1,12 +1,11 @@
 /**
  * The JWE crypto boundary on Node: every node:crypto (and node:zlib) call JWE makes is in this file, behind
- * the small `JweCrypto` interface of primitives below, so that another backend (WebCrypto) can implement
- * the same interface and the JWE code above it does not change. Nothing is hand-rolled: OpenSSL does
+ * the `JweCrypto` contract of jwe-backend.ts, which the WebCrypto backend (jwe-crypto-web.ts) implements too:
+ * the JWE pipeline above it (jwe-core.ts) is the same for both. Nothing is hand-rolled: OpenSSL does
  * AES-GCM, AES-CBC, HMAC, AES key wrap (RFC 3394), RSA-OAEP, ECDH/X25519/X448, PBKDF2 and SHA-2.
  *
- * Failure convention: a primitive that authenticates or unwraps (GCM open, CBC decrypt, key unwrap,
- * RSA decrypt, ECDH) returns `null` on any failure instead of throwing, so the caller turns every one of
- * them into the same error (no padding / unwrap / OAEP oracle by error class or message).
+ * The contract and its failure convention (null, never a throw, for every authentication / unwrap
+ * failure) are in jwe-backend.ts; the rules that use these primitives are jwe-core.ts, shared with WebCrypto.
  */
 import {
   type CipherGCMTypes,
@@ -27,55 +26,16 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { EcdhCurve, JweCrypto, ShaName } from './jwe-backend.js';
 
-export type ShaName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
-/** The curves of ECDH-ES (RFC 7518 §4.6, RFC 8037 §3.2). */
-export type EcdhCurve = 'P-256' | 'P-384' | 'P-521' | 'X25519' | 'X448';
+export type { EcdhCurve, ShaName };
 
-/** The primitives JWE needs. Keys are the backend's own key objects (KeyObject here, CryptoKey on the web). */
-export interface JweCrypto<K = KeyObject> {
-  randomBytes(n: number): Buffer;
-  sha(hash: ShaName, parts: readonly Uint8Array[]): Buffer;
-  hmac(hash: ShaName, key: Uint8Array, parts: readonly Uint8Array[]): Buffer;
-  equalConstantTime(a: Uint8Array, b: Uint8Array): boolean;
-  /** AES-GCM with a 96-bit IV and a 128-bit tag. */
-  gcmSeal(
-    key: Uint8Array,
-    iv: Uint8Array,
-    plaintext: Uint8Array,
-    aad: Uint8Array,
-  ): { ciphertext: Buffer; tag: Buffer };
-  gcmOpen(
-    key: Uint8Array,
-    iv: Uint8Array,
-    ciphertext: Uint8Array,
-    tag: Uint8Array,
-    aad: Uint8Array,
-  ): Buffer | null;
-  /** AES-CBC with PKCS#7 padding (the MAC is the caller's: RFC 7518 §5.2). */
-  cbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Buffer;
-  cbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Buffer | null;
-  /** AES key wrap, RFC 3394 with the default IV. */
-  aesWrap(kek: Uint8Array, cek: Uint8Array): Buffer;
-  aesUnwrap(kek: Uint8Array, wrapped: Uint8Array): Buffer | null;
-  rsaOaepEncrypt(publicKey: K, hash: ShaName, data: Uint8Array): Buffer;
-  rsaOaepDecrypt(privateKey: K, hash: ShaName, data: Uint8Array): Buffer | null;
-  rsaPkcs1Encrypt(publicKey: K, data: Uint8Array): Buffer;
-  /** `undefined` when the runtime refuses PKCS#1 v1.5 decryption altogether (Node >= 20.11, CVE-2023-46809). */
-  rsaPkcs1Decrypt(privateKey: K, data: Uint8Array): Buffer | null | undefined;
-  /** The raw ECDH / X25519 / X448 shared secret; null when the agreement fails (e.g. a low-order point). */
-  ecdh(privateKey: K, publicKey: K): Buffer | null;
-  /** A fresh ephemeral key pair on `curve`, with its public JWK (only kty, crv, x[, y]). */
-  ephemeral(curve: EcdhCurve): { privateKey: K; publicJwk: Record<string, string> };
-  /** Imports a public EC/OKP JWK (kty, crv, x[, y] only); null when it is not a valid point on the curve. */
-  importPublicJwk(jwk: Record<string, string>): K | null;
+/** node:crypto's answers are immediate: the same contract with every result unwrapped. */
+type Now<T> = T extends (...a: infer A) => infer R ? (...a: A) => Awaited<R> : T;
+export type NodeJweCrypto = { [M in keyof JweCrypto<KeyObject>]: Now<JweCrypto<KeyObject>[M]> } & {
   /** The public half of a private key. */
-  publicOf(key: K): K;
-  pbkdf2(hash: ShaName, password: Uint8Array, salt: Uint8Array, iterations: number, bytes: number): Buffer;
-  deflateRaw(data: Uint8Array): Buffer;
-  /** Raw DEFLATE inflation that stops once the output would exceed `maxBytes`: null then, or on bad data. */
-  inflateRaw(data: Uint8Array, maxBytes: number): Buffer | null;
-}
+  publicOf(key: KeyObject): KeyObject;
+};
 
 const AES_KW_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 const GCM = new Map<number, CipherGCMTypes>([
@@ -98,7 +58,7 @@ const NODE_CURVE: Record<'P-256' | 'P-384' | 'P-521', string> = {
   'P-521': 'secp521r1',
 };
 
-export const nodeJweCrypto: JweCrypto<KeyObject> = {
+export const nodeJweCrypto: NodeJweCrypto = {
   randomBytes: (n) => randomBytes(n),
   sha(hash, parts) {
     const h = createHash(hash);

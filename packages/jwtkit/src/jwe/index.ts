@@ -9,17 +9,14 @@ export type {
 } from '../_lib/jwe-algorithms.js';
 export { CONTENT_ENCRYPTION_ALGORITHMS, KEY_MANAGEMENT_ALGORITHMS } from '../_lib/jwe-algorithms.js';
 export type {
-  DecryptedJwe,
   DecryptJweOptions,
-  DecryptKey,
   EncryptJweOptions,
-  EncryptRecipient,
   FlattenedJwe,
   GeneralJwe,
   JweHeader,
-  JweKeyResolver,
 } from '../_lib/jwe-core.js';
-export { decryptJwe, encryptJwe } from '../_lib/jwe-core.js';
+export type { DecryptedJwe, DecryptKey, EncryptRecipient, JweKeyResolver } from '../_lib/jwe-node.js';
+export { decryptJwe, encryptJwe } from '../_lib/jwe-node.js';
 export type {
   DecodedEncryptedJwt,
   DecodeEncryptedOptions,

@@ -85,6 +85,9 @@ test('the WebCrypto build loads no node: module and none of the node:crypto back
     '_lib/signature.ts',
     '_lib/verify.ts',
     'index.ts',
+    '_lib/jwe-crypto-node.ts',
+    '_lib/jwe-keys.ts',
+    '_lib/jwe-node.ts',
   ])
     assert.ok(!modules.includes(nodeOnly), `${nodeOnly} is in the WebCrypto build`);
   assert.ok(modules.includes('_lib/crypto-web.ts'));
@@ -96,11 +99,30 @@ test('the WebCrypto build loads no node: module and none of the node:crypto back
     '_lib/encode-core.ts',
     '_lib/compact.ts',
     '_lib/claims.ts',
+    // JWE: one pipeline and one set of key rules for both builds.
+    '_lib/jwe-core.ts',
+    '_lib/jwe-jwt-core.ts',
+    '_lib/jwe-key-rules.ts',
+    '_lib/jwe-algorithms.ts',
+    '_lib/jwe-crypto-web.ts',
   ])
     assert.ok(modules.includes(shared), `${shared} is not in the WebCrypto build`);
   const nodeGraph = runtimeGraph('index.ts').modules;
-  for (const shared of ['_lib/key-rules.ts', '_lib/jwk.ts', '_lib/verify-core.ts', '_lib/encode-core.ts'])
+  for (const shared of [
+    '_lib/key-rules.ts',
+    '_lib/jwk.ts',
+    '_lib/verify-core.ts',
+    '_lib/encode-core.ts',
+    '_lib/jwe-core.ts',
+    '_lib/jwe-jwt-core.ts',
+    '_lib/jwe-key-rules.ts',
+  ])
     assert.ok(nodeGraph.includes(shared), `${shared} is not in the Node build`);
+  // The node JWE entry (jwtkit/jwe) loads no WebCrypto JWE file.
+  const jweGraph = runtimeGraph('jwe/index.ts').modules;
+  for (const webOnly of ['_lib/jwe-crypto-web.ts', '_lib/jwe-keys-web.ts', '_lib/jwe-web.ts'])
+    assert.ok(!jweGraph.includes(webOnly), `${webOnly} is in the Node JWE build`);
+  assert.ok(jweGraph.includes('_lib/jwe-core.ts') && jweGraph.includes('_lib/jwe-crypto-node.ts'));
 });
 
 test('the algorithm table imports nothing (the web page loads the compiled file as it is)', () => {

@@ -24,6 +24,24 @@ export async function probe(jwtkit, cases) {
       ...(await outcome(() => jwtkit.encode(c.payload, c.key, { algorithm: c.alg }))),
     });
   }
+  // JWE: decrypt what Node encrypted (and a tampered copy), encrypt for Node to decrypt.
+  results.jwe = [];
+  results.jweEncrypt = [];
+  const text = new TextDecoder();
+  for (const c of cases.jwe ?? []) {
+    results.jwe.push({
+      name: c.name,
+      ...(await outcome(async () =>
+        text.decode((await jwtkit.decryptJwe(c.token, c.key, c.options)).plaintext),
+      )),
+    });
+  }
+  for (const c of cases.jweEncrypt ?? []) {
+    results.jweEncrypt.push({
+      name: c.name,
+      ...(await outcome(() => jwtkit.encryptJwe('encrypted on Node: Grüße', c.key, c.options))),
+    });
+  }
   return results;
 }
 

@@ -7,11 +7,14 @@
  * - tokens signed on Node (node:crypto) for every WebCrypto algorithm verify there, and tokens it signs
  *   verify on Node;
  * - the attack corpus (every JSON-safe case and key form) meets the corpus's expectation;
- * - `jwtkit/hono` answers 200 / 401 / 401 inside Bun, Deno and workerd.
+ * - `jwtkit/hono` answers 200 / 401 / 401 inside Bun, Deno and workerd;
+ * - JWE: tokens encrypted on Node decrypt there (dir, AES KW, ECDH-ES on P-256 and X25519, RSA-OAEP-256,
+ *   PBES2, CBC-HMAC, zip), a tampered one fails with JweDecryptionError, and tokens it encrypts decrypt on Node.
  * A runtime that is missing FAILS (never skips): its binary comes with `npm ci`.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -62,6 +65,104 @@ interface Cases {
   }>;
   sign: Array<{ name: string; alg: string; key: unknown; payload: object; publicKey: unknown }>;
   hono: { key: string; token: string; issuer: string; audience: string };
+  jwe: Array<{
+    name: string;
+    token: string;
+    key: unknown;
+    options: Record<string, unknown>;
+    expect: string;
+    needs?: Capability | undefined;
+  }>;
+  jweEncrypt: Array<{
+    name: string;
+    key: unknown;
+    options: Record<string, unknown>;
+    decKey: unknown;
+    needs?: Capability | undefined;
+  }>;
+}
+
+const JWE_TEXT = 'encrypted on Node: Grüße';
+/**
+ * WebCrypto capabilities some runtimes lack (measured: Deno has both; Bun and workerd have no X448; Chromium has
+ * neither X448 nor 192-bit AES). Where one is missing, the WebCrypto build must say UnsupportedAlgorithmError.
+ */
+type Capability = 'x448' | 'aes192';
+const MISSING: Record<'Deno' | 'Bun' | 'workerd' | 'Chromium', readonly Capability[]> = {
+  Deno: [],
+  Bun: ['x448'],
+  workerd: ['x448'],
+  Chromium: ['x448', 'aes192'],
+};
+
+/** JWE cases: [name, alg, enc, encryption key, decryption key] with JSON-safe (JWK / text) keys. */
+function makeJweCases(): Pick<Cases, 'jwe' | 'jweEncrypt'> {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+  const oct = (n: number) => ({ kty: 'oct', k: b64(new Uint8Array(n).map((_, i) => i * 7 + 1)) });
+  const pair = (alg: 'ES256' | 'RS256') => {
+    const kp = node.generateKeyPair(alg);
+    return [node.exportPublicJwk(kp.publicKey), node.exportJwk(kp.privateKey)] as const;
+  };
+  const [ecPub, ecPriv] = pair('ES256');
+  const [rsaPub, rsaPriv] = pair('RS256');
+  const x = generateKeyPairSync('x25519');
+  const xPub = x.publicKey.export({ format: 'jwk' });
+  const xPriv = x.privateKey.export({ format: 'jwk' });
+  const x4 = generateKeyPairSync('x448');
+  const x448Pub = x4.publicKey.export({ format: 'jwk' });
+  const x448Priv = x4.privateKey.export({ format: 'jwk' });
+  const rows: Array<
+    [
+      string,
+      node.KeyManagementAlgorithm,
+      node.ContentEncryptionAlgorithm,
+      unknown,
+      unknown,
+      object?,
+      Capability?,
+    ]
+  > = [
+    ['dir + A256GCM', 'dir', 'A256GCM', oct(32), oct(32)],
+    ['A192KW + A192GCM', 'A192KW', 'A192GCM', oct(24), oct(24), {}, 'aes192'],
+    ['ECDH-ES X448 + A256GCM', 'ECDH-ES', 'A256GCM', x448Pub, x448Priv, {}, 'x448'],
+    ['A128KW + A128CBC-HS256', 'A128KW', 'A128CBC-HS256', oct(16), oct(16)],
+    ['ECDH-ES+A256KW P-256 + A256GCM, zip', 'ECDH-ES+A256KW', 'A256GCM', ecPub, ecPriv, { zip: 'DEF' }],
+    ['ECDH-ES X25519 + A128GCM', 'ECDH-ES', 'A128GCM', xPub, xPriv],
+    ['RSA-OAEP-256 + A256CBC-HS512', 'RSA-OAEP-256', 'A256CBC-HS512', rsaPub, rsaPriv],
+    [
+      'PBES2-HS256+A128KW + A256GCM',
+      'PBES2-HS256+A128KW',
+      'A256GCM',
+      'a password',
+      'a password',
+      { p2c: 1000 },
+    ],
+  ];
+  const jwe: Cases['jwe'] = [];
+  const jweEncrypt: Cases['jweEncrypt'] = [];
+  for (const [name, alg, enc, encKey, decKey, extra, needs] of rows) {
+    const options = { keyManagementAlgorithms: [alg], contentEncryptionAlgorithms: [enc] };
+    const token = node.encryptJwe(JWE_TEXT, encKey as never, { alg, enc, ...extra });
+    jwe.push({ name: `${name} encrypted on Node`, token, key: decKey, options, expect: 'accept', needs });
+    const parts = token.split('.');
+    parts[4] = `${parts[4]!.slice(0, -2)}${parts[4]!.endsWith('AA') ? 'BA' : 'AA'}`;
+    jwe.push({
+      name: `${name} tampered`,
+      token: parts.join('.'),
+      key: decKey,
+      options,
+      expect: 'JweDecryptionError',
+      needs,
+    });
+    jweEncrypt.push({
+      name: `${name} encrypted here`,
+      key: encKey,
+      options: { alg, enc, ...extra },
+      decKey,
+      needs,
+    });
+  }
+  return { jwe, jweEncrypt };
 }
 
 function makeCases(): Cases {
@@ -118,6 +219,7 @@ function makeCases(): Cases {
   return {
     verify,
     sign,
+    ...makeJweCases(),
     hono: {
       key: honoKey,
       ...hono,
@@ -140,10 +242,12 @@ interface ProbeResult {
   backend: string;
   verify: Array<{ name: string; ok: boolean; value?: unknown; error?: string }>;
   sign: Array<{ name: string; ok: boolean; value?: unknown; error?: string }>;
+  jwe: Array<{ name: string; ok: boolean; value?: unknown; error?: string }>;
+  jweEncrypt: Array<{ name: string; ok: boolean; value?: unknown; error?: string }>;
 }
 
 /** Every problem with a runtime's answers (empty: all as expected). */
-function judge(cases: Cases, r: ProbeResult): string[] {
+function judge(cases: Cases, r: ProbeResult, missing: readonly Capability[]): string[] {
   const problems: string[] = [];
   if (r.backend !== 'webcrypto') problems.push(`backend is ${r.backend}, not webcrypto`);
   assert.equal(r.verify.length, cases.verify.length, 'one result per verify case');
@@ -175,6 +279,45 @@ function judge(cases: Cases, r: ProbeResult): string[] {
       );
     } catch (e) {
       problems.push(`${c.name}: Node does not verify it (${(e as Error).name})`);
+    }
+  });
+  assert.equal(r.jwe?.length, cases.jwe.length, 'one result per JWE case');
+  const unsupported = (needs: Capability | undefined) => needs !== undefined && missing.includes(needs);
+  cases.jwe.forEach((c, i) => {
+    const o = r.jwe[i]!;
+    if (unsupported(c.needs)) {
+      if (o.ok || o.error !== 'UnsupportedAlgorithmError')
+        problems.push(
+          `${c.name}: expected UnsupportedAlgorithmError (no ${c.needs}), got ${o.error ?? 'accept'}`,
+        );
+    } else if (c.expect === 'accept') {
+      if (!o.ok || JSON.parse(o.value as string) !== JWE_TEXT)
+        problems.push(`${c.name}: ${o.ok ? `decrypted to ${String(o.value).slice(0, 40)}` : o.error}`);
+    } else if (o.ok || o.error !== c.expect)
+      problems.push(`${c.name}: expected ${c.expect}, got ${o.error ?? 'accept'}`);
+  });
+  cases.jweEncrypt.forEach((c, i) => {
+    const o = r.jweEncrypt[i]!;
+    if (unsupported(c.needs)) {
+      if (o.ok || o.error !== 'UnsupportedAlgorithmError')
+        problems.push(
+          `${c.name}: expected UnsupportedAlgorithmError (no ${c.needs}), got ${o.error ?? 'accept'}`,
+        );
+      return;
+    }
+    if (!o.ok) {
+      problems.push(`${c.name}: ${o.error}`);
+      return;
+    }
+    try {
+      const opts = c.options as { alg: node.KeyManagementAlgorithm; enc: node.ContentEncryptionAlgorithm };
+      const d = node.decryptJwe(JSON.parse(o.value as string), c.decKey as never, {
+        keyManagementAlgorithms: [opts.alg],
+        contentEncryptionAlgorithms: [opts.enc],
+      });
+      if (d.plaintext.toString() !== JWE_TEXT) problems.push(`${c.name}: Node decrypts other text`);
+    } catch (e) {
+      problems.push(`${c.name}: Node does not decrypt it (${(e as Error).name})`);
     }
   });
   return problems;
@@ -264,7 +407,7 @@ describe('import * as jwtkit from "jwtkit", in each runtime', () => {
     test(name, async () => {
       const r = await runProcess(cmd, [...args], work);
       const result = resultLine<ProbeResult>(r.out, 'RESULT ', r.err);
-      assert.deepEqual(judge(cases, result), []);
+      assert.deepEqual(judge(cases, result, MISSING[name]), []);
       judgeHono(resultLine(r.out, 'HONO ', r.err));
       assert.equal(r.code, 0, r.err.slice(-2000));
     });
@@ -303,7 +446,10 @@ const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${fi
     writeFileSync(join(dir, 'probe.capnp'), config('probe.js', ''));
     writeFileSync(join(dir, 'hono.capnp'), config('hono.js', ', compatibilityFlags = ["nodejs_compat"]'));
     const r = await runProcess(bin('workerd'), ['test', 'probe.capnp'], dir);
-    assert.deepEqual(judge(cases, resultLine<ProbeResult>(r.out + r.err, 'RESULT ', r.err)), []);
+    assert.deepEqual(
+      judge(cases, resultLine<ProbeResult>(r.out + r.err, 'RESULT ', r.err), MISSING.workerd),
+      [],
+    );
     assert.equal(r.code, 0, r.err.slice(-2000));
     const h = await runProcess(bin('workerd'), ['test', 'hono.capnp'], dir);
     judgeHono(resultLine(h.out + h.err, 'HONO ', h.err));
@@ -360,7 +506,7 @@ const w :Workerd.Worker = ( modules = [ (name = "worker", esModule = embed "${fi
       const result = (await page.evaluate(
         () => (window as unknown as { __result: Promise<unknown> }).__result,
       )) as ProbeResult;
-      assert.deepEqual(judge(cases, result), []);
+      assert.deepEqual(judge(cases, result, MISSING.Chromium), []);
       // The prebuilt single-file browser build (what the page loads).
       const seed = await page.evaluate(
         async ([token]) => {
