@@ -106,6 +106,18 @@ const headers = { authorization: `Bearer ${token}` };
       `storage.getUserById through the server's storage: ${(Number(process.hrtime.bigint() - s0) / 50000 / 1000).toFixed(2)} us`,
     );
   } else console.log('no storage handle', Object.keys(services));
+  const time = async (label: string, f: () => unknown) => {
+    for (let i = 0; i < 5000; i++) await f();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 50000; i++) await f();
+    console.log(`${label}: ${(Number(process.hrtime.bigint() - t0) / 50000 / 1000).toFixed(2)} us`);
+  };
+  await time('tokens.verifySignatureAndClaims (the cached verifier)', () =>
+    services.tokens.verifySignatureAndClaims(token),
+  );
+  await time('tokens.authenticate (verify + revocation)', () => services.tokens.authenticate(token));
+  const claims = await services.tokens.authenticate(token);
+  await time('auth.me (the user read + the answer)', () => services.auth.me(claims));
 }
 async function round(a: typeof app, n: number, url = '/me'): Promise<number> {
   const t0 = process.hrtime.bigint();
