@@ -2,12 +2,13 @@
 // The real app runs in-process on 127.0.0.1 (temp SQLite, demo users); every request the page makes is recorded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
+import { encodeEncrypted } from 'jwtkit/jwe';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import {
   chromiumAvailable,
@@ -132,6 +133,48 @@ describe('web page in Chromium', { skip: SKIP, timeout: 180_000 }, () => {
     const dt = await page.locator('#claims-table tr[data-claim="exp"] time').getAttribute('datetime');
     assert.equal(dt, new Date((now + 14 * 60 + 20) * 1000).toISOString());
     assert.match(await text('#claims-table tr[data-claim="iat"]'), /issued 5 min ago/);
+  });
+
+  test('debugger: a JWE (made by the Node build) is decrypted in the page with the key typed, nothing sent', async () => {
+    const before = requests.length;
+    // dir + A256GCM with a base64url key
+    const raw = randomBytes(32);
+    const dirToken = encodeEncrypted({ sub: 'jwe-user', n: 1 }, raw, { alg: 'dir', enc: 'A256GCM' });
+    await page.fill('#token-input', dirToken);
+    assert.match(await text('#token-warnings'), /encrypted token \(JWE, 5 parts\)/);
+    await page.check('input[name="key-kind"][value="secret-b64"]');
+    await page.fill('#verify-key', raw.toString('base64url'));
+    await waitState('#verify-status', 'valid');
+    assert.match(await text('#verify-status'), /Decrypted \(dir \/ A256GCM\)/);
+    assert.match(await text('#payload-json'), /jwe-user/);
+    // the wrong key: the library's one decryption error, and the plaintext is gone
+    await page.fill('#verify-key', randomBytes(32).toString('base64url'));
+    await waitState('#verify-status', 'invalid');
+    assert.match(await text('#verify-status'), /ERR_JWE_DECRYPTION_FAILED/);
+    assert.doesNotMatch(await text('#payload-json'), /jwe-user/);
+    // PBES2 with a typed password
+    const pbes2 = encodeEncrypted({ sub: 'pbes2-user' }, 'correct horse battery staple', {
+      alg: 'PBES2-HS256+A128KW',
+      enc: 'A128CBC-HS256',
+    });
+    await page.fill('#token-input', pbes2);
+    await page.check('input[name="key-kind"][value="secret"]');
+    await page.fill('#verify-key', 'correct horse battery staple');
+    await waitState('#verify-status', 'valid');
+    assert.match(await text('#payload-json'), /pbes2-user/);
+    // RSA-OAEP-256 with a PKCS#8 PEM private key
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const oaep = encodeEncrypted({ sub: 'rsa-user' }, rsa.publicKey, { alg: 'RSA-OAEP-256', enc: 'A256GCM' });
+    await page.fill('#token-input', oaep);
+    await page.check('input[name="key-kind"][value="pem"]');
+    await page.fill('#verify-key', rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    await waitState('#verify-status', 'valid');
+    assert.match(await text('#payload-json'), /rsa-user/);
+    // The library's rules hold in the page: the public key never decrypts
+    await page.fill('#verify-key', rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+    await waitState('#verify-status', 'error');
+    assert.match(await text('#verify-status'), /Cannot decrypt: .*\[ERR_/);
+    assert.equal(requests.length, before, 'decrypting sent nothing');
   });
 
   test('debugger: verifies the seed token with mysecret123 (valid) and wrong (invalid)', async () => {

@@ -3,6 +3,7 @@
 import { $, coloredToken, fill, h, jsonNodes, localDate, tablist } from './dom.js';
 import {
   algorithmInfo,
+  decrypt as decryptToken,
   explainToken,
   fetchJwks,
   generateKey,
@@ -195,6 +196,7 @@ export function initDebugger() {
       '',
     );
     if (!e || !input.value.trim()) return done('idle', 'Paste a token and a key.');
+    if (e.kind === 'jwe' && e.errors.length === 0 && e.header) return decryptJwe(e.header, kind, done);
     if (e.kind !== 'jws' || e.errors.length > 0 || !e.algorithm) {
       return done(
         'error',
@@ -248,6 +250,49 @@ export function initDebugger() {
       done(
         'error',
         `Cannot verify: ${err instanceof JwtError ? `${err.message} [${/** @type {any} */ (err).code}]` : err instanceof SyntaxError ? 'the key is not valid JSON' : 'unexpected error'}`,
+      );
+    }
+  }
+
+  /**
+   * A JWE: decrypted in the page with the key typed (the library's decryptJwe, nothing sent), its plaintext
+   * shown where a JWT's payload goes.
+   * @param {Record<string, unknown>} header @param {string} kind
+   * @param {(state: 'idle' | 'valid' | 'invalid' | 'error' | 'busy', text: string) => void} done
+   */
+  async function decryptJwe(header, kind, done) {
+    const seq = verifySeq;
+    const names = `${String(header.alg)} / ${String(header.enc)}`;
+    fill($('payload-json'), ''); // only what this key decrypts is shown
+    if (kind === 'jwks-url')
+      return done(
+        'idle',
+        'A JWE is opened with a private or secret key, not a JWK Set URL: pick another key type.',
+      );
+    if (keyText.value === '')
+      return done('idle', `Enter the key to decrypt this JWE (${names}): nothing leaves this page.`);
+    try {
+      done('busy', 'Decrypting…');
+      const r = await decryptToken(input.value.trim(), keySpec(kind, keyText.value), header);
+      if (seq !== verifySeq) return;
+      fill($('payload-json'), r.json !== null ? jsonNodes(r.json) : r.nested !== null ? r.nested : r.text);
+      const what =
+        r.json !== null
+          ? 'a JSON payload'
+          : r.nested !== null
+            ? 'a nested JWT (paste it above to read and verify it)'
+            : 'text';
+      done(
+        'valid',
+        `✔ Decrypted (${names}): the key opened it and the authentication tag checked; it holds ${what}`,
+      );
+    } catch (err) {
+      if (seq !== verifySeq) return;
+      done(
+        err instanceof JwtError && /** @type {any} */ (err).code === 'ERR_JWE_DECRYPTION_FAILED'
+          ? 'invalid'
+          : 'error',
+        `✘ Cannot decrypt: ${err instanceof JwtError ? `${err.message} [${/** @type {any} */ (err).code}]` : err instanceof SyntaxError ? 'the key is not valid JSON' : 'unexpected error'}`,
       );
     }
   }

@@ -179,6 +179,39 @@ export async function verify(token, spec, options) {
 }
 
 /**
+ * Decrypts a compact JWE with the library's `decryptJwe` (its WebCrypto build: the same pipeline, rules and
+ * errors as `jwtkit decrypt`), allowing exactly the `alg` and `enc` its header names: the person is looking
+ * at this one token. A typed secret is a PBES2 password; a base64url secret is the raw key (`dir`, AES key
+ * wrap); a JWK or a PEM is a private key. Resolves to the plaintext, also as JSON when it is a JSON object,
+ * and as a nested token when it is one (`cty: "JWT"`); rejects with the library's JwtError. Nothing is sent.
+ * @param {string} token @param {KeySpec} spec @param {{alg?: unknown, enc?: unknown, cty?: unknown}} header
+ * @returns {Promise<{text: string, json: Record<string, unknown> | null, nested: string | null, alg: string, enc: string}>}
+ */
+export async function decrypt(token, spec, header) {
+  const alg = String(header.alg ?? '');
+  const encName = String(header.enc ?? '');
+  const r = await jwtkit.decryptJwe(
+    token,
+    libraryKey(spec),
+    /** @type {any} */ ({
+      keyManagementAlgorithms: [alg],
+      contentEncryptionAlgorithms: [encName],
+    }),
+  );
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(r.plaintext);
+  let json = null;
+  try {
+    const v = JSON.parse(text);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) json = v;
+  } catch {
+    // not JSON: shown as text
+  }
+  const cty = typeof header.cty === 'string' ? header.cty.toUpperCase() : '';
+  const nested = json === null && (cty === 'JWT' || cty === 'APPLICATION/JWT') ? text.trim() : null;
+  return { text, json, nested, alg, enc: encName };
+}
+
+/**
  * Signs `payload` with the library's `encode` (PyJWT byte-compatible).
  * @param {Record<string, unknown>} payload @param {KeySpec} spec
  * @param {{algorithm: string, header?: Record<string, unknown>}} options
