@@ -15,15 +15,15 @@ const drainPlugin: FastifyPluginCallback<{ drain: DrainState }> = (app, { drain 
     if (drain.draining) reply.header('connection', 'close');
     next(null, payload);
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!drain.draining) return;
+  // Callback form: no promise per request while not draining (the common case).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!drain.draining) return done();
     reply.header('connection', 'close');
     if (request.url === '/readyz' || request.url.startsWith('/readyz?')) {
-      return sendProblem(
-        reply,
-        domainProblem(new UnavailableError('draining', 'This instance is shutting down.')),
-      );
+      sendProblem(reply, domainProblem(new UnavailableError('draining', 'This instance is shutting down.')));
+      return; // replied: the request goes no further
     }
+    done();
   });
   done();
 };

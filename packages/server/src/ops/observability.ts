@@ -11,27 +11,37 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from './metrics.js';
 
 export function registerRequestLog(app: FastifyInstance, metrics: Metrics | null): void {
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const status = reply.statusCode;
-    const ms = reply.elapsedTime;
-    metrics?.observeRequest(request.method, route, status, ms / 1000);
-    const userId = request.auth?.user_id;
-    const line = {
-      method: request.method,
-      route,
-      status,
-      ms: Math.round(ms * 100) / 100,
-      ...(userId === undefined ? {} : { userId }),
-    };
-    if (status === 429) request.log.warn({ event: 'request.rate_limited', ...line }, 'request.rate_limited');
-    else if (status >= 500) request.log.error(line, 'request');
-    else request.log.info(line, 'request');
+  // Callback form (no promise per request); a throw still reaches Fastify's hook error handling.
+  app.addHook('onResponse', (request, reply, done) => {
+    try {
+      requestLine(request, reply, metrics);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
   });
+}
+
+function requestLine(request: FastifyRequest, reply: FastifyReply, metrics: Metrics | null): void {
+  const route = request.routeOptions.url ?? 'unmatched';
+  const status = reply.statusCode;
+  const ms = reply.elapsedTime;
+  metrics?.observeRequest(request.method, route, status, ms / 1000);
+  const userId = request.auth?.user_id;
+  const line = {
+    method: request.method,
+    route,
+    status,
+    ms: Math.round(ms * 100) / 100,
+    ...(userId === undefined ? {} : { userId }),
+  };
+  if (status === 429) request.log.warn({ event: 'request.rate_limited', ...line }, 'request.rate_limited');
+  else if (status >= 500) request.log.error(line, 'request');
+  else request.log.info(line, 'request');
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();

@@ -538,7 +538,16 @@ for (const vp of VIEWPORTS) {
           });
           return { problems, count: texts.length };
         });
-      // The plan, before anything ran ...
+      // The plan, before anything ran (drawn once the tab is shown, and laid out once fonts are in: under
+      // load that can come after the click returns, so wait for it rather than measure a half-drawn diagram) ...
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('#flow-diagram svg text').length > 20 &&
+          (document.querySelector('#flow-diagram svg') as SVGSVGElement | null)?.getScreenCTM() != null,
+        undefined,
+        { timeout: 10_000 },
+      );
+      await page.evaluate(() => document.fonts.ready.then(() => true));
       let l = await layout();
       assert.ok(l.count > 20);
       assert.deepEqual(l.problems, []);
