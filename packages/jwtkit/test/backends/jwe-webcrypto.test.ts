@@ -22,6 +22,9 @@ import * as jose from 'jose';
 import * as node from '../../src/index.js';
 import * as web from '../../src/webcrypto.js';
 import { loadVector, vectorsDir } from '../_vectors.js';
+import { type AttackFile, jweReason } from '../conformance/_attack-case.js';
+import { loadJson } from '../conformance/_corpus.js';
+import { generate } from '../conformance/_generator.js';
 import { CEK_BYTES, type Curve, ENCS, ecdhPair, KW_BYTES, rsaPair, secret } from '../jwe/_keys.js';
 
 type Alg = node.KeyManagementAlgorithm;
@@ -350,6 +353,54 @@ test('Wycheproof json_web_encryption_test.json: the WebCrypto build ends every v
   assert.ok(compared > 200, `only ${compared} compared`);
   assert.ok(decrypted > 20, `only ${decrypted} decrypted`);
   assert.ok(rsa15 > 0);
+});
+
+// ---------------------------------------------------------------- the attack corpus' JWE cases
+
+test('attack corpus: every JWE case ends on the WebCrypto build as on node:crypto, and as the corpus expects', async () => {
+  const file = loadJson<AttackFile>('attacks/jwt_attack_cases.json');
+  const KM = new Set<string>(node.KEY_MANAGEMENT_ALGORITHMS);
+  const differences: string[] = [];
+  let compared = 0;
+  for (const c of file.cases) {
+    if (!jweReason(c)) continue;
+    const v = c.verifier ?? {};
+    // The recipient's key as evaluateJwe (conformance) configures it: a password, an inline JWK, or the
+    // named entry's private JWK with its published markings.
+    let key: unknown = v.key;
+    if (typeof key === 'string' && key.startsWith('password:')) key = key.slice('password:'.length);
+    else if (typeof key === 'string') {
+      const entry = file.keys[key] as Record<string, Record<string, unknown> | undefined> | undefined;
+      const priv = entry?.private_jwk ?? entry?.public_jwk ?? entry?.jwk;
+      const pub = entry?.public_jwk ?? {};
+      key = priv && { ...priv, ...(pub.use ? { use: pub.use } : {}), ...(pub.alg ? { alg: pub.alg } : {}) };
+    }
+    const tokens: unknown[] = [];
+    if (typeof c.token === 'string') tokens.push(c.token);
+    if (c.generator) tokens.push(generate(c.generator, v, file.keys).token);
+    const algs = (v.algorithms ?? []).filter((a: string) => KM.has(a)) as Alg[];
+    const opts =
+      algs.length > 0
+        ? {
+            keyManagementAlgorithms: algs,
+            contentEncryptionAlgorithms: v.enc ?? node.CONTENT_ENCRYPTION_ALGORITHMS,
+          }
+        : allow(node.KEY_MANAGEMENT_ALGORITHMS.filter((a) => a !== 'RSA1_5'));
+    for (const token of tokens) {
+      compared++;
+      const a = nodeOutcome(token, key, opts);
+      const b = await webOutcome(token, key, opts);
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        differences.push(
+          `${c.id}: node ${JSON.stringify(a).slice(0, 160)} vs web ${JSON.stringify(b).slice(0, 160)}`,
+        );
+      if (b.ok && c.expected !== 'accept')
+        differences.push(`${c.id}: expected reject, the WebCrypto build accepted`);
+      if (!b.ok && !Object.hasOwn(node, b.error)) differences.push(`${c.id}: crash ${b.error}`);
+    }
+  }
+  assert.deepEqual(differences, []);
+  assert.ok(compared >= 5, `only ${compared} JWE cases`);
 });
 
 // ---------------------------------------------------------------- security rules (the shared pipeline's)
