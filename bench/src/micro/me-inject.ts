@@ -23,7 +23,11 @@ const server = (await import(
     o?: unknown,
   ) => Promise<{
     app: ReturnType<typeof Fastify>;
-    services: { storage?: { getUserById(id: number): Promise<unknown> } };
+    services: {
+      storage?: { getUserById(id: number): Promise<unknown> };
+      tokens: { authenticate(t: string): Promise<unknown>; verifySignatureAndClaims(t: string): unknown };
+      auth: { me(c: unknown): Promise<unknown> };
+    };
   }>;
 };
 const config = (await import(
