@@ -56,6 +56,8 @@ export type {
   WebNestedVerifyOptions as NestedVerifyOptions,
 } from './_lib/jwe-web.js';
 export {
+  createDecrypter,
+  createEncrypter,
   decodeEncrypted,
   decodeEncryptedComplete,
   decryptJwe,

@@ -3,7 +3,9 @@
  * node:crypto (jwe-crypto-node.ts) and the node key readers (jwe-keys.ts). Results carry Buffers.
  */
 
-import type { JweBackend } from './jwe-backend.js';
+import { InvalidOptionsError } from '../errors.js';
+import type { ContentEncryptionInfo, KeyManagementInfo } from './jwe-algorithms.js';
+import type { JweBackend, JweKeyUsage } from './jwe-backend.js';
 import {
   type DecryptedJweOf,
   type DecryptJweOptions,
@@ -90,6 +92,76 @@ export function decryptJwe(jwe: unknown, key: DecryptKey, options: DecryptJweOpt
   return withBuffers(
     runSync(decryptParsedSteps(nodeJweBackend, parseJwe(jwe, opts.maxTokenLength), key, opts)),
   );
+}
+
+/**
+ * A backend whose key binding is done once per (alg, enc, usage) for one fixed key: the rules still run
+ * (the first time), and what they returned is reused. Bounded by the algorithm tables (the allowlists are
+ * checked before any key is bound), so no input can grow it; a failed binding is never remembered.
+ */
+function boundTo(fixedKey: unknown): JweBackend<KeyObject> {
+  const secrets = new Map<string, Uint8Array>();
+  const pairs = new Map<string, ReturnType<typeof asymmetricJweKey>>();
+  return Object.assign(Object.create(nodeJweBackend) as JweBackend<KeyObject>, {
+    secretKey(
+      input: unknown,
+      info: KeyManagementInfo,
+      enc: ContentEncryptionInfo | null,
+      usage: JweKeyUsage,
+    ) {
+      if (input !== fixedKey) return secretJweKey(input, info, enc, usage);
+      const id = `${info.name} ${enc?.name ?? ''} ${usage}`;
+      let bytes = secrets.get(id);
+      if (bytes === undefined) {
+        bytes = secretJweKey(input, info, enc, usage);
+        secrets.set(id, bytes);
+      }
+      return bytes;
+    },
+    asymmetricKey(input: unknown, info: KeyManagementInfo, usage: JweKeyUsage) {
+      if (input !== fixedKey) return asymmetricJweKey(input, info, usage);
+      const id = `${info.name} ${usage}`;
+      let pair = pairs.get(id);
+      if (pair === undefined) {
+        pair = asymmetricJweKey(input, info, usage);
+        pairs.set(id, pair);
+      }
+      return pair;
+    },
+  });
+}
+
+/**
+ * An encrypter bound to one key and one set of options (compact serialization, one recipient), checked
+ * once: `const seal = createEncrypter(key, { alg: 'dir', enc: 'A256GCM' }); seal(plaintext)`. Every call
+ * still draws a fresh CEK and IV (and a fresh ephemeral key, salt or wrap IV where the algorithm has one).
+ */
+export function createEncrypter(
+  key: KeyInput,
+  options: EncryptJweOptions & { serialization?: 'compact' },
+): (plaintext: Uint8Array | string) => string {
+  if (options === null || typeof options !== 'object')
+    throw new InvalidOptionsError('createEncrypter(): options must be an object');
+  if (options.serialization !== undefined && options.serialization !== 'compact')
+    throw new InvalidOptionsError('createEncrypter() makes compact JWEs; use encryptJwe() for JSON');
+  const backend = boundTo(key);
+  // The options are checked by the first call's own pipeline too; one encryption now reports a mistake at
+  // creation, as createVerifier does.
+  runSync(encryptSteps(backend, new Uint8Array(0), key, options));
+  return (plaintext) => runSync(encryptSteps(backend, plaintext, key, options)) as string;
+}
+
+/**
+ * A decrypter bound to one key (or key resolver) and one set of options, both checked once, as
+ * `createVerifier` is for signatures: `const open = createDecrypter(key, { keyManagementAlgorithms: ['dir'],
+ * contentEncryptionAlgorithms: ['A256GCM'] }); open(jwe)`. The same checks as `decryptJwe`, in the same
+ * order, on every call; what is done once is reading the options and binding a fixed key to each algorithm.
+ */
+export function createDecrypter(key: DecryptKey, options: DecryptJweOptions): (jwe: unknown) => DecryptedJwe {
+  const opts = decryptOptions(options, 'createDecrypter()');
+  const backend = typeof key === 'function' ? nodeJweBackend : boundTo(key);
+  return (jwe) =>
+    withBuffers(runSync(decryptParsedSteps(backend, parseJwe(jwe, opts.maxTokenLength), key, opts)));
 }
 
 /** The decryption of an already parsed JWE with checked options (for the JWT layer). */

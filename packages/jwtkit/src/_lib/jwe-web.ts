@@ -3,7 +3,7 @@
  * (`runAsync`) over `crypto.subtle` (jwe-crypto-web.ts) and the web key readers (jwe-keys-web.ts). The
  * same names as the Node build, returning Promises; results carry Uint8Arrays. A key resolver may be async.
  */
-import { UnsupportedAlgorithmError } from '../errors.js';
+import { InvalidOptionsError, UnsupportedAlgorithmError } from '../errors.js';
 import { webParams } from './crypto-web.js';
 import type { JwtPayload } from './decode-unverified.js';
 import { resolveEncode } from './encode-core.js';
@@ -110,6 +110,36 @@ export async function decryptJwe(
   const opts = decryptOptions(options, 'decryptJwe()');
   refuseRsa15(opts);
   return runAsync(decryptParsedSteps(webJweBackend, parseJwe(jwe, opts.maxTokenLength), key, opts));
+}
+
+/**
+ * The Node build's `createDecrypter`, async: the options read once (a mistake throws now), then
+ * `open(jwe)` resolves as `decryptJwe` would. Keys are bound by the WebCrypto key cache (per input).
+ */
+export function createDecrypter(
+  key: WebDecryptKey,
+  options: DecryptJweOptions,
+): (jwe: unknown) => Promise<WebDecryptedJwe> {
+  const opts = decryptOptions(options, 'createDecrypter()');
+  refuseRsa15(opts);
+  return async (jwe) =>
+    runAsync(decryptParsedSteps(webJweBackend, parseJwe(jwe, opts.maxTokenLength), key, opts));
+}
+
+/**
+ * The Node build's `createEncrypter`, async: `seal(plaintext)` resolves as `encryptJwe(plaintext, key,
+ * options)` would (compact). On WebCrypto the options are checked by each call (a rejected promise).
+ */
+export function createEncrypter(
+  key: WebKeyInput,
+  options: EncryptJweOptions & { serialization?: 'compact' },
+): (plaintext: Uint8Array | string) => Promise<string> {
+  if (options === null || typeof options !== 'object')
+    throw new InvalidOptionsError('createEncrypter(): options must be an object');
+  if (options.serialization !== undefined && options.serialization !== 'compact')
+    throw new InvalidOptionsError('createEncrypter() makes compact JWEs; use encryptJwe() for JSON');
+  return async (plaintext) =>
+    runAsync(encryptSteps(webJweBackend, plaintext, key, options)) as Promise<string>;
 }
 
 async function signWeb(payload: object, key: unknown, options: object): Promise<string> {

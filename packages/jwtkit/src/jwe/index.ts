@@ -16,7 +16,7 @@ export type {
   JweHeader,
 } from '../_lib/jwe-core.js';
 export type { DecryptedJwe, DecryptKey, EncryptRecipient, JweKeyResolver } from '../_lib/jwe-node.js';
-export { decryptJwe, encryptJwe } from '../_lib/jwe-node.js';
+export { createDecrypter, createEncrypter, decryptJwe, encryptJwe } from '../_lib/jwe-node.js';
 export type {
   DecodedEncryptedJwt,
   DecodeEncryptedOptions,

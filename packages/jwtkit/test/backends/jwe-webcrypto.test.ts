@@ -771,3 +771,33 @@ describe('JWE security rules on the WebCrypto build', () => {
     assert.equal(text.decode(byKid.plaintext), 'k');
   });
 });
+
+describe('createEncrypter / createDecrypter on the WebCrypto build', () => {
+  test('the prepared forms round-trip with the Node build, and refuse as decryptJwe refuses', async () => {
+    const key = new Uint8Array(randomBytes(32));
+    const options = {
+      keyManagementAlgorithms: ['A256KW' as const],
+      contentEncryptionAlgorithms: ['A256GCM' as const],
+    };
+    const seal = web.createEncrypter(key, { alg: 'A256KW', enc: 'A256GCM' });
+    const open = web.createDecrypter(key, options);
+    const sealed = await seal('web prepared');
+    assert.equal(
+      Buffer.from(node.decryptJwe(sealed, Buffer.from(key), options).plaintext).toString(),
+      'web prepared',
+    );
+    const fromNode = node.encryptJwe('node made', Buffer.from(key), { alg: 'A256KW', enc: 'A256GCM' });
+    assert.equal(new TextDecoder().decode((await open(fromNode)).plaintext), 'node made');
+    const parts = fromNode.split('.');
+    parts[4] = parts[4]!.startsWith('A') ? `B${parts[4]!.slice(1)}` : `A${parts[4]!.slice(1)}`;
+    await assert.rejects(open(parts.join('.')), (e: Error) => e.name === 'JweDecryptionError');
+    assert.throws(
+      () => web.createDecrypter(key, {} as never),
+      (e: Error) => e.name === 'InvalidOptionsError',
+    );
+    assert.throws(
+      () => web.createEncrypter(key, { alg: 'A256KW', enc: 'A256GCM', serialization: 'flattened' } as never),
+      (e: Error) => e.name === 'InvalidOptionsError',
+    );
+  });
+});
