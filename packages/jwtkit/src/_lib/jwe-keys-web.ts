@@ -34,6 +34,7 @@ import {
   jwkCanonicalProblem,
 } from './jwk.js';
 import { isPublicKeyText, NOT_A_SECRET_TEXT, secretBytesAreKey } from './key-rules.js';
+import { inputSlots } from './keys-web.js';
 import { bigintFromBase64url, rsaKeyProblem } from './rsa-checks.js';
 import { quote } from './text.js';
 
@@ -103,29 +104,7 @@ export async function secretJweKeyWeb(
 // ---------------------------------------------------------------- asymmetric keys
 
 const MAX_CACHED = 1024;
-const byObject = new WeakMap<object, Map<string, Promise<AsymmetricJweKey<CryptoKey>>>>();
-const byString = new Map<string, Map<string, Promise<AsymmetricJweKey<CryptoKey>>>>();
-
-function slot(input: unknown): Map<string, Promise<AsymmetricJweKey<CryptoKey>>> | null {
-  if (typeof input === 'string') {
-    let m = byString.get(input);
-    if (!m) {
-      if (byString.size >= MAX_CACHED) byString.delete(byString.keys().next().value as string);
-      m = new Map();
-      byString.set(input, m);
-    }
-    return m;
-  }
-  if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
-    let m = byObject.get(input);
-    if (!m) {
-      m = new Map();
-      byObject.set(input, m);
-    }
-    return m;
-  }
-  return null; // bytes can change under us: not cached
-}
+const slot = inputSlots<Promise<AsymmetricJweKey<CryptoKey>>>(MAX_CACHED);
 
 /** An RSA or ECDH key for `info`, after type, curve, size and JWK checks. */
 export function asymmetricJweKeyWeb(

@@ -53,32 +53,41 @@ export interface WebKey {
 
 const MAX_CACHED = 1024;
 // Per input (objects by identity, strings by content, bounded): per "alg:usage", the bound key.
-const byObject = new WeakMap<object, Map<string, Promise<WebKey>>>();
-const byString = new Map<string, Map<string, Promise<WebKey>>>();
 // The short-HMAC-key warning is given once per secret (as on the node backend).
 const secretWarned = new WeakMap<object, { warned: boolean }>();
 const secretWarnedByString = new Map<string, { warned: boolean }>();
 
-function slot(input: unknown): Map<string, Promise<WebKey>> | null {
-  if (typeof input === 'string') {
-    let m = byString.get(input);
-    if (!m) {
-      if (byString.size >= MAX_CACHED) byString.delete(byString.keys().next().value as string);
-      m = new Map();
-      byString.set(input, m);
+/**
+ * Per-input caches of parsed keys (one Map per key input, keyed by what the input was parsed for): by
+ * object identity (weakly held) and by string (bounded, the oldest dropped first). Bytes are never cached:
+ * they can change under us. Shared with the WebCrypto JWE key readers (jwe-keys-web.ts).
+ */
+export function inputSlots<V>(maxStrings: number): (input: unknown) => Map<string, V> | null {
+  const objects = new WeakMap<object, Map<string, V>>();
+  const strings = new Map<string, Map<string, V>>();
+  return (input) => {
+    if (typeof input === 'string') {
+      let m = strings.get(input);
+      if (!m) {
+        if (strings.size >= maxStrings) strings.delete(strings.keys().next().value as string);
+        m = new Map();
+        strings.set(input, m);
+      }
+      return m;
     }
-    return m;
-  }
-  if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
-    let m = byObject.get(input);
-    if (!m) {
-      m = new Map();
-      byObject.set(input, m);
+    if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
+      let m = objects.get(input);
+      if (!m) {
+        m = new Map();
+        objects.set(input, m);
+      }
+      return m;
     }
-    return m;
-  }
-  return null; // bytes can change under us: not cached
+    return null;
+  };
 }
+
+const slot = inputSlots<Promise<WebKey>>(MAX_CACHED);
 
 /**
  * The CryptoKey for `info` and `usage`, after every key rule. HMAC length is checked on every call (the
