@@ -9,7 +9,7 @@
  * What WebCrypto cannot do: RSAES-PKCS1-v1_5 (RSA1_5) at all, X448 on runtimes without it, 192-bit AES
  * in Chromium: each is an UnsupportedAlgorithmError (or, on decryption, the same failure as a bad key).
  */
-import { UnsupportedAlgorithmError } from '../errors.js';
+import { InvalidOptionsError, UnsupportedAlgorithmError } from '../errors.js';
 import { concatBytes } from './bytes.js';
 import type { EcdhCurve, JweCrypto, ShaName } from './jwe-backend.js';
 
@@ -307,7 +307,7 @@ export const webJweCrypto: JweCrypto<CryptoKey> = {
   },
   async deflateRaw(data) {
     const out = await drain(pipeThrough(data, new CompressionStream('deflate-raw')), Number.MAX_SAFE_INTEGER);
-    if (!out) throw new Error('DEFLATE failed');
+    if (!out) throw new InvalidOptionsError('The plaintext could not be compressed (zip: "DEF")');
     return out;
   },
   inflateRaw(data, maxBytes) {

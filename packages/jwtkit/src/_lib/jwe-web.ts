@@ -98,7 +98,21 @@ export async function encryptJwe(
   key: WebKeyInput | readonly WebEncryptRecipient[],
   options: EncryptJweOptions,
 ): Promise<string | FlattenedJwe | GeneralJwe> {
+  refuseRsa15Encrypt(key, options);
   return runAsync(encryptSteps(webJweBackend, plaintext, key, options));
+}
+
+/**
+ * RSA1_5 encryption, once the caller passed unsafeAllowRsa1_5 (without it the shared options check refuses
+ * it first): refused before any key is read.
+ */
+function refuseRsa15Encrypt(key: unknown, options: unknown): void {
+  if (typeof options !== 'object' || options === null) return;
+  const o = options as { alg?: unknown; unsafeAllowRsa1_5?: unknown };
+  if (o.unsafeAllowRsa1_5 !== true) return;
+  const recipients = Array.isArray(key) ? (key as { alg?: unknown }[]) : [{ alg: o.alg }];
+  if (recipients.some((r) => typeof r === 'object' && r !== null && r.alg === 'RSA1_5'))
+    throw new UnsupportedAlgorithmError(RSA1_5_REFUSED);
 }
 
 /** Decrypts a compact JWE (a string) or a JSON serialization (an object); both allowlists are required. */
@@ -154,6 +168,7 @@ export async function encodeEncrypted(
   key: WebKeyInput,
   options: WebEncodeEncryptedOptions,
 ): Promise<string> {
+  refuseRsa15Encrypt(key, options);
   return runAsync(encodeEncryptedSteps(webJweBackend, payload, key, options, signWeb));
 }
 

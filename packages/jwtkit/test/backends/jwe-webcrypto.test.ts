@@ -456,6 +456,19 @@ describe('JWE security rules on the WebCrypto build', () => {
       }),
       node.UnsupportedAlgorithmError,
     );
+    // RSA1_5 encryption with the unsafe flag: refused before the key is read (this one is not even a key).
+    await assert.rejects(
+      web.encryptJwe('x', 'not a key' as never, { alg: 'RSA1_5', enc: 'A256GCM', unsafeAllowRsa1_5: true }),
+      node.UnsupportedAlgorithmError,
+    );
+    await assert.rejects(
+      web.encodeEncrypted({}, 'not a key' as never, {
+        alg: 'RSA1_5',
+        enc: 'A256GCM',
+        unsafeAllowRsa1_5: true,
+      }),
+      node.UnsupportedAlgorithmError,
+    );
     // RSA1_5 in a web allowlist: refused up front by decryptJwe and decodeEncrypted alike.
     for (const decrypt of [web.decryptJwe, web.decodeEncrypted] as const)
       await assert.rejects(
