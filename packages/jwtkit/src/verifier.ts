@@ -16,7 +16,7 @@ import {
   type VerifiedBy,
   verifyJwt,
 } from './_lib/verify.js';
-import type { JwtPayload } from './decode.js';
+import type { DecodedJwt, JwtPayload } from './decode.js';
 import { type EncodeOptions, prepareEncode } from './encode.js';
 import { InvalidOptionsError } from './errors.js';
 
@@ -34,13 +34,26 @@ export interface VerifierOptions extends DecodeOptions {
    * - only tokens that verified are cached; errors never are.
    */
   cache?: boolean | number;
+  /**
+   * Return `{ header, payload, signature }` (as `decodeComplete` does) instead of the payload alone, so a
+   * caller that needs the header (`kid`, `typ`) does not parse the token a second time. The object is frozen
+   * when `cache` is on (it is shared like the payload). See `CompleteVerifierOptions`.
+   */
+  complete?: false;
 }
 
-const VERIFIER_OPTION_NAMES: ReadonlySet<string> = new Set([...DECODE_OPTION_NAMES, 'cache']);
+/** `createVerifier` options that make it answer `{ header, payload, signature }`. */
+export interface CompleteVerifierOptions extends Omit<VerifierOptions, 'complete'> {
+  complete: true;
+}
+
+const VERIFIER_OPTION_NAMES: ReadonlySet<string> = new Set([...DECODE_OPTION_NAMES, 'cache', 'complete']);
 
 interface CacheEntry {
   readonly payload: JsonObject;
   readonly header: JwtHeader;
+  /** What a `complete` verifier answers (frozen; the payload is the same object). */
+  readonly complete: DecodedJwt<JsonObject>;
   readonly info: AlgorithmInfo;
   readonly material: Buffer | KeyObject;
 }
@@ -71,9 +84,21 @@ export type Verifier<T> = ((token: string) => T) & { cacheStats(): VerifierCache
  * A verifier bound to one key and one set of options, validated once (fast-jwt style).
  * `const verify = createVerifier(key, { algorithms: ['ES256'], issuer, audience }); verify(token)`
  */
-export function createVerifier<T = JwtPayload>(key: VerifyKey, options: VerifierOptions): Verifier<T> {
+export function createVerifier<T = JwtPayload>(key: VerifyKey, options: VerifierOptions): Verifier<T>;
+export function createVerifier<T = JwtPayload>(
+  key: VerifyKey,
+  options: CompleteVerifierOptions,
+): Verifier<DecodedJwt<T>>;
+export function createVerifier<T = JwtPayload>(
+  key: VerifyKey,
+  options: VerifierOptions | CompleteVerifierOptions,
+): Verifier<T> | Verifier<DecodedJwt<T>> {
   const opts = normalizeOptions(options, 'createVerifier()', VERIFIER_OPTION_NAMES);
   const cacheOption = Object.hasOwn(options, 'cache') ? options.cache : undefined;
+  const completeOption = Object.hasOwn(options, 'complete') ? options.complete : undefined;
+  if (completeOption !== undefined && typeof completeOption !== 'boolean')
+    throw new InvalidOptionsError('complete must be true or false');
+  const complete = completeOption === true;
   // A key that does not depend on the token (not a resolver function, not a key set) is bound to each
   // allowed algorithm once, on first use, instead of on every call.
   const dynamic = typeof key === 'function' || isJwks(key);
@@ -83,23 +108,36 @@ export function createVerifier<T = JwtPayload>(key: VerifyKey, options: Verifier
   if (!Number.isInteger(size) || size < 0)
     throw new InvalidOptionsError('cache must be true, false or a non-negative integer');
   if (size === 0) {
+    const noStats = { cacheStats: () => ({ capacity: 0, size: 0, hits: 0, misses: 0 }) };
+    if (complete) {
+      const full = (token: string) => verifyJwt(token, key, opts, keyCache) as unknown as DecodedJwt<T>;
+      return Object.assign(full, noStats);
+    }
     const plain = (token: string) => verifyJwt(token, key, opts, keyCache).payload as T;
-    return Object.assign(plain, { cacheStats: () => ({ capacity: 0, size: 0, hits: 0, misses: 0 }) });
+    return Object.assign(plain, noStats);
   }
 
   const cache = new Map<string, CacheEntry>();
   let hits = 0;
   let misses = 0;
-  const verifyAndCache = (token: string): T => {
+  const answer = (entry: CacheEntry) => (complete ? entry.complete : entry.payload);
+  const verifyAndCache = (token: string): unknown => {
     misses++;
     const by: VerifiedBy = {};
-    const { header, payload } = verifyJwt(token, key, opts, keyCache, by);
+    const { header, payload, signature } = verifyJwt(token, key, opts, keyCache, by);
     deepFreeze(payload);
     if (cache.size >= size) cache.delete(cache.keys().next().value as string);
-    cache.set(token, { payload, header, info: by.info!, material: by.material! });
-    return payload as T;
+    const entry: CacheEntry = {
+      payload,
+      header,
+      complete: Object.freeze({ header, payload, signature }),
+      info: by.info!,
+      material: by.material!,
+    };
+    cache.set(token, entry);
+    return answer(entry);
   };
-  const verify = (token: string): T => {
+  const verify = (token: string): unknown => {
     const hit = typeof token === 'string' ? cache.get(token) : undefined;
     if (!hit) return verifyAndCache(token);
     try {
@@ -113,13 +151,13 @@ export function createVerifier<T = JwtPayload>(key: VerifyKey, options: Verifier
       }
       validateClaims(hit.payload, opts.rules, nowSeconds(opts.now));
       hits++;
-      return hit.payload as T;
+      return answer(hit);
     } catch (error) {
       cache.delete(token);
       throw error;
     }
   };
-  return Object.assign(verify, {
+  return Object.assign(verify as (token: string) => T, {
     cacheStats: (): VerifierCacheStats => ({ capacity: size, size: cache.size, hits, misses }),
   });
 }

@@ -11,7 +11,7 @@
 import type { Algorithm } from '../_lib/algorithms.js';
 import type { Jwks, KeyInput } from '../_lib/keys.js';
 import { ownOptions } from '../_lib/options.js';
-import { getUnverifiedHeader, type JwtHeader, type JwtPayload } from '../decode.js';
+import { type DecodedJwt, getUnverifiedHeader, type JwtHeader, type JwtPayload } from '../decode.js';
 import { createDpopReplayStore, type DpopNonces, type DpopReplayStore, verifyDpopProof } from '../dpop.js';
 import {
   InvalidAlgorithmError,
@@ -545,7 +545,8 @@ export interface Core<C> {
   authenticate(input: CredentialInput): Promise<AuthResult<C> | AuthAnonymous>;
 }
 
-type Verify = (token: string) => JwtPayload;
+/** A `complete` verifier: the header comes back with the claims (no second parse of the token). */
+type Verify = (token: string) => DecodedJwt<JwtPayload>;
 
 export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Core<C> {
   const o = ownOptions(input, OPTION_NAMES, where) as unknown as AuthenticatorOptions<C>;
@@ -663,14 +664,18 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
   // found first (after a strict header parse and the allowlist check) and handed to the same verifier.
   let selected: KeyInput | Jwks | undefined;
   const makeVerifier = (opts: VerifierOptions): Verify => {
-    if (o.key !== undefined) return createVerifier<JwtPayload>(o.key, opts);
-    if (o.jwks !== undefined && !isRemoteJwks(o.jwks)) return createVerifier<JwtPayload>(o.jwks, opts);
+    const full = { ...opts, complete: true } as const;
+    if (o.key !== undefined) return createVerifier<JwtPayload>(o.key, full);
+    if (o.jwks !== undefined && !isRemoteJwks(o.jwks)) return createVerifier<JwtPayload>(o.jwks, full);
     return createVerifier<JwtPayload>(() => {
       if (selected === undefined) throw new InvalidKeyError('No key was found for the token');
       return selected;
-    }, opts);
+    }, full);
   };
-  const verifyNow: Verify = custom !== undefined ? () => ({}) : makeVerifier(verifierOptions);
+  const unused: Verify = () => {
+    throw new InvalidOptionsError(`${where}: no verifier (the verify hook is used)`);
+  };
+  const verifyNow: Verify = custom !== undefined ? unused : makeVerifier(verifierOptions);
 
   let remote: RemoteJwks | undefined;
   if (o.jwksUrl !== undefined) remote = createRemoteJwks(o.jwksUrl, o.jwksOptions ?? {});
@@ -679,8 +684,12 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
   const needsLookup = remote !== undefined || resolver !== undefined;
 
   async function verify(token: string): Promise<{ header: JwtHeader; claims: JwtPayload }> {
+    if (!needsLookup) {
+      const { header, payload } = verifyNow(token);
+      return { header, claims: payload };
+    }
     const header = getUnverifiedHeader(token, { maxTokenLength }); // strict parse, before any I/O
-    if (needsLookup) {
+    {
       if (!algorithms.includes(header.alg as Algorithm))
         throw new InvalidAlgorithmError("The token's algorithm is not allowed");
       const key = remote
@@ -690,12 +699,11 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
       // verifyNow is synchronous: nothing else can run between setting and reading `selected`.
       selected = key;
       try {
-        return { header, claims: verifyNow(token) };
+        return { header, claims: verifyNow(token).payload };
       } finally {
         selected = undefined;
       }
     }
-    return { header, claims: verifyNow(token) };
   }
 
   const validate = o.validate;

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import {
   createVerifier,
   DecodeError,
   decode,
+  decodeComplete,
+  ExpiredSignatureError,
   encode,
   generateKeyPair,
   InvalidKeyError,
+  InvalidOptionsError,
+  JwtError,
 } from '../../src/index.js';
 import { SECRET } from './_helpers.js';
 
@@ -73,5 +78,70 @@ describe('options for long-lived verifiers', () => {
     assert.throws(() => verify(hs), InvalidKeyError);
     assert.throws(() => verify(hs), InvalidKeyError);
     assert.deepEqual(verify(es), { a: 1 });
+  });
+});
+
+describe('createVerifier({ complete: true })', () => {
+  const token = encode({ sub: 'u1', exp: 4102444800 }, SECRET, { headers: { kid: 'k1' } });
+  for (const cache of [false, 10]) {
+    test(`answers the header, payload and signature of decodeComplete (cache ${cache})`, () => {
+      const v = createVerifier(SECRET, { ...opts, complete: true, cache });
+      const expected = decodeComplete(token, SECRET, opts);
+      for (let i = 0; i < 3; i++) {
+        const got = v(token);
+        assert.deepEqual(got, expected);
+        assert.equal(got.header.kid, 'k1');
+        assert.equal(got.signature, token.split('.')[2]);
+      }
+      // The same checks as the payload form: a tampered signature and an expired token are refused.
+      const bad = `${token.slice(0, -2)}${token.endsWith('A') ? 'B' : 'A'}A`;
+      assert.throws(() => v(bad), JwtError);
+      const expired = encode({ sub: 'u1', exp: 1 }, SECRET);
+      assert.throws(() => v(expired), ExpiredSignatureError);
+      if (cache) {
+        const shared = v(token);
+        assert.ok(
+          Object.isFrozen(shared) && Object.isFrozen(shared.payload) && Object.isFrozen(shared.header),
+        );
+        assert.equal(v.cacheStats().hits, 3);
+      }
+    });
+  }
+  test('complete must be a boolean', () => {
+    assert.throws(() => createVerifier(SECRET, { ...opts, complete: 'yes' } as never), InvalidOptionsError);
+  });
+});
+
+describe('payload nesting limit (64 levels, objects and arrays alike)', () => {
+  // Depth d of the whole payload: the payload object is level 1; levels alternate array / object.
+  const nested = (d: number): unknown => {
+    let v: unknown = 1;
+    for (let level = d; level >= 2; level--) v = level % 2 === 0 ? [v] : { k: v };
+    return { x: v };
+  };
+  for (const d of [63, 64]) {
+    test(`depth ${d} verifies`, () => {
+      const t = encode(nested(d) as object, SECRET);
+      assert.deepEqual(decode(t, SECRET, opts), nested(d));
+      assert.deepEqual(createVerifier(SECRET, opts)(t), nested(d));
+    });
+  }
+  for (const d of [65, 66, 200]) {
+    test(`depth ${d} is refused with a DecodeError`, () => {
+      const t = encode(nested(d) as object, SECRET);
+      assert.throws(() => decode(t, SECRET, opts), { name: 'DecodeError', message: /nested too deeply/ });
+    });
+  }
+  test('a duplicate member deep inside arrays is still found', () => {
+    const inner = '{"a":1,"a":2}';
+    const json = `{"sub":"u","x":[[{"y":[${inner}]}]]}`;
+    const t = encode({ sub: 'u' }, SECRET);
+    const [h] = t.split('.');
+    const body = `${h}.${Buffer.from(json).toString('base64url')}`;
+    const sig = createHmac('sha256', SECRET).update(body).digest('base64url');
+    assert.throws(() => decode(`${body}.${sig}`, SECRET, opts), {
+      name: 'DecodeError',
+      message: /duplicate/,
+    });
   });
 });
