@@ -184,7 +184,8 @@ function targets(results: CaseResult[]): TargetRow[] {
         ratio: r.primaryVs['fast-jwt createVerifier (string)'] ?? Number.NaN,
         goal: 1.1,
       });
-      rows.push({ what: `${V} vs raw`, caseId: r.id, ratio: raw, goal: 0.9 });
+      // Issue 19: HS256 verify >= 0.95x raw; every asymmetric sign/verify >= 0.97x raw.
+      rows.push({ what: `${V} vs raw`, caseId: r.id, ratio: raw, goal: 0.95 });
       rows.push({
         what: 'jwtkit cached verifier vs fast-jwt cached',
         caseId: r.id,
@@ -193,7 +194,7 @@ function targets(results: CaseResult[]): TargetRow[] {
         goal: 1.0,
       });
     } else {
-      rows.push({ what: `${primaryName} vs raw`, caseId: r.id, ratio: raw, goal: 0.95 });
+      rows.push({ what: `${primaryName} vs raw`, caseId: r.id, ratio: raw, goal: 0.97 });
     }
     const [a, b] =
       r.op === 'sign'
@@ -223,9 +224,9 @@ function whyNot(t: TargetRow): string {
   if (t.caseId.startsWith('sign') && (hs || gap > 0.05))
     return 'payload copied with { ...input } then claims added: ~2.5 us per token on Node 20 (FINDINGS F1)';
   if (hs && t.caseId.startsWith('verify'))
-    return 'the duplicate-member proof of strict JSON + many 1-3 % per-call steps (FINDINGS F2-F4, status)';
+    return 'strict decoding (UTF-8, canonical base64url, duplicate-member proof: ~0.35 us seed, ~1.2 us 600 B) is 10-25 % of an HMAC verify (FINDINGS F6)';
   if (gap <= 0.05)
-    return 'within 5 %: OpenSSL is >90 % of the time; the rest is strict parsing (FINDINGS F2-F3) and run-to-run noise';
+    return 'within 5 %: OpenSSL is >90 % of the time; strict parsing is ~1-2 us of it (FINDINGS F6), the rest run-to-run noise';
   return 'see the profile below';
 }
 
