@@ -4,7 +4,15 @@
  * then our revocation checks: denylisted jti or session, and the per-user epoch.
  */
 import { randomUUID } from 'node:crypto';
-import { createVerifier, encode, InvalidTokenError, JwtError, type Verifier } from 'jwtkit';
+import {
+  createVerifier,
+  type DecodedJwt,
+  encode,
+  InvalidTokenError,
+  JwtError,
+  type JwtHeader,
+  type Verifier,
+} from 'jwtkit';
 import type { Config } from '../config.js';
 import { InvalidAccessTokenError } from '../domain-errors.js';
 import type { Role, UserRecord } from '../storage/types.js';
@@ -58,15 +66,17 @@ export class TokenService {
   ) {}
 
   /** The access-token verifier, built once (options validated once; the clock is read per call). */
-  #verifier: Verifier<Record<string, unknown>> | null = null;
+  #verifier: Verifier<DecodedJwt<Record<string, unknown>>> | null = null;
 
   /** The verification cache's hits and misses so far (the metrics read them at scrape time). */
   verifyCacheStats(): { hits: number; misses: number } {
     return this.#verifier?.cacheStats() ?? { hits: 0, misses: 0 };
   }
 
-  #verify(token: string): Record<string, unknown> {
+  /** Header and claims (the `complete` verifier: the protected-route hook needs no second parse). */
+  #verify(token: string): DecodedJwt<Record<string, unknown>> {
     this.#verifier ??= createVerifier<Record<string, unknown>>(this.keys.resolve, {
+      complete: true,
       algorithms: [this.keys.algorithm],
       issuer: this.config.issuer,
       audience: this.config.audience,
@@ -121,7 +131,11 @@ export class TokenService {
 
   /** Verifies signature and claims only (no revocation checks). Throws jwtkit errors or UnknownKeyError. */
   verifySignatureAndClaims(token: string): AccessClaims {
-    const payload = this.#verify(token);
+    return this.#verifyComplete(token).claims;
+  }
+
+  #verifyComplete(token: string): { header: JwtHeader; claims: AccessClaims } {
+    const { header, payload } = this.#verify(token);
     const { jti, sid, epoch, user_id: userId, role, sub, username, iat, exp } = payload;
     // Whoever holds the signing key (a leaked HS256 secret included), a token that lives longer than
     // this service issues them for, or that claims to be issued in the future, is refused.
@@ -147,7 +161,7 @@ export class TokenService {
     ) {
       throw new InvalidTokenError('The token claims have unexpected types');
     }
-    return payload as unknown as AccessClaims;
+    return { header, claims: payload as unknown as AccessClaims };
   }
 
   /** Why the (signature-valid) token is revoked, or null if it is still good. */
@@ -178,17 +192,25 @@ export class TokenService {
 
   /** Full verification for protected routes: throws an RFC 6750 invalid_token problem. */
   async authenticate(token: string, trace?: RevocationTrace): Promise<AccessClaims> {
-    let claims: AccessClaims;
+    return (await this.authenticateComplete(token, trace)).claims;
+  }
+
+  /** `authenticate`, answering the token's (verified) header too. */
+  async authenticateComplete(
+    token: string,
+    trace?: RevocationTrace,
+  ): Promise<{ header: JwtHeader; claims: AccessClaims }> {
+    let verified: { header: JwtHeader; claims: AccessClaims };
     try {
-      claims = this.verifySignatureAndClaims(token);
+      verified = this.#verifyComplete(token);
     } catch (err) {
       if (this.clientTokens && (await this.clientTokens.verify(token)))
         throw this.clientTokens.noUser(this.config.realm);
       throw new InvalidAccessTokenError(this.config.realm, describeTokenError(err));
     }
-    const reason = await this.revocationReason(claims, trace);
+    const reason = await this.revocationReason(verified.claims, trace);
     if (reason) throw new InvalidAccessTokenError(this.config.realm, reason);
-    return claims;
+    return verified;
   }
 
   /** Denylists the token's jti until it expires; false when it already was. */
