@@ -129,7 +129,12 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
     const range = outOfRange(request.query, 'querystring') ?? outOfRange(request.params, 'params');
     if (range !== null) {
       return done(
-        new Problem(400, 'validation_failed', 'Bad Request', `The request is invalid: ${range} is out of range`),
+        new Problem(
+          400,
+          'validation_failed',
+          'Bad Request',
+          `The request is invalid: ${range} is out of range`,
+        ),
       );
     }
     done();
