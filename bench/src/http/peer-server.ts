@@ -1,6 +1,9 @@
 // Peer HTTP servers for `npm run bench:http`, each run in its own child process. The route does what ours
 // does once authenticated: it reads the user from SQLite (better-sqlite3, statement prepared once) and
-// answers the same fields.
+// answers the same fields. The same kind of database as the service's (storage/sqlite.ts): a file in a
+// temp dir, journal_mode WAL, synchronous NORMAL. A WAL read takes and drops the WAL-index read lock (two
+// fcntl calls a read) where `:memory:` takes none: ~3 us a read on :memory: against ~5-10 us on the file,
+// which is the same SQLite read only when both do it (bench/FINDINGS.md S5d).
 //   noauth            GET /me with no authentication at all (the ceiling; user id 1)
 //   fastify-jwt       Fastify + @fastify/jwt, its README setup (request.jwtVerify() in onRequest) with a
 //                     `trusted` revocation check against in-memory jti/session denylists (same duty as ours)
@@ -8,6 +11,9 @@
 // Usage: node --import tsx peer-server.ts <variant> <HS256|ES256>
 // Prints one JSON line {"port":..,"token":..} on stdout once listening on 127.0.0.1.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fastifyJwt from '@fastify/jwt';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
@@ -17,7 +23,10 @@ const alg = process.argv[3] ?? 'HS256';
 const ISSUER = 'jwtkit-bench';
 const user = { id: 1, username: 'alice', role: 'admin' };
 
-const db = new Database(':memory:');
+const dir = mkdtempSync(join(tmpdir(), 'jwtkit-bench-peer-'));
+const db = new Database(join(dir, 'peer.sqlite'));
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
 db.exec(
   'CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, role TEXT NOT NULL, created_at INTEGER NOT NULL)',
 );
@@ -94,5 +103,9 @@ if (variant === 'noauth') {
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(`${JSON.stringify({ port: Number(new URL(address).port), token })}\n`);
 process.on('SIGTERM', () => {
-  void app.close().then(() => process.exit(0));
+  void app.close().then(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
 });

@@ -169,7 +169,7 @@ export async function buildApp(
   const openapi = new OpenApiCollector();
   openapi.attach(app);
   registerHttpBasics(app, { hsts: /^https:\/\//i.test(config.issuer) });
-  registerRequestLog(app, metrics);
+  registerRequestLog(app, metrics, { logging: options.logger !== false && config.logLevel !== 'silent' });
   if (metrics && config.metricsToken !== undefined) registerPublicMetrics(app, metrics, config.metricsToken);
   // Graceful shutdown (main.ts): while draining, /readyz answers 503 and responses close their connection.
   const drain = new DrainState();

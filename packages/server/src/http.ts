@@ -126,23 +126,16 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
         );
       }
     }
-    for (const [where, obj] of [
-      ['querystring', request.query],
-      ['params', request.params],
-    ] as const) {
-      if (obj === null || typeof obj !== 'object') continue;
-      for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-        if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-          return done(
-            new Problem(
-              400,
-              'validation_failed',
-              'Bad Request',
-              `The request is invalid: ${where}/${k.slice(0, 40)} is out of range`,
-            ),
-          );
-        }
-      }
+    const range = outOfRange(request.query, 'querystring') ?? outOfRange(request.params, 'params');
+    if (range !== null) {
+      return done(
+        new Problem(
+          400,
+          'validation_failed',
+          'Bad Request',
+          `The request is invalid: ${range} is out of range`,
+        ),
+      );
     }
     done();
   });
@@ -154,6 +147,18 @@ export function registerHttpBasics(app: FastifyInstance, options: { hsts?: boole
     if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000');
     done();
   });
+}
+
+/** `where/key` of the first number in `obj` (query or params, after Ajv) that is not a safe integer. */
+function outOfRange(obj: unknown, where: string): string | null {
+  if (obj === null || typeof obj !== 'object') return null;
+  // for...in over own keys: no entries array per request (GET /me has an empty query and no params).
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    const v = (obj as Record<string, unknown>)[k];
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) return `${where}/${k.slice(0, 40)}`;
+  }
+  return null;
 }
 
 export const requestContext = (request: FastifyRequest): RequestContext => ({
@@ -228,26 +233,37 @@ function toServiceProblem(failure: AuthFailure): unknown {
   );
 }
 
-/** A preHandler that authenticates the bearer token and, optionally, requires a role. */
+/**
+ * A preHandler that authenticates the bearer token and, optionally, requires a role. Callback form: Fastify
+ * calls `done` when the one promise of the chain settles, not an `async` wrapper around it (one promise
+ * and its adoption less per protected request; bench/FINDINGS.md S5).
+ */
 export function requireAuth(services: Services, role: Role | 'any' = 'any'): preHandlerHookHandler {
-  return async (request, reply) => authenticateBearer(services, request, role, reply);
+  return (request, reply, done) => {
+    authenticateBearer(services, request, role, reply).then(
+      () => done(),
+      // Fail closed: a rejection without a value still stops the request (Fastify's own runner does too).
+      (err: unknown) => done((err || new Error('bearer authentication failed')) as Error),
+    );
+  };
 }
 
-/** RFC 6750 bearer (or RFC 9449 DPoP) authentication of one request; sets `request.auth` or throws. */
-export async function authenticateBearer(
+/** RFC 6750 bearer (or RFC 9449 DPoP) authentication of one request; sets `request.auth` or rejects. */
+export function authenticateBearer(
   services: Services,
   request: FastifyRequest,
   role: Role | 'any',
   reply?: FastifyReply,
 ): Promise<void> {
   // The onError hook throws, so the reply is never sent here.
-  await bearerPreHandler(services)(request, reply as FastifyReply);
-  const trace = (request as Traced)[TRACE];
-  if (trace) reply?.header('x-jwtkit-revocation-source', trace.sources.join(','));
-  const claims = request.auth;
-  if (!claims) throw new Error('bearer authentication set no claims');
-  if (role === 'admin' && claims.role !== 'admin')
-    throw new InsufficientScopeError(services.config.realm, 'admin');
+  return bearerPreHandler(services)(request, reply as FastifyReply).then(() => {
+    const trace = (request as Traced)[TRACE];
+    if (trace) reply?.header('x-jwtkit-revocation-source', trace.sources.join(','));
+    const claims = request.auth;
+    if (!claims) throw new Error('bearer authentication set no claims');
+    if (role === 'admin' && claims.role !== 'admin')
+      throw new InsufficientScopeError(services.config.realm, 'admin');
+  });
 }
 
 /**

@@ -195,6 +195,24 @@ describe('logs', () => {
       assert.equal(me.userId, ALICE.id);
       assert.equal(typeof me.ms, 'number');
       assert.equal(typeof me.reqId, 'string');
+      assert.deepEqual(
+        Object.keys(me).sort(),
+        ['hostname', 'level', 'method', 'ms', 'msg', 'pid', 'reqId', 'route', 'status', 'time', 'userId'],
+        'the request line holds its fixed fields and nothing else',
+      );
+      assert.equal(me.level, 30);
+      // The request line carries the request id Fastify binds on request.log: the same request's other
+      // lines (here the 429's "request rejected", written through request.log) share it.
+      const limited = reqLines.find((l) => l.msg === 'request.rate_limited');
+      assert.ok(limited);
+      assert.equal(limited.level, 40);
+      assert.equal(limited.event, 'request.rate_limited');
+      assert.equal(limited.route, '/auth/login');
+      assert.equal(limited.status, 429);
+      const rejected = lines.filter((l) => l.msg === 'request rejected' && l.status === 429);
+      assert.equal(rejected.length, 1);
+      assert.equal(rejected[0]!.reqId, limited.reqId);
+      assert.equal(new Set(reqLines.map((l) => l.reqId)).size, reqLines.length, 'one request id per line');
       assert.ok(
         reqLines.some((l) => l.route === '/admin/users/:id/revoke-sessions'),
         'the pattern, not the URL',
@@ -213,6 +231,53 @@ describe('logs', () => {
       // never a secret, on any line
       const all = JSON.stringify(lines);
       for (const s of secrets) assert.ok(!all.includes(s), 'a secret or token reached the log');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('log redaction', () => {
+  test('every line but the request line is redacted: the root logger, its children, request.log', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = {
+      write(line: string) {
+        for (const l of line.split('\n').filter(Boolean))
+          lines.push(JSON.parse(l) as Record<string, unknown>);
+      },
+    };
+    const t = await startApp({ LOG_LEVEL: 'info' }, { build: { logger: true, logStream: stream } });
+    try {
+      const secret = 'probe-secret-5b1f0c9e7d';
+      const fields = {
+        password: secret,
+        token: secret,
+        refresh_token: secret,
+        body: { anything: secret },
+        nested: { access_token: secret, new_password: secret },
+        headers: { authorization: `Bearer ${secret}`, accept: 'application/json' },
+        authorization: `Bearer ${secret}`,
+      };
+      // The root (what services and the audit log write to), a child (what request.log is: Fastify's
+      // per-request child of the root) and a child made after the request-line logger was.
+      t.app.log.info(fields, 'probe root');
+      t.app.log.child({ reqId: 'req-probe' }).warn(fields, 'probe child');
+      const a = await login(t.app, ALICE);
+      await t.app.inject({ method: 'GET', url: '/me', headers: bearer(a.access_token) });
+      const probes = lines.filter((l) => String(l.msg).startsWith('probe'));
+      assert.equal(probes.length, 2);
+      for (const p of probes) {
+        assert.equal(p.password, '[redacted]');
+        assert.equal(p.token, '[redacted]');
+        assert.equal(p.refresh_token, '[redacted]');
+        assert.equal(p.body, '[redacted]');
+        assert.deepEqual(p.nested, { access_token: '[redacted]', new_password: '[redacted]' });
+        assert.deepEqual(p.headers, { authorization: '[redacted]', accept: 'application/json' });
+        assert.equal(p.authorization, '[redacted]');
+      }
+      assert.equal(probes[1]!.reqId, 'req-probe');
+      assert.ok(!JSON.stringify(lines).includes(secret), 'the probe secret reached a line');
+      assert.ok(lines.some((l) => l.msg === 'request' && l.route === '/me' && l.userId === ALICE.id));
     } finally {
       await t.close();
     }

@@ -14,11 +14,32 @@ import { createServer, type Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from './metrics.js';
 
-export function registerRequestLog(app: FastifyInstance, metrics: Metrics | null): void {
+/** What `registerRequestLog` writes the request line with: pino's `child` (what Fastify's `app.log` has). */
+interface ChildCapable {
+  child(bindings: object, options?: object): FastifyInstance['log'];
+}
+
+/**
+ * @param logging false when the app has no logger (`buildApp({ logger: false })`) or LOG_LEVEL=silent:
+ *   with no metrics either, the hook would only call no-op loggers, so it is not registered at all.
+ */
+export function registerRequestLog(
+  app: FastifyInstance,
+  metrics: Metrics | null,
+  options: { logging?: boolean } = {},
+): void {
+  if (options.logging === false && metrics === null) return;
+  // The request line's fields are fixed (method, route pattern, status, ms, request id, user id, and the
+  // event name of a 429): none can hold a header, a body, a query or a token, so it is written by a child
+  // logger without redaction. pino's redaction (REDACT_PATHS, wildcards included) stringifies every field
+  // of every line through fast-redact: ~5 us a line, the largest per-request cost of logging at info
+  // (bench/FINDINGS.md S5c). Every other line (app.log, request.log: errors, audit events, anything that
+  // may carry a caller's value) keeps it. The child shares the root's stream, level and base fields.
+  const lines = (app.log as unknown as ChildCapable).child({}, { redact: { paths: [] } });
   // Callback form (no promise per request); a throw still reaches Fastify's hook error handling.
   app.addHook('onResponse', (request, reply, done) => {
     try {
-      requestLine(request, reply, metrics);
+      requestLine(lines, request, reply, metrics);
     } catch (err) {
       return done(err as Error);
     }
@@ -26,22 +47,31 @@ export function registerRequestLog(app: FastifyInstance, metrics: Metrics | null
   });
 }
 
-function requestLine(request: FastifyRequest, reply: FastifyReply, metrics: Metrics | null): void {
+function requestLine(
+  log: FastifyInstance['log'],
+  request: FastifyRequest,
+  reply: FastifyReply,
+  metrics: Metrics | null,
+): void {
   const route = request.routeOptions.url ?? 'unmatched';
   const status = reply.statusCode;
   const ms = reply.elapsedTime;
   metrics?.observeRequest(request.method, route, status, ms / 1000);
   const userId = request.auth?.user_id;
-  const line = {
+  // Only these fields, built here: never a spread of anything the request carried.
+  const line: Record<string, unknown> = {
+    reqId: request.id, // the label Fastify binds on request.log (its default requestIdLogLabel)
     method: request.method,
     route,
     status,
     ms: Math.round(ms * 100) / 100,
-    ...(userId === undefined ? {} : { userId }),
   };
-  if (status === 429) request.log.warn({ event: 'request.rate_limited', ...line }, 'request.rate_limited');
-  else if (status >= 500) request.log.error(line, 'request');
-  else request.log.info(line, 'request');
+  if (userId !== undefined) line.userId = userId;
+  if (status === 429) {
+    line.event = 'request.rate_limited';
+    log.warn(line, 'request.rate_limited');
+  } else if (status >= 500) log.error(line, 'request');
+  else log.info(line, 'request');
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();

@@ -216,6 +216,7 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         },
       },
     },
-    handler: async (req) => auth.me(claimsOf(req)),
+    // Not `async`: the service's promise is the handler's (no wrapper promise to adopt it; FINDINGS S5).
+    handler: (req) => auth.me(claimsOf(req)),
   });
 }
