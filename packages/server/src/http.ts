@@ -198,7 +198,9 @@ function bearerPreHandler(services: Services): AuthPreHandler {
       const trace: RevocationTrace | undefined = traced ? { sources: [] } : undefined;
       if (trace) (native as Traced)[TRACE] = trace;
       try {
-        return { ok: true, claims: (await services.tokens.authenticate(token, trace)) as never };
+        // The verified header comes back with the claims: the middleware core does not parse the token again.
+        const { claims, header } = await services.tokens.authenticateComplete(token, trace);
+        return { ok: true, claims: claims as never, header };
       } catch (err) {
         if (err instanceof DomainError || err instanceof Problem) {
           const p = toProblem(err);
