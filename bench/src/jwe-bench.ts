@@ -313,6 +313,9 @@ for (const r of nestedRows) {
 }
 lines.push('');
 lines.push('Notes:');
+lines.push(
+  "- The machine is shared (2 cores): between runs of the same code a row's jwtkit / raw moves by several hundredths and a ratio to jose (which counts jose's thread-pool work too) by up to a quarter, so a row a few percent short of its target is judged on more than one run (the spread of the recorded runs is in docs/jwe.md).",
+);
 const rsaDecrypt = rows.find((r) => r.id.startsWith('decrypt RSA-OAEP-256'));
 if (rsaDecrypt && !rsaDecrypt.met && rsaDecrypt.jwtkitVsRaw >= 0.9)
   lines.push(
