@@ -331,7 +331,8 @@ if (jweFuzz) {
   // Per build since the fuzzer drives both (jwe-run.ts); an older result has the node:crypto figures at the top.
   type BuildRun = { rejected: number; legit: number; slow: number; maxMs: number; hangs?: number };
   const builds = (Array.isArray(jweFuzz.backends) ? jweFuzz.backends : ['node']) as string[];
-  const of = (b: string) => (jweFuzz[b] ?? jweFuzz) as BuildRun;
+  const of = (b: string) =>
+    ((jweFuzz.builds as Record<string, BuildRun> | undefined)?.[b] ?? jweFuzz) as BuildRun;
   const label = (b: string) =>
     b === 'web' ? 'the WebCrypto build (`jwtkit/webcrypto`)' : 'node:crypto (`jwtkit`)';
   lines.push(

@@ -558,7 +558,7 @@ if (args.json) {
         hangs: total('hangs'),
         disagreements,
         disagreementSamples,
-        ...Object.fromEntries(BACKENDS.map((b) => [b, per[b]])),
+        builds: Object.fromEntries(BACKENDS.map((b) => [b, per[b]])),
       },
       null,
       2,
