@@ -17,7 +17,12 @@ const repoRoot = resolve(here, '../../../..');
 /** Runs a fuzzer in a child process (asynchronously: a loaded machine slows it, the test runner's timeout bounds it). */
 function fuzz(runner: string, ...extra: string[]): Promise<{ status: number | null; stdout: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(here, runner), '--quiet', ...extra], {
+    // The tests' keygen preload too (scripts/keygen-preload.mjs): a fuzzer's keys come from node:crypto
+    // generation jobs, and node can deadlock exporting one (a JWS fuzzer child hung that way, idle, until
+    // the file's timeout).
+    const preload = resolve(repoRoot, 'scripts/keygen-preload.mjs');
+    const args = ['--import', 'tsx', '--import', preload, resolve(here, runner), '--quiet', ...extra];
+    const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -21,7 +21,14 @@
  * Usage: npm run fuzz:jwe [-- --count 100000 --seed 1 --backend both|node|web --json out.json]; exit code 1 on
  * any forgery, crash or hang.
  */
-import { generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  type JsonWebKey as NodeJsonWebKey,
+  randomBytes,
+} from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
@@ -64,11 +71,22 @@ const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
 // ------------------------------------------------------------------ keys
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// Imported from the generation job's JWK output, never the job's own KeyObjects: node deadlocks when a key
+// fresh from a job is exported while the GC frees the job (see _lib/crypto.ts), and keys are exported below
+// (for the WebCrypto build, and as foreign epks). This runs outside the tests' keygen preload.
+const AS_JWK = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } } as const;
+function pair(generated: unknown): { publicKey: KeyObject; privateKey: KeyObject } {
+  const p = generated as { publicKey: NodeJsonWebKey; privateKey: NodeJsonWebKey };
+  return {
+    publicKey: createPublicKey({ key: p.publicKey, format: 'jwk' }),
+    privateKey: createPrivateKey({ key: p.privateKey, format: 'jwk' }),
+  };
+}
+const rsa = pair(generateKeyPairSync('rsa', { modulusLength: 2048, ...AS_JWK }));
 const ecdh = {
-  'P-256': generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-  'P-384': generateKeyPairSync('ec', { namedCurve: 'P-384' }),
-  X25519: generateKeyPairSync('x25519'),
+  'P-256': pair(generateKeyPairSync('ec', { namedCurve: 'P-256', ...AS_JWK })),
+  'P-384': pair(generateKeyPairSync('ec', { namedCurve: 'P-384', ...AS_JWK })),
+  X25519: pair(generateKeyPairSync('x25519', AS_JWK)),
 };
 const PASSWORD = 'fuzz password, fuzz password';
 const secrets = new Map<number, Uint8Array>(
