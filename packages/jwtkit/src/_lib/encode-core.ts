@@ -36,10 +36,8 @@ export interface EncodeOptions {
   strict?: boolean;
 }
 
-export const ENCODE_OPTION_NAMES: ReadonlySet<string> = new Set([
-  'algorithm',
-  'headers',
-  'keyId',
+/** The options that set claims (also the claim options of encodeEncrypted, src/_lib/jwe-jwt-core.ts). */
+export const ENCODE_CLAIM_OPTION_NAMES = [
   'expiresIn',
   'notBefore',
   'issuedAt',
@@ -48,6 +46,13 @@ export const ENCODE_OPTION_NAMES: ReadonlySet<string> = new Set([
   'audience',
   'jwtId',
   'now',
+] as const satisfies readonly (keyof EncodeOptions)[];
+
+export const ENCODE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'algorithm',
+  'headers',
+  'keyId',
+  ...ENCODE_CLAIM_OPTION_NAMES,
   'strict',
 ]);
 

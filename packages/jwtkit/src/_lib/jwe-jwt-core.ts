@@ -13,13 +13,20 @@ import { validateClaims } from './claims.js';
 import type { JwtHeader } from './compact.js';
 import { parsePayload } from './compact.js';
 import type { JwtPayload } from './decode-unverified.js';
-import { buildPayload, type EncodeOptions, planClaims, serializePayload } from './encode-core.js';
+import {
+  buildPayload,
+  ENCODE_CLAIM_OPTION_NAMES,
+  type EncodeOptions,
+  planClaims,
+  serializePayload,
+} from './encode-core.js';
 import type { ContentEncryptionAlgorithm, KeyManagementAlgorithm } from './jwe-algorithms.js';
 import type { JweBackend, Maybe } from './jwe-backend.js';
 import {
   DECRYPT_OPTION_NAMES,
   type DecryptJweOptions,
   decryptParsedSteps,
+  type EncryptJweOptions,
   encryptSteps,
   type JweHeader,
   normalizeDecryptOptions,
@@ -30,6 +37,7 @@ import { ownOptions } from './options.js';
 import { nowSeconds } from './time.js';
 import {
   checkTyp,
+  DECODE_CLAIM_OPTION_NAMES,
   DECODE_OPTION_NAMES,
   type DecodeOptions,
   type NormalizedOptions,
@@ -45,11 +53,9 @@ export interface NestedSignOptionsOf<KI> {
   strict?: boolean;
 }
 
+/** The claim options are encode's own (one list, encode-core.ts). */
 export interface EncodeEncryptedOptionsOf<KI>
-  extends Pick<
-    EncodeOptions,
-    'expiresIn' | 'notBefore' | 'issuedAt' | 'issuer' | 'subject' | 'audience' | 'jwtId' | 'now'
-  > {
+  extends Pick<EncodeOptions, (typeof ENCODE_CLAIM_OPTION_NAMES)[number]> {
   /** Key management algorithm. Required. */
   alg: KeyManagementAlgorithm;
   /** Content encryption algorithm. Required. */
@@ -67,18 +73,8 @@ export interface EncodeEncryptedOptionsOf<KI>
   sign?: NestedSignOptionsOf<KI>;
 }
 
-const CLAIM_ENCODE = [
-  'expiresIn',
-  'notBefore',
-  'issuedAt',
-  'issuer',
-  'subject',
-  'audience',
-  'jwtId',
-  'now',
-] as const;
 const ENCODE_ENCRYPTED_NAMES: ReadonlySet<string> = new Set([
-  ...CLAIM_ENCODE,
+  ...ENCODE_CLAIM_OPTION_NAMES,
   'alg',
   'enc',
   'headers',
@@ -107,8 +103,6 @@ export function* encodeEncryptedSteps<K>(
     ENCODE_ENCRYPTED_NAMES,
     'encodeEncrypted()',
   ) as unknown as EncodeEncryptedOptionsOf<unknown>;
-  const claimOptions: EncodeOptions = {};
-  for (const k of CLAIM_ENCODE) if (o[k] !== undefined) (claimOptions as Record<string, unknown>)[k] = o[k];
   let plaintext: string;
   let headers = o.headers;
   if (o.sign !== undefined) {
@@ -118,30 +112,45 @@ export function* encodeEncryptedSteps<K>(
       'encodeEncrypted() sign',
     ) as unknown as NestedSignOptionsOf<unknown>;
     if (s.algorithm === undefined) throw new InvalidOptionsError('sign.algorithm is required');
-    plaintext = yield sign(payload, s.key, {
-      ...claimOptions,
+    // encode's options in one literal, every member named (undefined = not set, as encode reads it): one
+    // object shape whatever the caller's options look like. The conditional spreads this replaces made
+    // encode's option reading several times slower here than in a plain encode() (part of the nested
+    // encode's overhead over its halves). No computed keys; `satisfies` keeps it complete: a name added to
+    // ENCODE_CLAIM_OPTION_NAMES fails to compile here until it is passed on.
+    const signOptions = {
       algorithm: s.algorithm,
-      ...(s.headers === undefined ? {} : { headers: s.headers }),
-      ...(s.keyId === undefined ? {} : { keyId: s.keyId }),
-      ...(s.strict === undefined ? {} : { strict: s.strict }),
-    });
+      headers: s.headers,
+      keyId: s.keyId,
+      strict: s.strict,
+      expiresIn: o.expiresIn,
+      notBefore: o.notBefore,
+      issuedAt: o.issuedAt,
+      issuer: o.issuer,
+      subject: o.subject,
+      audience: o.audience,
+      jwtId: o.jwtId,
+      now: o.now,
+    } satisfies Record<(typeof ENCODE_CLAIM_OPTION_NAMES)[number], unknown> & Record<string, unknown>;
+    plaintext = yield sign(payload, s.key, signOptions as EncodeOptions);
     if (headers !== undefined && Object.hasOwn(headers, 'cty') && headers.cty !== 'JWT')
       throw new InvalidOptionsError('A nested JWT has cty "JWT"');
     headers = { ...headers, cty: 'JWT' };
   } else {
-    plaintext = serializePayload(buildPayload(payload, planClaims(claimOptions)));
+    plaintext = serializePayload(buildPayload(payload, planClaims(o)));
   }
-  return (yield* encryptSteps(c, plaintext, key, {
+  // One shape whatever is set (undefined = not set, as encryptSteps reads it).
+  const encryptOptions = {
     alg: o.alg,
     enc: o.enc,
-    ...(headers === undefined ? {} : { headers }),
-    ...(o.keyId === undefined ? {} : { keyId: o.keyId }),
-    ...(o.zip === undefined ? {} : { zip: o.zip }),
-    ...(o.apu === undefined ? {} : { apu: o.apu }),
-    ...(o.apv === undefined ? {} : { apv: o.apv }),
-    ...(o.p2c === undefined ? {} : { p2c: o.p2c }),
-    ...(o.unsafeAllowRsa1_5 === undefined ? {} : { unsafeAllowRsa1_5: o.unsafeAllowRsa1_5 }),
-  })) as string;
+    headers,
+    keyId: o.keyId,
+    zip: o.zip,
+    apu: o.apu,
+    apv: o.apv,
+    p2c: o.p2c,
+    unsafeAllowRsa1_5: o.unsafeAllowRsa1_5,
+  };
+  return (yield* encryptSteps(c, plaintext, key, encryptOptions as EncryptJweOptions)) as string;
 }
 
 /** The verification half of a nested JWT: `decode`'s key and algorithm allowlist for the inner JWS. */
@@ -153,12 +162,10 @@ export interface NestedVerifyOptionsOf<VK> {
   crit?: readonly string[];
 }
 
+/** The claim options are decode's own (one list, verify-core.ts). */
 export interface DecodeEncryptedOptionsOf<VK>
   extends DecryptJweOptions,
-    Pick<
-      DecodeOptions,
-      'audience' | 'issuer' | 'subject' | 'leeway' | 'now' | 'requiredClaims' | 'maxAge' | 'typ'
-    > {
+    Pick<DecodeOptions, (typeof DECODE_CLAIM_OPTION_NAMES)[number]> {
   /**
    * For a nested JWT (`cty: "JWT"`): the inner signature's key and allowlist. Required when the JWE holds
    * a JWT, refused otherwise: an encrypted claims set is never mistaken for a signed one, or the reverse.
@@ -166,21 +173,13 @@ export interface DecodeEncryptedOptionsOf<VK>
   signature?: NestedVerifyOptionsOf<VK>;
 }
 
-const CLAIM_DECODE = [
-  'audience',
-  'issuer',
-  'subject',
-  'leeway',
-  'now',
-  'requiredClaims',
-  'maxAge',
-  'typ',
-] as const;
 const DECODE_ENCRYPTED_NAMES: ReadonlySet<string> = new Set([
   ...DECRYPT_OPTION_NAMES,
-  ...CLAIM_DECODE,
+  ...DECODE_CLAIM_OPTION_NAMES,
   'signature',
 ]);
+/** For bare (not nested) claims: normalizeOptions needs an allowlist; no signature is ever checked with it. */
+const BARE_CLAIMS_ALGORITHMS: readonly Algorithm[] = ['HS256'];
 const NESTED_NAMES: ReadonlySet<string> = new Set(['key', 'algorithms', 'strict', 'crit']);
 
 export interface DecodedEncryptedJwt<T = JwtPayload> {
@@ -213,9 +212,6 @@ export function* decodeEncryptedSteps<K, T>(
     );
   const o = ownOptions(input, DECODE_ENCRYPTED_NAMES, 'decodeEncrypted()');
   const jweOpts = normalizeDecryptOptions(o);
-  const claimOptions = Object.fromEntries(
-    CLAIM_DECODE.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]),
-  );
   const nested =
     o.signature === undefined
       ? null
@@ -225,13 +221,26 @@ export function* decodeEncryptedSteps<K, T>(
           'decodeEncrypted() signature',
         ) as unknown as NestedVerifyOptionsOf<unknown>);
   // The inner options are checked before any decryption: a typo fails at the call, not on the first token.
+  // One literal with every member named (undefined = not set, as normalizeOptions reads it): one object
+  // shape whatever the caller's options look like. The Object.fromEntries and spreads this replaces made
+  // normalizeOptions several times slower here than in decode (part of the nested decode's overhead over its
+  // halves). No computed keys; `satisfies` keeps it complete: a name added to DECODE_CLAIM_OPTION_NAMES
+  // fails to compile here until it is passed on.
+  const innerInput = {
+    algorithms: nested ? nested.algorithms : BARE_CLAIMS_ALGORITHMS,
+    strict: nested?.strict,
+    crit: nested?.crit,
+    audience: o.audience,
+    issuer: o.issuer,
+    subject: o.subject,
+    leeway: o.leeway,
+    now: o.now,
+    requiredClaims: o.requiredClaims,
+    maxAge: o.maxAge,
+    typ: o.typ,
+  } satisfies Record<(typeof DECODE_CLAIM_OPTION_NAMES)[number], unknown> & Record<string, unknown>;
   const innerOpts = normalizeOptions(
-    {
-      ...claimOptions,
-      algorithms: nested ? nested.algorithms : ['HS256'],
-      ...(nested?.strict === undefined ? {} : { strict: nested.strict }),
-      ...(nested?.crit === undefined ? {} : { crit: nested.crit }),
-    } as DecodeOptions,
+    innerInput as unknown as DecodeOptions,
     'decodeEncrypted()',
     DECODE_OPTION_NAMES,
   );

@@ -77,9 +77,8 @@ const REGISTERED_HEADER_PARAMS = new Set([
   'p2c',
 ]);
 
-/** Every member of DecodeOptions: anything else is an InvalidOptionsError (see options.ts). */
-export const DECODE_OPTION_NAMES: ReadonlySet<string> = new Set([
-  'algorithms',
+/** The options that check claims and `typ` (also the claim options of decodeEncrypted, src/_lib/jwe-jwt-core.ts). */
+export const DECODE_CLAIM_OPTION_NAMES = [
   'audience',
   'issuer',
   'subject',
@@ -88,6 +87,12 @@ export const DECODE_OPTION_NAMES: ReadonlySet<string> = new Set([
   'requiredClaims',
   'maxAge',
   'typ',
+] as const satisfies readonly (keyof DecodeOptions)[];
+
+/** Every member of DecodeOptions: anything else is an InvalidOptionsError (see options.ts). */
+export const DECODE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'algorithms',
+  ...DECODE_CLAIM_OPTION_NAMES,
   'maxTokenLength',
   'strict',
   'crit',

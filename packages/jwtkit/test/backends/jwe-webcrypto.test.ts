@@ -16,14 +16,14 @@ import {
 } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import * as jose from 'jose';
 import * as node from '../../src/index.js';
 import * as web from '../../src/webcrypto.js';
 import { loadVector, vectorsDir } from '../_vectors.js';
 import { type AttackFile, jweReason } from '../conformance/_attack-case.js';
-import { loadJson } from '../conformance/_corpus.js';
+import { loadJson, printSummary, Tally } from '../conformance/_corpus.js';
 import { generate } from '../conformance/_generator.js';
 import { CEK_BYTES, type Curve, ENCS, ecdhPair, KW_BYTES, rsaPair, secret } from '../jwe/_keys.js';
 
@@ -55,6 +55,29 @@ const webOutcome = async (jwe: unknown, key: unknown, opts: object): Promise<Out
   } catch (e) {
     return { ok: false, error: (e as Error).constructor.name, message: (e as Error).message };
   }
+};
+
+/**
+ * The corpora on this build, one tally each for docs/conformance.md (report.ts runs this file): the same
+ * units as the Node build's tallies (rfc-jwe: one per RFC test; wycheproof-jwe: one per vector;
+ * attacks-jwe: one per JWE case).
+ */
+const tallies = {
+  rfc: new Tally('rfc-jwe-web'),
+  wycheproof: new Tally('wycheproof-jwe-web'),
+  attacks: new Tally('attacks-jwe-web'),
+};
+after(() => printSummary(Object.values(tallies)));
+
+/** An async test body counted in the RFC tally: passed or failed. */
+const countedRfc = (id: string, fn: () => Promise<void>) => async () => {
+  try {
+    await fn();
+  } catch (e) {
+    tallies.rfc.fail(id, e instanceof Error ? e.message.split('\n')[0]! : String(e));
+    throw e;
+  }
+  tallies.rfc.pass();
 };
 
 // ---------------------------------------------------------------- the cases: every alg the web build runs
@@ -236,81 +259,98 @@ describe('RFC 7516 Appendix A and RFC 7520 §5-§6 on the WebCrypto build', () =
   };
   const file = loadVector('rfc/rfc7516_jwe_examples.json');
   for (const v of file.vectors) {
-    test(`${v.id} (${v.section})`, async () => {
-      const pt = v.plaintext_utf8 as string;
-      if (v.id === 'RFC7516-A.2') return isRsa15Refusal(v.compact, v.key);
-      if (v.id === 'RFC7516-A.4') {
-        const r = await web.decryptJwe(v.json, v.keys['7'], allow('A128KW'));
+    test(
+      `${v.id} (${v.section})`,
+      countedRfc(v.id, async () => {
+        const pt = v.plaintext_utf8 as string;
+        if (v.id === 'RFC7516-A.2') return isRsa15Refusal(v.compact, v.key);
+        if (v.id === 'RFC7516-A.4') {
+          const r = await web.decryptJwe(v.json, v.keys['7'], allow('A128KW'));
+          assert.equal(text.decode(r.plaintext), pt);
+          assert.equal(r.recipientIndex, 1);
+          return isRsa15Refusal(v.json, v.keys['2011-04-29']);
+        }
+        const r = await web.decryptJwe(
+          v.compact ?? v.json,
+          v.key,
+          allow((v.protected_header?.alg ?? 'A128KW') as Alg),
+        );
         assert.equal(text.decode(r.plaintext), pt);
-        assert.equal(r.recipientIndex, 1);
-        return isRsa15Refusal(v.json, v.keys['2011-04-29']);
-      }
-      const r = await web.decryptJwe(
-        v.compact ?? v.json,
-        v.key,
-        allow((v.protected_header?.alg ?? 'A128KW') as Alg),
-      );
-      assert.equal(text.decode(r.plaintext), pt);
-    });
+      }),
+    );
   }
   const dir = join(vectorsDir, 'rfc/rfc7520_cookbook/jwe');
   for (const name of readdirSync(dir).sort()) {
-    test(`RFC 7520 ${name}`, async () => {
-      const v = loadVector(`rfc/rfc7520_cookbook/jwe/${name}`);
-      const input = v.input;
-      if (Array.isArray(input.key)) {
-        for (const [i, alg] of (input.alg as string[]).entries()) {
-          if (alg === 'RSA1_5') {
-            await isRsa15Refusal(v.output.json, input.key[i]);
+    test(
+      `RFC 7520 ${name}`,
+      countedRfc(name, async () => {
+        const v = loadVector(`rfc/rfc7520_cookbook/jwe/${name}`);
+        const input = v.input;
+        if (Array.isArray(input.key)) {
+          for (const [i, alg] of (input.alg as string[]).entries()) {
+            if (alg === 'RSA1_5') {
+              await isRsa15Refusal(v.output.json, input.key[i]);
+              continue;
+            }
+            const r = await web.decryptJwe(v.output.json, input.key[i], allow(alg as Alg));
+            assert.equal(text.decode(r.plaintext), input.plaintext);
+            assert.equal(r.recipientIndex, i);
+          }
+          return;
+        }
+        const key = input.pwd ?? input.key;
+        const forms = Object.entries(v.output as Record<string, unknown>);
+        assert.ok(forms.length > 0);
+        for (const [form, jwe] of forms) {
+          if (input.alg === 'RSA1_5') {
+            await isRsa15Refusal(jwe, key);
             continue;
           }
-          const r = await web.decryptJwe(v.output.json, input.key[i], allow(alg as Alg));
-          assert.equal(text.decode(r.plaintext), input.plaintext);
-          assert.equal(r.recipientIndex, i);
+          const r = await web.decryptJwe(jwe, key, allow(input.alg));
+          assert.equal(text.decode(r.plaintext), input.plaintext, form);
+          if (input.aad !== undefined) assert.equal(text.decode(r.aad!), input.aad);
         }
-        return;
-      }
-      const key = input.pwd ?? input.key;
-      const forms = Object.entries(v.output as Record<string, unknown>);
-      assert.ok(forms.length > 0);
-      for (const [form, jwe] of forms) {
-        if (input.alg === 'RSA1_5') {
-          await isRsa15Refusal(jwe, key);
-          continue;
-        }
-        const r = await web.decryptJwe(jwe, key, allow(input.alg));
-        assert.equal(text.decode(r.plaintext), input.plaintext, form);
-        if (input.aad !== undefined) assert.equal(text.decode(r.aad!), input.aad);
-      }
-    });
+      }),
+    );
   }
-  test('RFC 7520 §6: decodeEncrypted opens the nested JWT, checking the inner PS256 signature', async () => {
-    const v = loadVector('rfc/rfc7520_cookbook/6.nesting_signatures_and_encryption.json');
-    const sigPublic = (({ kty, n, e }) => ({ kty, n, e }))(v.sign.input.key);
-    for (const form of ['compact', 'json', 'json_flat'] as const) {
-      const r = await web.decryptJwe(v.encrypt.output[form], v.encrypt.input.key, allow('RSA-OAEP'));
-      assert.equal(Buffer.from(r.plaintext).toString('latin1'), v.sign.output.compact);
-    }
-    const claims = await web.decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, {
-      ...allow('RSA-OAEP'),
-      signature: { key: sigPublic, algorithms: ['PS256'] },
-      issuer: 'hobbiton.example',
-      now: 1300819000,
-    });
-    assert.equal(claims.iss, 'hobbiton.example');
-    await assert.rejects(
-      web.decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, {
+  // RFC 7520 §6, in the Node build's units (vectors.test.ts): each serialization, then decodeEncrypted.
+  const nesting = loadVector('rfc/rfc7520_cookbook/6.nesting_signatures_and_encryption.json');
+  for (const form of ['compact', 'json', 'json_flat'] as const) {
+    test(
+      `RFC 7520 §6 ${form}: the nested JWT decrypts to the signed JWS`,
+      countedRfc(`RFC 7520 §6 ${form}`, async () => {
+        const v = nesting;
+        const r = await web.decryptJwe(v.encrypt.output[form], v.encrypt.input.key, allow('RSA-OAEP'));
+        assert.equal(Buffer.from(r.plaintext).toString('latin1'), v.sign.output.compact);
+      }),
+    );
+  }
+  test(
+    'RFC 7520 §6: decodeEncrypted opens the nested JWT, checking the inner PS256 signature',
+    countedRfc('RFC 7520 §6 decodeEncrypted', async () => {
+      const v = nesting;
+      const sigPublic = (({ kty, n, e }) => ({ kty, n, e }))(v.sign.input.key);
+      const claims = await web.decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, {
         ...allow('RSA-OAEP'),
         signature: { key: sigPublic, algorithms: ['PS256'] },
-        now: 1300819381,
-      }),
-      { name: 'ExpiredSignatureError' },
-    );
-    await assert.rejects(
-      web.decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, allow('RSA-OAEP')),
-      node.DecodeError,
-    );
-  });
+        issuer: 'hobbiton.example',
+        now: 1300819000,
+      });
+      assert.equal(claims.iss, 'hobbiton.example');
+      await assert.rejects(
+        web.decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, {
+          ...allow('RSA-OAEP'),
+          signature: { key: sigPublic, algorithms: ['PS256'] },
+          now: 1300819381,
+        }),
+        { name: 'ExpiredSignatureError' },
+      );
+      await assert.rejects(
+        web.decodeEncrypted(v.encrypt.output.compact, v.encrypt.input.key, allow('RSA-OAEP')),
+        node.DecodeError,
+      );
+    }),
+  );
 });
 
 // ---------------------------------------------------------------- Wycheproof
@@ -327,6 +367,7 @@ test('Wycheproof json_web_encryption_test.json: the WebCrypto build ends every v
     const keyAlg = String(key.alg);
     const alg = (ENC_NAMES.includes(keyAlg) ? 'dir' : keyAlg) as Alg;
     for (const v of g.tests) {
+      const before = differences.length;
       const jwe =
         v.flags.includes('JsonSerialization') && typeof v.jwe === 'string' ? JSON.parse(v.jwe) : v.jwe;
       if (alg === 'RSA1_5') {
@@ -335,6 +376,8 @@ test('Wycheproof json_web_encryption_test.json: the WebCrypto build ends every v
         const b = await webOutcome(jwe, key, { ...allow(alg), unsafeAllowRsa1_5: true });
         if (b.ok || b.error !== 'UnsupportedAlgorithmError')
           differences.push(`tcId ${v.tcId}: RSA1_5 ${JSON.stringify(b)}`);
+        if (differences.length === before) tallies.wycheproof.pass();
+        else tallies.wycheproof.fail(`tcId ${v.tcId}`, differences.at(-1)!);
         continue;
       }
       for (const input of [v.jwe, jwe]) {
@@ -347,6 +390,8 @@ test('Wycheproof json_web_encryption_test.json: the WebCrypto build ends every v
         if (b.ok && v.result === 'invalid' && !v.flags.includes('JsonSerialization'))
           differences.push(`tcId ${v.tcId}: labelled invalid, decrypted by the WebCrypto build`);
       }
+      if (differences.length === before) tallies.wycheproof.pass();
+      else tallies.wycheproof.fail(`tcId ${v.tcId}`, differences.at(-1)!);
     }
   }
   assert.deepEqual(differences, []);
@@ -364,6 +409,7 @@ test('attack corpus: every JWE case ends on the WebCrypto build as on node:crypt
   let compared = 0;
   for (const c of file.cases) {
     if (!jweReason(c)) continue;
+    const before = differences.length;
     const v = c.verifier ?? {};
     // The recipient's key as evaluateJwe (conformance) configures it: a password, an inline JWK, or the
     // named entry's private JWK with its published markings.
@@ -398,6 +444,8 @@ test('attack corpus: every JWE case ends on the WebCrypto build as on node:crypt
         differences.push(`${c.id}: expected reject, the WebCrypto build accepted`);
       if (!b.ok && !Object.hasOwn(node, b.error)) differences.push(`${c.id}: crash ${b.error}`);
     }
+    if (differences.length === before) tallies.attacks.pass();
+    else tallies.attacks.fail(c.id, differences.at(-1)!);
   }
   assert.deepEqual(differences, []);
   assert.ok(compared >= 5, `only ${compared} JWE cases`);

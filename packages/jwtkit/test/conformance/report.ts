@@ -32,7 +32,7 @@ const files = ['conformance', 'property']
       .filter((f) => f.endsWith('.test.ts'))
       .map((f) => resolve(testDir, d, f)),
   )
-  .concat([resolve(testDir, 'jwe/vectors.test.ts')])
+  .concat([resolve(testDir, 'jwe/vectors.test.ts'), resolve(testDir, 'backends/jwe-webcrypto.test.ts')])
   .sort();
 
 const started = performance.now();
@@ -166,6 +166,14 @@ lines.push(
 );
 lines.push(
   row(
+    'Wycheproof JWE, WebCrypto build',
+    'same file',
+    'wycheproof-jwe-web',
+    '`jwtkit/webcrypto` `decryptJwe`, compact string and parsed JSON: the same outcome (result, error class and message) as the node:crypto build; RSA1_5 is UnsupportedAlgorithmError (WebCrypto has no RSAES-PKCS1-v1_5)',
+  ),
+);
+lines.push(
+  row(
     'RFC 7516 App. A, RFC 7520 §5-§6',
     '`rfc/rfc7516_jwe_examples.json`, `rfc/rfc7520_cookbook/jwe/*`, `6.nesting_*`',
     'rfc-jwe',
@@ -174,10 +182,26 @@ lines.push(
 );
 lines.push(
   row(
+    'RFC 7516 App. A, RFC 7520 §5-§6, WebCrypto build',
+    'same files',
+    'rfc-jwe-web',
+    '`jwtkit/webcrypto` `decryptJwe` / `decodeEncrypted`, the same checks; RSA1_5 examples refused',
+  ),
+);
+lines.push(
+  row(
     'JWT attack corpus, JWE API',
     'same file, the JWE cases',
     'attacks-jwe',
     "`decryptJwe` / `decodeEncrypted` as each case's application would configure them (see `evaluateJwe`)",
+  ),
+);
+lines.push(
+  row(
+    'JWT attack corpus, JWE API, WebCrypto build',
+    'same file, the JWE cases',
+    'attacks-jwe-web',
+    '`jwtkit/webcrypto` `decryptJwe`: the same outcome as node:crypto, and never an accept the corpus does not expect',
   ),
 );
 lines.push(
@@ -304,17 +328,34 @@ if (fuzz) {
 }
 lines.push('');
 if (jweFuzz) {
+  // Per build since the fuzzer drives both (jwe-run.ts); an older result has the node:crypto figures at the top.
+  type BuildRun = { rejected: number; legit: number; slow: number; maxMs: number; hangs?: number };
+  const builds = (Array.isArray(jweFuzz.backends) ? jweFuzz.backends : ['node']) as string[];
+  const of = (b: string) =>
+    ((jweFuzz.builds as Record<string, BuildRun> | undefined)?.[b] ?? jweFuzz) as BuildRun;
+  const label = (b: string) =>
+    b === 'web' ? 'the WebCrypto build (`jwtkit/webcrypto`)' : 'node:crypto (`jwtkit`)';
   lines.push(
     `JWE: \`npm run fuzz:jwe\` (\`test/fuzz/jwe-run.ts\`): **${Number(jweFuzz.inputs).toLocaleString('en')}** mutated JWEs (compact, flattened, general) in ${jweFuzz.seconds} s (${jweFuzz.node}, seed ${jweFuzz.seed}, ${jweFuzz.seeds} seeds, ${jweFuzz.corpusSeeds} from the attack corpus)`,
   );
   lines.push(
-    `through \`decryptJwe\` and \`decodeEncrypted\`: **${jweFuzz.forgeries} accepted forgeries, ${jweFuzz.crashes} non-JwtError throws**, ${Number(jweFuzz.rejected).toLocaleString('en')} rejections, ${jweFuzz.slow} calls over 250 ms`,
+    `through \`decryptJwe\` and \`decodeEncrypted\`, each to ${builds.map(label).join(' and ')}: **${jweFuzz.forgeries} accepted forgeries, ${jweFuzz.crashes} non-JwtError throws, ${jweFuzz.hangs ?? 0} hangs** in all.`,
+  );
+  for (const b of builds) {
+    const r = of(b);
+    lines.push(
+      `${b === 'web' ? 'WebCrypto' : 'node:crypto'}: ${Number(r.rejected).toLocaleString('en')} rejections, ${r.legit} accepted mutants that changed only unprotected parts, ${r.slow} calls over 250 ms (slowest ${Number(r.maxMs).toFixed(0)} ms).`,
+    );
+  }
+  if (typeof jweFuzz.disagreements === 'number')
+    lines.push(
+      `The two builds disagreed (one decrypted, the other refused) on ${jweFuzz.disagreements} inputs.`,
+    );
+  lines.push(
+    "A forgery is an accepted JWE whose authenticated parts (protected header, aad, IV, ciphertext, tag) or plaintext differ from the sender's; a hang is a WebCrypto call unsettled after 10 s.",
   );
   lines.push(
-    `(slowest ${Number(jweFuzz.maxMs).toFixed(0)} ms). A forgery is an accepted JWE whose authenticated parts (protected header, aad, IV, ciphertext, tag) or plaintext differ from the sender's; ${jweFuzz.legit} accepted mutants changed only unprotected parts.`,
-  );
-  lines.push(
-    'Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `fuzz-smoke.test.ts` runs a short JWE run in `npm test`.',
+    'Full output: `packages/jwtkit/test/fuzz/jwe-last-run.json`; `fuzz-smoke.test.ts` runs a short JWE run (both builds) in `npm test`.',
   );
 } else {
   lines.push(

@@ -1,10 +1,14 @@
 /**
- * `npm run fuzz:jwe` — throws mutated JWEs at `decryptJwe` and `decodeEncrypted` and counts what must never
- * happen:
+ * `npm run fuzz:jwe` — throws mutated JWEs at `decryptJwe` and `decodeEncrypted` of both builds (node:crypto,
+ * `jwtkit`; WebCrypto, `jwtkit/webcrypto`: every mutant goes to each) and counts what must never happen:
  * - FORGERIES: a mutant that decrypts although its authenticated parts (protected header, aad, IV,
  *   ciphertext, tag) differ from what the sender produced, or to a plaintext the sender never encrypted;
  * - CRASHES: anything thrown that is not a JwtError;
+ * - HANGS: a WebCrypto call that has not settled after 10 s (counted and abandoned; fatal);
  * - SLOW calls (> 250 ms; reported, not fatal; PBES2 seeds use p2c 1000 so a legitimate call is ~1 ms).
+ * The WebCrypto build gets the same keys as JWKs (RSA and EC/OKP) or bytes / passwords, as a browser would.
+ * Where the builds disagree (one decrypts, the other refuses) it is reported (not fatal: each result is
+ * checked on its own).
  *
  * Seeds: every alg (but RSA1_5) x two enc, compact, flattened (with shared/per-recipient headers and aad) and
  * general JSON with two recipients, plus the JWE tokens of the attack corpus (with their verifiers).
@@ -14,9 +18,17 @@
  * duplicate members, deep nesting, __proto__), and JSON-serialization edits (members moved between headers,
  * recipients duplicated or emptied, aad changed).
  *
- * Usage: npm run fuzz:jwe [-- --count 100000 --seed 1 --json out.json]; exit code 1 on any forgery or crash.
+ * Usage: npm run fuzz:jwe [-- --count 100000 --seed 1 --backend both|node|web --json out.json]; exit code 1 on
+ * any forgery, crash or hang.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  type JsonWebKey as NodeJsonWebKey,
+  randomBytes,
+} from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
@@ -28,6 +40,7 @@ import {
   KEY_MANAGEMENT_ALGORITHMS,
   type KeyManagementAlgorithm,
 } from '../../src/index.js';
+import * as web from '../../src/webcrypto.js';
 import { loadVector } from '../_vectors.js';
 
 const { values: args } = parseArgs({
@@ -37,9 +50,14 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
     'broken-verifier': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'both' },
   },
 });
 const COUNT = Number(args.count);
+if (!['both', 'node', 'web'].includes(args.backend as string))
+  throw new Error('--backend: both, node or web');
+const BACKENDS = (args.backend === 'both' ? ['node', 'web'] : [args.backend]) as ('node' | 'web')[];
+const HANG_MS = 10_000;
 
 let a32 = (Number(args.seed) * 2654435761) >>> 0 || 1;
 const rnd = () => {
@@ -53,11 +71,22 @@ const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 
 // ------------------------------------------------------------------ keys
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// Imported from the generation job's JWK output, never the job's own KeyObjects: node deadlocks when a key
+// fresh from a job is exported while the GC frees the job (see _lib/crypto.ts), and keys are exported below
+// (for the WebCrypto build, and as foreign epks). This runs outside the tests' keygen preload.
+const AS_JWK = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } } as const;
+function pair(generated: unknown): { publicKey: KeyObject; privateKey: KeyObject } {
+  const p = generated as { publicKey: NodeJsonWebKey; privateKey: NodeJsonWebKey };
+  return {
+    publicKey: createPublicKey({ key: p.publicKey, format: 'jwk' }),
+    privateKey: createPrivateKey({ key: p.privateKey, format: 'jwk' }),
+  };
+}
+const rsa = pair(generateKeyPairSync('rsa', { modulusLength: 2048, ...AS_JWK }));
 const ecdh = {
-  'P-256': generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-  'P-384': generateKeyPairSync('ec', { namedCurve: 'P-384' }),
-  X25519: generateKeyPairSync('x25519'),
+  'P-256': pair(generateKeyPairSync('ec', { namedCurve: 'P-256', ...AS_JWK })),
+  'P-384': pair(generateKeyPairSync('ec', { namedCurve: 'P-384', ...AS_JWK })),
+  X25519: pair(generateKeyPairSync('x25519', AS_JWK)),
 };
 const PASSWORD = 'fuzz password, fuzz password';
 const secrets = new Map<number, Uint8Array>(
@@ -86,8 +115,14 @@ interface Seed {
   /** What the sender authenticated: protected header text, aad, iv, ciphertext, tag; and the plaintext. */
   fingerprint: string;
   plaintext: string | null;
-  decrypt: (jwe: unknown) => { plaintext: Buffer };
+  decrypt: (jwe: unknown) => { plaintext: Uint8Array };
+  /** The same call on the WebCrypto build. */
+  decryptWeb: (jwe: unknown) => Promise<{ plaintext: Uint8Array }>;
 }
+
+/** The key as the WebCrypto build gets it: a JWK for an asymmetric KeyObject, else as it is. */
+const webKey = (k: unknown): unknown =>
+  k instanceof KeyObject && k.type !== 'secret' ? k.export({ format: 'jwk' }) : k;
 
 const fingerprint = (p: {
   protected?: unknown;
@@ -117,6 +152,8 @@ for (const alg of ALGS) {
       const p2c = alg.startsWith('PBES2') ? { p2c: 1000 } : {};
       const opts = { keyManagementAlgorithms: [alg], contentEncryptionAlgorithms: [enc] };
       const decrypt = (j: unknown) => decryptJwe(j, decKey as never, opts);
+      const decKeyWeb = webKey(decKey);
+      const decryptWeb = (j: unknown) => web.decryptJwe(j, decKeyWeb as never, opts);
       const label = `${alg}${curve ? ` ${curve}` : ''} ${enc}`;
       const pt = JSON.stringify({ sub: 'fuzz', alg, enc, n: seeds.length });
       const compact = encryptJwe(pt, encKey as never, {
@@ -131,6 +168,7 @@ for (const alg of ALGS) {
         fingerprint: compactFingerprint(compact),
         plaintext: pt,
         decrypt,
+        decryptWeb,
       });
       // The same as an encrypted JWT through decodeEncrypted (claims, no nesting).
       seeds.push({
@@ -140,6 +178,11 @@ for (const alg of ALGS) {
         plaintext: pt,
         decrypt: (j) => ({
           plaintext: Buffer.from(JSON.stringify(decodeEncrypted(j as string, decKey as never, opts))),
+        }),
+        decryptWeb: async (j) => ({
+          plaintext: Buffer.from(
+            JSON.stringify(await web.decodeEncrypted(j as string, decKeyWeb as never, opts)),
+          ),
         }),
       });
       const flat = encryptJwe(pt, encKey as never, {
@@ -157,6 +200,7 @@ for (const alg of ALGS) {
         fingerprint: fingerprint(flat),
         plaintext: pt,
         decrypt,
+        decryptWeb,
       });
       if (alg !== 'dir' && alg !== 'ECDH-ES') {
         const general = encryptJwe(
@@ -173,6 +217,7 @@ for (const alg of ALGS) {
           fingerprint: fingerprint(general),
           plaintext: pt,
           decrypt,
+          decryptWeb,
         });
       }
     }
@@ -201,12 +246,17 @@ let corpusSeeds = 0;
       fingerprint: '(never)',
       plaintext: null,
       decrypt: (j) => decryptJwe(j, key as never, opts),
+      decryptWeb: (j) => web.decryptJwe(j, key as never, opts),
     });
     corpusSeeds++;
   }
 }
 
-if (args['broken-verifier']) for (const s of seeds) s.decrypt = () => ({ plaintext: Buffer.from('forged') });
+if (args['broken-verifier'])
+  for (const s of seeds) {
+    s.decrypt = () => ({ plaintext: Buffer.from('forged') });
+    s.decryptWeb = async () => ({ plaintext: Buffer.from('forged') });
+  }
 
 // ------------------------------------------------------------------ mutations
 const B64_TRICKS = ['=', '==', '+', '/', ' ', '\n', '%3D', '.', '..', '\u00e9', 'A', '_', '-'];
@@ -347,88 +397,190 @@ function mutateJson(doc: Record<string, unknown>): unknown {
 }
 
 // ------------------------------------------------------------------ the loop
-const stats = {
-  inputs: 0,
+interface Stats {
+  rejected: number;
+  legit: number;
+  forgeries: number;
+  crashes: number;
+  hangs: number;
+  slow: number;
+  maxMs: number;
+  errorCodes: Record<string, number>;
+  forgerySamples: string[];
+  crashSamples: string[];
+  slowSamples: string[];
+}
+const newStats = (): Stats => ({
   rejected: 0,
   legit: 0,
   forgeries: 0,
   crashes: 0,
+  hangs: 0,
   slow: 0,
   maxMs: 0,
-  errorCodes: {} as Record<string, number>,
-};
-const forgerySamples: string[] = [];
-const crashSamples: string[] = [];
-const slowSamples: string[] = [];
-const start = performance.now();
+  errorCodes: {},
+  forgerySamples: [],
+  crashSamples: [],
+  slowSamples: [],
+});
+const per = Object.fromEntries(BACKENDS.map((b) => [b, newStats()])) as Record<'node' | 'web', Stats>;
+let inputs = 0;
+let disagreements = 0;
+const disagreementSamples: string[] = [];
+const HANG = Symbol('hang');
 
-while (stats.inputs < COUNT) {
+/** The outcome of one call: the plaintext, the thrown value, or HANG (a WebCrypto call that never settled). */
+type Outcome = { ok: true; plaintext: Uint8Array } | { ok: false; error: unknown } | typeof HANG;
+
+async function callWeb(seed: Seed, input: unknown): Promise<Outcome> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<typeof HANG>((done) => {
+    timer = setTimeout(() => done(HANG), HANG_MS);
+  });
+  try {
+    const r = await Promise.race([seed.decryptWeb(input), hang]);
+    return r === HANG ? HANG : { ok: true, plaintext: r.plaintext };
+  } catch (error) {
+    return { ok: false, error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function callNode(seed: Seed, input: unknown): Outcome {
+  try {
+    return { ok: true, plaintext: seed.decrypt(input).plaintext };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function record(st: Stats, seed: Seed, input: unknown, out: Outcome, ms: number): void {
+  if (ms > st.maxMs) st.maxMs = ms;
+  if (ms > 250) {
+    st.slow++;
+    if (st.slowSamples.length < 10) st.slowSamples.push(`${ms.toFixed(0)} ms ${seed.label}`);
+  }
+  if (out === HANG) {
+    st.hangs++;
+    if (st.crashSamples.length < 10)
+      st.crashSamples.push(
+        `${seed.label}: no answer in ${HANG_MS} ms :: ${JSON.stringify(input).slice(0, 200)}`,
+      );
+    return;
+  }
+  if (out.ok) {
+    const fp = typeof input === 'string' ? compactFingerprint(input) : fingerprint(input as never);
+    if (
+      fp === seed.fingerprint &&
+      Buffer.from(out.plaintext).toString('utf8') ===
+        (seed.label.endsWith('decodeEncrypted')
+          ? JSON.stringify(JSON.parse(seed.plaintext ?? 'null'))
+          : seed.plaintext)
+    )
+      st.legit++;
+    else {
+      st.forgeries++;
+      if (st.forgerySamples.length < 10)
+        st.forgerySamples.push(`${seed.label}: ${JSON.stringify(input).slice(0, 300)}`);
+    }
+    return;
+  }
+  const error = out.error;
+  if (error instanceof JwtError) {
+    st.rejected++;
+    st.errorCodes[error.code] = (st.errorCodes[error.code] ?? 0) + 1;
+  } else {
+    st.crashes++;
+    if (st.crashSamples.length < 10)
+      st.crashSamples.push(
+        `${seed.label}: ${(error as Error)?.name}: ${(error as Error)?.message} :: ${JSON.stringify(input).slice(0, 200)}`,
+      );
+  }
+}
+
+const start = performance.now();
+while (inputs < COUNT) {
   const seed = pick(seeds);
   let input: unknown = seed.jwe;
   const rounds = 1 + (rnd() < 0.3 ? int(3) : 0);
   for (let i = 0; i < rounds; i++)
     input = typeof input === 'string' ? mutateCompact(input) : mutateJson(input as Record<string, unknown>);
   if (JSON.stringify(input) === JSON.stringify(seed.jwe)) continue;
-  stats.inputs++;
-  const t0 = performance.now();
-  try {
-    const r = seed.decrypt(input);
-    const fp = typeof input === 'string' ? compactFingerprint(input) : fingerprint(input as never);
-    if (
-      fp === seed.fingerprint &&
-      r.plaintext.toString('utf8') ===
-        (seed.label.endsWith('decodeEncrypted')
-          ? JSON.stringify(JSON.parse(seed.plaintext ?? 'null'))
-          : seed.plaintext)
-    )
-      stats.legit++;
-    else {
-      stats.forgeries++;
-      if (forgerySamples.length < 10)
-        forgerySamples.push(`${seed.label}: ${JSON.stringify(input).slice(0, 300)}`);
-    }
-  } catch (error) {
-    if (error instanceof JwtError) {
-      stats.rejected++;
-      stats.errorCodes[error.code] = (stats.errorCodes[error.code] ?? 0) + 1;
-    } else {
-      stats.crashes++;
-      if (crashSamples.length < 10)
-        crashSamples.push(
-          `${seed.label}: ${(error as Error)?.name}: ${(error as Error)?.message} :: ${JSON.stringify(input).slice(0, 200)}`,
-        );
-    }
+  inputs++;
+  const outcomes: Partial<Record<'node' | 'web', Outcome>> = {};
+  for (const b of BACKENDS) {
+    // The same input for each: a JSON serialization is copied so that one build cannot see the other's use.
+    const mine = typeof input === 'string' ? input : JSON.parse(JSON.stringify(input));
+    const t0 = performance.now();
+    const out = b === 'node' ? callNode(seed, mine) : await callWeb(seed, mine);
+    record(per[b], seed, input, out, performance.now() - t0);
+    outcomes[b] = out;
   }
-  const ms = performance.now() - t0;
-  if (ms > stats.maxMs) stats.maxMs = ms;
-  if (ms > 250) {
-    stats.slow++;
-    if (slowSamples.length < 10) slowSamples.push(`${ms.toFixed(0)} ms ${seed.label}`);
+  const n = outcomes.node;
+  const w = outcomes.web;
+  if (n !== undefined && w !== undefined && n !== HANG && w !== HANG && n.ok !== w.ok) {
+    disagreements++;
+    if (disagreementSamples.length < 10) {
+      const why = (o: Outcome) =>
+        o === HANG ? 'hang' : o.ok ? 'decrypted' : ((o.error as { code?: string })?.code ?? String(o.error));
+      disagreementSamples.push(`${seed.label}: node ${why(n)}, web ${why(w)}`);
+    }
   }
 }
 
 const seconds = (performance.now() - start) / 1000;
+const total = (k: 'rejected' | 'legit' | 'forgeries' | 'crashes' | 'hangs' | 'slow') =>
+  BACKENDS.reduce((a, b) => a + per[b][k], 0);
 console.log(
-  `\njwtkit JWE fuzz: ${stats.inputs.toLocaleString('en')} mutated JWEs in ${seconds.toFixed(1)} s, ${seeds.length} seeds (${corpusSeeds} from the attack corpus)`,
+  `\njwtkit JWE fuzz: ${inputs.toLocaleString('en')} mutated JWEs in ${seconds.toFixed(1)} s, each to ${BACKENDS.join(' and ')}, ${seeds.length} seeds (${corpusSeeds} from the attack corpus)`,
 );
-console.log(
-  `  rejected with a JwtError: ${stats.rejected.toLocaleString('en')}; accepted with authenticated parts unchanged: ${stats.legit}`,
-);
-console.log(
-  `  error codes: ${Object.entries(stats.errorCodes)
-    .sort((a, b) => b[1] - a[1])
-    .map(([c, n]) => `${c} ${n}`)
-    .join(', ')}`,
-);
-console.log(`  slowest call: ${stats.maxMs.toFixed(1)} ms; calls over 250 ms: ${stats.slow}`);
-console.log(`  ACCEPTED FORGERIES: ${stats.forgeries}`);
-console.log(`  NON-JwtError THROWS: ${stats.crashes}`);
-for (const s of forgerySamples) console.log(`    forgery: ${s}`);
-for (const s of crashSamples) console.log(`    crash: ${s}`);
-for (const s of slowSamples) console.log(`    slow: ${s}`);
-if (args.json)
+for (const b of BACKENDS) {
+  const st = per[b];
+  console.log(
+    `  ${b === 'node' ? 'node:crypto (jwtkit)' : 'WebCrypto (jwtkit/webcrypto)'}: rejected with a JwtError ${st.rejected.toLocaleString('en')}; accepted with authenticated parts unchanged ${st.legit}; forgeries ${st.forgeries}; non-JwtError throws ${st.crashes}; hangs ${st.hangs}; slowest ${st.maxMs.toFixed(1)} ms, over 250 ms ${st.slow}`,
+  );
+  console.log(
+    `    error codes: ${Object.entries(st.errorCodes)
+      .sort((x, y) => y[1] - x[1])
+      .map(([c, k]) => `${c} ${k}`)
+      .join(', ')}`,
+  );
+}
+if (BACKENDS.length === 2)
+  console.log(`  node and web disagree (one decrypts, one refuses): ${disagreements}`);
+console.log(`  ACCEPTED FORGERIES: ${total('forgeries')}`);
+console.log(`  NON-JwtError THROWS: ${total('crashes')}`);
+console.log(`  HANGS: ${total('hangs')}`);
+for (const b of BACKENDS) {
+  for (const x of per[b].forgerySamples) console.log(`    ${b} forgery: ${x}`);
+  for (const x of per[b].crashSamples) console.log(`    ${b} crash: ${x}`);
+  for (const x of per[b].slowSamples) console.log(`    ${b} slow: ${x}`);
+}
+for (const x of disagreementSamples) console.log(`    disagreement: ${x}`);
+if (args.json) {
   writeFileSync(
     args.json,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, seed: Number(args.seed), seeds: seeds.length, corpusSeeds, ...stats, seconds: Number(seconds.toFixed(1)), forgerySamples, crashSamples, slowSamples }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        seed: Number(args.seed),
+        seeds: seeds.length,
+        corpusSeeds,
+        inputs,
+        backends: BACKENDS,
+        seconds: Number(seconds.toFixed(1)),
+        forgeries: total('forgeries'),
+        crashes: total('crashes'),
+        hangs: total('hangs'),
+        disagreements,
+        disagreementSamples,
+        builds: Object.fromEntries(BACKENDS.map((b) => [b, per[b]])),
+      },
+      null,
+      2,
+    )}\n`,
   );
-process.exitCode = stats.forgeries > 0 || stats.crashes > 0 ? 1 : 0;
+}
+process.exitCode = total('forgeries') > 0 || total('crashes') > 0 || total('hangs') > 0 ? 1 : 0;

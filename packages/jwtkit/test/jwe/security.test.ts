@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv, createHmac, generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
+import { jweHeaderCacheStats } from '../../src/_lib/jwe-core.js';
 import { nodeJweCrypto } from '../../src/_lib/jwe-crypto-node.js';
 import {
   DecodeError,
@@ -211,6 +212,67 @@ describe('ECDH-ES: the ephemeral key must be on the recipient curve; apu/apv cap
       apv: 'Bob',
     }) as string;
     assert.equal(decryptJwe(t, privateKey, allow('ECDH-ES')).header.apu, b64('Alice'));
+  });
+});
+
+describe('a per-token protected header (epk) is remembered only after its JWE decrypted, within a budget', () => {
+  const { privateKey, publicKey } = ecdhPair('X25519');
+  const opts = allow('ECDH-ES+A256KW');
+  test('a forged token (wrong tag, bad epk, refused crit) never enters the cache; a decrypted one does', () => {
+    const good = encryptJwe('x', publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' }) as string;
+    const [h, ek, iv, ct, tag] = good.split('.') as [string, string, string, string, string];
+    const before = jweHeaderCacheStats().authenticated;
+    const flipped = b64(Buffer.from(tag, 'base64url').map((b, i) => (i === 0 ? b ^ 1 : b)));
+    assert.throws(
+      () => decryptJwe(`${h}.${ek}.${iv}.${ct}.${flipped}`, privateKey, opts),
+      JweDecryptionError,
+    );
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    assert.throws(
+      () =>
+        decryptJwe(forged({ ...header, epk: { ...header.epk, x: b64(randomBytes(31)) } }), privateKey, opts),
+      DecodeError,
+    );
+    // An authentic token (valid tag) whose crit is not understood: refused, so not kept either. Made by
+    // hand (encryptJwe makes no crit), with a per-token member ("iv") so that parsing does not cache it.
+    const k = secret(32);
+    const ph = b64(
+      JSON.stringify({ alg: 'dir', enc: 'A256GCM', iv: b64(randomBytes(12)), crit: ['x-ext'], 'x-ext': 1 }),
+    );
+    const civ = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', Buffer.from(k), civ);
+    c.setAAD(Buffer.from(ph, 'ascii'));
+    const cct = Buffer.concat([c.update('x'), c.final()]);
+    const critToken = `${ph}..${b64(civ)}.${b64(cct)}.${b64(c.getAuthTag())}`;
+    assert.throws(() => decryptJwe(critToken, k, allow('dir')), DecodeError);
+    assert.equal(jweHeaderCacheStats().authenticated.entries, before.entries, 'no refused token was kept');
+    assert.equal(jweHeaderCacheStats().authenticated.chars, before.chars);
+    assert.equal(decryptJwe(critToken, k, { ...allow('dir'), crit: ['x-ext'] }).plaintext.toString(), 'x');
+    const mid = jweHeaderCacheStats().authenticated;
+    assert.equal(mid.entries, before.entries + 1, 'the decrypted one was kept');
+    assert.equal(decryptJwe(good, privateKey, opts).plaintext.toString(), 'x');
+    const after = jweHeaderCacheStats().authenticated;
+    assert.equal(after.entries, mid.entries + 1);
+    assert.equal(after.chars, mid.chars + h.length);
+    // Presented again: the same answer, from the remembered header, and no new entry.
+    const again = decryptJwe(good, privateKey, opts);
+    assert.equal(again.plaintext.toString(), 'x');
+    assert.deepEqual(again.header.epk, header.epk);
+    assert.equal(jweHeaderCacheStats().authenticated.entries, after.entries);
+    // The checks after parsing still run on a remembered header: another recipient key is refused.
+    assert.throws(() => decryptJwe(good, ecdhPair('P-256').privateKey, opts), DecodeError);
+    assert.throws(() => decryptJwe(good, privateKey, allow('ECDH-ES+A128KW')), JweAlgorithmNotAllowedError);
+  });
+  test('the cache stays within its character budget however many tokens decrypt', () => {
+    const { budget } = jweHeaderCacheStats().authenticated;
+    const one = (encryptJwe('x', publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' }) as string).split(
+      '.',
+    )[0]!;
+    for (let i = 0; i < Math.ceil(budget / one.length) + 20; i++) {
+      const t = encryptJwe('x', publicKey, { alg: 'ECDH-ES+A256KW', enc: 'A256GCM' }) as string;
+      decryptJwe(t, privateKey, opts);
+      assert.ok(jweHeaderCacheStats().authenticated.chars <= budget);
+    }
   });
 });
 
