@@ -23,7 +23,14 @@
  * Usage: npm run fuzz [-- --count 1000000 --seed 1 --json out.json]
  * Exit code 1 when there is any forgery or crash.
  */
-import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+} from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ALGORITHMS, type Algorithm, createVerifier, decode, JwtError, verifyJws } from '../../src/index.js';
@@ -67,15 +74,33 @@ const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 // ------------------------------------------------------------------ keys and seeds
 const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
 const NOW = 1_700_000_000;
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * A key pair that shares nothing with its generation job: node deadlocks when a key fresh from
+ * generateKeyPairSync is exported while the collector frees the job (see _lib/crypto.ts). The job writes
+ * JWKs and the pair is imported from them, so `npm run fuzz` without the test preload cannot hang.
+ */
+type NodeJwk = import('node:crypto').JsonWebKey;
+function pair(type: 'rsa' | 'ec' | 'ed25519' | 'ed448', options: object = {}) {
+  const jwk = { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } };
+  const gen = generateKeyPairSync as unknown as (
+    t: string,
+    o: object,
+  ) => { privateKey: NodeJwk; publicKey: NodeJwk };
+  const { privateKey, publicKey } = gen(type, { ...options, ...jwk });
+  return {
+    privateKey: createPrivateKey({ key: privateKey, format: 'jwk' }),
+    publicKey: createPublicKey({ key: publicKey, format: 'jwk' }),
+  };
+}
+const rsa = pair('rsa', { modulusLength: 2048 });
 const ec = {
-  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-  ES384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
-  ES512: generateKeyPairSync('ec', { namedCurve: 'P-521' }),
-  ES256K: generateKeyPairSync('ec', { namedCurve: 'secp256k1' }),
+  ES256: pair('ec', { namedCurve: 'P-256' }),
+  ES384: pair('ec', { namedCurve: 'P-384' }),
+  ES512: pair('ec', { namedCurve: 'P-521' }),
+  ES256K: pair('ec', { namedCurve: 'secp256k1' }),
 };
-const ed25519 = generateKeyPairSync('ed25519');
-const ed448 = generateKeyPairSync('ed448');
+const ed25519 = pair('ed25519');
+const ed448 = pair('ed448');
 const SECRET = 'fuzz-secret-fuzz-secret-fuzz-secret-0123456789abcdefghijklmnopqr'; // 64 bytes: fits HS256..HS512
 
 function privFor(alg: string): KeyObject | string {
