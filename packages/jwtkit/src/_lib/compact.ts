@@ -6,8 +6,8 @@
 
 import { DecodeError } from '../errors.js';
 import { decodeCanonicalAscii, decodeStrict, isAscii } from './base64url.js';
-import { flatCopy } from './bytes.js';
 import { type JsonObject, type JsonProblem, parseJsonObject } from './json.js';
+import { TextCache } from './text-cache.js';
 
 export const DEFAULT_MAX_TOKEN_LENGTH = 256 * 1024;
 
@@ -54,20 +54,14 @@ export function jsonProblemMessage(segment: 'header' | 'payload', problem: JsonP
 
 /**
  * Parsed headers, by their exact base64url text. The cache is filled before the signature is checked, so
- * it must not let unauthenticated tokens pin memory: only headers of at most HEADER_CACHE_MAX_ENTRY
- * characters are cached (a JWT header is ~40-200), within a budget of HEADER_CACHE_BUDGET characters in
- * all, and the key is a copy (a slice of the token would keep the whole token alive).
+ * it must not let unauthenticated tokens pin memory: only headers of at most 512 characters are cached (a
+ * JWT header is ~40-200), within a budget of 64 KiB of text in all, and the key is a copy (text-cache.ts).
  */
-const headerCache = new Map<string, JwtHeader>();
-const HEADER_CACHE_MAX_ENTRY = 512;
-const HEADER_CACHE_BUDGET = 64 * 1024;
-let headerCacheChars = 0;
+const headerCache = new TextCache<JwtHeader>(512, 64 * 1024);
 
 /** For tests: what the parsed-header cache holds (characters of cached header text) and its budget. */
 export function headerCacheStats(): { entries: number; chars: number; largestEntry: number; budget: number } {
-  let largestEntry = 0;
-  for (const k of headerCache.keys()) largestEntry = Math.max(largestEntry, k.length);
-  return { entries: headerCache.size, chars: headerCacheChars, largestEntry, budget: HEADER_CACHE_BUDGET };
+  return headerCache.stats();
 }
 
 const STRING_PARAMS = ['typ', 'cty', 'kid', 'jku', 'x5u', 'x5t', 'x5t#S256'] as const;
@@ -83,15 +77,7 @@ export function parseHeader(headerB64: string): JwtHeader {
   const header = parsed.value;
   checkHeaderShape(header);
   deepFreeze(header);
-  if (headerB64.length <= HEADER_CACHE_MAX_ENTRY) {
-    if (headerCacheChars + headerB64.length > HEADER_CACHE_BUDGET) {
-      headerCache.clear();
-      headerCacheChars = 0;
-    }
-    // A fresh copy of the text: the caller's string is usually a slice of the whole token.
-    headerCache.set(flatCopy(headerB64), header as JwtHeader);
-    headerCacheChars += headerB64.length;
-  }
+  headerCache.set(headerB64, header as JwtHeader);
   return header as JwtHeader;
 }
 

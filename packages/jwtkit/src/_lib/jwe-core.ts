@@ -26,7 +26,7 @@ import {
   UnsupportedAlgorithmError,
 } from '../errors.js';
 import { encode as b64url, decodeCanonicalAscii, isAscii } from './base64url.js';
-import { concatBytes, copyBytes, flatCopy, latin1Bytes, utf8Bytes, utf8TextStrict } from './bytes.js';
+import { concatBytes, copyBytes, latin1Bytes, utf8Bytes, utf8TextStrict } from './bytes.js';
 import type { JwtHeader } from './compact.js';
 import { deepFreeze } from './compact.js';
 import { type JsonObject, parseJsonObject } from './json.js';
@@ -49,6 +49,7 @@ import type { AsymmetricJweKey, EcdhCurve, JweBackend } from './jwe-backend.js';
 import { checkJwkMemberTypes, isJwks, type Jwk, type Jwks } from './jwk.js';
 import { ownOptions } from './options.js';
 import { quote } from './text.js';
+import { TextCache } from './text-cache.js';
 import { checkCrit } from './verify-core.js';
 
 export const DEFAULT_MAX_JWE_LENGTH = 256 * 1024;
@@ -717,36 +718,24 @@ function checkHeaderTypes(h: JweHeader): void {
     throw new DecodeError('Invalid JWE: "b64" is a JWS header parameter; this is not a JWE');
 }
 
-const headerCache = new Map<string, JweHeader>();
-const HEADER_CACHE_MAX_ENTRY = 512;
-const HEADER_CACHE_BUDGET = 64 * 1024;
-let headerCacheChars = 0;
+/** Protected headers without a per-token member, cached when parsed (bounded: text-cache.ts). */
+const headerCache = new TextCache<JweHeader>(512, 64 * 1024);
 
 /**
  * Protected headers with a per-token member (an ECDH-ES `epk`, a PBES2 salt, a GCMKW IV) are never cached
  * when parsed: any token could fill slots. One is remembered only once its JWE has decrypted (the tag
  * covers the protected header, and crit and zip passed), so the same token presented again (an access
- * token, on every request) is not parsed again. Bounded like the parse cache: entries of at most
- * HEADER_CACHE_MAX_ENTRY characters, AUTHENTICATED_CACHE_BUDGET characters in all (cleared when full).
- * What it saves is the JSON parse only: every check after parsing, the key agreement and the tag check
- * run on every call.
+ * token, on every request) is not parsed again. Bounded like the parse cache (entries of at most 512
+ * characters, 64 KiB of text in all, cleared when full). What it saves is the JSON parse only: every check
+ * after parsing, the key agreement and the tag check run on every call.
  */
-const authenticatedHeaders = new Map<string, JweHeader>();
-const AUTHENTICATED_CACHE_BUDGET = 64 * 1024;
-let authenticatedChars = 0;
+const authenticatedHeaders = new TextCache<JweHeader>(512, 64 * 1024);
 /** Header objects put in either cache (an identity check, cheaper than hashing the text again). */
 const cachedHeaderObjects = new WeakSet<JweHeader>();
 
 function rememberAuthenticated(b64: string, h: JweHeader): void {
-  if (cachedHeaderObjects.has(h) || b64.length > HEADER_CACHE_MAX_ENTRY || authenticatedHeaders.has(b64))
-    return;
-  if (authenticatedChars + b64.length > AUTHENTICATED_CACHE_BUDGET) {
-    authenticatedHeaders.clear();
-    authenticatedChars = 0;
-  }
-  authenticatedHeaders.set(flatCopy(b64), h);
-  cachedHeaderObjects.add(h);
-  authenticatedChars += b64.length;
+  if (cachedHeaderObjects.has(h)) return;
+  if (authenticatedHeaders.set(b64, h)) cachedHeaderObjects.add(h);
 }
 
 /** For tests: what the two protected-header caches hold. */
@@ -754,12 +743,14 @@ export function jweHeaderCacheStats(): {
   parsed: { entries: number; chars: number };
   authenticated: { entries: number; chars: number; budget: number };
 } {
+  const parsed = headerCache.stats();
+  const authenticated = authenticatedHeaders.stats();
   return {
-    parsed: { entries: headerCache.size, chars: headerCacheChars },
+    parsed: { entries: parsed.entries, chars: parsed.chars },
     authenticated: {
-      entries: authenticatedHeaders.size,
-      chars: authenticatedChars,
-      budget: AUTHENTICATED_CACHE_BUDGET,
+      entries: authenticated.entries,
+      chars: authenticated.chars,
+      budget: authenticated.budget,
     },
   };
 }
@@ -772,15 +763,7 @@ function parseProtected(b64: string): JweHeader {
   const h = parseHeaderJson(bytes, 'protected header');
   // Headers that are unique to one token (an ephemeral key, a salt, a key-wrap IV) are not worth a slot.
   const unique = Object.hasOwn(h, 'epk') || Object.hasOwn(h, 'p2s') || Object.hasOwn(h, 'iv');
-  if (!unique && b64.length <= HEADER_CACHE_MAX_ENTRY) {
-    if (headerCacheChars + b64.length > HEADER_CACHE_BUDGET) {
-      headerCache.clear();
-      headerCacheChars = 0;
-    }
-    headerCache.set(flatCopy(b64), h);
-    cachedHeaderObjects.add(h);
-    headerCacheChars += b64.length;
-  }
+  if (!unique && headerCache.set(b64, h)) cachedHeaderObjects.add(h);
   return h;
 }
 
