@@ -102,6 +102,14 @@ export function decryptJwe(jwe: unknown, key: DecryptKey, options: DecryptJweOpt
 function boundTo(fixedKey: unknown): JweBackend<KeyObject> {
   const secrets = new Map<string, Uint8Array>();
   const pairs = new Map<string, ReturnType<typeof asymmetricJweKey>>();
+  // The last binding answered, by identity of the table entries (a prepared form nearly always asks for
+  // the same one): no key string built and hashed per call.
+  let last: {
+    info: KeyManagementInfo;
+    enc: ContentEncryptionInfo | null;
+    usage: JweKeyUsage;
+    bytes: Uint8Array;
+  } | null = null;
   return Object.assign(Object.create(nodeJweBackend) as JweBackend<KeyObject>, {
     secretKey(
       input: unknown,
@@ -110,12 +118,14 @@ function boundTo(fixedKey: unknown): JweBackend<KeyObject> {
       usage: JweKeyUsage,
     ) {
       if (input !== fixedKey) return secretJweKey(input, info, enc, usage);
+      if (last !== null && last.info === info && last.enc === enc && last.usage === usage) return last.bytes;
       const id = `${info.name} ${enc?.name ?? ''} ${usage}`;
       let bytes = secrets.get(id);
       if (bytes === undefined) {
         bytes = secretJweKey(input, info, enc, usage);
         secrets.set(id, bytes);
       }
+      last = { info, enc, usage, bytes };
       return bytes;
     },
     asymmetricKey(input: unknown, info: KeyManagementInfo, usage: JweKeyUsage) {

@@ -112,8 +112,8 @@ export function isJwks(value: unknown): value is Jwks {
   return (
     typeof value === 'object' &&
     value !== null &&
-    !isKeyObjectLike(value) &&
-    Array.isArray((value as Jwks).keys)
+    Array.isArray((value as Jwks).keys) && // first: cheaper than the tag check, false for every key object
+    !isKeyObjectLike(value)
   );
 }
 

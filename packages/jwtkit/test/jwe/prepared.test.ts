@@ -196,3 +196,34 @@ describe('createEncrypter', () => {
     );
   });
 });
+
+describe('a prepared decrypter keeps one binding per alg/enc pair', () => {
+  test('alternating A128KW / A256KW-sized uses of one secret answer what decryptJwe answers, every time', () => {
+    // One 32-byte secret: right for dir + A256GCM, wrong for dir + A128GCM (needs 16 bytes) and for A128KW.
+    const key = secret(32);
+    const opts = {
+      keyManagementAlgorithms: ['dir', 'A128KW', 'A256KW'] as KeyManagementAlgorithm[],
+      contentEncryptionAlgorithms: ['A128GCM', 'A256GCM'] as ('A128GCM' | 'A256GCM')[],
+    };
+    const open = createDecrypter(key, opts);
+    const short = secret(16);
+    const tokens = [
+      encryptJwe(PLAINTEXT, key, { alg: 'dir', enc: 'A256GCM' }),
+      encryptJwe(PLAINTEXT, short, { alg: 'dir', enc: 'A128GCM' }),
+      encryptJwe(PLAINTEXT, key, { alg: 'A256KW', enc: 'A128GCM' }),
+      encryptJwe(PLAINTEXT, short, { alg: 'A128KW', enc: 'A256GCM' }),
+    ];
+    const seen = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      for (const t of [...tokens, ...tokens.slice().reverse()]) {
+        const want = outcome(() => decryptJwe(t, key, opts));
+        assert.equal(
+          outcome(() => open(t)),
+          want,
+        );
+        seen.add(want);
+      }
+    }
+    assert.ok(seen.has('ok') && seen.size > 1, [...seen].join(' | '));
+  });
+});
