@@ -199,7 +199,7 @@ function bearerPreHandler(services: Services): AuthPreHandler {
       if (trace) (native as Traced)[TRACE] = trace;
       try {
         // The verified header comes back with the claims: the middleware core does not parse the token again.
-        const { claims, header } = await services.tokens.authenticateComplete(token, trace);
+        const { claims, header } = await services.tokens.authenticate(token, trace);
         return { ok: true, claims: claims as never, header };
       } catch (err) {
         if (err instanceof DomainError || err instanceof Problem) {
