@@ -689,20 +689,18 @@ export function createCore<C>(input: AuthenticatorOptions<C>, where: string): Co
       return { header, claims: payload };
     }
     const header = getUnverifiedHeader(token, { maxTokenLength }); // strict parse, before any I/O
-    {
-      if (!algorithms.includes(header.alg as Algorithm))
-        throw new InvalidAlgorithmError("The token's algorithm is not allowed");
-      const key = remote
-        ? await remote.getSigningKey(header, { algorithms })
-        : await (resolver as NonNullable<typeof resolver>)(header);
-      if (key === undefined || key === null) throw new InvalidKeyError('The key resolver returned no key');
-      // verifyNow is synchronous: nothing else can run between setting and reading `selected`.
-      selected = key;
-      try {
-        return { header, claims: verifyNow(token).payload };
-      } finally {
-        selected = undefined;
-      }
+    if (!algorithms.includes(header.alg as Algorithm))
+      throw new InvalidAlgorithmError("The token's algorithm is not allowed");
+    const key = remote
+      ? await remote.getSigningKey(header, { algorithms })
+      : await (resolver as NonNullable<typeof resolver>)(header);
+    if (key === undefined || key === null) throw new InvalidKeyError('The key resolver returned no key');
+    // verifyNow is synchronous: nothing else can run between setting and reading `selected`.
+    selected = key;
+    try {
+      return { header, claims: verifyNow(token).payload };
+    } finally {
+      selected = undefined;
     }
   }
 
