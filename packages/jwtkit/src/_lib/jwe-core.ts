@@ -223,25 +223,19 @@ function* concatKdf<K>(
   const id = latin1Bytes(algId);
   // One buffer, counter || Z || OtherInfo (AlgorithmID, PartyUInfo, PartyVInfo, SuppPubInfo, each
   // length-prefixed), hashed in one update: nine small updates cost more than the hash of ~100 bytes.
-  const input = new Uint8Array(4 + z.length + 4 + id.length + 4 + apu.length + 4 + apv.length + 4);
-  let at = 4;
-  input.set(z, at);
-  at += z.length;
-  at = putU32(input, at, id.length);
-  input.set(id, at);
-  at += id.length;
-  at = putU32(input, at, apu.length);
-  input.set(apu, at);
-  at += apu.length;
-  at = putU32(input, at, apv.length);
-  input.set(apv, at);
-  at += apv.length;
+  const fields = [id, apu, apv];
+  let size = 4 + z.length + 4; // counter, Z, SuppPubInfo
+  for (const f of fields) size += 4 + f.length;
+  const input = new Uint8Array(size);
+  input.set(z, 4);
+  let at = 4 + z.length;
+  for (const f of fields) {
+    at = putU32(input, at, f.length);
+    input.set(f, at);
+    at += f.length;
+  }
   putU32(input, at, bytes * 8);
   const rounds = Math.ceil(bytes / 32);
-  if (rounds === 1) {
-    putU32(input, 0, 1);
-    return ((yield c.sha('sha256', [input])) as Uint8Array).subarray(0, bytes);
-  }
   const out: Uint8Array[] = [];
   for (let i = 1; i <= rounds; i++) {
     // A copy per round: an asynchronous backend may still be reading the previous round's input.
