@@ -1,6 +1,6 @@
 import type { AlgorithmInfo } from './_lib/algorithms.js';
 import { validateClaims } from './_lib/claims.js';
-import { deepFreeze, type JwtHeader } from './_lib/compact.js';
+import { deepFreeze } from './_lib/compact.js';
 import { constantTimeEqual, isKeyObject, type KeyObject } from './_lib/crypto.js';
 import type { JsonObject } from './_lib/json.js';
 import type { VerifyKey } from './_lib/key-selection.js';
@@ -50,10 +50,8 @@ export interface CompleteVerifierOptions extends Omit<VerifierOptions, 'complete
 const VERIFIER_OPTION_NAMES: ReadonlySet<string> = new Set([...DECODE_OPTION_NAMES, 'cache', 'complete']);
 
 interface CacheEntry {
-  readonly payload: JsonObject;
-  readonly header: JwtHeader;
-  /** What a `complete` verifier answers (frozen; the payload is the same object). */
-  readonly complete: DecodedJwt<JsonObject>;
+  /** Header, claims and signature, frozen (what a `complete` verifier answers; the plain one, its payload). */
+  readonly result: DecodedJwt<JsonObject>;
   readonly info: AlgorithmInfo;
   readonly material: Buffer | KeyObject;
 }
@@ -120,7 +118,7 @@ export function createVerifier<T = JwtPayload>(
   const cache = new Map<string, CacheEntry>();
   let hits = 0;
   let misses = 0;
-  const answer = (entry: CacheEntry) => (complete ? entry.complete : entry.payload);
+  const answer = (entry: CacheEntry) => (complete ? entry.result : entry.result.payload);
   const verifyAndCache = (token: string): unknown => {
     misses++;
     const by: VerifiedBy = {};
@@ -128,9 +126,7 @@ export function createVerifier<T = JwtPayload>(
     deepFreeze(payload);
     if (cache.size >= size) cache.delete(cache.keys().next().value as string);
     const entry: CacheEntry = {
-      payload,
-      header,
-      complete: Object.freeze({ header, payload, signature }),
+      result: Object.freeze({ header, payload, signature }),
       info: by.info!,
       material: by.material!,
     };
@@ -143,13 +139,13 @@ export function createVerifier<T = JwtPayload>(
     try {
       if (dynamic) {
         // The resolver or key set may have dropped or replaced the key since: ask again.
-        const now = keyMaterial(key, hit.header, hit.info, opts.strict);
+        const now = keyMaterial(key, hit.result.header, hit.info, opts.strict);
         if (!sameKey(now, hit.material)) {
           cache.delete(token);
           return verifyAndCache(token);
         }
       }
-      validateClaims(hit.payload, opts.rules, nowSeconds(opts.now));
+      validateClaims(hit.result.payload, opts.rules, nowSeconds(opts.now));
       hits++;
       return answer(hit);
     } catch (error) {
