@@ -22,18 +22,9 @@ export class TextCache<V> {
     return this.#map.get(text);
   }
 
-  has(text: string): boolean {
-    return this.#map.has(text);
-  }
-
-  /** Whether a text of this length may be kept at all. */
-  fits(text: string): boolean {
-    return text.length <= this.#maxEntry;
-  }
-
   /** Keeps `value` under a copy of `text`, unless the text is too long; false when not kept. */
   set(text: string, value: V): boolean {
-    if (!this.fits(text)) return false;
+    if (text.length > this.#maxEntry) return false;
     if (this.#map.has(text)) return true; // the same text parses to the same value
     if (this.#chars + text.length > this.budget) {
       this.#map.clear();
