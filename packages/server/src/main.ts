@@ -163,6 +163,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  logSink.flush(); // the lines logged so far come before the banner
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 

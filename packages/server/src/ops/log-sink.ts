@@ -4,11 +4,18 @@
  * pino's default destination writes synchronously and, on a pipe whose reader has stopped reading,
  * retries EAGAIN in a sleep loop on the main thread, also from its exit handler: a process whose stdout
  * reader is gone can then neither serve nor exit. This sink never waits on the target:
- * - lines are handed to the stream (async for pipes and sockets on POSIX); when what the stream still
- *   holds would exceed `maxBufferedBytes`, the line is dropped and counted instead;
+ * - the lines of one event-loop turn are joined and handed to the stream as one write, after the turn's
+ *   I/O callbacks (`setImmediate`), or at once when they reach `FLUSH_BYTES`: one write call (one
+ *   syscall on a pipe) per turn instead of one per line, which under load is most of what a request
+ *   line costs (bench/FINDINGS.md S5e). A line waits in memory for at most that one turn;
+ * - when what the stream still holds plus what waits would exceed `maxBufferedBytes`, the line is
+ *   dropped and counted instead;
  * - a target that errors (EPIPE: the reader is gone) or closes is abandoned: later lines are counted
  *   as dropped, the process keeps running;
- * - nothing is flushed at exit: `process.exit` never waits on log I/O.
+ * - at exit (`process.exit`, an uncaught exception, the end of the loop) what waits is handed to the
+ *   stream once, like any write (stdout on a file or a TTY writes it synchronously; on a pipe, as much
+ *   as the pipe takes without waiting): `process.exit` never waits on log I/O. A process killed by a
+ *   signal it does not handle (SIGKILL, the watchdog's) loses the lines of its last turn.
  */
 
 export interface LogSinkTarget {
@@ -57,11 +64,28 @@ export function prettyLine(json: string): string {
   return `${[time, level, String(entry.msg ?? ''), ...fields].join(' ').trimEnd()}\n`;
 }
 
+/** A turn's lines are handed to the target at once when they reach this many characters. */
+export const FLUSH_BYTES = 16 * 1024;
+
+/** Sinks holding lines that wait for their turn's end; the exit handler hands them over. */
+const waiting = new Set<LogSink>();
+let exitHookInstalled = false;
+const flushWaiting = () => {
+  for (const sink of waiting) sink.flush();
+};
+
 export class LogSink {
   readonly #target: LogSinkTarget;
   readonly #max: number;
   readonly #pretty: boolean;
   #abandoned = false;
+  #pending = '';
+  #pendingLines = 0;
+  #scheduled = false;
+  readonly #onTurnEnd = () => {
+    this.#scheduled = false;
+    this.flush();
+  };
   readonly stats: LogSinkStats = { written: 0, dropped: 0, droppedBytes: 0, abandoned: false };
 
   constructor(
@@ -77,25 +101,56 @@ export class LogSink {
     };
     target.on('error', abandon);
     target.on('close', abandon);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', flushWaiting);
+    }
   }
 
-  /** pino's destination interface: one serialized line per call. Never throws, never blocks. */
+  /**
+   * pino's destination interface: one serialized line per call. Never throws, never blocks. The line
+   * reaches the target at the end of this event-loop turn (or on `flush()`).
+   */
   write(json: string): boolean {
     const line = this.#pretty ? prettyLine(json) : json;
-    if (this.#abandoned || this.#target.writableLength + line.length > this.#max) {
-      this.stats.dropped++;
-      this.stats.droppedBytes += line.length;
+    if (this.#abandoned || this.#target.writableLength + this.#pending.length + line.length > this.#max) {
+      this.#drop(1, line.length);
       return true;
     }
+    this.#pending += line;
+    if (++this.#pendingLines === 1) waiting.add(this);
+    if (this.#pending.length >= FLUSH_BYTES) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#onTurnEnd);
+    }
+    return true;
+  }
+
+  /** Hands the waiting lines to the target now, as one write. Never throws. */
+  flush(): void {
+    waiting.delete(this);
+    const chunk = this.#pending;
+    const lines = this.#pendingLines;
+    if (lines === 0) return;
+    this.#pending = '';
+    this.#pendingLines = 0;
+    if (this.#abandoned) {
+      this.#drop(lines, chunk.length);
+      return;
+    }
     try {
-      this.#target.write(line);
-      this.stats.written++;
+      this.#target.write(chunk);
+      this.stats.written += lines;
     } catch {
       this.#abandoned = true;
       this.stats.abandoned = true;
-      this.stats.dropped++;
-      this.stats.droppedBytes += line.length;
+      this.#drop(lines, chunk.length);
     }
-    return true;
+  }
+
+  #drop(lines: number, bytes: number): void {
+    this.stats.dropped += lines;
+    this.stats.droppedBytes += bytes;
   }
 }
