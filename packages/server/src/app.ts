@@ -11,7 +11,7 @@ import { drainHooks } from './drain-plugin.js';
 import { registerHttpBasics, sendProblem, toProblem } from './http.js';
 import { OpenApiCollector } from './openapi.js';
 import { Metrics } from './ops/metrics.js';
-import { registerPublicMetrics, registerRequestLog } from './ops/observability.js';
+import { registerPublicMetrics, registerRequestLog, requestLoggerFactory } from './ops/observability.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -106,6 +106,7 @@ export async function buildApp(
     logger,
     // One line per request, written by ops/observability.ts (not Fastify's two).
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: config.bodyLimit,
     // A hop count trusts exactly that many proxies (proxy-addr: hop 0 is the socket's peer); a list trusts
     // those addresses only; false trusts none. Never every hop (config.ts refuses TRUST_PROXY=true).

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Metrics } from '../src/ops/metrics.js';
-import { startMetricsListener } from '../src/ops/observability.js';
+import { requestLoggerFactory, startMetricsListener } from '../src/ops/observability.js';
 import { ALICE, BOB, bearer, login, refresh, startApp } from './helpers.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef0123456789abcdef';
@@ -278,6 +278,46 @@ describe('log redaction', () => {
       assert.equal(probes[1]!.reqId, 'req-probe');
       assert.ok(!JSON.stringify(lines).includes(secret), 'the probe secret reached a line');
       assert.ok(lines.some((l) => l.msg === 'request' && l.route === '/me' && l.userId === ALICE.id));
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('request.log (the per-request child logger)', () => {
+  test("writes what Fastify's default factory writes: the request id bound, every field redacted", async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(...line.split('\n').filter(Boolean)) };
+    const t = await startApp({ LOG_LEVEL: 'info' }, { build: { logger: true, logStream: stream } });
+    try {
+      const fields = { password: 'pw-3c1d', headers: { authorization: 'Bearer x.y.z' }, n: 1 };
+      // The oracle is pino's own child with the same bindings (what Fastify's default factory builds).
+      for (const id of ['req-1', 'req-a9', 'id "quoted" \\ \u2028 é', '']) {
+        lines.length = 0;
+        requestLoggerFactory(t.app.log, { reqId: id }, {}).warn(fields, 'probe');
+        t.app.log.child({ reqId: id }, {}).warn(fields, 'probe');
+        await new Promise((r) => setImmediate(r));
+        const [ours, pinos] = lines.map((l) => l.replace(/"time":\d+,/, ''));
+        assert.ok(ours !== undefined && pinos !== undefined, 'two lines');
+        assert.equal(ours, pinos);
+        assert.equal((JSON.parse(ours) as Record<string, unknown>).reqId, id);
+        assert.ok(!ours.includes('pw-3c1d') && !ours.includes('x.y.z'));
+      }
+      // Other bindings or options take pino's own path.
+      lines.length = 0;
+      requestLoggerFactory(t.app.log, { reqId: 'req-2', extra: 1 } as { reqId: string }, {
+        level: 'error',
+      }).warn(fields, 'dropped: below the level');
+      assert.deepEqual(lines, []);
+      // In the app: a refused request's 'request rejected' line (request.log) and its request line share the id.
+      lines.length = 0;
+      await t.app.inject({ method: 'GET', url: '/me', headers: bearer('not-a-token') });
+      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rejected = parsed.find((l) => l.msg === 'request rejected');
+      const line = parsed.find((l) => l.msg === 'request');
+      assert.ok(rejected && line, 'both lines written');
+      assert.match(String(rejected.reqId), /^req-/);
+      assert.equal(rejected.reqId, line.reqId);
     } finally {
       await t.close();
     }
