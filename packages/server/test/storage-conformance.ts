@@ -72,6 +72,13 @@ export function storageConformance(name: string, open: () => Promise<StorageHand
       assert.deepEqual(await s.getUserByUsername('bob'), b);
       assert.equal(await s.getUserByUsername('nobody'), null);
       assert.equal(await s.getUserById(999_999), null);
+      assert.deepEqual(await s.getUserProfile(b.id), {
+        id: b.id,
+        username: 'bob',
+        role: b.role,
+        createdAt: b.createdAt,
+      });
+      assert.equal(await s.getUserProfile(999_999), null);
       await assert.rejects(mkUser(s, 'alice'), StorageConflictError);
       await assert.rejects(mkUser(s, 'carol', 101), StorageConflictError);
     });

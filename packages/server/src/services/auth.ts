@@ -225,7 +225,7 @@ export class AuthService {
   }
 
   async me(claims: AccessClaims): Promise<Record<string, unknown>> {
-    const user = await this.storage.getUserById(claims.user_id);
+    const user = await this.storage.getUserProfile(claims.user_id);
     if (!user) throw new NotFoundError('The user');
     return {
       user_id: user.id,

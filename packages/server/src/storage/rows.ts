@@ -15,6 +15,7 @@ import type {
   SessionRecord,
   SigningKeyRecord,
   SigningKeyStatus,
+  UserProfile,
   UserRecord,
 } from './types.js';
 
@@ -42,6 +43,10 @@ export function toUser(r: Row): UserRecord {
     createdAt: n(r.created_at),
     updatedAt: n(r.updated_at),
   };
+}
+
+export function toUserProfile(r: Row): UserProfile {
+  return { id: n(r.id), username: String(r.username), role: r.role as Role, createdAt: n(r.created_at) };
 }
 
 export function toSession(r: Row): SessionRecord {

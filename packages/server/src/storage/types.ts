@@ -24,6 +24,9 @@ export interface UserRecord {
   updatedAt: number;
 }
 
+/** What `GET /me` answers about a user: no password hash, no epoch (read without them: a narrower row). */
+export type UserProfile = Pick<UserRecord, 'id' | 'username' | 'role' | 'createdAt'>;
+
 export interface NewUser {
   /** Explicit id (used for the demo seed); omitted means "assign one". */
   id?: number;
@@ -146,6 +149,7 @@ export interface UserStore {
   /** Throws StorageConflictError when the username (or explicit id) is taken. */
   createUser(user: NewUser): Promise<UserRecord>;
   getUserById(id: number): Promise<UserRecord | null>;
+  getUserProfile(id: number): Promise<UserProfile | null>;
   getUserByUsername(username: string): Promise<UserRecord | null>;
   listUsers(page: { limit: number; offset: number }): Promise<{ users: UserRecord[]; total: number }>;
   updateUser(id: number, patch: UserPatch, now: number): Promise<UserRecord | null>;

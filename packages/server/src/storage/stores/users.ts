@@ -1,4 +1,4 @@
-import { toUser } from '../rows.js';
+import { toUser, toUserProfile } from '../rows.js';
 import { type Db, insertUnique } from '../sql.js';
 import type { UserStore } from '../types.js';
 
@@ -20,6 +20,11 @@ export function userStore(db: Db): UserStore {
     async getUserById(id) {
       const row = await db.get('SELECT * FROM users WHERE id = ?', [id]);
       return row ? toUser(row) : null;
+    },
+
+    async getUserProfile(id) {
+      const row = await db.get('SELECT id, username, role, created_at FROM users WHERE id = ?', [id]);
+      return row ? toUserProfile(row) : null;
     },
 
     async getUserByUsername(username) {
