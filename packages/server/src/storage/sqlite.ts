@@ -105,12 +105,28 @@ class SqliteDb implements Db {
     }
   }
 
+  /**
+   * `#whenFree` without its loop when no transaction of ours is open and the statement does not meet a
+   * lock: the common case (every GET /me), answered without an async frame per call. A lock goes to
+   * `#whenFree`, which waits for it as before; any other failure is what `#guard` makes of it.
+   */
+  #whenFreeNow<T>(fn: () => T): Promise<T> {
+    if (this.#txEnd === null) {
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        if (!isBusy(err)) return Promise.reject(this.fail(err));
+      }
+    }
+    return this.#whenFree(fn);
+  }
+
   all(sql: string, args: readonly unknown[] = []): Promise<Row[]> {
-    return this.#whenFree(() => this.#prepare(sql).all(...bind(args)) as Row[]);
+    return this.#whenFreeNow(() => this.#prepare(sql).all(...bind(args)) as Row[]);
   }
 
   get(sql: string, args: readonly unknown[] = []): Promise<Row | undefined> {
-    return this.#whenFree(() => this.#prepare(sql).get(...bind(args)) as Row | undefined);
+    return this.#whenFreeNow(() => this.#prepare(sql).get(...bind(args)) as Row | undefined);
   }
 
   run(sql: string, args: readonly unknown[] = []): Promise<number> {
