@@ -19,6 +19,7 @@ const ROOT_FILES: Record<string, Group> = {
   'domain-errors.ts': 'shared',
   'logger.ts': 'shared',
   'text.ts': 'shared',
+  'iso-time.ts': 'shared',
   'http.ts': 'http',
   'errors.ts': 'http',
   'error-mapper.ts': 'http',

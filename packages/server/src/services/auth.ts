@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   NotFoundError,
 } from '../domain-errors.js';
+import { isoTime } from '../iso-time.js';
 import type { Role, SessionRecord, Storage, UserRecord } from '../storage/types.js';
 import { StorageConflictError } from '../storage/types.js';
 import { escapeUnsafeText, hasUnsafeText } from '../text.js';
@@ -231,10 +232,10 @@ export class AuthService {
       user_id: user.id,
       username: user.username,
       role: user.role,
-      created_at: new Date(user.createdAt).toISOString(),
+      created_at: isoTime(user.createdAt),
       session_id: claims.sid,
       client_id: claims.client_id,
-      token_expires_at: new Date(claims.exp * 1000).toISOString(),
+      token_expires_at: isoTime(claims.exp * 1000),
     };
   }
 
