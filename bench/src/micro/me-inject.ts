@@ -24,7 +24,7 @@ const server = (await import(
   ) => Promise<{
     app: ReturnType<typeof Fastify>;
     services: {
-      storage?: { getUserById(id: number): Promise<unknown> };
+      storage?: { getUserById(id: number): Promise<unknown>; getUserProfile?(id: number): Promise<unknown> };
       tokens: {
         authenticate(t: string): Promise<{ claims: unknown }>;
         verifySignatureAndClaims(t: string): unknown;
@@ -138,6 +138,15 @@ const headers = { authorization: `Bearer ${token}` };
       `storage.getUserById through the server's storage: ${(Number(process.hrtime.bigint() - s0) / 50000 / 1000).toFixed(2)} us`,
     );
   } else console.log('no storage handle', Object.keys(services));
+  if (storage?.getUserProfile) {
+    const profile = storage.getUserProfile.bind(storage);
+    for (let i = 0; i < 5000; i++) await profile(id);
+    const p0 = process.hrtime.bigint();
+    for (let i = 0; i < 50000; i++) await profile(id);
+    console.log(
+      `storage.getUserProfile (what GET /me reads): ${(Number(process.hrtime.bigint() - p0) / 50000 / 1000).toFixed(2)} us`,
+    );
+  }
   const time = async (label: string, f: () => unknown) => {
     for (let i = 0; i < 5000; i++) await f();
     const t0 = process.hrtime.bigint();
