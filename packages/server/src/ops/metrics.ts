@@ -3,7 +3,8 @@
  *
  * Where each number comes from, so that none can drift from what happened:
  * - requests, latency, rate-limit hits, tokens issued and refresh rotations: one `onResponse` hook at the
- *   HTTP edge (route pattern, method, status);
+ *   HTTP edge (route pattern, method, status); requests and latency are kept in plain per-(method, route)
+ *   slots and turned into Prometheus series when scraped, so a request costs no label hashing;
  * - logins, reuse detections, revocations, key rotations: the audit log's events (`observeAudit`), the
  *   same events that are persisted and logged;
  * - Redis/Postgres health and latency, signing-key age, dropped log lines: read when scraped;
@@ -31,15 +32,90 @@ export interface MetricsSources {
   clock?: () => number;
 }
 
-/** Token-issuing routes (route pattern -> grant), for `jwtkit_tokens_issued_total`. */
-const GRANT_BY_ROUTE = new Map<string, string>([
-  ['POST /auth/login', 'password_login'],
-  ['POST /auth/register', 'registration'],
-  ['POST /auth/refresh', 'refresh_token'],
-  ['POST /oauth/token', 'token_endpoint'],
+/** Token-issuing routes (route pattern -> method -> grant), for `jwtkit_tokens_issued_total`. */
+const GRANT_BY_ROUTE = new Map<string, ReadonlyMap<string, string>>([
+  ['/auth/login', new Map([['POST', 'password_login']])],
+  ['/auth/register', new Map([['POST', 'registration']])],
+  ['/auth/refresh', new Map([['POST', 'refresh_token']])],
+  ['/oauth/token', new Map([['POST', 'token_endpoint']])],
 ]);
 
-const REFRESH_ROUTES = new Set(['POST /auth/refresh']);
+const REFRESH_GRANT = 'refresh_token';
+
+const DURATION_NAME = 'jwtkit_http_request_duration_seconds';
+const DURATION_HELP = 'Time from receiving a request to answering it, by route pattern and method.';
+const DURATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+];
+
+/** One (method, route): latency bucket counts (not cumulative; the last one is above every bound), and answers by status. */
+interface Slot {
+  readonly method: string;
+  readonly route: string;
+  readonly buckets: number[];
+  sum: number;
+  count: number;
+  readonly statuses: Map<number, number>;
+}
+
+/** One sample as prom-client's registry reads it from a metric's `get()`. */
+interface Sample {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName: string;
+}
+
+/** The latency histogram read from the slots: prom-client's metric shape (`get`), no per-request hashing. */
+class SlotHistogram {
+  readonly name = DURATION_NAME;
+  readonly help = DURATION_HELP;
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly #slots: () => readonly Slot[];
+  readonly #reset: () => void;
+
+  constructor(slots: () => readonly Slot[], reset: () => void) {
+    this.#slots = slots;
+    this.#reset = reset;
+  }
+
+  async get(): Promise<{ name: string; help: string; type: string; values: Sample[]; aggregator: string }> {
+    const values: Sample[] = [];
+    const bucketName = `${DURATION_NAME}_bucket`;
+    for (const s of this.#slots()) {
+      let acc = 0;
+      let i = 0;
+      for (const le of DURATION_BUCKETS) {
+        acc += s.buckets[i++] ?? 0;
+        values.push({
+          labels: { le, method: s.method, route: s.route },
+          value: acc,
+          metricName: bucketName,
+        });
+      }
+      values.push({
+        labels: { le: '+Inf', method: s.method, route: s.route },
+        value: s.count,
+        metricName: bucketName,
+      });
+      values.push({
+        labels: { method: s.method, route: s.route },
+        value: s.sum,
+        metricName: `${DURATION_NAME}_sum`,
+      });
+      values.push({
+        labels: { method: s.method, route: s.route },
+        value: s.count,
+        metricName: `${DURATION_NAME}_count`,
+      });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  reset(): void {
+    this.#reset();
+  }
+}
 
 /** Audit event -> revocation kind, for `jwtkit_revocations_total`. */
 const REVOCATION_KIND = new Map<AuditType, string>([
@@ -63,8 +139,11 @@ async function timed(fn: () => Promise<void>): Promise<number | null> {
 
 export class Metrics {
   readonly registry = new client.Registry();
-  readonly #requests: client.Counter<'method' | 'route' | 'status'>;
-  readonly #duration: client.Histogram<'method' | 'route'>;
+  /** method -> route pattern -> slot; bounded by the routes, as the route is a pattern, never a URL. */
+  #slots = new Map<string, Map<string, Slot>>();
+  /** Slots in the order first seen, and (slot, status) pairs likewise: the order prom-client exposes. */
+  #slotList: Slot[] = [];
+  #statusList: Array<[Slot, number]> = [];
   readonly #logins: client.Counter<'outcome'>;
   readonly #tokens: client.Counter<'grant'>;
   readonly #rotations: client.Counter;
@@ -77,19 +156,25 @@ export class Metrics {
   constructor(sources: MetricsSources = {}, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
     const clock = sources.clock ?? Date.now;
-    this.#requests = new client.Counter({
+    const statusList = () => this.#statusList;
+    new client.Counter({
       name: 'jwtkit_http_requests_total',
       help: 'HTTP requests answered, by route pattern, method and status.',
       labelNames: ['method', 'route', 'status'],
       registers,
+      collect() {
+        this.reset();
+        for (const [s, status] of statusList()) {
+          this.inc({ method: s.method, route: s.route, status: String(status) }, s.statuses.get(status) ?? 0);
+        }
+      },
     });
-    this.#duration = new client.Histogram({
-      name: 'jwtkit_http_request_duration_seconds',
-      help: 'Time from receiving a request to answering it, by route pattern and method.',
-      labelNames: ['method', 'route'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
+    this.registry.registerMetric(
+      new SlotHistogram(
+        () => this.#slotList,
+        () => this.#clearSlots(),
+      ) as unknown as client.Metric,
+    );
     this.#logins = new client.Counter({
       name: 'jwtkit_logins_total',
       help: 'Password logins, by outcome (success, failure).',
@@ -215,15 +300,53 @@ export class Metrics {
 
   /** One answered request (from the HTTP edge). `route` is the pattern (`/admin/users/:id`), not the URL. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.#requests.inc({ method, route, status: String(status) });
-    this.#duration.observe({ method, route }, seconds);
-    const key = `${method} ${route}`;
+    let byRoute = this.#slots.get(method);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      this.#slots.set(method, byRoute);
+    }
+    let slot = byRoute.get(route);
+    if (slot === undefined) {
+      slot = {
+        method,
+        route,
+        buckets: new Array<number>(DURATION_BUCKETS.length + 1).fill(0),
+        sum: 0,
+        count: 0,
+        statuses: new Map(),
+      };
+      byRoute.set(route, slot);
+      this.#slotList.push(slot);
+    }
+    const n = slot.statuses.get(status);
+    if (n === undefined) {
+      slot.statuses.set(status, 1);
+      this.#statusList.push([slot, status]);
+    } else slot.statuses.set(status, n + 1);
+    if (Number.isFinite(seconds)) {
+      let i = 0;
+      for (const bound of DURATION_BUCKETS) {
+        if (seconds <= bound) break;
+        i++;
+      }
+      slot.buckets[i] = (slot.buckets[i] ?? 0) + 1;
+      slot.sum += seconds;
+      slot.count += 1;
+    }
     if (status === 429) this.#rateLimited.inc({ route });
     if (status === 200 || status === 201) {
-      const grant = GRANT_BY_ROUTE.get(key);
-      if (grant !== undefined) this.#tokens.inc({ grant });
-      if (REFRESH_ROUTES.has(key)) this.#rotations.inc();
+      const grant = GRANT_BY_ROUTE.get(route)?.get(method);
+      if (grant !== undefined) {
+        this.#tokens.inc({ grant });
+        if (grant === REFRESH_GRANT) this.#rotations.inc();
+      }
     }
+  }
+
+  #clearSlots(): void {
+    this.#slots = new Map();
+    this.#slotList = [];
+    this.#statusList = [];
   }
 
   /** One audit event (the same events that are persisted and logged). */
