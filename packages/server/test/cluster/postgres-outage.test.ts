@@ -7,6 +7,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { isUnavailableError } from '../../src/cluster/failure.js';
 import { withOutageReads } from '../../src/cluster/outage-reads.js';
+import { AuthService } from '../../src/services/auth.js';
 import { PostgresStorage } from '../../src/storage/postgres.js';
 import { PG_URL, postgresUnavailable } from '../pg.js';
 import { skipUnless } from './_redis.js';
@@ -66,6 +67,12 @@ test('postgres connection loss: typed unavailable errors, no crash, cached user 
       now: Date.now(),
     });
     assert.equal((await storage.getUserById(user.id))?.username, 'gina');
+    // GET /me's answer comes from AuthService.me alone (whatever storage reads it makes): nothing else is used.
+    const n = undefined as never;
+    const auth = new AuthService(n, storage, n, n, n, n, n, n, Date.now);
+    const claims = { user_id: user.id, sid: 's', client_id: 'c', exp: Math.floor(Date.now() / 1000) + 60 };
+    const meOf = async () => (await auth.me(claims as never)).username;
+    assert.equal(await meOf(), 'gina');
     const session = {
       id: randomUUID(),
       userId: user.id,
@@ -106,7 +113,8 @@ test('postgres connection loss: typed unavailable errors, no crash, cached user 
         return true;
       });
     }
-    // GET /me's read: served from the outage cache
+    // GET /me: served from the outage cache (its own read, and the full record other services read)
+    assert.equal(await meOf(), 'gina');
     assert.equal((await storage.getUserById(user.id))?.username, 'gina');
     // ...but an unknown user is not invented
     await assert.rejects(storage.getUserById(999_999), (err: unknown) => isUnavailableError(err));
