@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { reportCpuProfile } from './cpuprofile.js';
-import { getMe as get, loadMe, type Sample, stopChild, tamper } from './http/harness.js';
+import { getMe as get, loadMe, processCpuSeconds, type Sample, stopChild, tamper } from './http/harness.js';
 import { fmtRatio, machineLine, median, versionOf, writeReadmeSection, writeResultsJson } from './report.js';
 
 const { values: args } = parseArgs({
@@ -155,6 +155,7 @@ interface AlgResult {
     rps: number;
     p50: number;
     p99: number;
+    cpuUsPerReq: number;
     non2xx: number;
     errors: number;
     samples: Sample[];
@@ -165,6 +166,8 @@ interface AlgResult {
   observedVsPlain: number;
   redisVsPlain: number;
   observedVsNoAuth: number;
+  observedVsNoAuthCpu: number;
+  oursVsNoAuthCpu: number;
 }
 
 async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
@@ -195,7 +198,8 @@ async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
       const s = await load(r, DURATION);
       console.log(
         `${alg} round ${round + 1} ${name}: ${s.rps.toFixed(0)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms, ` +
-          `non2xx ${s.non2xx}, errors ${s.errors}`,
+          `non2xx ${s.non2xx}, errors ${s.errors}` +
+          (s.cpuUsPerReq === undefined ? '' : `, server CPU ${s.cpuUsPerReq.toFixed(1)} us/req`),
       );
       samples.set(name, [...(samples.get(name) ?? []), s]);
     }
@@ -206,6 +210,14 @@ async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
     const sb = samples.get(b);
     if (!sa || !sb) return Number.NaN;
     return median(sa.map((x, i) => x.rps / sb[i]!.rps));
+  };
+  /** b's CPU per request / a's, round by round: what a's req/s / b's would be if both were CPU-bound. */
+  const cpuRatio = (a: TargetName, b: TargetName) => {
+    const sa = samples.get(a);
+    const sb = samples.get(b);
+    if (!sa || !sb) return Number.NaN;
+    const r = sa.map((x, i) => (sb[i]?.cpuUsPerReq ?? Number.NaN) / (x.cpuUsPerReq ?? Number.NaN));
+    return r.every(Number.isFinite) ? median(r) : Number.NaN;
   };
   return {
     alg,
@@ -218,6 +230,9 @@ async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
         rps: median(s.map((x) => x.rps)),
         p50: median(s.map((x) => x.p50)),
         p99: median(s.map((x) => x.p99)),
+        cpuUsPerReq: s.every((x) => x.cpuUsPerReq !== undefined)
+          ? median(s.map((x) => x.cpuUsPerReq as number))
+          : Number.NaN,
         non2xx: s.reduce((a, x) => a + x.non2xx, 0),
         errors: s.reduce((a, x) => a + x.errors, 0),
         samples: s,
@@ -229,6 +244,8 @@ async function runAlg(alg: 'HS256' | 'ES256'): Promise<AlgResult> {
     observedVsPlain: ratio('jwtkit server (info logs + metrics)', 'jwtkit server'),
     redisVsPlain: ratio('jwtkit server (Redis)', 'jwtkit server'),
     observedVsNoAuth: ratio('jwtkit server (info logs + metrics)', 'no auth'),
+    observedVsNoAuthCpu: cpuRatio('jwtkit server (info logs + metrics)', 'no auth'),
+    oursVsNoAuthCpu: cpuRatio('jwtkit server', 'no auth'),
   };
 }
 
@@ -243,17 +260,17 @@ function render(results: AlgResult[], seconds: number): string {
   );
   out.push(
     '',
-    '| alg | target | req/s | p50 ms | p99 ms | non-2xx | errors |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| alg | target | req/s | p50 ms | p99 ms | server CPU us/req | non-2xx | errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   );
   for (const r of results) {
     for (const row of r.rows) {
       if (row.error) {
-        out.push(`| ${r.alg} | ${row.name} | not measured: ${row.error.replace(/\|/g, '/')} | | | | |`);
+        out.push(`| ${r.alg} | ${row.name} | not measured: ${row.error.replace(/\|/g, '/')} | | | | | |`);
         continue;
       }
       out.push(
-        `| ${r.alg} | ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.non2xx} | ${row.errors} |`,
+        `| ${r.alg} | ${row.name} | ${row.rps.toFixed(0)} | ${row.p50} | ${row.p99} | ${Number.isFinite(row.cpuUsPerReq) ? row.cpuUsPerReq.toFixed(1) : 'n/a'} | ${row.non2xx} | ${row.errors} |`,
       );
     }
   }
@@ -280,6 +297,12 @@ function render(results: AlgResult[], seconds: number): string {
     );
     out.push(
       `| ${r.alg} | req/s with info logs + metrics / no auth (the bare route) | ${fmtRatio(r.observedVsNoAuth)} | >= 0.8 | ${st(r.observedVsNoAuth >= 0.8, has(r.observedVsNoAuth))} |`,
+    );
+    out.push(
+      `| ${r.alg} | (info) the same by server CPU per request: no auth's / with info logs + metrics' | ${fmtRatio(r.observedVsNoAuthCpu)} | | |`,
+    );
+    out.push(
+      `| ${r.alg} | (info) by server CPU per request: no auth's / jwtkit server's (no logger) | ${fmtRatio(r.oursVsNoAuthCpu)} | | |`,
     );
     out.push(
       `| ${r.alg} | req/s with Redis (one round trip a request) / without | ${fmtRatio(r.redisVsPlain)} | >= 0.8 | ${st(r.redisVsPlain >= 0.8, has(r.redisVsPlain))} |`,
@@ -327,6 +350,11 @@ function stop(r: Running): Promise<void> {
   return stopChild(r.child);
 }
 
-function load(r: Running, seconds: number): Promise<Sample> {
-  return loadMe(r.port, r.token, seconds, CONNECTIONS);
+/** One load; with the server's CPU time per request where /proc tells it (the Redis server's own is not in it). */
+async function load(r: Running, seconds: number): Promise<Sample> {
+  const before = processCpuSeconds(r.child.pid);
+  const s = await loadMe(r.port, r.token, seconds, CONNECTIONS);
+  const after = processCpuSeconds(r.child.pid);
+  if (before === null || after === null || s.requests === 0) return s;
+  return { ...s, cpuUsPerReq: ((after - before) * 1e6) / s.requests };
 }

@@ -22,6 +22,8 @@ declare module 'autocannon' {
     average: number;
     p50: number;
     p99: number;
+    /** On `requests`: the responses received in the run. */
+    total: number;
   }
   interface Result {
     requests: Histogram;

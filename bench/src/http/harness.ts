@@ -1,10 +1,15 @@
 // What the HTTP benches (http-bench.ts, middleware-bench.ts) share: stopping a server child, one GET /me,
 // tampering a token for the correctness gate, and one autocannon load of GET /me.
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface Sample {
   rps: number;
+  /** Requests answered in the measured seconds. */
+  requests: number;
+  /** The server process's CPU time (user + system) per request, in us; undefined where /proc is not there. */
+  cpuUsPerReq?: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -55,9 +60,29 @@ export async function loadMe(
   });
   return {
     rps: res.requests.average,
+    requests: res.requests.total,
     p50: res.latency.p50,
     p99: res.latency.p99,
     non2xx: res.non2xx,
     errors: res.errors + res.timeouts,
   };
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux); null elsewhere.
+ * Steadier than req/s on a shared VM: time the hypervisor gives to others is not counted.
+ */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses: utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return null;
+  }
 }
