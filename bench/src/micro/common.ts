@@ -13,7 +13,7 @@ export async function compare(
   rounds = 5,
   ms = 40,
 ): Promise<Record<string, number>> {
-  const samples: Record<string, number[]> = {};
+  const samples = new Map<string, number[]>();
   for (const f of Object.values(fns)) await measure(f, { min_cpu_time: 10e6, now: cpuNow });
   for (let r = 0; r < rounds; r++) {
     for (const [name, f] of Object.entries(fns)) {
@@ -23,13 +23,13 @@ export async function compare(
         batch_samples: 128,
         now: cpuNow,
       });
-      const list = samples[name] ?? [];
+      const list = samples.get(name) ?? [];
       list.push(st.p50);
-      samples[name] = list;
+      samples.set(name, list);
     }
   }
   const out: Record<string, number> = {};
-  for (const [name, xs] of Object.entries(samples)) out[name] = median(xs);
+  for (const [name, xs] of samples) out[name] = median(xs);
   return out;
 }
 
