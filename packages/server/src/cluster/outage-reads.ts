@@ -23,32 +23,34 @@ export function withOutageReads(storage: Storage, maxUsers = 10_000): Storage {
     records.delete(id);
     profiles.delete(id);
   };
-  const getUserById = async (id: number): Promise<UserRecord | null> => {
-    try {
-      const u = await storage.getUserById(id);
-      if (u) {
-        remember(records, id, u);
-        remember(profiles, id, { id: u.id, username: u.username, role: u.role, createdAt: u.createdAt });
-      } else forget(id);
-      return u;
-    } catch (err) {
-      const known = records.get(id);
-      if (known && isUnavailableError(err)) return known;
-      throw err;
-    }
-  };
-  const getUserProfile = async (id: number): Promise<UserProfile | null> => {
-    try {
-      const u = await storage.getUserProfile(id);
-      if (u) remember(profiles, id, u);
-      else forget(id);
-      return u;
-    } catch (err) {
-      const known = profiles.get(id);
-      if (known && isUnavailableError(err)) return known;
-      throw err;
-    }
-  };
+  /** A read that remembers what it found, and answers from that memory only while the database is out. */
+  const outageRead =
+    <T>(read: (id: number) => Promise<T | null>, known: Map<number, T>, found: (id: number, u: T) => void) =>
+    async (id: number): Promise<T | null> => {
+      try {
+        const u = await read(id);
+        if (u) found(id, u);
+        else forget(id);
+        return u;
+      } catch (err) {
+        const last = known.get(id);
+        if (last && isUnavailableError(err)) return last;
+        throw err;
+      }
+    };
+  const getUserById = outageRead(
+    (id) => storage.getUserById(id),
+    records,
+    (id, u: UserRecord) => {
+      remember(records, id, u);
+      remember(profiles, id, { id: u.id, username: u.username, role: u.role, createdAt: u.createdAt });
+    },
+  );
+  const getUserProfile = outageRead(
+    (id) => storage.getUserProfile(id),
+    profiles,
+    (id, u: UserProfile) => remember(profiles, id, u),
+  );
   return new Proxy(storage, {
     get(target, prop) {
       if (prop === 'getUserById') return getUserById;
