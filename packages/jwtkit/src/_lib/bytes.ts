@@ -79,13 +79,17 @@ export function utf8Bytes(s: string): Uint8Array {
 /**
  * The text of UTF-8 bytes, or null when they are not valid UTF-8 (a BOM is kept, as text). Node's
  * decoder replaces every invalid sequence with U+FFFD, so text without U+FFFD proves the bytes valid; a
- * real U+FFFD in the input takes the exact (fatal) decoder.
+ * text with U+FFFD (a real one, or a replaced sequence) takes the exact check (Node's `isUtf8`, or the
+ * fatal decoder where there is none).
  */
 export function utf8TextStrict(bytes: Uint8Array): string | null {
-  if (nodeIsUtf8 && NodeBuffer?.isBuffer(bytes)) return nodeIsUtf8(bytes) ? bytes.toString('utf8') : null;
   if (NodeBuffer) {
-    const text = NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = (
+      NodeBuffer.isBuffer(bytes) ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    ).toString('utf8');
+    // An ASCII or Latin-1 text cannot hold U+FFFD, so V8 answers this without a scan (the common case).
     if (!text.includes('\ufffd')) return text;
+    if (nodeIsUtf8) return nodeIsUtf8(bytes) ? text : null;
   }
   try {
     return strictUtf8.decode(bytes);
