@@ -70,8 +70,8 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
 
   if (Object.hasOwn(payload, 'aud')) {
     const aud = payload.aud;
-    const list = typeof aud === 'string' ? [aud] : aud;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === 'string')) {
+    // A string, or a non-empty array of strings; no array is built for the string (the usual case).
+    if (typeof aud !== 'string' && !isAudienceList(aud)) {
       throw new InvalidAudienceError(
         'Audience (aud) must be a string or a non-empty array of strings',
         'aud',
@@ -86,8 +86,7 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
         'check_failed',
       );
     }
-    const expected = rules.audience;
-    if (!list.some((a) => expected.includes(a as string))) {
+    if (!audienceMatches(aud, rules.audience)) {
       throw new InvalidAudienceError('Audience does not match', 'aud', 'check_failed');
     }
   } else if (rules.audience !== null) {
@@ -107,4 +106,17 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
   if (Object.hasOwn(payload, 'jti') && typeof payload.jti !== 'string') {
     throw new InvalidJtiError('JWT ID (jti) must be a string', 'jti', 'invalid');
   }
+}
+
+function isAudienceList(aud: unknown): aud is readonly string[] {
+  if (!Array.isArray(aud) || aud.length === 0) return false;
+  for (let i = 0; i < aud.length; i++) if (typeof aud[i] !== 'string') return false;
+  return true;
+}
+
+/** Exact match of one of the token's audiences against one of the expected ones (no closures: hot path). */
+function audienceMatches(aud: string | readonly string[], expected: readonly string[]): boolean {
+  if (typeof aud === 'string') return expected.includes(aud);
+  for (let i = 0; i < aud.length; i++) if (expected.includes(aud[i]!)) return true;
+  return false;
 }
