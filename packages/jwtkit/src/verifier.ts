@@ -24,7 +24,10 @@ export interface VerifierOptions extends DecodeOptions {
   /**
    * Cache successful verifications, keyed by the whole token text, for at most `cache` tokens
    * (`true` = 1000). What a cache hit still guarantees:
-   * - every claim check runs again (exp/nbf/iat/maxAge against the clock, iss/aud/sub, required claims);
+   * - every claim check whose answer moves with the clock runs again (exp, nbf, iat, maxAge, with the
+   *   leeway); the others (iss, aud, sub, jti, required claims, typ) depend only on the token's claims and
+   *   header, which the cache keeps deeply frozen, and on this verifier's options, which never change: they
+   *   passed when the token was verified and cannot answer otherwise now;
    * - with a resolver function or a key set, the key is resolved again for the token's header and must be
    *   the key that verified the token (the same object, or equal key material): a key removed from the
    *   resolver's map or from the JWKS, or replaced under the same `kid`, stops the token at once (the
@@ -145,7 +148,7 @@ export function createVerifier<T = JwtPayload>(
           return verifyAndCache(token);
         }
       }
-      validateClaims(hit.result.payload, opts.rules, nowSeconds(opts.now));
+      validateClaims(hit.result.payload, opts.rules, nowSeconds(opts.now), true);
       hits++;
       return answer(hit);
     } catch (error) {

@@ -27,10 +27,19 @@ export interface ClaimRules {
 
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-export function validateClaims(payload: JsonObject, rules: ClaimRules, now: number): void {
+/**
+ * `timeOnly`: only the checks whose answer moves with the clock (iat, nbf, exp, maxAge), in the same order.
+ * For a verification cache hit (verifier.ts): the other checks depend only on the claims, which the cache
+ * keeps deeply frozen, and on the verifier's rules, which never change, so their answer is the one they
+ * gave when the token was first verified. They are skipped only when all of them passed then.
+ */
+export function validateClaims(payload: JsonObject, rules: ClaimRules, now: number, timeOnly = false): void {
   // PyJWT's rule: a claim that is present with the value null is missing.
-  for (const claim of rules.requiredClaims) {
-    if (!Object.hasOwn(payload, claim) || payload[claim] === null) throw new MissingRequiredClaimError(claim);
+  if (!timeOnly) {
+    for (const claim of rules.requiredClaims) {
+      if (!Object.hasOwn(payload, claim) || payload[claim] === null)
+        throw new MissingRequiredClaimError(claim);
+    }
   }
   const { leeway } = rules;
 
@@ -59,6 +68,8 @@ export function validateClaims(payload: JsonObject, rules: ClaimRules, now: numb
       throw new ExpiredSignatureError('The token is older than maxAge', 'iat', 'check_failed');
     }
   }
+
+  if (timeOnly) return;
 
   if (rules.issuer !== null) {
     if (!Object.hasOwn(payload, 'iss')) throw new MissingRequiredClaimError('iss');
