@@ -67,6 +67,15 @@ describe('auth flow (inject, temporary SQLite)', () => {
     assert.deepEqual(got.claims, t.services.tokens.verifySignatureAndClaims(token));
   });
 
+  test('GET /me answers every field the service returns, unchanged (the response schema drops nothing)', async () => {
+    const { access_token: token } = await login(t.app);
+    const res = await me(token);
+    assert.equal(res.statusCode, 200);
+    const { claims } = await t.services.tokens.authenticate(token);
+    // The oracle: the service's own object, through JSON.stringify (what Fastify sends without a schema).
+    assert.equal(res.body, JSON.stringify(await t.services.auth.me(claims)));
+  });
+
   test('usernames are case-insensitive at login', async () => {
     const res = await post('/auth/login', { username: 'ALICE', password: ALICE.password });
     assert.equal(res.statusCode, 200);

@@ -11,6 +11,19 @@ import {
 } from '../schemas.js';
 import type { Services } from '../services/index.js';
 
+/** GET /me's answer: the OpenAPI document and the serializer read the same schema. */
+const ME_RESPONSE = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'integer' },
+    username: { type: 'string' },
+    role: { type: 'string' },
+    created_at: { type: 'string' },
+    session_id: { type: 'string' },
+    client_id: { type: 'string' },
+    token_expires_at: { type: 'string' },
+  },
+} as const;
 export async function authRoutes(app: FastifyInstance, { services }: { services: Services }): Promise<void> {
   const api = app.withTypeProvider<SchemaTypes>();
   const { auth, userSessions } = services;
@@ -197,25 +210,15 @@ export async function authRoutes(app: FastifyInstance, { services }: { services:
         summary: 'The authenticated user',
         tags: ['user'],
         responses: {
-          '200': {
-            description: 'The user',
-            schema: {
-              type: 'object',
-              properties: {
-                user_id: { type: 'integer' },
-                username: { type: 'string' },
-                role: { type: 'string' },
-                created_at: { type: 'string' },
-                session_id: { type: 'string' },
-                client_id: { type: 'string' },
-                token_expires_at: { type: 'string' },
-              },
-            },
-          },
+          '200': { description: 'The user', schema: ME_RESPONSE },
           ...problems(400, 401),
         },
       },
     },
+    // The same schema serializes the answer (fast-json-stringify: ~0.2 us less than JSON.stringify on every
+    // GET /me, bench/FINDINGS.md S5f). A field the service adds and the schema lacks would be dropped:
+    // auth-flow.test.ts compares the body with what the service returns.
+    schema: { response: { 200: ME_RESPONSE } },
     // Not `async`: the service's promise is the handler's (no wrapper promise to adopt it; FINDINGS S5).
     handler: (req) => auth.me(claimsOf(req)),
   });

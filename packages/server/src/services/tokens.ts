@@ -83,7 +83,8 @@ export class TokenService {
       typ: 'at+jwt',
       requiredClaims: ['exp', 'iat', 'jti', 'sub', 'sid', 'client_id', 'epoch', 'user_id', 'role'],
       leeway: this.config.leeway,
-      now: () => new Date(this.clock()),
+      // Seconds as a number (what jwtkit compares with): no Date built per request.
+      now: () => this.clock() / 1000,
       maxTokenLength: MAX_ACCESS_TOKEN_LENGTH,
       // Signature + claims results cached by the whole token (bounded; time claims re-checked on every hit,
       // failures never cached). Revocation (jti, session, epoch) is checked after this on every request.
