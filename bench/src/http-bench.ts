@@ -100,6 +100,8 @@ function spawnServer(script: string, argv: string[], env: Record<string, string>
       if (!line.startsWith('{')) return;
       try {
         const msg = JSON.parse(line) as { port?: number; token?: string; error?: string; note?: string };
+        // The server's own log lines (JSON too, on the same stdout) are not the hand-shake.
+        if (typeof msg.port !== 'number' && msg.error === undefined) return;
         clearTimeout(timer);
         if (msg.error) {
           child.kill('SIGKILL');

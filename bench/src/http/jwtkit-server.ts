@@ -1,8 +1,8 @@
 // Our server (packages/server buildApp) for `npm run bench:http`, run in its own child process.
 // Usage: node --import tsx jwtkit-server.ts <HS256|ES256> [plain|observed|redis]
 // Demo mode (seeds alice / alice-demo-password), SQLite in a temp dir. `plain`: logger off. `observed`: what
-// an operator runs (LOG_LEVEL=info: one line per request through the service's log sink, into a file in the
-// temp dir; metrics on). `redis`: plain, plus REDIS_URL (revocation through Redis, one round trip a request). Once listening on
+// an operator runs (LOG_LEVEL=info: one line per request through the service's log sink on stdout, which
+// the bench drains; metrics on). `redis`: plain, plus REDIS_URL (revocation through Redis, one round trip a request). Once listening on
 // 127.0.0.1 it logs in over HTTP (POST /auth/login), proves the revocation check is live (a logged-out
 // token gets 401 on GET /me), and prints one JSON line {"port":..,"token":..,"note":..} (or {"error":..}).
 import { randomBytes } from 'node:crypto';
@@ -72,7 +72,13 @@ async function main(): Promise<void> {
     const sink = (await import(String('../../../packages/server/src/ops/log-sink.js'))) as {
       LogSink: new (t: unknown) => { write(line: string): unknown };
     };
-    logStream = new sink.LogSink(createWriteStream(join(dir, 'log.ndjson')));
+    // Where a deployed service logs: the log sink on stdout (main.ts does the same), here a pipe that the
+    // bench drains, as a container runtime or journald reads it. BENCH_LOG_TARGET=file: an fs.WriteStream
+    // on a file instead (what this bench did before 2026-12-03: its writes go through libuv's thread pool,
+    // which shares the server's pinned core; no deployment logs that way; bench/FINDINGS.md S5f).
+    logStream = new sink.LogSink(
+      process.env.BENCH_LOG_TARGET === 'file' ? createWriteStream(join(dir, 'log.ndjson')) : process.stdout,
+    );
   }
   if (mode === 'redis') {
     env.REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
