@@ -3,8 +3,9 @@
  * `maxEntry` are never kept, and when the next entry would pass `budget` characters in all the cache
  * starts again empty (no eviction bookkeeping on the hot path). Keys are fresh copies: the caller's
  * text is usually a slice of a whole token, which a Map key would keep alive. The last entry found or
- * kept is also kept aside (its copied key and value): a service sees the same header on almost every token, and
- * comparing two short texts costs less than hashing one for the Map.
+ * kept is also kept aside (its copied key and value; at most `maxEntry` characters more, also after a
+ * reset): a service sees the same header on almost every token, and comparing two short texts costs less
+ * than hashing one for the Map.
  * Used by the compact JWS header parser and the JWE protected-header caches.
  */
 import { flatCopy } from './bytes.js';

@@ -15,8 +15,8 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import pino from 'pino';
 import type { Metrics } from './metrics.js';
 
-const CHINDINGS = pino.symbols.chindingsSym;
 const S = pino.symbols;
+const CHINDINGS = S.chindingsSym;
 
 /**
  * Fastify's `childLoggerFactory`: builds `request.log` as the default factory does,
